@@ -184,7 +184,9 @@ class Catalogue:
     _by_code: Mapping[str, Item] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_code", {item.code: item for group in self.groups for item in group.items})
+        object.__setattr__(
+            self, "_by_code", {item.code: item for group in self.groups for item in group.items}
+        )
 
     @property
     def items(self) -> list[Item]:
@@ -251,7 +253,9 @@ class _Problems:
         self.items.append((item, message))
 
 
-def _text(problems: _Problems, where: str | None, name: str, value: Any, *, required: bool = True) -> str | None:
+def _text(
+    problems: _Problems, where: str | None, name: str, value: Any, *, required: bool = True
+) -> str | None:
     if not isinstance(value, str):
         problems.add(where, f"{name} must be a string, got {type(value).__name__}")
         return None
@@ -322,7 +326,9 @@ def _premise_types(problems: _Problems, code: str, value: Any) -> tuple[str, ...
     return tuple(value)
 
 
-def _item(problems: _Problems, group_code: str, index: int, data: Any, seen: dict, sources: dict) -> Item | None:
+def _item(
+    problems: _Problems, group_code: str, index: int, data: Any, seen: dict, sources: dict
+) -> Item | None:
     code = data.get("code") if isinstance(data, dict) else None
     label = code if isinstance(code, str) and code.strip() else f"{group_code} #{index}"
     if not _keys(problems, label, "item", data, _ITEM_REQUIRED, _ITEM_OPTIONAL):
@@ -431,7 +437,9 @@ def _build(data: Any, problems: _Problems, expected_version: str | None) -> Cata
         if not isinstance(raw_items, list) or not raw_items:
             problems.add(None, f"group {code} must have a non-empty list of items")
             continue
-        items = [_item(problems, code, index, entry, seen, sources) for index, entry in enumerate(raw_items, 1)]
+        items = [
+            _item(problems, code, index, entry, seen, sources) for index, entry in enumerate(raw_items, 1)
+        ]
         groups.append(Group(code, GROUPS[code], tuple(item for item in items if item is not None)))
     if problems.items:
         return None
@@ -444,7 +452,9 @@ def _build(data: Any, problems: _Problems, expected_version: str | None) -> Cata
     )
 
 
-def catalogue_from_dict(data: Any, *, source: str = "<catalogue>", expected_version: str | None = None) -> Catalogue:
+def catalogue_from_dict(
+    data: Any, *, source: str = "<catalogue>", expected_version: str | None = None
+) -> Catalogue:
     """Validate already-parsed catalogue data (e.g. an upload); ``CatalogueError`` naming ``source`` if invalid."""
     problems = _Problems()
     catalogue = _build(data, problems, expected_version)
@@ -543,7 +553,9 @@ def load_catalogue(version: str | None = None, directory: str | Path | None = No
         stat = path.stat()
     except OSError:
         known = ", ".join(available_versions(folder)) or "none"
-        raise CatalogueError(folder, [(None, f"no catalogue version {version} (available: {known})")]) from None
+        raise CatalogueError(
+            folder, [(None, f"no catalogue version {version} (available: {known})")]
+        ) from None
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     with _cache_lock:
         cached = _cache.get(key)
