@@ -1,0 +1,56 @@
+"""Printable documents, pure (no Flask, no database): the biên bản kiểm tra PDF, its QR and signed verification tokens."""
+
+from .fonts import FontFamily, FontNotFound, register_serif_family
+from .minutes_pdf import (
+    ANSWER_NOT_APPLICABLE,
+    ANSWER_NOT_PASS,
+    ANSWER_PASS,
+    Business,
+    CheckResult,
+    MinutesDocument,
+    Photo,
+    PrepackagedLot,
+    Reading,
+    Representative,
+    RequestItem,
+    ResultGroup,
+    Signatory,
+    TeamMember,
+    Violation,
+    render_batch,
+    render_minutes_pdf,
+)
+from .tokens import InvalidToken, make_verification_token, new_public_id, read_verification_token
+from .vn_format import format_vn_decimal, vn_date_words, vn_place_date, vn_short_date, vn_time_words
+
+__all__ = [
+    "ANSWER_NOT_APPLICABLE",
+    "ANSWER_NOT_PASS",
+    "ANSWER_PASS",
+    "Business",
+    "CheckResult",
+    "FontFamily",
+    "FontNotFound",
+    "InvalidToken",
+    "MinutesDocument",
+    "Photo",
+    "PrepackagedLot",
+    "Reading",
+    "Representative",
+    "RequestItem",
+    "ResultGroup",
+    "Signatory",
+    "TeamMember",
+    "Violation",
+    "format_vn_decimal",
+    "make_verification_token",
+    "new_public_id",
+    "read_verification_token",
+    "register_serif_family",
+    "render_batch",
+    "render_minutes_pdf",
+    "vn_date_words",
+    "vn_place_date",
+    "vn_short_date",
+    "vn_time_words",
+]
