@@ -41,10 +41,10 @@ class DispenserLimit:
     volume_l: Decimal
     accuracy_class: str
     part: str
-    table_percent: Decimal      # Table 2 value, % of the measured quantity
-    factor: Decimal             # Table 3 multiplier (4, 2 or 1)
-    applied_to_l: Decimal       # the volume the percentage is applied to
-    permitted_l: Decimal        # absolute MPE in litres
+    table_percent: Decimal  # Table 2 value, % of the measured quantity
+    factor: Decimal  # Table 3 multiplier (4, 2 or 1)
+    applied_to_l: Decimal  # the volume the percentage is applied to
+    permitted_l: Decimal  # absolute MPE in litres
     permitted_percent: Decimal  # the same as a percentage of volume_l
     rule: str
     tables: tuple[TableRef, ...]
@@ -98,4 +98,3 @@ def dispenser_mpe(volume_l: Number, accuracy_class: Number = "0.5", part: str = 
 def dispenser_mpe_percent(volume_l: Number, accuracy_class: Number = "0.5", part: str = "system") -> Decimal:
     """The same permitted error as a percentage of ``volume_l`` (equals the Table 2 value from 2 L up)."""
     return dispenser_limit(volume_l, accuracy_class, part).permitted_percent
-

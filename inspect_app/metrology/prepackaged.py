@@ -35,7 +35,7 @@ class Tolerance:
     nominal: Decimal
     unit: str
     tolerable_deficiency: Decimal  # T, in ``unit``
-    percent: Decimal | None        # T as % of Qn when the band gives a percentage
+    percent: Decimal | None  # T as % of Qn when the band gives a percentage
     band: str
     rule: str
     table: TableRef

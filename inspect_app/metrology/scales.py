@@ -34,11 +34,11 @@ class ScaleBand:
 
     accuracy_class: str
     in_service: bool
-    mpe_e: Decimal          # band value in e, initial verification (0.5, 1.0 or 1.5)
-    factor: Decimal         # 1 for verification, the in-service factor (2) otherwise
-    permitted: Decimal      # mpe_e * factor * e, in the unit of the load
-    band: str               # e.g. "50 e < m ≤ 200 e"
-    rule: str               # Vietnamese rule text
+    mpe_e: Decimal  # band value in e, initial verification (0.5, 1.0 or 1.5)
+    factor: Decimal  # 1 for verification, the in-service factor (2) otherwise
+    permitted: Decimal  # mpe_e * factor * e, in the unit of the load
+    band: str  # e.g. "50 e < m ≤ 200 e"
+    rule: str  # Vietnamese rule text
     table: TableRef
 
 

@@ -26,8 +26,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "oiml_r76_accuracy_classes": {
         "columns": {
-            "class": "str", "e_min_g": "decimal", "e_max_g": "decimal?",
-            "n_min": "decimal", "n_max": "decimal?", "min_capacity_e": "decimal",
+            "class": "str",
+            "e_min_g": "decimal",
+            "e_max_g": "decimal?",
+            "n_min": "decimal",
+            "n_max": "decimal?",
+            "min_capacity_e": "decimal",
         },
     },
     "oiml_r76_mpe": {
@@ -57,8 +61,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 _TOP_LEVEL = {
-    "id": str, "version": str, "title": str, "source": dict, "applies_from": str,
-    "provisional": bool, "notes": list, "rows": list,
+    "id": str,
+    "version": str,
+    "title": str,
+    "source": dict,
+    "applies_from": str,
+    "provisional": bool,
+    "notes": list,
+    "rows": list,
 }
 _OPTIONAL_TOP_LEVEL = {"parameters": dict}
 
@@ -209,8 +219,14 @@ def parse_table(data: Mapping[str, Any]) -> Table:
         if set(row) != set(columns):
             missing = sorted(set(columns) - set(row))
             extra = sorted(set(row) - set(columns))
-            raise TableError(f"{where}: columns differ from the schema (missing {missing}, unexpected {extra})")
-        rows.append(MappingProxyType({key: _convert(kind, row[key], f"{where}.{key}") for key, kind in columns.items()}))
+            raise TableError(
+                f"{where}: columns differ from the schema (missing {missing}, unexpected {extra})"
+            )
+        rows.append(
+            MappingProxyType(
+                {key: _convert(kind, row[key], f"{where}.{key}") for key, kind in columns.items()}
+            )
+        )
     frozen_rows = tuple(rows)
 
     if "bands_by" in schema:

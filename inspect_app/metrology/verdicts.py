@@ -99,7 +99,7 @@ class WeighingVerdict(Verdict):
     accuracy_class: str
     in_service: bool
     load_in_e: Decimal
-    standards_mpe: Decimal | None   # combined MPE of the reference weights, in ``unit``
+    standards_mpe: Decimal | None  # combined MPE of the reference weights, in ``unit``
     standards_valid: bool
 
 
@@ -123,7 +123,9 @@ class ControlMeasurementVerdict(Verdict):
     indication: Decimal
     reference: Decimal
     direction: str
-    shortfall: Decimal    # what the other party is short: sell = indication − reference; buy = reference − indication
+    shortfall: (
+        Decimal  # what the other party is short: sell = indication − reference; buy = reference − indication
+    )
     standards_valid: bool
 
 
@@ -145,7 +147,7 @@ class LotVerdict(Verdict):
     tolerable_deficiency: Decimal
     count_beyond_t: int
     count_beyond_2t: int
-    units_beyond_t: tuple[int, ...]     # 1-based positions in ``measured``
+    units_beyond_t: tuple[int, ...]  # 1-based positions in ``measured``
     units_beyond_2t: tuple[int, ...]
     rules_checked: tuple[str, ...]
     rules_broken: tuple[str, ...]
@@ -177,9 +179,7 @@ def _provisional_warning(tables: Iterable[TableRef]) -> list[str]:
     names = [f"{ref.id} {ref.version}" for ref in tables if ref.provisional]
     if not names:
         return []
-    return [
-        "Kết luận dựa trên bảng số liệu tạm thời, chưa đối chiếu văn bản chính thức: " + ", ".join(names)
-    ]
+    return ["Kết luận dựa trên bảng số liệu tạm thời, chưa đối chiếu văn bản chính thức: " + ", ".join(names)]
 
 
 def _outcome(ok: bool, standards_valid: bool) -> str:
@@ -507,4 +507,3 @@ def judge_lot(
         rules_broken=tuple(broken),
         standards_valid=standards_valid,
     )
-

@@ -90,7 +90,9 @@ def combine_weights(weights: Sequence[Sequence[Any]]) -> CombinedWeights:
     warnings = []
     for index, weight in enumerate(weights, start=1):
         if isinstance(weight, str | bytes) or len(weight) not in (2, 3):
-            raise ValueError(f"weight {index}: expected (nominal_g, class) or (nominal_g, class, correction_mg)")
+            raise ValueError(
+                f"weight {index}: expected (nominal_g, class) or (nominal_g, class, correction_mg)"
+            )
         nominal = to_decimal(weight[0], f"weight {index} nominal_g")
         name = normalize_weight_class(weight[1])
         mpe = weight_mpe(nominal, name)

@@ -1,5 +1,6 @@
 """TT 09/2017/TT-BKHCN Bảng 1 (max division by goods mass) and the provisional Bảng 2, metrology-and-law.md §2.3."""
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -49,13 +50,13 @@ def test_reference_rows_parsed():
 
 @pytest.mark.parametrize(("lower", "upper", "division"), ROWS)
 def test_bang_1_row_edges(lower, upper, division):
-    assert max_division_for_goods(lower + D("0.001")) == division   # "> lower": just above belongs here
+    assert max_division_for_goods(lower + D("0.001")) == division  # "> lower": just above belongs here
     assert max_division_for_goods((lower + upper) / 2) == division
-    assert max_division_for_goods(upper) == division                 # upper edge inclusive
+    assert max_division_for_goods(upper) == division  # upper edge inclusive
 
 
 def test_bang_1_lower_edge_belongs_to_previous_row():
-    for (_, _, previous_division), (lower, _, division) in zip(ROWS, ROWS[1:], strict=False):
+    for (_, _, previous_division), (lower, _, division) in itertools.pairwise(ROWS):
         assert max_division_for_goods(lower) == previous_division
         assert previous_division < division
 
@@ -67,20 +68,20 @@ def test_bang_1_outside_table_raises(goods_g):
 
 
 def test_range_suits_goods():
-    ok, reason = range_suits_goods(D(8000), D(20), D(1000))   # official example: 8 kg scale, d = 20 g, 1 kg
+    ok, reason = range_suits_goods(D(8000), D(20), D(1000))  # official example: 8 kg scale, d = 20 g, 1 kg
     assert ok is True
     assert "TT 09/2017/TT-BKHCN Bảng 1" in reason
     ok, reason = range_suits_goods(D(15000), D(50), D(1000))  # d = 50 g too coarse for 1 kg of goods
     assert ok is False
     assert "độ chia d = 50 g lớn hơn mức tối đa 20 g" in reason
-    ok, reason = range_suits_goods(D(500), D(20), D(1000))    # (*) goods above Max
+    ok, reason = range_suits_goods(D(500), D(20), D(1000))  # (*) goods above Max
     assert ok is False
     assert "lớn hơn mức cân lớn nhất" in reason
-    ok, reason = range_suits_goods(D(500), D(50), D(1000))    # both problems reported
+    ok, reason = range_suits_goods(D(500), D(50), D(1000))  # both problems reported
     assert ok is False and ";" in reason
     assert range_suits_goods(D(1000), D(20), D(1000))[0] is True  # goods = Max is allowed
     with pytest.raises(ValueError):
-        range_suits_goods(D(1000), D(1), D(30))                   # 30 g: not covered by Bảng 1
+        range_suits_goods(D(1000), D(1), D(30))  # 30 g: not covered by Bảng 1
     with pytest.raises(ValueError):
         range_suits_goods(D(0), D(1), D(300))
 
@@ -132,7 +133,7 @@ def test_control_measurement_bad_input_and_expired_standard():
     with pytest.raises(ValueError):
         judge_control_measurement(D(1000), D(0), "sell")
     with pytest.raises(ValueError):
-        judge_control_measurement(D(30), D(30), "sell")   # 30 g: outside Bảng 2
+        judge_control_measurement(D(30), D(30), "sell")  # 30 g: outside Bảng 2
     verdict = judge_control_measurement(D(1100), D(1000), "sell", standards_valid=False)
     assert verdict.outcome == "inconclusive"
     assert verdict.conclusion.startswith("Không đủ cơ sở kết luận")

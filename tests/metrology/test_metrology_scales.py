@@ -27,12 +27,12 @@ def _edge_cases():
         previous_mpe = None
         for mpe, lower, upper in bands:
             if previous_mpe is None:
-                yield name, lower, mpe                      # at 0
+                yield name, lower, mpe  # at 0
             else:
-                yield name, lower, previous_mpe             # the edge belongs to the band below
-                yield name, lower + JUST_ABOVE, mpe         # just above the edge
+                yield name, lower, previous_mpe  # the edge belongs to the band below
+                yield name, lower + JUST_ABOVE, mpe  # just above the edge
             if upper is not None:
-                yield name, upper, mpe                      # at the inclusive upper edge
+                yield name, upper, mpe  # at the inclusive upper edge
             previous_mpe = mpe
 
 
@@ -67,8 +67,13 @@ def test_class_i_has_no_upper_bound():
 
 def test_practitioner_example_15_kg_spring_scale():
     # §2.3: 15 kg, e = d = 50 g, loads 0.5/2.5/7.5/10/15 kg -> MPE 0.025/0.025/0.05/0.05/0.075 kg (class IIII).
-    expected = {D("0.5"): D("0.025"), D("2.5"): D("0.025"), D("7.5"): D("0.05"), D("10"): D("0.05"),
-                D("15"): D("0.075")}
+    expected = {
+        D("0.5"): D("0.025"),
+        D("2.5"): D("0.025"),
+        D("7.5"): D("0.05"),
+        D("10"): D("0.05"),
+        D("15"): D("0.075"),
+    }
     for load, mpe in expected.items():
         assert scale_mpe(load, D("0.05"), "IIII", in_service=False) == mpe
         assert scale_mpe(load, D("0.05"), "IIII", in_service=True) == 2 * mpe
@@ -108,7 +113,9 @@ def test_scale_mpe_optional_unit_checks_e_for_class():
 
 def test_scale_band_rule_text():
     band = scale_band(D("5"), D("0.05"), "IIII", in_service=True)
-    assert band.rule.startswith("Giới hạn sai số khi sử dụng (2 × kiểm định ban đầu), OIML R76-1 Bảng 6, cấp IIII")
+    assert band.rule.startswith(
+        "Giới hạn sai số khi sử dụng (2 × kiểm định ban đầu), OIML R76-1 Bảng 6, cấp IIII"
+    )
     assert "50 e < m ≤ 200 e" in band.rule
     verification = scale_band(D("5"), D("0.05"), "IIII", in_service=False)
     assert verification.rule.startswith("Giới hạn sai số kiểm định ban đầu, OIML R76-1 Bảng 6, cấp IIII")
@@ -142,10 +149,18 @@ def test_table_3_rows(accuracy_class, e_min, e_max, n_min, n_max, min_e):
         assert min_capacity(e, accuracy_class) == min_e * e
 
 
-@pytest.mark.parametrize(("accuracy_class", "e_g"), [
-    ("I", D("0.0005")), ("II", D("0.0005")), ("II", D("0.07")), ("III", D("0.05")), ("III", D("3")),
-    ("IIII", D("2")), ("IIII", D("4.99")),
-])
+@pytest.mark.parametrize(
+    ("accuracy_class", "e_g"),
+    [
+        ("I", D("0.0005")),
+        ("II", D("0.0005")),
+        ("II", D("0.07")),
+        ("III", D("0.05")),
+        ("III", D("3")),
+        ("IIII", D("2")),
+        ("IIII", D("4.99")),
+    ],
+)
 def test_table_3_e_not_valid_for_class(accuracy_class, e_g):
     problems = validate_scale(e_g * 500, e_g, accuracy_class)
     assert len(problems) == 1
@@ -155,10 +170,10 @@ def test_table_3_e_not_valid_for_class(accuracy_class, e_g):
 
 
 def test_validate_scale_units_and_spring_scale():
-    assert validate_scale(D(15), D("0.05"), "IIII", unit="kg") == []   # 15 kg, e = 50 g, n = 300
+    assert validate_scale(D(15), D("0.05"), "IIII", unit="kg") == []  # 15 kg, e = 50 g, n = 300
     assert validate_scale(D(15000), D(50), "IIII") == []
-    assert validate_scale(D(200), D("0.5"), "IIII", unit="kg") == []   # 200 kg, e = 500 g, n = 400
-    problems = validate_scale(D(15), D("0.001"), "IIII", unit="kg")     # e = 1 g: too fine for class IIII
+    assert validate_scale(D(200), D("0.5"), "IIII", unit="kg") == []  # 200 kg, e = 500 g, n = 400
+    problems = validate_scale(D(15), D("0.001"), "IIII", unit="kg")  # e = 1 g: too fine for class IIII
     assert problems and "e ≥ 5 g" in problems[0]
     assert min_capacity(D("0.05"), "IIII", unit="kg") == D("0.5")
 
