@@ -123,9 +123,8 @@ class ControlMeasurementVerdict(Verdict):
     indication: Decimal
     reference: Decimal
     direction: str
-    shortfall: (
-        Decimal  # what the other party is short: sell = indication − reference; buy = reference − indication
-    )
+    # What the other party is short: sell = indication − reference; buy = reference − indication.
+    shortfall: Decimal
     standards_valid: bool
 
 

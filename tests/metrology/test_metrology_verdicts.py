@@ -171,11 +171,8 @@ def test_verdict_is_frozen_and_json_ready():
     ("due", "on", "expected"),
     [
         (datetime.date(2026, 6, 30), datetime.date(2026, 6, 29), "valid"),
-        (
-            datetime.date(2026, 6, 30),
-            datetime.date(2026, 6, 30),
-            "valid",
-        ),  # the due date itself is still valid
+        # the due date itself is still valid
+        (datetime.date(2026, 6, 30), datetime.date(2026, 6, 30), "valid"),
         (datetime.date(2026, 6, 30), datetime.date(2026, 7, 1), "expired"),
         ("2026-06-30", "2027-01-01", "expired"),
         (datetime.datetime(2026, 6, 30, 8, 0), datetime.datetime(2026, 6, 30, 17, 0), "valid"),
