@@ -1,0 +1,144 @@
+"""The scoping door: every record lookup and list query goes through here.
+
+A user of one commune-level unit sees only that unit's records; a supervisor or administrator of a province sees
+the units under it; an administrator with no home sees everything. Another unit's record answers 404, exactly as a
+record that does not exist, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.sql import Select
+
+from .extensions import db
+from .models import Premise, PremiseChange, Province, Unit, User
+
+M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see: unit ids (None = every unit) and province ids whose own records are visible."""
+
+    unit_ids: frozenset[int] | None
+    province_ids: frozenset[int]
+
+    @property
+    def is_global(self) -> bool:
+        return self.unit_ids is None
+
+    def covers_unit(self, unit_id: int | None) -> bool:
+        return self.unit_ids is None or (unit_id is not None and unit_id in self.unit_ids)
+
+
+def scope_for(user: User) -> Scope:
+    if user.unit_id is not None:
+        return Scope(frozenset({user.unit_id}), frozenset())
+    if user.province_id is not None:
+        unit_ids = db.session.scalars(select(Unit.id).where(Unit.province_id == user.province_id)).all()
+        return Scope(frozenset(unit_ids), frozenset({user.province_id}))
+    if user.role == "admin":
+        return Scope(None, frozenset())
+    # An account with no home and no admin role sees nothing.
+    return Scope(frozenset(), frozenset())
+
+
+def _in(column, ids: frozenset[int]) -> ColumnElement[bool]:
+    return column.in_(sorted(ids)) if ids else false()
+
+
+def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
+    """The filter that keeps a model's rows inside the scope. A model not listed here cannot be looked up."""
+    if scope.is_global:
+        return true()
+    units = scope.unit_ids or frozenset()
+    if model is Unit:
+        return _in(Unit.id, units)
+    if model is Province:
+        province_ids = set(scope.province_ids)
+        province_ids |= set(db.session.scalars(select(Unit.province_id).where(_in(Unit.id, units))).all())
+        return _in(Province.id, frozenset(province_ids))
+    if model is User:
+        return or_(_in(User.unit_id, units), _in(User.province_id, scope.province_ids))
+    if model is PremiseChange:
+        return PremiseChange.premise_id.in_(select(Premise.id).where(_in(Premise.unit_id, units)))
+    unit_column = getattr(model, "unit_id", None)
+    if unit_column is None:
+        raise TypeError(f"{model.__name__} has no scoping rule")
+    return _in(unit_column, units)
+
+
+def scoped(model: type[M], user: User | None = None) -> Select:
+    """SELECT model rows the user may see; add filters and ordering to it."""
+    user = user or current_user
+    return select(model).where(_clause(model, scope_for(user)))
+
+
+def scope_filter(model: type, user: User | None = None) -> ColumnElement[bool]:
+    """The bare WHERE clause, for count and aggregate queries over a model."""
+    user = user or current_user
+    return _clause(model, scope_for(user))
+
+
+def get_or_404(model: type[M], record_id: Any, user: User | None = None) -> M:
+    """The record if it exists and the user may see it; otherwise 404, whichever the reason."""
+    user = user or current_user
+    try:
+        record_id = int(record_id)
+    except (TypeError, ValueError):
+        abort(404)
+    record = db.session.scalars(scoped(model, user).where(model.id == record_id)).first()
+    if record is None:
+        abort(404)
+    return record
+
+
+def visible_units(user: User | None = None) -> list[Unit]:
+    user = user or current_user
+    return list(db.session.scalars(scoped(Unit, user).order_by(Unit.name)))
+
+
+def unit_in_scope(unit_id: int | None, user: User | None = None) -> bool:
+    user = user or current_user
+    return scope_for(user).covers_unit(unit_id)
+
+
+# Who may change what: one table for the whole app, read by views and templates.
+PERMISSIONS = {
+    "premise.edit": {"inspector", "staff", "admin"},
+    "market.edit": {"staff", "admin"},
+    "premise.import": {"staff", "admin"},
+    "user.manage": {"admin"},
+    "unit.manage": {"admin"},
+}
+
+
+def can(action: str, user: User | None = None) -> bool:
+    user = user or current_user
+    return bool(getattr(user, "is_authenticated", False)) and user.role in PERMISSIONS[action]
+
+
+def require(action: str) -> None:
+    if not can(action):
+        abort(403)
+
+
+def permission_required(action: str):
+    """Route decorator: log in first, then 403 unless the user's role may do the action."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            require(action)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

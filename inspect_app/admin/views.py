@@ -1,0 +1,117 @@
+"""Administration: accounts and administrative units."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..access import get_or_404, permission_required, scope_for, scoped, visible_units
+from ..extensions import db
+from ..models import Premise, Province, Unit, User
+from .forms import UserForm, username_rule
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _homes() -> list[tuple[str, str]]:
+    """Where an account may belong: the admin's own province(s) and their units."""
+    scope = scope_for(current_user)
+    provinces = db.session.scalars(scoped(Province).order_by(Province.name)).all()
+    homes = []
+    if scope.is_global:
+        homes.append(("", "— Toàn hệ thống —"))
+    for province in provinces:
+        if scope.is_global or province.id in scope.province_ids:
+            homes.append((f"province:{province.id}", f"Tỉnh {province.name}"))
+    homes += [(f"unit:{u.id}", f"{u.name} ({u.province.name})") for u in visible_units()]
+    return homes
+
+
+def _home_value(user: User) -> str:
+    if user.unit_id:
+        return f"unit:{user.unit_id}"
+    if user.province_id:
+        return f"province:{user.province_id}"
+    return ""
+
+
+@bp.route("/users")
+@permission_required("user.manage")
+def list_users():
+    users = db.session.scalars(scoped(User).order_by(User.role, User.username)).all()
+    return render_template("admin/users.html", users=users)
+
+
+def _save_user(form: UserForm, user: User) -> bool:
+    username = username_rule(form.username.data)
+    taken = db.session.scalar(
+        select(User.id).where(func.lower(User.username) == username, User.id != (user.id or 0))
+    )
+    if taken:
+        form.username.errors.append("Tên đăng nhập này đã có người dùng.")
+        return False
+    unit_id, province_id = form.home_ids()
+    user.username = username
+    user.full_name = form.full_name.data.strip()
+    user.position = (form.position.data or "").strip()
+    user.role = form.role.data
+    user.unit_id, user.province_id = unit_id, province_id
+    user.active = bool(form.active.data)
+    if form.password.data:
+        user.set_password(form.password.data)
+    if user.id == current_user.id and (not user.active or user.role != "admin"):
+        form.role.errors.append("Không thể tự bỏ quyền quản trị hoặc tự khóa tài khoản của mình.")
+        db.session.rollback()
+        return False
+    db.session.add(user)
+    db.session.commit()
+    return True
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@permission_required("user.manage")
+def create_user():
+    form = UserForm(homes=_homes(), password_required=True)
+    if form.validate_on_submit() and _save_user(form, User()):
+        flash("Đã tạo tài khoản.", "success")
+        return redirect(url_for(".list_users"))
+    return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@permission_required("user.manage")
+def edit_user(user_id: int):
+    user = get_or_404(User, user_id)
+    form = UserForm(obj=user, homes=_homes(), password_required=False)
+    if request.method == "GET":
+        form.home.data = _home_value(user)
+        form.password.data = ""
+    if form.validate_on_submit():
+        with db.session.no_autoflush:
+            if _save_user(form, user):
+                flash("Đã lưu tài khoản.", "success")
+                return redirect(url_for(".list_users"))
+    return render_template("admin/user_form.html", form=form, user=user), 422 if form.errors else 200
+
+
+@bp.route("/units")
+@permission_required("unit.manage")
+def list_units():
+    units = visible_units()
+    counts = dict(
+        db.session.execute(
+            select(Premise.unit_id, func.count(Premise.id))
+            .where(Premise.unit_id.in_([u.id for u in units]))
+            .group_by(Premise.unit_id)
+        ).all()
+    )
+    return render_template("admin/units.html", units=units, counts=counts)
+
+
+@bp.route("/units/<int:unit_id>")
+@permission_required("unit.manage")
+def unit_detail(unit_id: int):
+    unit = get_or_404(Unit, unit_id)
+    users = db.session.scalars(select(User).where(User.unit_id == unit.id).order_by(User.username)).all()
+    return render_template("admin/unit_detail.html", unit=unit, users=users)

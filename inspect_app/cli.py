@@ -1,0 +1,109 @@
+"""Flask commands: create-user, import-units, import-premises, seed-demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import ROLES, Province, Unit, User
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--username", required=True)
+    @click.option("--password", required=True)
+    @click.option("--role", required=True, type=click.Choice(sorted(ROLES)))
+    @click.option("--unit", "unit_code", help="Mã xã/phường/đặc khu")
+    @click.option("--province", "province_code", help="Mã tỉnh")
+    @click.option("--full-name", default=None)
+    @click.option("--position", default="")
+    def create_user(username, password, role, unit_code, province_code, full_name, position):
+        """Create an account (or reset its password and role if it exists)."""
+        from .admin.forms import password_rule, username_rule
+        from .premises.rules import RuleError
+
+        try:
+            username = username_rule(username)
+            password_rule(password)
+        except RuleError as error:
+            raise click.ClickException(str(error)) from None
+        if unit_code and province_code:
+            raise click.ClickException("Chỉ chọn một trong --unit hoặc --province.")
+        if role in ("inspector", "staff") and not unit_code:
+            raise click.ClickException("Cán bộ kiểm tra và cán bộ văn phòng cần --unit.")
+        unit = province = None
+        if unit_code:
+            unit = db.session.scalars(select(Unit).where(Unit.code == unit_code)).first()
+            if unit is None:
+                raise click.ClickException(f"Không có đơn vị mã {unit_code}.")
+        if province_code:
+            province = db.session.scalars(select(Province).where(Province.code == province_code)).first()
+            if province is None:
+                raise click.ClickException(f"Không có tỉnh mã {province_code}.")
+        user = db.session.scalars(select(User).where(func.lower(User.username) == username)).first()
+        created = user is None
+        user = user or User(username=username)
+        user.full_name = full_name or user.full_name or username
+        user.position = position or user.position or ""
+        user.role = role
+        user.unit_id = unit.id if unit else None
+        user.province_id = province.id if province else None
+        user.active = True
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"{'Đã tạo' if created else 'Đã cập nhật'} tài khoản {username} ({ROLES[role]}).")
+
+    @app.cli.command("import-units")
+    @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def import_units_command(csv_file: Path):
+        """Import administrative units from CSV (Mã tỉnh, Tên tỉnh, Mã đơn vị, Tên đơn vị, Cấp, Vĩ độ, Kinh độ)."""
+        from .areas_import import import_units
+        from .premises.rules import RuleError
+
+        try:
+            report = import_units(csv_file.read_bytes())
+        except (RuleError, UnicodeDecodeError, StopIteration) as error:
+            raise click.ClickException(f"Không nhập được tệp: {error}") from None
+        click.echo(f"Thêm {report.created}, cập nhật {report.updated}, giữ nguyên {report.unchanged}.")
+        for line, reason in report.errors:
+            click.echo(f"  Dòng {line}: {reason}", err=True)
+
+    @app.cli.command("import-premises")
+    @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--unit", "unit_code", required=True, help="Mã xã/phường/đặc khu nhận các cơ sở")
+    def import_premises_command(csv_file: Path, unit_code: str):
+        """Import premises of one unit from a UTF-8 CSV file."""
+        from .premises.csv_import import import_premises
+
+        unit = db.session.scalars(select(Unit).where(Unit.code == unit_code)).first()
+        if unit is None:
+            raise click.ClickException(f"Không có đơn vị mã {unit_code}.")
+        report = import_premises(
+            csv_file.read_bytes(), unit.id, None, current_app.config["CSV_IMPORT_MAX_BYTES"]
+        )
+        click.echo(report.summary())
+        for line, reason in report.errors:
+            click.echo(f"  Dòng {line}: {reason}", err=True)
+        if not report.ok:
+            raise SystemExit(1)
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Load the demo data once (running it again adds nothing) and print the demo accounts."""
+        from .demo.seed import ACCOUNTS, DEMO_PASSWORD, load_demo
+
+        added = load_demo()
+        click.echo(
+            "Dữ liệu mẫu: thêm {units} đơn vị, {accounts} tài khoản, {markets} chợ, {premises} cơ sở.".format(
+                **added
+            )
+        )
+        click.echo(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
+        for username, full_name, _position, role, unit_code, province_code in ACCOUNTS:
+            home = f"đơn vị {unit_code}" if unit_code else f"tỉnh {province_code}"
+            click.echo(f"  {username:<18} {ROLES[role]:<22} {full_name} ({home})")

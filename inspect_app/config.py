@@ -1,0 +1,81 @@
+"""Settings read from environment variables, with safe defaults for an embedded SQLite install."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value not in (None, "") else default
+    except ValueError:
+        return default
+
+
+def _float(value: str | None, default: float) -> float:
+    try:
+        return float(value) if value not in (None, "") else default
+    except ValueError:
+        return default
+
+
+def load_secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL so two processes starting at once cannot write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def settings_from_env(instance_path: str) -> dict:
+    """All settings as a dict for app.config; each may be overridden by create_app(config=...)."""
+    env = os.environ
+    sqlite_path = Path(instance_path) / "inspect.sqlite3"
+    public_base_url = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    return {
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or f"sqlite:///{sqlite_path}",
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
+        "PUBLIC_BASE_URL": public_base_url,
+        # Upload ceiling for any request; larger bodies get a 413 with a Vietnamese message.
+        "MAX_CONTENT_LENGTH": _int(env.get("MAX_UPLOAD_MB"), 20) * 1024 * 1024,
+        "CSV_IMPORT_MAX_BYTES": _int(env.get("CSV_IMPORT_MAX_MB"), 5) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(
+            env.get("SESSION_COOKIE_SECURE"), public_base_url.startswith("https://")
+        ),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool(
+            env.get("SESSION_COOKIE_SECURE"), public_base_url.startswith("https://")
+        ),
+        "PERMANENT_SESSION_LIFETIME": _int(env.get("SESSION_HOURS"), 12) * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOGIN_MAX_FAILURES_PER_USER": _int(env.get("LOGIN_MAX_FAILURES_PER_USER"), 5),
+        "LOGIN_MAX_FAILURES_PER_IP": _int(env.get("LOGIN_MAX_FAILURES_PER_IP"), 20),
+        "LOGIN_WINDOW_MINUTES": _int(env.get("LOGIN_WINDOW_MINUTES"), 15),
+        "GPS_MAX_ACCURACY_M": _float(env.get("GPS_MAX_ACCURACY_M"), 50.0),
+        "GPS_MAX_DISTANCE_M": _float(env.get("GPS_MAX_DISTANCE_M"), 150.0),
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

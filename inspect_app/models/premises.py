@@ -1,0 +1,100 @@
+"""The premises registry (cơ sở kinh doanh), the markets they sit in, and their change history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .areas import Unit
+from .base import UTCDateTime, utcnow
+from .users import User
+
+PREMISE_STATUSES = {"active": "Đang hoạt động", "closed": "Ngừng hoạt động"}
+
+
+class Market(db.Model):
+    """Chợ: a market of the unit; premises that are stalls point at one."""
+
+    __tablename__ = "markets"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "name"),
+        CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="latitude"),
+        CheckConstraint("longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="longitude"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    address: Mapped[str] = mapped_column(String(255), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+
+    unit: Mapped[Unit] = relationship()
+
+
+class Premise(db.Model):
+    """Cơ sở kinh doanh: a stall, shop, fuel station, supermarket or producer that can be inspected."""
+
+    __tablename__ = "premises"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'closed')", name="status"),
+        CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="latitude"),
+        CheckConstraint("longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="longitude"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_name: Mapped[str] = mapped_column(String(160), default="")
+    business_reg_no: Mapped[str] = mapped_column(String(40), default="")
+    premise_type: Mapped[str] = mapped_column(String(20))
+    market_id: Mapped[int | None] = mapped_column(ForeignKey("markets.id"), index=True)
+    stall_number: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(255), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    # Folded (lower case, no diacritics) name, owner, address, stall and registration number, for search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    unit: Mapped[Unit] = relationship()
+    market: Mapped[Market | None] = relationship()
+    changes: Mapped[list[PremiseChange]] = relationship(
+        back_populates="premise", order_by="PremiseChange.id.desc()"
+    )
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class PremiseChange(db.Model):
+    """One field of a premise changed by someone: append-only history (who, when, old → new)."""
+
+    __tablename__ = "premise_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    premise_id: Mapped[int] = mapped_column(ForeignKey("premises.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(10), default="form")
+
+    premise: Mapped[Premise] = relationship(back_populates="changes")
+    user: Mapped[User | None] = relationship()
+
+
+@event.listens_for(PremiseChange, "before_update")
+@event.listens_for(PremiseChange, "before_delete")
+def _history_is_append_only(mapper, connection, target):
+    raise ValueError("premise change history is append-only")

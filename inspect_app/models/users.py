@@ -1,0 +1,90 @@
+"""Accounts, roles and login attempts (for throttling)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .areas import Province, Unit
+from .base import UTCDateTime, utcnow
+
+ROLES = {
+    "inspector": "Cán bộ kiểm tra",
+    "staff": "Cán bộ văn phòng",
+    "supervisor": "Lãnh đạo / giám sát",
+    "admin": "Quản trị hệ thống",
+}
+
+
+class User(UserMixin, db.Model):
+    """An account. It belongs to one commune-level unit, or to a province (supervisors, administrators)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('inspector', 'staff', 'supervisor', 'admin')", name="role"),
+        CheckConstraint("NOT (unit_id IS NOT NULL AND province_id IS NOT NULL)", name="one_home"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit | None] = relationship()
+    province: Mapped[Province | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        # Werkzeug's scrypt with a random salt; tests may choose a cheaper method through PASSWORD_HASH_METHOD.
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config["PASSWORD_HASH_METHOD"]
+        )
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return bool(self.active)
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def home_label(self) -> str:
+        if self.unit is not None:
+            return self.unit.name
+        if self.province is not None:
+            return self.province.name
+        return "Toàn hệ thống"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class LoginAttempt(db.Model):
+    """One login try, kept so failed tries can be throttled across every worker process."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    success: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,159 @@
+"""Test fixtures: a fresh app and database per test, on SQLite and on the real PostgreSQL server.
+
+Databases are built by the migrations (never by create_all), once per session per backend; each test then gets a
+copy of the migrated SQLite file, or the PostgreSQL database with every table emptied.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from inspect_app import create_app
+from inspect_app.extensions import db
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgres"]
+
+
+def missing(what: str) -> None:
+    """A tool the suite needs is absent: a failure in CI, a skip on a developer's machine."""
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but missing")
+    pytest.skip(f"{what} not available here")
+
+
+def _upgrade(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "migrate", "UPLOAD_DIR": str(instance / "u")}
+    )
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("sqlite-template")
+    path = base / "template.sqlite3"
+    _upgrade(f"sqlite:///{path}", base)
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(tmp_path_factory, worker_id) -> str:
+    if not PG_URL:
+        missing("PostgreSQL (TEST_POSTGRES_URL)")
+    server = make_url(PG_URL)
+    name = f"inspect_test_{worker_id}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001
+        missing(f"PostgreSQL at {server.render_as_string()} ({error})")
+    finally:
+        admin.dispose()
+    url = server.set(database=name).render_as_string(hide_password=False)
+    _upgrade(url, tmp_path_factory.mktemp("pg-template"))
+    return url
+
+
+@pytest.fixture(scope="session")
+def worker_id(request) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(request, backend, tmp_path) -> str:
+    if backend == "sqlite":
+        template = request.getfixturevalue("migrated_sqlite")
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("migrated_postgres")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if tables:
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+        "PUBLIC_BASE_URL": "http://testserver",
+        # scrypt costs ~0.1 s a hash; the login tests check that production uses it.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    """Two provinces: P1 with units A and A2, P2 with unit B; accounts of every role; markets and premises."""
+    from tests.factories import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def login(client):
+    from tests.factories import PASSWORD
+
+    def do_login(user, password: str = PASSWORD):
+        client.post("/logout")
+        response = client.post("/login", data={"username": user.username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login

@@ -1,0 +1,130 @@
+"""Builders for test records; each returns a committed model instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import count
+
+from inspect_app.extensions import db
+from inspect_app.models import Market, Premise, Province, Unit, User
+from inspect_app.premises.service import create_premise
+
+PASSWORD = "Test-password-123"
+_seq = count(1)
+
+
+def make_province(code: str | None = None, name: str | None = None) -> Province:
+    n = next(_seq)
+    province = Province(code=code or f"9{n:02d}", name=name or f"Tỉnh Thử {n}")
+    db.session.add(province)
+    db.session.commit()
+    return province
+
+
+def make_unit(province: Province, name: str | None = None, kind: str = "phuong") -> Unit:
+    n = next(_seq)
+    unit = Unit(
+        code=f"8{n:04d}",
+        name=name or f"Phường Thử {n}",
+        kind=kind,
+        province=province,
+        latitude=14.8,
+        longitude=108.9,
+    )
+    db.session.add(unit)
+    db.session.commit()
+    return unit
+
+
+def make_user(role: str, unit: Unit | None = None, province: Province | None = None, **fields) -> User:
+    n = next(_seq)
+    user = User(
+        username=fields.pop("username", f"{role}{n}"),
+        full_name=fields.pop("full_name", f"Nguyễn Văn Thử {n}"),
+        role=role,
+        unit_id=unit.id if unit else None,
+        province_id=province.id if province else None,
+        **fields,
+    )
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_market(unit: Unit, name: str | None = None) -> Market:
+    market = Market(
+        unit_id=unit.id, name=name or f"Chợ Thử {next(_seq)}", address="", latitude=14.81, longitude=108.95
+    )
+    db.session.add(market)
+    db.session.commit()
+    return market
+
+
+def make_premise(unit: Unit, **values) -> Premise:
+    n = next(_seq)
+    base = {
+        "name": f"Sạp Thử Nghiệm {n}",
+        "owner_name": f"Chủ Sạp {n}",
+        "premise_type": "market_stall",
+        "address": f"Số {n} đường Thử",
+        "status": "active",
+    }
+    base.update(values)
+    premise = create_premise(unit.id, base, None)
+    db.session.commit()
+    return premise
+
+
+@dataclass
+class World:
+    p1: Province
+    p2: Province
+    unit_a: Unit
+    unit_a2: Unit
+    unit_b: Unit
+    users: dict[str, User]  # actor name → user; actors live in A or P1
+    other_users: dict[str, User]  # same roles, in unit B
+    market_a: Market
+    market_b: Market
+    premise_a: Premise
+    premise_a2: Premise
+    premise_b: Premise
+
+
+def build_world() -> World:
+    p1 = make_province(name="Quảng Ngãi Thử")
+    p2 = make_province(name="Gia Lai Thử")
+    unit_a = make_unit(p1, "Phường Đức Phổ Thử")
+    unit_a2 = make_unit(p1, "Xã Ba Động Thử", kind="xa")
+    unit_b = make_unit(p2, "Phường Pleiku Thử")
+    users = {
+        "inspector": make_user("inspector", unit_a),
+        "staff": make_user("staff", unit_a),
+        "supervisor_unit": make_user("supervisor", unit_a),
+        "supervisor_province": make_user("supervisor", province=p1),
+        "admin_province": make_user("admin", province=p1),
+    }
+    other_users = {
+        "inspector": make_user("inspector", unit_b),
+        "staff": make_user("staff", unit_b),
+        "supervisor_unit": make_user("supervisor", unit_b),
+    }
+    market_a = make_market(unit_a, "Chợ Đức Phổ Thử")
+    market_b = make_market(unit_b, "Chợ Pleiku Thử")
+    return World(
+        p1=p1,
+        p2=p2,
+        unit_a=unit_a,
+        unit_a2=unit_a2,
+        unit_b=unit_b,
+        users=users,
+        other_users=other_users,
+        market_a=market_a,
+        market_b=market_b,
+        premise_a=make_premise(
+            unit_a, name="Sạp cân Nguyễn Thị Hường", market_id=market_a.id, stall_number="A01"
+        ),
+        premise_a2=make_premise(unit_a2, name="Tạp hóa Đinh Văn Ba"),
+        premise_b=make_premise(unit_b, name="Sạp bí mật của đơn vị khác", market_id=market_b.id),
+    )
