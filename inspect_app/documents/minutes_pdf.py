@@ -18,8 +18,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.pdfdoc import PDFStream, PDFZCompress
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -328,13 +328,15 @@ def _styles(fonts: FontFamily) -> _Styles:
     if cached is not None:
         return cached
     r, b, i = fonts.regular, fonts.bold, fonts.italic
-    body = ParagraphStyle("body", fontName=r, fontSize=13, leading=16.5, alignment=TA_JUSTIFY, spaceAfter=3)
+    # NĐ 30/2020 Phụ lục I: 13-14 pt text, line spacing from single to 1.5 lines, at least 6 pt between paragraphs,
+    # first line indented 1 cm. List-like lines (team members, business details) keep a tighter 3 pt.
+    body = ParagraphStyle("body", fontName=r, fontSize=13, leading=15.5, alignment=TA_JUSTIFY, spaceAfter=3)
     national_size = 13 if stringWidth(NATIONAL_NAME, b, 13) <= 0.62 * TEXT_WIDTH - 4 else 12
     cell = ParagraphStyle("cell", fontName=r, fontSize=11, leading=13, alignment=TA_LEFT)
     st = _Styles(
         fonts=fonts,
         body=body,
-        body_indent=ParagraphStyle("body_indent", parent=body, leftIndent=0, firstLineIndent=10 * mm),
+        body_indent=ParagraphStyle("body_indent", parent=body, firstLineIndent=10 * mm, spaceAfter=6),
         heading=ParagraphStyle(
             "heading", parent=body, fontName=b, alignment=TA_LEFT, spaceBefore=6, spaceAfter=3
         ),
