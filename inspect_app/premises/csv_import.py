@@ -171,7 +171,7 @@ def import_premises(data: bytes, unit_id: int, user: User | None, max_bytes: int
 
     markets = {fold(m.name): m for m in db.session.scalars(select(Market).where(Market.unit_id == unit_id))}
     existing = list(db.session.scalars(select(Premise).where(Premise.unit_id == unit_id)))
-    seen_lines: dict[tuple, int] = {}
+    seen_lines: dict[int, int] = {}  # premise id → the line that touched it
     line = 1
     try:
         for row in reader:
@@ -187,23 +187,19 @@ def import_premises(data: bytes, unit_id: int, user: User | None, max_bytes: int
                 report.errors.append((line, str(error)))
                 continue
             premise = _match(values, existing)
-            identity = (
-                ("id", premise.id)
-                if premise is not None
-                else ("new", fold(values["name"]), fold(values["address"]))
-            )
-            if identity in seen_lines:
-                report.errors.append((line, f"trùng với cơ sở ở dòng {seen_lines[identity]} của cùng tệp."))
+            if premise is not None and premise.id in seen_lines:
+                report.errors.append((line, f"trùng với cơ sở ở dòng {seen_lines[premise.id]} của cùng tệp."))
                 continue
-            seen_lines[identity] = line
             if premise is None:
-                existing.append(create_premise(unit_id, values, user))
+                premise = create_premise(unit_id, values, user)
                 db.session.flush()  # gives the new premise its id, so a repeated row is seen as a repeat
+                existing.append(premise)
                 report.created += 1
             elif update_premise(premise, values, user, source="import"):
                 report.updated += 1
             else:
                 report.unchanged += 1
+            seen_lines[premise.id] = line
     except csv.Error as error:
         db.session.rollback()
         report.created = report.updated = report.unchanged = 0

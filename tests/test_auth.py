@@ -1,0 +1,106 @@
+"""Login, logout, throttling, CSRF and session cookie flags."""
+
+from __future__ import annotations
+
+from inspect_app import create_app
+from inspect_app.models import LoginAttempt
+from tests.factories import PASSWORD, make_province, make_unit, make_user
+
+
+def test_login_then_logout(client, world):
+    user = world.users["inspector"]
+    page = client.get("/login").get_data(as_text=True)
+    assert "Đăng nhập" in page and "Tên đăng nhập" in page and "Mật khẩu" in page
+    response = client.post("/login", data={"username": user.username.upper(), "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert f"Xin chào, {user.full_name}" in client.get("/").get_data(as_text=True)
+    assert client.post("/logout").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_session_cookie_is_httponly_and_samesite(client, world):
+    response = client.post("/login", data={"username": world.users["staff"].username, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_wrong_password_is_refused_in_vietnamese(client, world):
+    response = client.post(
+        "/login", data={"username": world.users["staff"].username, "password": "sai-mat-khau"}
+    )
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+
+
+def test_empty_fields_get_vietnamese_messages(client, world):
+    response = client.post("/login", data={"username": "", "password": ""})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Vui lòng nhập tên đăng nhập." in body and "Vui lòng nhập mật khẩu." in body
+
+
+def test_login_is_throttled_after_repeated_failures(client, world):
+    user = world.users["inspector"]
+    for _ in range(5):
+        assert client.post("/login", data={"username": user.username, "password": "wrong"}).status_code == 401
+    # Even the right password is refused while throttled.
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Đăng nhập sai quá nhiều lần" in response.get_data(as_text=True)
+    assert LoginAttempt.query.filter_by(success=False).count() == 5
+    # Another account from another address is not affected.
+    other = world.users["staff"]
+    response = client.post(
+        "/login",
+        data={"username": other.username, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
+    assert response.status_code == 302
+
+
+def test_inactive_account_cannot_log_in(client, world):
+    user = make_user("inspector", world.unit_a, active=False)
+    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 401
+
+
+def test_next_parameter_cannot_redirect_off_site(client, world):
+    user = world.users["inspector"]
+    response = client.post(
+        "/login?next=https://evil.example/steal", data={"username": user.username, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/"
+    client.post("/logout")
+    response = client.post("/login?next=/premises", data={"username": user.username, "password": PASSWORD})
+    assert response.headers["Location"] == "/premises"
+
+
+def test_forms_are_protected_by_csrf(app_config, tmp_path):
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    with app.app_context():
+        province = make_province()
+        user = make_user("inspector", make_unit(province))
+        client = app.test_client()
+        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code in (400, 422)
+        assert "Phiên làm việc đã hết hạn" in response.get_data(as_text=True)
+        # With the token from the page, the same login works.
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        response = client.post(
+            "/login", data={"username": user.username, "password": PASSWORD, "csrf_token": token}
+        )
+        assert response.status_code == 302
+        # Logout is a POST with a token too; without one it is refused.
+        assert client.post("/logout").status_code == 400
+        from inspect_app.extensions import db
+
+        db.session.remove()
+
+
+def test_passwords_are_stored_as_scrypt_hashes_in_production(app):
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+    province = make_province()
+    user = make_user("staff", make_unit(province))
+    assert user.password_hash.startswith("scrypt:")
+    assert PASSWORD not in user.password_hash
+    assert user.check_password(PASSWORD) and not user.check_password(PASSWORD + "x")
