@@ -6,14 +6,22 @@ import importlib.resources
 import logging
 import os
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont
 
-__all__ = ["VIETNAMESE_SAMPLE", "FontFamily", "FontNotFound", "register_serif_family"]
+__all__ = [
+    "SUBSET_SEED",
+    "VIETNAMESE_SAMPLE",
+    "FontFamily",
+    "FontNotFound",
+    "register_serif_family",
+    "seed_subsets",
+]
 
 LIBERATION2_DIR = Path("/usr/share/fonts/truetype/liberation2")
 
@@ -22,6 +30,11 @@ VIETNAMESE_SAMPLE = (
     "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
     "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬEÈÉẺẼẸÊỀẾỂỄỆIÌÍỈĨỊOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢUÙÚỦŨỤƯỪỨỬỮỰYỲÝỶỸỴĐ"
 )
+
+# Non-ASCII characters given fixed codes, in this order, in every PDF (ASCII already has fixed codes in ReportLab).
+# Every document then embeds the same subset of each face, so the subset is built and compressed once per process
+# instead of once per document; a character outside this list still works (it is appended after these).
+SUBSET_SEED = "".join(ch for ch in VIETNAMESE_SAMPLE if ord(ch) > 127) + "–—‘’“”…•·±×°²³≤≥→€"
 
 # File names of Times New Roman as shipped with Windows/Office: a ward can drop these into PDF_FONT_DIR.
 _DEFAULT_CONFIGURED_FILES = ("times.ttf", "timesbd.ttf", "timesi.ttf", "timesbi.ttf")
@@ -65,6 +78,59 @@ def _missing_glyphs(font: TTFont) -> str:
     return "".join(ch for ch in VIETNAMESE_SAMPLE if ord(ch) not in cmap)
 
 
+def _install_subset_cache(font: TTFont) -> None:
+    """Make ``font`` reuse built and compressed subsets across documents (same PDF objects, same bytes).
+
+    Mirrors ``TTFontFace.addSubsetObjects`` of ReportLab 4-5; the stream carries its Filter already, which
+    ReportLab's PDFStream treats as "encoded elsewhere". A test checks the output equals the uncached one.
+    """
+    face = font.face
+    cache: dict[tuple[int, tuple[int, ...]], tuple[int, bytes]] = {}
+
+    def add_subset_objects(doc: pdfdoc.PDFDocument, fontname: str, subset: list[int]) -> pdfdoc.PDFReference:
+        key = (int(bool(doc.compression)), tuple(subset))
+        hit = cache.get(key)
+        if hit is None:
+            raw = face.makeSubset(subset)
+            hit = (len(raw), zlib.compress(raw) if doc.compression else raw)
+            if len(cache) >= 64:
+                cache.clear()
+            cache[key] = hit
+        raw_len, data = hit
+        font_file = pdfdoc.PDFStream(content=data)
+        font_file.dictionary["Length1"] = raw_len
+        if doc.compression:
+            font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        else:
+            font_file.filters = []
+        ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
+        flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": flags,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": ref,
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+    face.addSubsetObjects = add_subset_objects
+
+
+def seed_subsets(family: FontFamily, pdf_document: pdfdoc.PDFDocument) -> None:
+    """Give :data:`SUBSET_SEED` its fixed codes in ``pdf_document`` before any text is drawn (see SUBSET_SEED)."""
+    for name in (family.regular, family.bold, family.italic, family.bold_italic):
+        pdfmetrics.getFont(name).splitString(SUBSET_SEED, pdf_document)
+
+
 def _register(family: str, paths: tuple[Path, Path, Path, Path], source: str) -> FontFamily:
     names = (family, f"{family}-Bold", f"{family}-Italic", f"{family}-BoldItalic")
     for name, path in zip(names, paths, strict=True):
@@ -74,6 +140,7 @@ def _register(family: str, paths: tuple[Path, Path, Path, Path], source: str) ->
         missing = _missing_glyphs(font)
         if missing:
             raise FontNotFound(f"{path} lacks Vietnamese letters: {missing}")
+        _install_subset_cache(font)
         pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(
         family, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3]

@@ -38,7 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .fonts import FontFamily, register_serif_family
+from .fonts import FontFamily, register_serif_family, seed_subsets
 from .qr import draw_qr
 from .vn_format import format_vn_decimal, vn_place_date, vn_short_date, vn_time_words
 
@@ -285,6 +285,24 @@ SUPERSEDED_MARK = "ĐÃ BỊ THAY THẾ"
 VN_TZ = timezone(timedelta(hours=7))
 
 
+class _Para(Paragraph):
+    """A Paragraph that keeps its line breaks when wrapped again at the same width.
+
+    Tables wrap every cell twice (to size the row, then to draw it) and frames re-wrap on page ends; the line
+    breaking of a paragraph depends on the width only, so the second pass is free.
+    """
+
+    _wrapped_at: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() drops blPara: wrap anew
+            return self.width, self.height
+        width, height = super().wrap(availWidth, availHeight)
+        if height != 0x7FFFFFFF:
+            self._wrapped_at = availWidth
+        return width, height
+
+
 def _nfc(text: str) -> str:
     # Decomposed input (base letter + combining marks) would print detached accents: fonts map precomposed letters.
     return unicodedata.normalize("NFC", text)
@@ -405,24 +423,24 @@ def _header(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
     left_w = 0.38 * TEXT_WIDTH
     right_w = TEXT_WIDTH - left_w
     lines = [_nfc(line).upper() for line in doc.issuing_body_lines] or [""]
-    left: list[Flowable] = [Paragraph(_x(line), st.header_left) for line in lines[:-1]]
-    left.append(Paragraph(_x(lines[-1]), st.header_left_bold))
+    left: list[Flowable] = [_Para(_x(line), st.header_left) for line in lines[:-1]]
+    left.append(_Para(_x(lines[-1]), st.header_left_bold))
     body_w = max(stringWidth(lines[-1], st.fonts.bold, 12.5), 20 * mm)
     left.append(
         HRFlowable(width=min(body_w, left_w) * 0.45, thickness=0.6, color=colors.black, spaceBefore=3)
     )
     motto_w = stringWidth(NATIONAL_MOTTO, st.fonts.bold, 13)
     right: list[Flowable] = [
-        Paragraph(NATIONAL_NAME, st.national),
-        Paragraph(NATIONAL_MOTTO, st.motto),
+        _Para(NATIONAL_NAME, st.national),
+        _Para(NATIONAL_MOTTO, st.motto),
         HRFlowable(width=motto_w, thickness=0.6, color=colors.black, spaceBefore=2),
     ]
     table = Table(
         [
             [left, right],
             [
-                Paragraph(_x(f"Số: {doc.number_text}"), st.number),
-                Paragraph(_x(doc.place_date_text), st.place_date),
+                _Para(_x(f"Số: {doc.number_text}"), st.number),
+                _Para(_x(doc.place_date_text), st.place_date),
             ],
         ],
         colWidths=[left_w, right_w],
@@ -438,34 +456,68 @@ def _header(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
             ]
         ),
     )
-    return [table, Paragraph(_x(doc.title), st.title), Paragraph(_x(doc.subtitle), st.subtitle)]
+    return [table, _Para(_x(doc.title), st.title), _Para(_x(doc.subtitle), st.subtitle)]
 
 
 def _heading(text: str, st: _Styles) -> list[Flowable]:
     # Move a heading to the next page unless a few lines (or a table's head and first rows) fit under it.
-    return [CondPageBreak(32 * mm), Paragraph(_x(text), st.heading)]
+    return [CondPageBreak(32 * mm), _Para(_x(text), st.heading)]
 
 
 def _para(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(_x(text), style)
+    return _Para(_x(text), style)
 
 
 def _labelled(label: str, value: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(f"{_x(label)}: {_x(value)}", style)
+    return _Para(f"{_x(label)}: {_x(value)}", style)
 
 
 def _num(value: Decimal, places: int | None, *, signed: bool = False) -> str:
     return format_vn_decimal(value, places, signed=signed)
 
 
+def _is_fail(answer: str) -> bool:
+    return _nfc(answer).strip().lower().startswith("không đạt")
+
+
 def _verdict_cell(verdict: str, detail: str, provisional: bool, st: _Styles) -> list[Flowable]:
     verdict_text = _x(verdict)
-    if _nfc(verdict).strip().lower().startswith("không đạt"):
+    if _is_fail(verdict):
         verdict_text = f"<b>{verdict_text}</b>"
-    out: list[Flowable] = [Paragraph(verdict_text + (" (*)" if provisional else ""), st.cell_center)]
+    out: list[Flowable] = [_Para(verdict_text + (" (*)" if provisional else ""), st.cell_center)]
     if detail:
-        out.append(Paragraph(_x(detail), st.cell_small))
+        out.append(_Para(_x(detail), st.cell_small))
     return out
+
+
+class _Short(str):
+    """A one-line centred cell drawn as a plain string (no Paragraph to parse and wrap: tables are mostly these)."""
+
+    bold = False
+
+
+def _short(text: str, width: float, st: _Styles, *, bold: bool = False) -> object:
+    """``text`` as a plain centred cell if it fits on one line in a column ``width`` wide, else a Paragraph."""
+    text = _nfc(text)
+    font = st.fonts.bold if bold else st.fonts.regular
+    if "\n" not in text and stringWidth(text, font, st.cell.fontSize) <= width - 6.5:
+        cell = _Short(text)
+        cell.bold = bold
+        return cell
+    markup = f"<b>{_x(text)}</b>" if bold else _x(text)
+    return _Para(markup, st.cell_center)
+
+
+def _plain_cell_styles(rows: list[list[object]], st: _Styles) -> list[tuple]:
+    cmds: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), st.fonts.regular, st.cell.fontSize, st.cell.leading),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+    ]
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if isinstance(cell, _Short) and cell.bold:
+                cmds.append(("FONTNAME", (c, r), (c, r), st.fonts.bold))
+    return cmds
 
 
 _GridParts = tuple[list[list[object]], list[float], list[tuple]]
@@ -476,11 +528,12 @@ def _table_section(
 ) -> list[Flowable]:
     """A sub-heading and its grid table, the heading kept on the page only if the table head and first row fit."""
     rows, widths, extra = parts
-    lead_rows = min(len(rows), 3 if extra else 2)  # header, (group title,) first data row
-    lead_extra = [cmd for cmd in extra if cmd[0] != "SPAN" or cmd[1][1] < lead_rows]
+    extra = _plain_cell_styles(rows, st) + extra
+    lead_rows = min(len(rows), 3 if any(cmd[0] == "SPAN" for cmd in extra) else 2)  # head, (group,) first row
+    lead_extra = [cmd for cmd in extra if cmd[1][1] < lead_rows and cmd[2][1] < lead_rows or cmd[1] == (0, 0)]
     lead = Table(rows[:lead_rows], colWidths=widths, style=_grid_style(lead_extra))
     _, lead_h = lead.wrap(TEXT_WIDTH, PAGE_HEIGHT)
-    heading = Paragraph(_x(title), st.heading)
+    heading = _Para(_x(title), st.heading)
     _, heading_h = heading.wrap(TEXT_WIDTH, PAGE_HEIGHT)
     intro_h = sum(f.wrap(TEXT_WIDTH, PAGE_HEIGHT)[1] + f.getSpaceAfter() for f in intro)
     need = heading_h + st.heading.spaceBefore + st.heading.spaceAfter + intro_h + lead_h + 2
@@ -491,22 +544,19 @@ def _table_section(
 def _results_table(groups: Sequence[ResultGroup], st: _Styles) -> _GridParts:
     widths = [10 * mm, 86 * mm, 26 * mm, TEXT_WIDTH - 122 * mm]
     rows: list[list[object]] = [
-        [Paragraph(h, st.cell_head) for h in ("STT", "Nội dung kiểm tra", "Kết quả", "Ghi chú")]
+        [_Para(h, st.cell_head) for h in ("STT", "Nội dung kiểm tra", "Kết quả", "Ghi chú")]
     ]
     extra: list[tuple] = []
     for gi, group in enumerate(groups, start=1):
         extra.append(("SPAN", (0, len(rows)), (-1, len(rows))))
-        rows.append([Paragraph(f"<b>{gi}. {_x(group.title)}</b>", st.cell), "", "", ""])
+        rows.append([_Para(f"<b>{gi}. {_x(group.title)}</b>", st.cell), "", "", ""])
         for ii, item in enumerate(group.items, start=1):
-            answer = _x(item.answer)
-            if _nfc(item.answer).strip().lower().startswith("không đạt"):
-                answer = f"<b>{answer}</b>"
             rows.append(
                 [
-                    Paragraph(f"{gi}.{ii}", st.cell_center),
-                    Paragraph(_x(item.question), st.cell),
-                    Paragraph(answer, st.cell_center),
-                    Paragraph(_x(item.note), st.cell),
+                    _short(f"{gi}.{ii}", widths[0], st),
+                    _Para(_x(item.question), st.cell),
+                    _short(item.answer, widths[2], st, bold=_is_fail(item.answer)),
+                    _Para(_x(item.note), st.cell) if item.note else "",
                 ]
             )
     return rows, widths, extra
@@ -516,23 +566,21 @@ def _readings_table(readings: Sequence[Reading], st: _Styles) -> _GridParts:
     widths = [10 * mm, 42 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm]
     widths.append(TEXT_WIDTH - sum(widths))
     heads = ("STT", "Phương tiện đo", "Tải/lượng chuẩn", "Số chỉ", "Sai số", "Sai số cho phép", "Kết quả")
-    rows: list[list[object]] = [[Paragraph(h, st.cell_head) for h in heads]]
+    rows: list[list[object]] = [[_Para(h, st.cell_head) for h in heads]]
     previous = None
     for n, rd in enumerate(readings, start=1):
-        unit = _x(rd.unit)
+        unit = _nfc(rd.unit)
         # "Như trên" (ditto) is the usual way to repeat a cell in Vietnamese tables; it survives a page split.
         instrument = "<i>Như trên</i>" if rd.instrument == previous else _x(rd.instrument)
         previous = rd.instrument
         rows.append(
             [
-                Paragraph(str(n), st.cell_center),
-                Paragraph(instrument, st.cell),
-                Paragraph(f"{_num(rd.reference, rd.places)} {unit}", st.cell_center),
-                Paragraph(f"{_num(rd.indication, rd.places)} {unit}", st.cell_center),
-                Paragraph(f"{_num(rd.error, rd.places, signed=True)} {unit}", st.cell_center),
-                Paragraph(
-                    f"{_x(rd.permitted_sign)}{_num(rd.permitted_error, rd.places)} {unit}", st.cell_center
-                ),
+                _short(str(n), widths[0], st),
+                _Para(instrument, st.cell),
+                _short(f"{_num(rd.reference, rd.places)} {unit}", widths[2], st),
+                _short(f"{_num(rd.indication, rd.places)} {unit}", widths[3], st),
+                _short(f"{_num(rd.error, rd.places, signed=True)} {unit}", widths[4], st),
+                _short(f"{rd.permitted_sign}{_num(rd.permitted_error, rd.places)} {unit}", widths[5], st),
                 _verdict_cell(rd.verdict, rd.rule, rd.provisional, st),
             ]
         )
@@ -553,19 +601,19 @@ def _lots_table(lots: Sequence[PrepackagedLot], st: _Styles) -> _GridParts:
         "Số đv thiếu > 2T",
         "Kết quả",
     )
-    rows: list[list[object]] = [[Paragraph(h, st.cell_head) for h in heads]]
+    rows: list[list[object]] = [[_Para(h, st.cell_head) for h in heads]]
     for n, lot in enumerate(lots, start=1):
-        unit = _x(lot.unit)
+        unit = _nfc(lot.unit)
         rows.append(
             [
-                Paragraph(str(n), st.cell_center),
-                Paragraph(_x(lot.product), st.cell),
-                Paragraph(f"{_num(lot.nominal, lot.places)} {unit}", st.cell_center),
-                Paragraph(str(lot.sample_size), st.cell_center),
-                Paragraph(f"{_num(lot.mean, lot.places)} {unit}", st.cell_center),
-                Paragraph(f"{_num(lot.tolerance, lot.places)} {unit}", st.cell_center),
-                Paragraph(str(lot.short_over_t), st.cell_center),
-                Paragraph(str(lot.short_over_2t), st.cell_center),
+                _short(str(n), widths[0], st),
+                _Para(_x(lot.product), st.cell),
+                _short(f"{_num(lot.nominal, lot.places)} {unit}", widths[2], st),
+                _short(str(lot.sample_size), widths[3], st),
+                _short(f"{_num(lot.mean, lot.places)} {unit}", widths[4], st),
+                _short(f"{_num(lot.tolerance, lot.places)} {unit}", widths[5], st),
+                _short(str(lot.short_over_t), widths[6], st),
+                _short(str(lot.short_over_2t), widths[7], st),
                 _verdict_cell(lot.verdict, "; ".join(lot.rules_broken), lot.provisional, st),
             ]
         )
@@ -574,7 +622,7 @@ def _lots_table(lots: Sequence[PrepackagedLot], st: _Styles) -> _GridParts:
 
 def _dotted_lines(count: int, st: _Styles) -> list[Flowable]:
     dots = "." * int(TEXT_WIDTH / stringWidth(".", st.fonts.regular, 13) - 2)
-    return [Paragraph(dots, st.body) for _ in range(count)]
+    return [_Para(dots, st.body) for _ in range(count)]
 
 
 def _fit_image(data: bytes, max_w: float, max_h: float, *, mask: object = None) -> Image:
@@ -609,10 +657,10 @@ def _signatures(doc: MinutesDocument, st: _Styles) -> Table:
             space = [Spacer(1, sign_h + 1 * mm)]
         cells.append(
             [
-                Paragraph(title, title_style),
-                Paragraph("(Ký, ghi rõ họ tên)", st.sign_hint),
+                _Para(title, title_style),
+                _Para("(Ký, ghi rõ họ tên)", st.sign_hint),
                 *space,
-                Paragraph(_x(who.name), st.sign_name),
+                _Para(_x(who.name), st.sign_name),
             ]
         )
     return Table(
@@ -631,8 +679,8 @@ def _signatures(doc: MinutesDocument, st: _Styles) -> Table:
 def _photos(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
     out: list[Flowable] = [
         PageBreak(),
-        Paragraph("PHỤ LỤC: HÌNH ẢNH KIỂM TRA", st.title),
-        Paragraph(
+        _Para("PHỤ LỤC: HÌNH ẢNH KIỂM TRA", st.title),
+        _Para(
             _x(f"(Kèm theo Biên bản kiểm tra số {doc.number_text} ngày {vn_short_date(doc.issued_on)})"),
             ParagraphStyle("appendix_sub", parent=st.place_date, spaceAfter=8),
         ),
@@ -642,7 +690,7 @@ def _photos(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
     for n, photo in enumerate(doc.photos, start=1):
         img = _fit_image(photo.jpeg, col_w - 6 * mm, 75 * mm)
         caption = f"Ảnh {n}. {photo.caption}" if photo.caption else f"Ảnh {n}"
-        cells.append([img, Spacer(1, 1.5 * mm), Paragraph(_x(caption), st.caption)])
+        cells.append([img, Spacer(1, 1.5 * mm), _Para(_x(caption), st.caption)])
     rows = [cells[k : k + 2] for k in range(0, len(cells), 2)]
     if rows and len(rows[-1]) == 1:
         rows[-1].append([])
@@ -701,7 +749,7 @@ def _story(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
     rep_text = f"Đại diện cơ sở: Ông/Bà {_x(rep.name)}, chức vụ/quan hệ với cơ sở: {_x(rep.position)}"
     if rep.id_number:
         rep_text += f", số CCCD: {_x(rep.id_number)}"
-    s.append(Paragraph(rep_text + ".", body))
+    s.append(_Para(rep_text + ".", body))
 
     s.extend(_heading("III. NỘI DUNG VÀ KẾT QUẢ KIỂM TRA", st))
     section = 0
@@ -748,22 +796,22 @@ def _story(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
             text = f"{n}. {_x(v.text)}"
             if v.legal_basis:
                 text += f" <i>(Căn cứ: {_x(v.legal_basis)})</i>"
-            s.append(Paragraph(text, body))
+            s.append(_Para(text, body))
     else:
         s.append(_para("Không phát hiện vi phạm.", body))
 
     s.extend(_heading("V. KẾT LUẬN VÀ BIỆN PHÁP XỬ LÝ", st))
     if doc.outcome:
-        s.append(Paragraph(f"<b>Kết luận:</b> {_x(doc.outcome)}", body))
+        s.append(_Para(f"<b>Kết luận:</b> {_x(doc.outcome)}", body))
     if doc.handling:
-        s.append(Paragraph(f"<b>Biện pháp xử lý:</b> {_x(doc.handling)}", body))
+        s.append(_Para(f"<b>Biện pháp xử lý:</b> {_x(doc.handling)}", body))
     if doc.requests:
-        s.append(Paragraph("<b>Yêu cầu cơ sở:</b>", body))
+        s.append(_Para("<b>Yêu cầu cơ sở:</b>", body))
         for n, req in enumerate(doc.requests, start=1):
             text = f"{n}. {_x(req.text)}"
             if req.deadline:
                 text += f" Thời hạn hoàn thành: trước ngày {vn_short_date(req.deadline)}."
-            s.append(Paragraph(text, body))
+            s.append(_Para(text, body))
 
     s.extend(_heading("VI. Ý KIẾN CỦA ĐẠI DIỆN CƠ SỞ", st))
     if doc.representative_statement:
@@ -848,6 +896,7 @@ def _canvas_maker(decor: Sequence[_Decor], fonts: FontFamily, stamp_day: date) -
             pdf._timeStamp = _FixedTimeStamp(stamp_day)
             pdf.signature = hashlib.md5(usedforsecurity=False)
             pdf.signature.update(b"inspect_app minutes " + stamp_day.isoformat().encode())
+            seed_subsets(fonts, pdf)
             self._minutes_doc_index = 0
             self._pending: list[tuple[int, dict]] = []
 
