@@ -1,0 +1,140 @@
+"""File storage behind a small interface: local disk now, S3-compatible storage later."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["LocalStorage", "Storage", "validate_key"]
+
+MAX_KEY_LENGTH = 1024  # S3's limit; the photos table keeps keys in String(200)
+
+# One path segment: letters, digits, ".", "_", "-", never starting with "." (so no "." or "..", no hidden
+# files, and no clash with the ".name.XXXX.tmp" files that LocalStorage.put writes before renaming).
+_SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
+def validate_key(key: str) -> str:
+    """Return `key` if it is a safe relative POSIX key like "photos/2026/11/42/<uuid>.jpg", else ValueError.
+
+    Keys are built by the caller from internal ids, never from user input, so the rule is strict: no
+    absolute paths, no backslashes, no empty, "." or ".." segments, only ASCII letters, digits, ".", "_", "-".
+    A key that is not a str at all is a TypeError.
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"storage key must be a string, not {type(key).__name__}")
+    if not key:
+        raise ValueError("storage key is empty")
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValueError(f"storage key is longer than {MAX_KEY_LENGTH} characters")
+    if "\\" in key:
+        raise ValueError(f"storage key contains a backslash: {key!r}")
+    if key.startswith("/"):
+        raise ValueError(f"storage key is absolute: {key!r}")
+    for segment in key.split("/"):
+        if not segment:
+            raise ValueError(f"storage key has an empty segment: {key!r}")
+        if segment in (".", ".."):
+            raise ValueError(f"storage key has a {segment!r} segment: {key!r}")
+        if not _SEGMENT.fullmatch(segment):
+            raise ValueError(f"storage key has a forbidden segment {segment!r}: {key!r}")
+    return key
+
+
+class Storage(ABC):
+    """Where photos and issued PDFs live. Every method validates the key (ValueError if unsafe).
+
+    A missing key is FileNotFoundError from `get` and `open`; deleting a missing key is a no-op (as on S3).
+    """
+
+    @abstractmethod
+    def put(self, key: str, data: bytes) -> None:
+        """Store `data` under `key` atomically: readers see the old object or the new one, never a part."""
+
+    @abstractmethod
+    def get(self, key: str) -> bytes:
+        """The bytes stored under `key`."""
+
+    @abstractmethod
+    def open(self, key: str) -> BinaryIO:
+        """A binary file object for reading `key`; the caller closes it (use it in a `with`)."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        """Whether an object is stored under `key`."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove `key`; nothing happens if it is absent."""
+
+    def path(self, key: str) -> Path:
+        """The local file behind `key`, for storages that have one (e.g. for `send_file`)."""
+        raise NotImplementedError(f"{type(self).__name__} has no local paths")
+
+
+class LocalStorage(Storage):
+    """Files under a root directory; `put` writes a temp file beside the target, fsyncs it, then renames it.
+
+    Files get mode 0600 (readable by the application's user only), as `tempfile.mkstemp` creates them.
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve()
+
+    def __repr__(self) -> str:
+        return f"LocalStorage({str(self.root)!r})"
+
+    def path(self, key: str) -> Path:
+        full = self.root.joinpath(*validate_key(key).split("/"))
+        # A valid key cannot climb out of the root, but a symlink placed inside the root could.
+        if not full.resolve().is_relative_to(self.root):
+            raise ValueError(f"storage key resolves outside the storage root: {key!r}")
+        return full
+
+    def put(self, key: str, data: bytes) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                tmp.write(data)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp_name, target)
+        except BaseException:
+            try:
+                os.unlink(tmp_name)
+            except FileNotFoundError:
+                pass
+            raise
+        _fsync_directory(target.parent)
+
+    def get(self, key: str) -> bytes:
+        return self.path(key).read_bytes()
+
+    def open(self, key: str) -> BinaryIO:
+        return self.path(key).open("rb")
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); silently skipped where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
