@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont, makeToUnicodeCMap
 
 __all__ = [
     "SUBSET_SEED",
@@ -85,24 +85,23 @@ def _install_subset_cache(font: TTFont) -> None:
     ReportLab's PDFStream treats as "encoded elsewhere". A test checks the output equals the uncached one.
     """
     face = font.face
-    cache: dict[tuple[int, tuple[int, ...]], tuple[int, bytes]] = {}
+    cache: dict[tuple[int, ...], tuple[int, bytes]] = {}
 
     def add_subset_objects(doc: pdfdoc.PDFDocument, fontname: str, subset: list[int]) -> pdfdoc.PDFReference:
-        key = (int(bool(doc.compression)), tuple(subset))
+        if not doc.compression:  # never used here; keep ReportLab's own path for it
+            return type(face).addSubsetObjects(face, doc, fontname, subset)
+        key = tuple(subset)
         hit = cache.get(key)
         if hit is None:
             raw = face.makeSubset(subset)
-            hit = (len(raw), zlib.compress(raw) if doc.compression else raw)
+            hit = (len(raw), zlib.compress(raw))
             if len(cache) >= 64:
                 cache.clear()
             cache[key] = hit
         raw_len, data = hit
         font_file = pdfdoc.PDFStream(content=data)
         font_file.dictionary["Length1"] = raw_len
-        if doc.compression:
-            font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-        else:
-            font_file.filters = []
+        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
         ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
         flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
         descriptor = pdfdoc.PDFDictionary(
@@ -125,6 +124,65 @@ def _install_subset_cache(font: TTFont) -> None:
     face.addSubsetObjects = add_subset_objects
 
 
+class _Preformatted(pdfdoc.PDFObject):
+    """PDF object text computed once (a font's Widths array) and reused in every document."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: pdfdoc.PDFDocument) -> bytes:
+        return self.data
+
+
+def _install_font_object_cache(font: TTFont) -> None:
+    """Make ``font`` reuse its per-subset Widths array and ToUnicode CMap across documents.
+
+    Mirrors ``TTFont.addObjects`` of ReportLab 4-5 (formatting ~250 widths and compressing the CMap per subset per
+    document is a visible share of a 2-page PDF). A test checks the output equals the uncached one.
+    """
+    face = font.face
+    cache: dict[tuple[int, tuple[int, ...]], tuple[bytes, bytes]] = {}
+
+    def add_objects(doc: pdfdoc.PDFDocument) -> None:
+        if not doc.compression:  # never used here; keep ReportLab's own path for it
+            TTFont.addObjects(font, doc)
+            return
+        try:
+            state = font.state[doc]
+        except KeyError:
+            state = font.state[doc] = TTFont.State(font._asciiReadable)
+        state.frozen = 1
+        for n, subset in enumerate(state.subsets):
+            internal_name = font.getSubsetInternalName(n, doc)[1:]
+            base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+            key = (n, tuple(subset))
+            hit = cache.get(key)
+            if hit is None:
+                widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset))).format(doc)
+                cmap = makeToUnicodeCMap(base_name, subset).encode("utf-8")
+                hit = (widths, zlib.compress(cmap))
+                if len(cache) >= 64:
+                    cache.clear()
+                cache[key] = hit
+            widths_bytes, cmap_bytes = hit
+            pdf_font = pdfdoc.PDFTrueTypeFont()
+            pdf_font.__Comment__ = f"Font {font.fontName} subset {n}"
+            pdf_font.Name = internal_name
+            pdf_font.BaseFont = base_name
+            pdf_font.FirstChar = 0
+            pdf_font.LastChar = len(subset) - 1
+            pdf_font.Widths = _Preformatted(widths_bytes)
+            cmap_stream = pdfdoc.PDFStream(content=cmap_bytes)
+            cmap_stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+            pdf_font.ToUnicode = doc.Reference(cmap_stream, "toUnicodeCMap:" + base_name)
+            pdf_font.FontDescriptor = face.addSubsetObjects(doc, base_name, subset)
+            doc.Reference(pdf_font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+        del font.state[doc]
+
+    font.addObjects = add_objects
+
+
 def seed_subsets(family: FontFamily, pdf_document: pdfdoc.PDFDocument) -> None:
     """Give :data:`SUBSET_SEED` its fixed codes in ``pdf_document`` before any text is drawn (see SUBSET_SEED)."""
     for name in (family.regular, family.bold, family.italic, family.bold_italic):
@@ -141,6 +199,7 @@ def _register(family: str, paths: tuple[Path, Path, Path, Path], source: str) ->
         if missing:
             raise FontNotFound(f"{path} lacks Vietnamese letters: {missing}")
         _install_subset_cache(font)
+        _install_font_object_cache(font)
         pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(
         family, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3]

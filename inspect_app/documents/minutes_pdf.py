@@ -819,14 +819,13 @@ def _story(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
     else:
         s.extend(_dotted_lines(2, st))
 
-    closing: list[Flowable] = []
     if doc.ended_at is not None:
         ended = doc.ended_at
         same_day = ended.date() == started.date()
         when = "cùng ngày" if same_day else f"ngày {ended.day:02d}/{ended.month:02d}/{ended.year}"
-        closing.append(
-            _para(f"Việc kiểm tra kết thúc vào hồi {vn_time_words(ended)} {when}.", st.body_indent)
-        )
+        s.append(_para(f"Việc kiểm tra kết thúc vào hồi {vn_time_words(ended)} {when}.", st.body_indent))
+    # The closing sentence stays with the signatures: a signature page never starts without it.
+    closing: list[Flowable] = []
     if doc.copies == 2:
         kept = "mỗi bên giữ 01 bản"
     else:
@@ -834,7 +833,7 @@ def _story(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
     made = (
         f"Biên bản được lập thành {doc.copies:02d} bản có giá trị như nhau, {kept}"
         if doc.copies > 1
-        else ("Biên bản được lập thành 01 bản")
+        else "Biên bản được lập thành 01 bản"
     )
     closing.append(
         _para(

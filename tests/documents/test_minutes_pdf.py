@@ -307,3 +307,20 @@ def test_one_sided_permitted_shortfall_prints_without_plus_minus(doc: MinutesDoc
     text = "\n".join(page_texts(render_minutes_pdf(replace(doc, readings=(reading,)), verify_url=URL)))
     assert "0,040 kg" in text and "±0,040" not in text
     assert "2,000 kg" in text and "2,050 kg" in text
+
+
+def test_font_caches_write_exactly_what_reportlab_would(
+    doc: MinutesDocument, pdf: bytes, monkeypatch
+) -> None:
+    from reportlab.pdfbase import pdfmetrics
+
+    family = register_serif_family()
+    assert render_minutes_pdf(doc, verify_url=URL) == pdf  # caches warm
+    for name in (family.regular, family.bold, family.italic, family.bold_italic):
+        font = pdfmetrics.getFont(name)
+        monkeypatch.delattr(font, "addObjects")  # back to ReportLab's own methods
+        monkeypatch.delattr(font.face, "addSubsetObjects")
+    assert render_minutes_pdf(doc, verify_url=URL) == pdf
+    # A character outside the shared subset still prints and extracts (it gets a code after the seed).
+    text = "\n".join(page_texts(render_minutes_pdf(replace(doc, outcome="Giá 5€ ≠ 6€"), verify_url=URL)))
+    assert "Giá 5€ ≠ 6€" in text
