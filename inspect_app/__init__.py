@@ -66,6 +66,21 @@ def register_extensions(app: Flask) -> None:
             return None
         return user if user is not None and user.is_active else None
 
+    from .api.auth import user_from_bearer
+
+    login_manager.request_loader(lambda request: user_from_bearer())
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect, request, url_for
+
+        from .errors import error_response, wants_json
+
+        if wants_json():
+            return error_response(401, "Vui lòng đăng nhập.")
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
@@ -82,6 +97,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
+    from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .main.views import bp as main_bp
     from .premises.views import bp as premises_bp
@@ -90,3 +106,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(premises_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.sql import Select
 
 from .extensions import db
-from .models import Premise, PremiseChange, Province, Unit, User
+from .models import Finding, Inspection, Photo, Premise, PremiseChange, Province, Unit, User
 
 M = TypeVar("M")
 
@@ -66,6 +66,8 @@ def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
         return _in(Province.id, frozenset(province_ids))
     if model is User:
         return or_(_in(User.unit_id, units), _in(User.province_id, scope.province_ids))
+    if model in (Finding, Photo):
+        return model.inspection_id.in_(select(Inspection.id).where(_in(Inspection.unit_id, units)))
     if model is PremiseChange:
         return PremiseChange.premise_id.in_(select(Premise.id).where(_in(Premise.unit_id, units)))
     unit_column = getattr(model, "unit_id", None)
@@ -115,6 +117,7 @@ PERMISSIONS = {
     "market.edit": {"staff", "admin"},
     "premise.import": {"staff", "admin"},
     "user.manage": {"admin"},
+    "inspection.edit": {"inspector", "supervisor", "admin"},
     "unit.manage": {"admin"},
 }
 

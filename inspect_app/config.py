@@ -58,6 +58,7 @@ def settings_from_env(instance_path: str) -> dict:
         "PUBLIC_BASE_URL": public_base_url,
         # Upload ceiling for any request; larger bodies get a 413 with a Vietnamese message.
         "MAX_CONTENT_LENGTH": _int(env.get("MAX_UPLOAD_MB"), 20) * 1024 * 1024,
+        "PHOTO_MAX_BYTES": _int(env.get("PHOTO_MAX_MB"), 15) * 1024 * 1024,
         "CSV_IMPORT_MAX_BYTES": _int(env.get("CSV_IMPORT_MAX_MB"), 5) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

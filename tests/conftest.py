@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -128,8 +129,20 @@ def app(app_config):
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production, so nothing (g, the db session) leaks from the
+    test's context into the request or from one request into the next."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+            db.session.remove()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -157,3 +170,22 @@ def login(client):
         return response
 
     return do_login
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real threaded HTTP server on loopback, for browsers and concurrent clients."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    class Live:
+        url = f"http://127.0.0.1:{server.server_port}"
+
+    yield Live
+    server.shutdown()
+    thread.join(timeout=5)

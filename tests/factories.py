@@ -128,3 +128,29 @@ def build_world() -> World:
         premise_a2=make_premise(unit_a2, name="Tạp hóa Đinh Văn Ba"),
         premise_b=make_premise(unit_b, name="Sạp bí mật của đơn vị khác", market_id=market_b.id),
     )
+
+
+def make_records(premise: Premise, user: User) -> dict:
+    """An inspection of the premise with one finding and one stored photo, made through the services."""
+    import uuid
+
+    from flask import current_app
+
+    from inspect_app.inspections import service
+    from inspect_app.uploads import storage_for
+    from tests.api_helpers import jpeg_bytes
+
+    inspection, _ = service.create_inspection(
+        {"uuid": str(uuid.uuid4()), "premise_id": premise.id, "kind": "planned", "team": []}, user
+    )
+    finding, _ = service.record_finding(
+        inspection, {"uuid": str(uuid.uuid4()), "item_code": "GIA-01", "answer": "pass"}, user
+    )
+    photo, _ = service.add_photo(
+        inspection,
+        {"uuid": str(uuid.uuid4()), "caption": "Bảng giá"},
+        jpeg_bytes(),
+        user,
+        storage_for(current_app),
+    )
+    return {"inspection": inspection, "finding": finding, "photo": photo}

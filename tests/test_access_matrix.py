@@ -18,7 +18,13 @@ ID_ARGUMENTS = {
     "market_id": (lambda w: w.market_a.id, lambda w: w.market_b.id),
     "user_id": (lambda w: w.other_users_own_unit().id, lambda w: w.other_users["inspector"].id),
     "unit_id": (lambda w: w.unit_a.id, lambda w: w.unit_b.id),
+    "inspection_id": (lambda w: w.records["a"]["inspection"].id, lambda w: w.records["b"]["inspection"].id),
+    "finding_id": (lambda w: w.records["a"]["finding"].uuid, lambda w: w.records["b"]["finding"].uuid),
+    "photo_id": (lambda w: w.records["a"]["photo"].id, lambda w: w.records["b"]["photo"].id),
+    "token_id": (lambda w: w.own_token_id, lambda w: w.other_token_id),
 }
+# Arguments that name no record of any unit (the same answer for everyone).
+UNSCOPED_ARGUMENTS = {"version": "2026.1"}
 ACTORS = ["inspector", "staff", "supervisor_unit", "supervisor_province", "admin_province"]
 
 
@@ -30,7 +36,9 @@ def id_routes() -> list[tuple[str, str, tuple[str, ...]]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or not rule.arguments:
             continue
-        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+        if set(rule.arguments) <= set(UNSCOPED_ARGUMENTS):
+            continue
+        for method in sorted((rule.methods or set()) & {"GET", "POST", "PATCH", "DELETE"}):
             routes.append((rule.rule, method, tuple(sorted(rule.arguments))))
     return routes
 
@@ -39,7 +47,9 @@ ROUTES = id_routes()
 
 
 def test_every_id_argument_is_covered_by_the_matrix():
-    unknown = {arg for _rule, _method, args in ROUTES for arg in args} - set(ID_ARGUMENTS)
+    unknown = (
+        {arg for _rule, _method, args in ROUTES for arg in args} - set(ID_ARGUMENTS) - set(UNSCOPED_ARGUMENTS)
+    )
     assert not unknown, f"add these URL arguments to ID_ARGUMENTS so their routes are scope-tested: {unknown}"
     assert ROUTES, "no id-taking routes found"
 
@@ -48,17 +58,31 @@ def _url(rule: str, which: int, world) -> str:
     url = rule
     for arg, pickers in ID_ARGUMENTS.items():
         for converter in ("int:", ""):
-            url = url.replace(f"<{converter}{arg}>", str(pickers[which](world)))
+            if f"<{converter}{arg}>" in url:
+                url = url.replace(f"<{converter}{arg}>", str(pickers[which](world)))
+    for arg, value in UNSCOPED_ARGUMENTS.items():
+        url = url.replace(f"<{arg}>", value)
     return url
 
 
 @pytest.fixture
-def world_plus(world):
-    from tests.factories import make_user
+def world_plus(world, app):
+    from tests.factories import make_records, make_user
 
     colleague = make_user("inspector", world.unit_a)
     world.other_users_own_unit = lambda: colleague
+    world.records = {
+        "a": make_records(world.premise_a, world.users["inspector"]),
+        "b": make_records(world.premise_b, world.other_users["inspector"]),
+    }
     return world
+
+
+def _tokens(world, actor):
+    from inspect_app.api.auth import issue_token
+
+    world.own_token_id = issue_token(world.users[actor], "own")[0].id
+    world.other_token_id = issue_token(world.other_users["inspector"], "other")[0].id
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -67,6 +91,7 @@ def test_other_units_records_answer_404_and_stay_unchanged(
     client, login, world_plus, actor, rule, method, args
 ):
     world = world_plus
+    _tokens(world, actor)
     login(world.users[actor])
     names_before = sorted(p.name for p in Premise.query.all())
     own = client.open(_url(rule, 0, world), method=method, data={})
@@ -117,7 +142,11 @@ def test_a_filter_by_another_units_market_or_unit_shows_nothing(client, login, w
 
 def test_logged_out_visitors_are_sent_to_login_for_every_page(client, world_plus):
     world = world_plus
+    _tokens(world, "inspector")
     app_routes = [r for r, m, _ in ROUTES if m == "GET"] + ["/premises", "/markets", "/", "/admin/users"]
     for rule in app_routes:
         response = client.get(_url(rule, 0, world) if "<" in rule else rule)
-        assert response.status_code == 302 and "/login" in response.headers["Location"], rule
+        if rule.startswith("/api/"):
+            assert response.status_code == 401, rule
+        else:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], rule

@@ -1,15 +1,22 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from .areas import UNIT_KINDS, Province, Unit
+from .inspections import INSPECTION_STATUSES, Finding, Inspection, InspectionMember, Photo
 from .premises import PREMISE_STATUSES, Market, Premise, PremiseChange
-from .users import ROLES, LoginAttempt, User
+from .users import ROLES, ApiToken, LoginAttempt, User
 
 __all__ = [
+    "INSPECTION_STATUSES",
     "PREMISE_STATUSES",
     "ROLES",
     "UNIT_KINDS",
+    "ApiToken",
+    "Finding",
+    "Inspection",
+    "InspectionMember",
     "LoginAttempt",
     "Market",
+    "Photo",
     "Premise",
     "PremiseChange",
     "Province",

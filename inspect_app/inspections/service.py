@@ -1,0 +1,375 @@
+"""Recording inspections, findings and photos: idempotent by client UUID, conflict-aware by version, locked once
+minutes are issued. Views and the API call these; nothing here knows about HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..access import scoped
+from ..checklists import CatalogueError, load_catalogue
+from ..checklists.vocab import HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
+from ..extensions import db
+from ..geo import assess_fix
+from ..models import Finding, Inspection, InspectionMember, Photo, Premise, User
+from ..models.base import utcnow
+
+
+class InvalidInput(Exception):
+    """Input a person can fix: field → Vietnamese message (HTTP 422)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class Conflict(Exception):
+    """Different content under a known UUID, or an edit from a stale version (HTTP 409)."""
+
+    message: str
+    current: object = field(default=None)
+
+
+class Locked(Exception):
+    """The inspection's minutes are issued; nothing of it can change (HTTP 409)."""
+
+    message = "Biên bản kiểm tra đã được lập; cuộc kiểm tra không thể sửa được nữa."
+
+
+def digest(payload: dict) -> str:
+    """A stable fingerprint of a request's content (keys sorted, dates as ISO text)."""
+
+    def default(value):
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if isinstance(value, uuid.UUID):
+            return str(value)
+        raise TypeError(type(value))
+
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=default, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _premise_in_scope(premise_id: int, user: User) -> Premise:
+    premise = db.session.scalars(scoped(Premise, user).where(Premise.id == premise_id)).first()
+    if premise is None:
+        raise InvalidInput({"premise_id": "Cơ sở không tồn tại hoặc không thuộc phạm vi của bạn."})
+    if premise.status != "active":
+        raise InvalidInput(
+            {"premise_id": "Cơ sở đã ngừng hoạt động; hãy cập nhật trạng thái trước khi kiểm tra."}
+        )
+    return premise
+
+
+def _catalogue_version(requested: str | None) -> str:
+    try:
+        return load_catalogue(requested).version
+    except (CatalogueError, FileNotFoundError, KeyError, ValueError):
+        raise InvalidInput(
+            {"catalogue_version": f"Không có danh mục kiểm tra phiên bản “{requested}”."}
+        ) from None
+
+
+def _team(inspection: Inspection, team: list[dict], user: User) -> None:
+    members = []
+    for index, member in enumerate(team or [{"user_id": user.id, "team_role": "lead"}]):
+        member_user = None
+        if member.get("user_id") is not None:
+            member_user = db.session.scalars(scoped(User, user).where(User.id == member["user_id"])).first()
+            if member_user is None:
+                raise InvalidInput(
+                    {"team": f"Thành viên thứ {index + 1}: tài khoản không tồn tại trong phạm vi."}
+                )
+        elif not (member.get("name") or "").strip():
+            raise InvalidInput({"team": f"Thành viên thứ {index + 1}: cần tài khoản hoặc họ tên."})
+        members.append(
+            InspectionMember(
+                user_id=member_user.id if member_user else None,
+                name=(member.get("name") or "").strip(),
+                position=(member.get("position") or (member_user.position if member_user else "")).strip(),
+                organisation=(member.get("organisation") or "").strip(),
+                team_role=member.get("team_role") or "member",
+                position_in_team=index,
+            )
+        )
+    if sum(m.team_role == "lead" for m in members) > 1:
+        raise InvalidInput({"team": "Đoàn kiểm tra chỉ có một trưởng đoàn."})
+    inspection.members = members
+
+
+def _apply_gps(inspection: Inspection, gps: dict | None, premise: Premise, set_location: bool) -> None:
+    gps = gps or {}
+    inspection.gps_latitude = gps.get("latitude")
+    inspection.gps_longitude = gps.get("longitude")
+    inspection.gps_accuracy_m = gps.get("accuracy_m")
+    if set_location and not premise.has_location and inspection.gps_latitude is not None:
+        # The premise had no registered location: the inspector sets it from this fix (recorded in its history).
+        from ..premises.service import update_premise
+
+        update_premise(
+            premise,
+            {"latitude": inspection.gps_latitude, "longitude": inspection.gps_longitude},
+            inspection.created_by,
+            source="gps",
+        )
+    assessment = assess_fix(
+        inspection.gps_latitude,
+        inspection.gps_longitude,
+        inspection.gps_accuracy_m,
+        premise.latitude,
+        premise.longitude,
+        max_accuracy_m=current_app.config["GPS_MAX_ACCURACY_M"],
+        max_distance_m=current_app.config["GPS_MAX_DISTANCE_M"],
+    )
+    inspection.gps_distance_m = assessment.distance_m
+    inspection.gps_flags = ",".join(assessment.flags)
+
+
+def _follows(follows_id: int | None, premise: Premise, user: User) -> int | None:
+    if follows_id is None:
+        return None
+    earlier = db.session.scalars(scoped(Inspection, user).where(Inspection.id == follows_id)).first()
+    if earlier is None or earlier.premise_id != premise.id:
+        raise InvalidInput({"follows_id": "Cuộc kiểm tra trước không tồn tại hoặc không cùng cơ sở."})
+    return earlier.id
+
+
+def create_inspection(data: dict, user: User) -> tuple[Inspection, bool]:
+    """Create from the phone's payload; a resend of the same payload returns the stored record (created=False)."""
+    fingerprint = digest(data)
+    existing = db.session.scalars(select(Inspection).where(Inspection.uuid == str(data["uuid"]))).first()
+    if existing is not None:
+        return _same_or_conflict(existing, fingerprint, user), False
+    premise = _premise_in_scope(data["premise_id"], user)
+    inspection = Inspection(
+        uuid=str(data["uuid"]),
+        unit_id=premise.unit_id,
+        premise_id=premise.id,
+        kind=data["kind"],
+        basis=data.get("basis") or "",
+        started_at=data.get("started_at") or utcnow(),
+        catalogue_version=_catalogue_version(data.get("catalogue_version")),
+        status="draft",
+        created_by_id=user.id,
+        create_digest=fingerprint,
+    )
+    inspection.created_by = user
+    inspection.follows_id = _follows(data.get("follows_id"), premise, user)
+    _team(inspection, data.get("team") or [], user)
+    _apply_gps(inspection, data.get("gps"), premise, bool(data.get("set_premise_location")))
+    db.session.add(inspection)
+    return _commit_or_race(inspection, Inspection, fingerprint, user)
+
+
+def _same_or_conflict(existing, fingerprint: str, user: User):
+    # A record of another unit is not revealed: its UUID is simply refused.
+    if not db.session.scalars(scoped(type(existing), user).where(type(existing).id == existing.id)).first():
+        raise Conflict("Mã định danh (UUID) này đã được dùng cho một bản ghi khác.")
+    if existing.create_digest != fingerprint:
+        raise Conflict("Mã định danh (UUID) này đã có dữ liệu khác trên máy chủ.", existing)
+    return existing
+
+
+def _commit_or_race(record, model, fingerprint: str, user: User):
+    """Commit; if a concurrent request stored the same UUID first, answer as for a resend."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalars(select(model).where(model.uuid == record.uuid)).first()
+        if existing is None:
+            raise
+        return _same_or_conflict(existing, fingerprint, user), False
+    return record, True
+
+
+EDITABLE = (
+    "kind",
+    "basis",
+    "started_at",
+    "ended_at",
+    "outcome",
+    "fix_deadline",
+    "referral_body",
+    "handling_note",
+)
+
+
+def _check_version(record, data: dict, comparable: dict) -> bool:
+    """True if the edit may go ahead; False if it is a replay of what is already stored; Conflict otherwise."""
+    if data["version"] == record.version:
+        return True
+    if all(getattr(record, key) == value for key, value in comparable.items()):
+        return False
+    raise Conflict(
+        "Bản ghi đã được sửa ở nơi khác sau khi bạn mở nó. Hãy xem bản hiện tại rồi sửa lại.", record
+    )
+
+
+def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspection:
+    if inspection.locked:
+        raise Locked()
+    comparable = {key: data[key] for key in EDITABLE if key in data}
+    if "status" in data:
+        comparable["status"] = data["status"]
+    if not _check_version(inspection, data, comparable):
+        return inspection
+    for key, value in comparable.items():
+        if key != "status":
+            setattr(inspection, key, value)
+    if "team" in data:
+        _team(inspection, data["team"], user)
+    if "gps" in data:
+        _apply_gps(inspection, data["gps"], inspection.premise, bool(data.get("set_premise_location")))
+    if data.get("status") == "completed" and inspection.status != "completed":
+        _complete(inspection)
+    elif data.get("status") == "draft" and inspection.status == "completed":
+        inspection.status = "draft"
+    _validate_handling(inspection)
+    db.session.commit()
+    return inspection
+
+
+def _validate_handling(inspection: Inspection) -> None:
+    errors = {}
+    if inspection.outcome is not None and inspection.outcome not in HANDLING:
+        errors["outcome"] = "Hình thức xử lý không hợp lệ."
+    if inspection.kind not in INSPECTION_KINDS:
+        errors["kind"] = "Hình thức kiểm tra không hợp lệ."
+    if inspection.outcome == "fix_request":
+        if inspection.fix_deadline is None:
+            errors["fix_deadline"] = "Yêu cầu khắc phục cần có thời hạn khắc phục."
+        elif inspection.fix_deadline < inspection.started_at.date():
+            errors["fix_deadline"] = "Thời hạn khắc phục không được trước ngày kiểm tra."
+    if inspection.outcome == "referral" and inspection.referral_body not in REFERRAL_BODIES:
+        errors["referral_body"] = "Cần chọn cơ quan có thẩm quyền được chuyển hồ sơ."
+    if inspection.ended_at is not None and inspection.ended_at < inspection.started_at:
+        errors["ended_at"] = "Thời gian kết thúc không được trước thời gian bắt đầu."
+    if errors:
+        db.session.rollback()
+        raise InvalidInput(errors)
+
+
+def _complete(inspection: Inspection) -> None:
+    if inspection.outcome is None:
+        db.session.rollback()
+        raise InvalidInput({"outcome": "Cần chọn kết quả / hình thức xử lý trước khi hoàn thành."})
+    inspection.status = "completed"
+    inspection.ended_at = inspection.ended_at or utcnow()
+
+
+def _check_item(inspection: Inspection, item_code: str) -> None:
+    catalogue = load_catalogue(inspection.catalogue_version)
+    item = catalogue.get(item_code)
+    if item is None:
+        raise InvalidInput(
+            {"item_code": f"Nội dung kiểm tra “{item_code}” không có trong danh mục {catalogue.version}."}
+        )
+    if not item.applies_to(inspection.premise.premise_type):
+        raise InvalidInput({"item_code": f"Nội dung “{item_code}” không áp dụng cho loại hình cơ sở này."})
+
+
+def record_finding(inspection: Inspection, data: dict, user: User) -> tuple[Finding, bool]:
+    if inspection.locked:
+        raise Locked()
+    fingerprint = digest({**data, "inspection": inspection.id})
+    existing = db.session.scalars(select(Finding).where(Finding.uuid == str(data["uuid"]))).first()
+    if existing is not None:
+        return _same_or_conflict(existing, fingerprint, user), False
+    _check_item(inspection, data["item_code"])
+    same_item = db.session.scalars(
+        select(Finding).where(Finding.inspection_id == inspection.id, Finding.item_code == data["item_code"])
+    ).first()
+    if same_item is not None:
+        raise Conflict("Nội dung này đã có kết quả trong cuộc kiểm tra; hãy sửa kết quả đã có.", same_item)
+    finding = Finding(
+        uuid=str(data["uuid"]),
+        inspection_id=inspection.id,
+        item_code=data["item_code"],
+        answer=data["answer"],
+        note=data.get("note") or "",
+        affected_count=data.get("affected_count"),
+        created_by_id=user.id,
+        create_digest=fingerprint,
+    )
+    db.session.add(finding)
+    return _commit_or_race(finding, Finding, fingerprint, user)
+
+
+def update_finding(finding: Finding, data: dict, user: User) -> Finding:
+    if finding.inspection.locked:
+        raise Locked()
+    comparable = {key: data[key] for key in ("answer", "note", "affected_count") if key in data}
+    if _check_version(finding, data, comparable):
+        for key, value in comparable.items():
+            setattr(finding, key, value)
+        db.session.commit()
+    return finding
+
+
+def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, storage) -> tuple[Photo, bool]:
+    """Process and store a photo; the same UUID with the same bytes returns the stored photo."""
+    from ..photos import process_photo
+
+    if inspection.locked:
+        raise Locked()
+    upload_sha256 = hashlib.sha256(upload).hexdigest()
+    existing = db.session.scalars(select(Photo).where(Photo.uuid == str(data["uuid"]))).first()
+    if existing is not None:
+        same = existing.upload_sha256 == upload_sha256 and existing.inspection_id == inspection.id
+        if not same or not db.session.scalars(scoped(Photo, user).where(Photo.id == existing.id)).first():
+            raise Conflict(
+                "Mã định danh (UUID) của ảnh đã có dữ liệu khác trên máy chủ.", existing if same else None
+            )
+        return existing, False
+    if data.get("item_code"):
+        _check_item(inspection, data["item_code"])
+    processed = process_photo(upload, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
+    stamp = utcnow()
+    base = f"photos/{stamp:%Y/%m}/{inspection.id}/{data['uuid']}"
+    storage.put(f"{base}.jpg", processed.jpeg)
+    storage.put(f"{base}-thumb.jpg", processed.thumbnail)
+    photo = Photo(
+        uuid=str(data["uuid"]),
+        inspection_id=inspection.id,
+        item_code=data.get("item_code") or None,
+        caption=data.get("caption") or "",
+        storage_key=f"{base}.jpg",
+        thumbnail_key=f"{base}-thumb.jpg",
+        sha256=processed.sha256,
+        upload_sha256=upload_sha256,
+        width=processed.width,
+        height=processed.height,
+        size_bytes=len(processed.jpeg),
+        taken_at=processed.taken_at if processed.taken_at and processed.taken_at.tzinfo else None,
+        exif_latitude=processed.latitude,
+        exif_longitude=processed.longitude,
+        created_by_id=user.id,
+    )
+    db.session.add(photo)
+    return _commit_photo(photo, upload_sha256, user)
+
+
+def _commit_photo(photo: Photo, upload_sha256: str, user: User) -> tuple[Photo, bool]:
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalars(select(Photo).where(Photo.uuid == photo.uuid)).first()
+        if existing is None:
+            raise
+        if existing.upload_sha256 != upload_sha256:
+            raise Conflict("Mã định danh (UUID) của ảnh đã có dữ liệu khác trên máy chủ.", existing) from None
+        return existing, False
+    return photo, True

@@ -1,0 +1,345 @@
+"""API v1: inspections, findings, photos — idempotent by UUID, 409 on conflicts, clear 4xx on bad input."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from inspect_app.extensions import db
+from inspect_app.models import Finding, Inspection, Photo
+from tests.api_helpers import inspection_payload, jpeg_bytes, token_for
+
+
+def count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def auth(client, world):
+    return token_for(client, world.users["inspector"])
+
+
+def test_create_then_resend_returns_the_same_record(client, world, auth):
+    payload = inspection_payload(world.premise_a)
+    first = client.post("/api/v1/inspections", json=payload, headers=auth)
+    assert first.status_code == 201
+    body = first.get_json()
+    assert body["uuid"] == payload["uuid"] and body["status"] == "draft" and body["version"] == 1
+    assert body["catalogue_version"] == "2026.1"
+    assert (
+        body["team"][0]["team_role"] == "lead" and body["team"][0]["user_id"] == world.users["inspector"].id
+    )
+    again = client.post("/api/v1/inspections", json=payload, headers=auth)
+    assert again.status_code == 200 and again.get_json()["id"] == body["id"]
+    assert count(Inspection) == 1
+
+
+def test_different_content_under_a_known_uuid_is_a_conflict(client, world, auth):
+    payload = inspection_payload(world.premise_a)
+    client.post("/api/v1/inspections", json=payload, headers=auth)
+    response = client.post("/api/v1/inspections", json=dict(payload, kind="complaint"), headers=auth)
+    assert response.status_code == 409
+    assert response.get_json()["current"]["kind"] == "planned"
+    assert count(Inspection) == 1
+
+
+def test_stale_edit_gets_409_with_the_current_version(client, world, auth):
+    created = client.post(
+        "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth
+    ).get_json()
+    url = f"/api/v1/inspections/{created['uuid']}"
+    first = client.patch(url, json={"version": 1, "handling_note": "Nhắc nhở niêm yết giá"}, headers=auth)
+    assert first.status_code == 200 and first.get_json()["version"] == 2
+    # A replay of the same edit (its answer was lost) is not a conflict.
+    replay = client.patch(url, json={"version": 1, "handling_note": "Nhắc nhở niêm yết giá"}, headers=auth)
+    assert replay.status_code == 200 and replay.get_json()["version"] == 2
+    stale = client.patch(url, json={"version": 1, "handling_note": "Nội dung khác"}, headers=auth)
+    assert stale.status_code == 409
+    assert stale.get_json()["current"]["handling_note"] == "Nhắc nhở niêm yết giá"
+    assert db.session.get(Inspection, created["id"]).handling_note == "Nhắc nhở niêm yết giá"
+
+
+def test_complete_requires_an_outcome_and_a_deadline_for_fix_requests(client, world, auth):
+    created = client.post(
+        "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth
+    ).get_json()
+    url = f"/api/v1/inspections/{created['id']}"
+    response = client.patch(url, json={"version": 1, "status": "completed"}, headers=auth)
+    assert response.status_code == 422
+    assert "Cần chọn kết quả" in response.get_json()["fields"]["outcome"][0]
+    response = client.patch(
+        url, json={"version": 1, "status": "completed", "outcome": "fix_request"}, headers=auth
+    )
+    assert response.get_json()["fields"]["fix_deadline"] == ["Yêu cầu khắc phục cần có thời hạn khắc phục."]
+    response = client.patch(
+        url,
+        json={"version": 1, "status": "completed", "outcome": "fix_request", "fix_deadline": "2026-12-05"},
+        headers=auth,
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "completed" and body["ended_at"] and body["fix_deadline"] == "2026-12-05"
+    response = client.patch(
+        url, json={"version": 2, "outcome": "referral", "referral_body": None}, headers=auth
+    )
+    assert response.get_json()["fields"]["referral_body"] == [
+        "Cần chọn cơ quan có thẩm quyền được chuyển hồ sơ."
+    ]
+
+
+def test_findings_are_idempotent_and_conflict_aware(client, world, auth):
+    created = client.post(
+        "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth
+    ).get_json()
+    url = f"/api/v1/inspections/{created['id']}/findings"
+    finding = {
+        "uuid": str(uuid.uuid4()),
+        "item_code": "GIA-01",
+        "answer": "fail",
+        "note": "Không niêm yết giá gạo",
+    }
+    assert client.post(url, json=finding, headers=auth).status_code == 201
+    assert client.post(url, json=finding, headers=auth).status_code == 200
+    other = dict(finding, uuid=str(uuid.uuid4()))
+    clash = client.post(url, json=other, headers=auth)
+    assert clash.status_code == 409 and clash.get_json()["current"]["uuid"] == finding["uuid"]
+    assert count(Finding) == 1
+    edit = client.patch(
+        f"/api/v1/findings/{finding['uuid']}", json={"version": 1, "answer": "pass"}, headers=auth
+    )
+    assert edit.status_code == 200 and edit.get_json()["answer"] == "pass"
+    stale = client.patch(
+        f"/api/v1/findings/{finding['uuid']}", json={"version": 1, "answer": "na"}, headers=auth
+    )
+    assert stale.status_code == 409
+    unknown = client.post(url, json=dict(finding, uuid=str(uuid.uuid4()), item_code="XYZ-99"), headers=auth)
+    assert (
+        unknown.status_code == 422
+        and "không có trong danh mục" in unknown.get_json()["fields"]["item_code"][0]
+    )
+    printer = client.post(url, json=dict(finding, uuid=str(uuid.uuid4()), item_code="PTD-07"), headers=auth)
+    assert printer.status_code == 422 and "không áp dụng" in printer.get_json()["fields"]["item_code"][0]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"gps": {"latitude": 200, "longitude": 108.9, "accuracy_m": 5}},
+            "gps",
+            "Vĩ độ phải trong khoảng −90 đến 90.",
+        ),
+        ({"premise_id": 999999}, "premise_id", "Cơ sở không tồn tại hoặc không thuộc phạm vi của bạn."),
+        ({"kind": "secret"}, "kind", "Hình thức kiểm tra không hợp lệ"),
+        ({"uuid": "not-a-uuid"}, "uuid", "Mã định danh (UUID) không hợp lệ."),
+        ({"premise_id": "12"}, "premise_id", "Phải là số nguyên."),
+        ({"started_at": "hôm qua"}, "started_at", "Ngày giờ không hợp lệ"),
+        ({"surprise": 1}, "surprise", "Trường không được hỗ trợ."),
+    ],
+)
+def test_bad_inspection_input_is_a_clear_422_and_stores_nothing(client, world, auth, changes, field, message):
+    response = client.post(
+        "/api/v1/inspections", json=inspection_payload(world.premise_a, **changes), headers=auth
+    )
+    assert response.status_code == 422
+    messages = response.get_json()["fields"][field]
+    flat = str(messages)
+    assert message in flat
+    assert count(Inspection) == 0
+
+
+def test_another_units_premise_is_refused(client, world, auth):
+    response = client.post("/api/v1/inspections", json=inspection_payload(world.premise_b), headers=auth)
+    assert response.status_code == 422
+    assert response.get_json()["fields"]["premise_id"] == [
+        "Cơ sở không tồn tại hoặc không thuộc phạm vi của bạn."
+    ]
+    assert count(Inspection) == 0
+
+
+def test_a_body_that_is_not_json(client, world, auth):
+    response = client.post("/api/v1/inspections", data="uuid=1", headers=auth, content_type="text/plain")
+    assert response.status_code == 422 and response.get_json()["fields"]["_body"]
+
+
+def test_gps_far_or_poor_is_flagged_and_a_missing_location_can_be_set(client, world, auth, app):
+    from tests.factories import make_premise
+
+    far = inspection_payload(
+        world.premise_a, gps={"latitude": 14.8200, "longitude": 108.9571, "accuracy_m": 80}
+    )
+    premise_a = world.premise_a
+    premise_a.latitude, premise_a.longitude = 14.81125, 108.95712
+    db.session.commit()
+    body = client.post("/api/v1/inspections", json=far, headers=auth).get_json()
+    assert set(body["gps"]["flags"]) == {"poor_accuracy", "far_from_premise"}
+    assert 960 < body["gps"]["distance_m"] < 975  # 0.00875° of latitude
+    assert "Vị trí GPS kém chính xác" in body["gps"]["warnings"]
+    new = make_premise(world.unit_a, name="Sạp chưa có vị trí")
+    payload = inspection_payload(new, set_premise_location=True)
+    body = client.post("/api/v1/inspections", json=payload, headers=auth).get_json()
+    assert body["gps"]["flags"] == [] and body["gps"]["distance_m"] == 0
+    db.session.refresh(new)
+    assert (new.latitude, new.longitude) == (14.81125, 108.95712)
+    assert new.changes[0].source == "gps"
+
+
+def test_nearest_premises_come_first(client, world, auth):
+    from tests.factories import make_premise
+
+    make_premise(world.unit_a, name="Sạp gần", latitude=14.81130, longitude=108.95710)
+    make_premise(world.unit_a, name="Sạp xa", latitude=14.9, longitude=108.9)
+    items = client.get("/api/v1/premises?near=14.81125,108.95712", headers=auth).get_json()["items"]
+    assert [i["name"] for i in items[:2]] == ["Sạp gần", "Sạp xa"]
+    assert items[0]["distance_m"] < 10
+    assert all(i["unit_id"] == world.unit_a.id for i in items)
+    bad = client.get("/api/v1/premises?near=200,1", headers=auth)
+    assert bad.status_code == 422 and "near" in bad.get_json()["fields"]
+
+
+def upload(client, inspection_id, auth, content: bytes, photo_uuid=None, name="anh.jpg", **form):
+    data = {"uuid": photo_uuid or str(uuid.uuid4()), "file": (io.BytesIO(content), name), **form}
+    return client.post(
+        f"/api/v1/inspections/{inspection_id}/photos",
+        data=data,
+        headers=auth,
+        content_type="multipart/form-data",
+    )
+
+
+def test_photo_upload_is_idempotent_and_served_back(client, world, auth, app):
+    created = client.post(
+        "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth
+    ).get_json()
+    photo_uuid = str(uuid.uuid4())
+    content = jpeg_bytes(3000, 2000)
+    first = upload(client, created["id"], auth, content, photo_uuid, item_code="GIA-01", caption="Bảng giá")
+    assert first.status_code == 201
+    body = first.get_json()
+    assert (body["width"], body["height"]) == (2000, 1333)
+    assert upload(client, created["id"], auth, content, photo_uuid).status_code == 200
+    clash = upload(client, created["id"], auth, jpeg_bytes(color=(0, 0, 255)), photo_uuid)
+    assert clash.status_code == 409
+    assert count(Photo) == 1
+    image = client.get(body["image_url"], headers=auth)
+    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    import hashlib
+
+    assert hashlib.sha256(image.get_data()).hexdigest() == body["sha256"]
+
+
+def _png_flood() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 100))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "status", "message"),
+    [
+        (b"Day la van ban, khong phai anh.\n" * 20, "anh.jpg", 422, "Tệp không phải là ảnh"),
+        (_png_flood(), "flood.png", 422, "quá lớn"),
+        (jpeg_bytes()[:3000], "cut.jpg", 422, "Ảnh bị hỏng"),
+        (b"\xff" * (60 * 1024 * 1024), "big.jpg", 413, "Tệp tải lên quá lớn"),
+    ],
+    ids=["text-renamed-jpg", "30000x30000-png", "truncated-jpeg", "60-MB"],
+)
+def test_bad_photos_are_refused_and_nothing_is_stored(
+    client, world, auth, app, content, name, status, message
+):
+    from pathlib import Path
+
+    created = client.post(
+        "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth
+    ).get_json()
+    response = upload(client, created["id"], auth, content, name=name)
+    assert response.status_code == status
+    assert message in response.get_json()["error"]
+    assert count(Photo) == 0
+    assert not list(Path(app.config["UPLOAD_DIR"]).rglob("*.jpg"))
+
+
+def test_tokens_can_be_revoked(client, world):
+    headers = token_for(client, world.users["inspector"])
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    tokens = client.get("/api/v1/auth/tokens", headers=headers).get_json()
+    assert client.delete(f"/api/v1/auth/tokens/{tokens[0]['id']}", headers=headers).status_code == 200
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert "thu hồi" in response.get_json()["error"]
+    bad = client.post(
+        "/api/v1/auth/token", json={"username": world.users["inspector"].username, "password": "x"}
+    )
+    assert bad.status_code == 401 and bad.get_json()["error"] == "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def test_supervisor_cannot_record_and_staff_sees_read_only(client, world):
+    headers = token_for(client, world.users["staff"])
+    response = client.post("/api/v1/inspections", json=inspection_payload(world.premise_a), headers=headers)
+    assert response.status_code == 403
+    assert count(Inspection) == 0
+
+
+def test_openapi_document_lists_every_api_route(client, app):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.")
+    documented = {path for path in doc["paths"]}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi":
+            path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<", "{").replace(">", "}")
+            assert path in documented, path
+    create = doc["components"]["schemas"]["InspectionCreate"]
+    assert {"uuid", "premise_id", "kind"} <= set(create["required"])
+
+
+def test_the_same_inspection_and_photo_sent_concurrently_make_one_copy(live_server, world, client):
+    headers = token_for(client, world.users["inspector"])
+    payload = inspection_payload(world.premise_a)
+
+    def send(_):
+        return requests.post(
+            f"{live_server.url}/api/v1/inspections", json=payload, headers=headers, timeout=30
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = sorted(r.status_code for r in pool.map(send, range(12)))
+    assert statuses.count(201) == 1 and statuses.count(200) == 11
+    assert count(Inspection) == 1
+    inspection_id = db.session.scalars(select(Inspection.id)).one()
+    content = jpeg_bytes()
+    photo_uuid = str(uuid.uuid4())
+
+    def send_photo(_):
+        return requests.post(
+            f"{live_server.url}/api/v1/inspections/{inspection_id}/photos",
+            data={"uuid": photo_uuid},
+            files={"file": ("a.jpg", content, "image/jpeg")},
+            headers=headers,
+            timeout=30,
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = sorted(r.status_code for r in pool.map(send_photo, range(8)))
+    assert statuses.count(201) == 1 and statuses.count(200) == 7
+    assert count(Photo) == 1
