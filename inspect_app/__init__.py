@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .inspections.views import bp as inspections_bp
     from .main.views import bp as main_bp
     from .premises.views import bp as premises_bp
 
@@ -107,3 +108,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(premises_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(inspections_bp)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from flask import Flask
 
 from .access import can
-from .checklists.vocab import PREMISE_TYPES
+from .checklists.vocab import HANDLING, PREMISE_TYPES
 from .models import PREMISE_STATUSES, ROLES, UNIT_KINDS
 
 # Việt Nam has kept UTC+7 with no daylight saving since 1975.
@@ -27,6 +27,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=can,
         PREMISE_TYPES=PREMISE_TYPES,
+        handling_labels=HANDLING,
         PREMISE_STATUSES=PREMISE_STATUSES,
         ROLES=ROLES,
         UNIT_KINDS=UNIT_KINDS,

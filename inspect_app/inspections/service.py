@@ -350,7 +350,7 @@ def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, sto
         width=processed.width,
         height=processed.height,
         size_bytes=len(processed.jpeg),
-        taken_at=processed.taken_at if processed.taken_at and processed.taken_at.tzinfo else None,
+        taken_at=processed.taken_at_utc(),
         exif_latitude=processed.latitude,
         exif_longitude=processed.longitude,
         created_by_id=user.id,

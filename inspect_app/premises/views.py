@@ -64,8 +64,15 @@ def list_premises():
 @bp.route("/premises/<int:premise_id>")
 @login_required
 def premise_detail(premise_id: int):
+    from ..inspections.views import premise_inspections
+
     premise = get_or_404(Premise, premise_id)
-    return render_template("premises/detail.html", premise=premise, field_labels=FIELD_LABELS)
+    return render_template(
+        "premises/detail.html",
+        premise=premise,
+        field_labels=FIELD_LABELS,
+        inspections=premise_inspections(premise),
+    )
 
 
 def _premise_form(premise: Premise | None):
