@@ -37,6 +37,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from .fonts import FontFamily, register_serif_family, seed_subsets
 from .qr import draw_qr
@@ -423,8 +424,8 @@ def _header(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
     left_w = 0.38 * TEXT_WIDTH
     right_w = TEXT_WIDTH - left_w
     lines = [_nfc(line).upper() for line in doc.issuing_body_lines] or [""]
-    left: list[Flowable] = [_Para(_x(line), st.header_left) for line in lines[:-1]]
-    left.append(_Para(_x(lines[-1]), st.header_left_bold))
+    left: list[Flowable] = [_para(line, st.header_left) for line in lines[:-1]]
+    left.append(_para(lines[-1], st.header_left_bold))
     body_w = max(stringWidth(lines[-1], st.fonts.bold, 12.5), 20 * mm)
     left.append(
         HRFlowable(width=min(body_w, left_w) * 0.45, thickness=0.6, color=colors.black, spaceBefore=3)
@@ -439,8 +440,8 @@ def _header(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
         [
             [left, right],
             [
-                _Para(_x(f"Số: {doc.number_text}"), st.number),
-                _Para(_x(doc.place_date_text), st.place_date),
+                _para(f"Số: {doc.number_text}", st.number),
+                _para(doc.place_date_text, st.place_date),
             ],
         ],
         colWidths=[left_w, right_w],
@@ -456,16 +457,34 @@ def _header(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
             ]
         ),
     )
-    return [table, _Para(_x(doc.title), st.title), _Para(_x(doc.subtitle), st.subtitle)]
+    return [table, _para(doc.title, st.title), _para(doc.subtitle, st.subtitle)]
 
 
 def _heading(text: str, st: _Styles) -> list[Flowable]:
     # Move a heading to the next page unless a few lines (or a table's head and first rows) fit under it.
-    return [CondPageBreak(32 * mm), _Para(_x(text), st.heading)]
+    return [CondPageBreak(32 * mm), _para(text, st.heading)]
+
+
+# One parsed fragment per style, cloned for plain text: skips the XML parser, the largest single cost of a
+# Paragraph built from text that has no markup (most of a biên bản). A test checks both paths give equal bytes.
+_frag_templates: dict[int, tuple[ParagraphStyle, object]] = {}
+_FAST_PLAIN_TEXT = True
 
 
 def _para(text: str, style: ParagraphStyle) -> Paragraph:
-    return _Para(_x(text), style)
+    """A Paragraph of plain user text (no markup; characters like < and & print as they are)."""
+    text = _nfc(text)
+    # Entities split the parser's fragments; keep its exact output for text that needs them.
+    if not _FAST_PLAIN_TEXT or "\n" in text or "&" in text or "<" in text or ">" in text:
+        return _Para(_x(text), style)
+    clean = cleanBlockQuotedText(text)
+    if not clean:
+        return _Para("", style)
+    hit = _frag_templates.get(id(style))
+    if hit is None or hit[0] is not style:
+        hit = (style, _Para("x", style).frags[0])
+        _frag_templates[id(style)] = hit
+    return _Para(clean, style, frags=[hit[1].clone(text=clean)])
 
 
 def _labelled(label: str, value: str, style: ParagraphStyle) -> Paragraph:
@@ -486,26 +505,58 @@ def _verdict_cell(verdict: str, detail: str, provisional: bool, st: _Styles) -> 
         verdict_text = f"<b>{verdict_text}</b>"
     out: list[Flowable] = [_Para(verdict_text + (" (*)" if provisional else ""), st.cell_center)]
     if detail:
-        out.append(_Para(_x(detail), st.cell_small))
+        out.append(_para(detail, st.cell_small))
     return out
 
 
 class _Short(str):
-    """A one-line centred cell drawn as a plain string (no Paragraph to parse and wrap: tables are mostly these)."""
+    """A table cell drawn as plain text lines (already broken to the column width) instead of a Paragraph.
 
-    bold = False
+    Tables are mostly short texts; a plain cell costs a fraction of a Paragraph to lay out and draw.
+    """
+
+    font = "regular"  # "regular", "bold" or "italic"
+    align = "CENTER"
+
+
+def _break_lines(text: str, font: str, size: float, width: float) -> list[str] | None:
+    """Greedy line breaking at spaces (as Paragraph does); None when a single word is wider than ``width``."""
+    space = stringWidth(" ", font, size)
+    lines: list[str] = []
+    current, current_w = "", 0.0
+    for word in text.split():
+        word_w = stringWidth(word, font, size)
+        if word_w > width:
+            return None
+        if not current:
+            current, current_w = word, word_w
+        elif current_w + space + word_w <= width:
+            current, current_w = f"{current} {word}", current_w + space + word_w
+        else:
+            lines.append(current)
+            current, current_w = word, word_w
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _cell(text: str, width: float, st: _Styles, *, font: str = "regular", align: str = "CENTER") -> object:
+    """``text`` as a plain cell broken to fit a column ``width`` wide (a Paragraph only for over-long words)."""
+    text = _nfc(text)
+    face = {"regular": st.fonts.regular, "bold": st.fonts.bold, "italic": st.fonts.italic}[font]
+    lines = _break_lines(text, face, st.cell.fontSize, width - 6)  # the cell padding is 3 pt each side
+    if lines is None:
+        markup = {"bold": "<b>{}</b>", "italic": "<i>{}</i>"}.get(font, "{}").format(_x(text))
+        return _Para(markup, st.cell if align == "LEFT" else st.cell_center)
+    cell = _Short("\n".join(lines))
+    cell.font = font
+    cell.align = align
+    return cell
 
 
 def _short(text: str, width: float, st: _Styles, *, bold: bool = False) -> object:
-    """``text`` as a plain centred cell if it fits on one line in a column ``width`` wide, else a Paragraph."""
-    text = _nfc(text)
-    font = st.fonts.bold if bold else st.fonts.regular
-    if "\n" not in text and stringWidth(text, font, st.cell.fontSize) <= width - 6.5:
-        cell = _Short(text)
-        cell.bold = bold
-        return cell
-    markup = f"<b>{_x(text)}</b>" if bold else _x(text)
-    return _Para(markup, st.cell_center)
+    """A centred plain cell (numbers, answers)."""
+    return _cell(text, width, st, font="bold" if bold else "regular")
 
 
 def _plain_cell_styles(rows: list[list[object]], st: _Styles) -> list[tuple]:
@@ -513,14 +564,40 @@ def _plain_cell_styles(rows: list[list[object]], st: _Styles) -> list[tuple]:
         ("FONT", (0, 0), (-1, -1), st.fonts.regular, st.cell.fontSize, st.cell.leading),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),
     ]
+    faces = {"bold": st.fonts.bold, "italic": st.fonts.italic}
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
-            if isinstance(cell, _Short) and cell.bold:
-                cmds.append(("FONTNAME", (c, r), (c, r), st.fonts.bold))
+            if isinstance(cell, _Short):
+                if cell.font in faces:
+                    cmds.append(("FONTNAME", (c, r), (c, r), faces[cell.font]))
+                if cell.align != "CENTER":
+                    cmds.append(("ALIGN", (c, r), (c, r), cell.align))
     return cmds
 
 
 _GridParts = tuple[list[list[object]], list[float], list[tuple]]
+
+
+class _TableHeadBreak(CondPageBreak):
+    """Breaks the page before a table's heading unless the heading, the table head and first row fit.
+
+    Measures the real table when the frame asks (its cells keep their line breaks for the table's own wrap).
+    """
+
+    def __init__(self, above: Sequence[Flowable], table: Table, rows: int) -> None:
+        super().__init__(0)
+        self.above = above
+        self.table = table
+        self.rows = rows
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        need = 2.0
+        for f in self.above:
+            need += f.wrap(availWidth, availHeight)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+        self.table.wrap(availWidth, availHeight)
+        need += sum(self.table._rowHeights[: self.rows])
+        self.height = need
+        return super().wrap(availWidth, availHeight)
 
 
 def _table_section(
@@ -530,33 +607,30 @@ def _table_section(
     rows, widths, extra = parts
     extra = _plain_cell_styles(rows, st) + extra
     lead_rows = min(len(rows), 3 if any(cmd[0] == "SPAN" for cmd in extra) else 2)  # head, (group,) first row
-    lead_extra = [cmd for cmd in extra if cmd[1][1] < lead_rows and cmd[2][1] < lead_rows or cmd[1] == (0, 0)]
-    lead = Table(rows[:lead_rows], colWidths=widths, style=_grid_style(lead_extra))
-    _, lead_h = lead.wrap(TEXT_WIDTH, PAGE_HEIGHT)
-    heading = _Para(_x(title), st.heading)
-    _, heading_h = heading.wrap(TEXT_WIDTH, PAGE_HEIGHT)
-    intro_h = sum(f.wrap(TEXT_WIDTH, PAGE_HEIGHT)[1] + f.getSpaceAfter() for f in intro)
-    need = heading_h + st.heading.spaceBefore + st.heading.spaceAfter + intro_h + lead_h + 2
+    heading = _para(title, st.heading)
     table = Table(rows, colWidths=widths, repeatRows=1, style=_grid_style(extra))
-    return [CondPageBreak(need), heading, *intro, table]
+    return [_TableHeadBreak([heading, *intro], table, lead_rows), heading, *intro, table]
 
 
 def _results_table(groups: Sequence[ResultGroup], st: _Styles) -> _GridParts:
-    widths = [10 * mm, 86 * mm, 26 * mm, TEXT_WIDTH - 122 * mm]
+    widths = [10 * mm, 85 * mm, 27 * mm, TEXT_WIDTH - 122 * mm]
     rows: list[list[object]] = [
-        [_Para(h, st.cell_head) for h in ("STT", "Nội dung kiểm tra", "Kết quả", "Ghi chú")]
+        [
+            _cell(h, w, st, font="bold")
+            for h, w in zip(("STT", "Nội dung kiểm tra", "Kết quả", "Ghi chú"), widths, strict=True)
+        ]
     ]
     extra: list[tuple] = []
     for gi, group in enumerate(groups, start=1):
         extra.append(("SPAN", (0, len(rows)), (-1, len(rows))))
-        rows.append([_Para(f"<b>{gi}. {_x(group.title)}</b>", st.cell), "", "", ""])
+        rows.append([_cell(f"{gi}. {group.title}", TEXT_WIDTH, st, font="bold", align="LEFT"), "", "", ""])
         for ii, item in enumerate(group.items, start=1):
             rows.append(
                 [
                     _short(f"{gi}.{ii}", widths[0], st),
-                    _Para(_x(item.question), st.cell),
+                    _cell(item.question, widths[1], st, align="LEFT"),
                     _short(item.answer, widths[2], st, bold=_is_fail(item.answer)),
-                    _Para(_x(item.note), st.cell) if item.note else "",
+                    _cell(item.note, widths[3], st, align="LEFT") if item.note else "",
                 ]
             )
     return rows, widths, extra
@@ -566,17 +640,20 @@ def _readings_table(readings: Sequence[Reading], st: _Styles) -> _GridParts:
     widths = [10 * mm, 42 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm]
     widths.append(TEXT_WIDTH - sum(widths))
     heads = ("STT", "Phương tiện đo", "Tải/lượng chuẩn", "Số chỉ", "Sai số", "Sai số cho phép", "Kết quả")
-    rows: list[list[object]] = [[_Para(h, st.cell_head) for h in heads]]
+    rows: list[list[object]] = [[_cell(h, w, st, font="bold") for h, w in zip(heads, widths, strict=True)]]
     previous = None
     for n, rd in enumerate(readings, start=1):
         unit = _nfc(rd.unit)
         # "Như trên" (ditto) is the usual way to repeat a cell in Vietnamese tables; it survives a page split.
-        instrument = "<i>Như trên</i>" if rd.instrument == previous else _x(rd.instrument)
+        if rd.instrument == previous:
+            instrument = _cell("Như trên", widths[1], st, font="italic", align="LEFT")
+        else:
+            instrument = _cell(rd.instrument, widths[1], st, align="LEFT")
         previous = rd.instrument
         rows.append(
             [
                 _short(str(n), widths[0], st),
-                _Para(instrument, st.cell),
+                instrument,
                 _short(f"{_num(rd.reference, rd.places)} {unit}", widths[2], st),
                 _short(f"{_num(rd.indication, rd.places)} {unit}", widths[3], st),
                 _short(f"{_num(rd.error, rd.places, signed=True)} {unit}", widths[4], st),
@@ -601,13 +678,13 @@ def _lots_table(lots: Sequence[PrepackagedLot], st: _Styles) -> _GridParts:
         "Số đv thiếu > 2T",
         "Kết quả",
     )
-    rows: list[list[object]] = [[_Para(h, st.cell_head) for h in heads]]
+    rows: list[list[object]] = [[_cell(h, w, st, font="bold") for h, w in zip(heads, widths, strict=True)]]
     for n, lot in enumerate(lots, start=1):
         unit = _nfc(lot.unit)
         rows.append(
             [
                 _short(str(n), widths[0], st),
-                _Para(_x(lot.product), st.cell),
+                _cell(lot.product, widths[1], st, align="LEFT"),
                 _short(f"{_num(lot.nominal, lot.places)} {unit}", widths[2], st),
                 _short(str(lot.sample_size), widths[3], st),
                 _short(f"{_num(lot.mean, lot.places)} {unit}", widths[4], st),
@@ -660,7 +737,7 @@ def _signatures(doc: MinutesDocument, st: _Styles) -> Table:
                 _Para(title, title_style),
                 _Para("(Ký, ghi rõ họ tên)", st.sign_hint),
                 *space,
-                _Para(_x(who.name), st.sign_name),
+                _para(who.name, st.sign_name),
             ]
         )
     return Table(
@@ -690,7 +767,7 @@ def _photos(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
     for n, photo in enumerate(doc.photos, start=1):
         img = _fit_image(photo.jpeg, col_w - 6 * mm, 75 * mm)
         caption = f"Ảnh {n}. {photo.caption}" if photo.caption else f"Ảnh {n}"
-        cells.append([img, Spacer(1, 1.5 * mm), _Para(_x(caption), st.caption)])
+        cells.append([img, Spacer(1, 1.5 * mm), _para(caption, st.caption)])
     rows = [cells[k : k + 2] for k in range(0, len(cells), 2)]
     if rows and len(rows[-1]) == 1:
         rows[-1].append([])

@@ -324,3 +324,19 @@ def test_font_caches_write_exactly_what_reportlab_would(
     # A character outside the shared subset still prints and extracts (it gets a code after the seed).
     text = "\n".join(page_texts(render_minutes_pdf(replace(doc, outcome="Giá 5€ ≠ 6€"), verify_url=URL)))
     assert "Giá 5€ ≠ 6€" in text
+
+
+def test_plain_text_fast_path_prints_exactly_what_the_parser_would(
+    doc: MinutesDocument, pdf: bytes, monkeypatch
+) -> None:
+    from inspect_app.documents import minutes_pdf
+
+    odd = replace(
+        doc,
+        representative_statement="  Tôi   <b>không</b> đồng ý & sẽ\tkhiếu nại  ",
+        outcome="Đạt\u00a0một phần",
+    )
+    fast = render_minutes_pdf(odd, verify_url=URL)
+    monkeypatch.setattr(minutes_pdf, "_FAST_PLAIN_TEXT", False)
+    assert render_minutes_pdf(doc, verify_url=URL) == pdf
+    assert render_minutes_pdf(odd, verify_url=URL) == fast
