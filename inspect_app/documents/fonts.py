@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.resources
 import logging
 import os
@@ -208,10 +209,25 @@ def _install_width_cache(font: TTFont) -> None:
     font.stringWidth = string_width
 
 
+_seed_states: dict[str, TTFont.State] = {}
+
+
 def seed_subsets(family: FontFamily, pdf_document: pdfdoc.PDFDocument) -> None:
-    """Give :data:`SUBSET_SEED` its fixed codes in ``pdf_document`` before any text is drawn (see SUBSET_SEED)."""
+    """Give :data:`SUBSET_SEED` its fixed codes in ``pdf_document`` before any text is drawn (see SUBSET_SEED).
+
+    The seeded font state is built once per face and copied into each new document.
+    """
     for name in (family.regular, family.bold, family.italic, family.bold_italic):
-        pdfmetrics.getFont(name).splitString(SUBSET_SEED, pdf_document)
+        font = pdfmetrics.getFont(name)
+        template = _seed_states.get(name)
+        if template is None:
+            scratch = object.__new__(pdfdoc.PDFDocument)  # only a key for the font's per-document state
+            font.splitString(SUBSET_SEED, scratch)
+            template = _seed_states[name] = font.state.pop(scratch)
+        state = copy.copy(template)
+        state.assignments = dict(template.assignments)
+        state.subsets = [list(subset) for subset in template.subsets]
+        font.state[pdf_document] = state
 
 
 def _register(family: str, paths: tuple[Path, Path, Path, Path], source: str) -> FontFamily:
