@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .inspections.views import bp as inspections_bp
+    from .minutes.views import bp as minutes_bp
     from .main.views import bp as main_bp
     from .premises.views import bp as premises_bp
 
@@ -109,3 +110,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(inspections_bp)
+    app.register_blueprint(minutes_bp)

@@ -118,6 +118,8 @@ PERMISSIONS = {
     "premise.import": {"staff", "admin"},
     "user.manage": {"admin"},
     "inspection.edit": {"inspector", "supervisor", "admin"},
+    "minutes.issue": {"inspector", "staff", "supervisor", "admin"},
+    "minutes.revoke": {"supervisor", "admin"},
     "unit.manage": {"admin"},
 }
 

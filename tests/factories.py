@@ -154,3 +154,37 @@ def make_records(premise: Premise, user: User) -> dict:
         storage_for(current_app),
     )
     return {"inspection": inspection, "finding": finding, "photo": photo}
+
+
+def make_completed_inspection(premise: Premise, user: User):
+    """A completed inspection (a failed label item, a fix-by request) ready for its biên bản."""
+    import uuid
+    from datetime import date
+
+    from inspect_app.inspections import service
+
+    inspection = make_records(premise, user)["inspection"]
+    service.record_finding(
+        inspection,
+        {
+            "uuid": str(uuid.uuid4()),
+            "item_code": "NHAN-05",
+            "answer": "fail",
+            "note": "Bánh quy quá hạn sử dụng",
+        },
+        user,
+    )
+    data = {
+        "version": inspection.version,
+        "status": "completed",
+        "outcome": "fix_request",
+        "fix_deadline": date(2026, 12, 5),
+    }
+    return service.update_inspection(inspection, data, user)
+
+
+def make_minutes(premise: Premise, inspector: User, clerk: User):
+    from inspect_app.minutes.service import IssueRequest, issue_minutes
+
+    inspection = make_completed_inspection(premise, inspector)
+    return issue_minutes(inspection, IssueRequest("Chủ cơ sở", "Chủ hộ kinh doanh"), clerk)

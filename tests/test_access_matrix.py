@@ -22,9 +22,12 @@ ID_ARGUMENTS = {
     "finding_id": (lambda w: w.records["a"]["finding"].uuid, lambda w: w.records["b"]["finding"].uuid),
     "photo_id": (lambda w: w.records["a"]["photo"].id, lambda w: w.records["b"]["photo"].id),
     "token_id": (lambda w: w.own_token_id, lambda w: w.other_token_id),
+    "minutes_id": (lambda w: w.minutes["a"].id, lambda w: w.minutes["b"].id),
 }
 # Arguments that name no record of any unit (the same answer for everyone).
 UNSCOPED_ARGUMENTS = {"version": "2026.1"}
+# Public by design: the QR verification page answers anyone (tested in test_minutes.py).
+PUBLIC_ARGUMENTS = {"token"}
 ACTORS = ["inspector", "staff", "supervisor_unit", "supervisor_province", "admin_province"]
 
 
@@ -36,7 +39,7 @@ def id_routes() -> list[tuple[str, str, tuple[str, ...]]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or not rule.arguments:
             continue
-        if set(rule.arguments) <= set(UNSCOPED_ARGUMENTS):
+        if set(rule.arguments) <= set(UNSCOPED_ARGUMENTS) or set(rule.arguments) & PUBLIC_ARGUMENTS:
             continue
         for method in sorted((rule.methods or set()) & {"GET", "POST", "PATCH", "DELETE"}):
             routes.append((rule.rule, method, tuple(sorted(rule.arguments))))
@@ -67,13 +70,19 @@ def _url(rule: str, which: int, world) -> str:
 
 @pytest.fixture
 def world_plus(world, app):
-    from tests.factories import make_records, make_user
+    from tests.factories import make_minutes, make_premise, make_records, make_user
 
     colleague = make_user("inspector", world.unit_a)
     world.other_users_own_unit = lambda: colleague
     world.records = {
         "a": make_records(world.premise_a, world.users["inspector"]),
         "b": make_records(world.premise_b, world.other_users["inspector"]),
+    }
+    world.minutes = {
+        "a": make_minutes(make_premise(world.unit_a), world.users["inspector"], world.users["staff"]),
+        "b": make_minutes(
+            make_premise(world.unit_b), world.other_users["inspector"], world.other_users["staff"]
+        ),
     }
     return world
 
@@ -119,17 +128,23 @@ def test_unit_users_do_not_see_a_sibling_unit_but_the_province_does(client, logi
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_lists_and_counts_never_show_another_units_records(client, login, world, actor):
+def test_lists_and_counts_never_show_another_units_records(client, login, world_plus, actor):
+    world = world_plus
     login(world.users[actor])
-    for url in ("/premises", "/premises?q=bi+mat", "/markets", "/"):
+    for url in ("/premises", "/premises?q=bi+mat", "/markets", "/", "/inspections", "/minutes"):
         page = client.get(url).get_data(as_text=True)
         assert "Sạp bí mật của đơn vị khác" not in page
         assert "Chợ Pleiku Thử" not in page
+        assert "Phường Pleiku Thử" not in page
+    api = client.get("/api/v1/inspections").get_json()["items"]
+    assert {i["unit_id"] for i in api} <= {world.unit_a.id, world.unit_a2.id}
+    premises = client.get("/api/v1/premises").get_json()["items"]
+    assert world.premise_b.id not in {p["id"] for p in premises}
     listing = client.get("/premises").get_data(as_text=True)
     assert "Sạp cân Nguyễn Thị Hường" in listing
     assert ("Tạp hóa Đinh Văn Ba" in listing) == (actor in ("supervisor_province", "admin_province"))
     home = client.get("/").get_data(as_text=True)
-    expected = 2 if actor in ("supervisor_province", "admin_province") else 1
+    expected = 3 if actor in ("supervisor_province", "admin_province") else 2
     assert f"<strong>{expected}</strong><span>cơ sở đang hoạt động" in home
 
 

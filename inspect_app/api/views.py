@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..access import can, get_or_404, scoped
 from ..checklists import CatalogueError, available_versions, load_catalogue
-from ..extensions import csrf, db
+from ..extensions import csrf, db, login_manager
 from ..geo import order_by_distance
 from ..inspections import service
 from ..models import ApiToken, Finding, Inspection, Photo, Premise, User
@@ -19,7 +19,7 @@ from ..photos import PhotoError
 from ..text import fold
 from ..uploads import storage_for
 from . import schemas
-from .auth import bearer_token, issue_token
+from .auth import bearer_token, issue_token, user_from_bearer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -35,8 +35,12 @@ def error(status: int, message: str, **extra):
 def authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    if bearer_token() is not None and not current_user.is_authenticated:
-        return error(401, "Mã truy cập (token) không hợp lệ hoặc đã bị thu hồi.")
+    if bearer_token() is not None:
+        # A request that carries a token acts as the token's user, whatever session cookie came with it.
+        user = user_from_bearer()
+        if user is None:
+            return error(401, "Mã truy cập (token) không hợp lệ hoặc đã bị thu hồi.")
+        login_manager._update_request_context_with_user(user)
     if not current_user.is_authenticated:
         return error(401, "Vui lòng đăng nhập.")
     if (

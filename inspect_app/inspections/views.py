@@ -11,7 +11,8 @@ from ..checklists import load_catalogue
 from ..checklists.vocab import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..extensions import db
 from ..geo import FLAG_LABELS
-from ..models import INSPECTION_STATUSES, Inspection, Premise
+from ..minutes.views import minutes_of
+from ..models import INSPECTION_STATUSES, MINUTES_STATUSES, Inspection, Premise
 
 bp = Blueprint("inspections", __name__)
 
@@ -83,6 +84,8 @@ def inspection_detail(inspection_id: int):
         answers=ANSWERS,
         referral_bodies=REFERRAL_BODIES,
         flag_labels=FLAG_LABELS,
+        minutes=minutes_of(inspection),
+        minutes_statuses=MINUTES_STATUSES,
     )
 
 

@@ -2,10 +2,14 @@
 
 from .areas import UNIT_KINDS, Province, Unit
 from .inspections import INSPECTION_STATUSES, Finding, Inspection, InspectionMember, Photo
+from .minutes import MINUTES_STATUSES, Minutes, MinutesCounter
 from .premises import PREMISE_STATUSES, Market, Premise, PremiseChange
 from .users import ROLES, ApiToken, LoginAttempt, User
 
 __all__ = [
+    "MINUTES_STATUSES",
+    "Minutes",
+    "MinutesCounter",
     "INSPECTION_STATUSES",
     "PREMISE_STATUSES",
     "ROLES",

@@ -1,0 +1,96 @@
+"""Forms for issuing, correcting and revoking a biên bản."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from PIL import Image, UnidentifiedImageError
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import NumberRange, ValidationError
+
+from ..forms import rule
+from ..premises.rules import RuleError, text
+
+MAX_SIGNATURE_BYTES = 300 * 1024
+
+
+def signature_png(data_url: str | None) -> bytes | None:
+    """A signature drawn on screen, sent as a PNG data URL; re-encoded so nothing but pixels is kept."""
+    if not data_url:
+        return None
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix) or len(data_url) > MAX_SIGNATURE_BYTES * 4 // 3 + len(prefix) + 4:
+        raise RuleError("Chữ ký không hợp lệ; vui lòng ký lại.")
+    try:
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
+        with Image.open(io.BytesIO(raw)) as image:
+            if image.format != "PNG" or image.width * image.height > 2_000_000:
+                raise RuleError("Chữ ký không hợp lệ; vui lòng ký lại.")
+            image.load()
+            output = io.BytesIO()
+            image.convert("LA").save(output, "PNG", optimize=True)
+    except (binascii.Error, UnidentifiedImageError, OSError, ValueError):
+        raise RuleError("Chữ ký không hợp lệ; vui lòng ký lại.") from None
+    return output.getvalue()
+
+
+class VnIntegerField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Phải là một số nguyên.") from None
+
+
+class IssueForm(FlaskForm):
+    representative_name = StringField(
+        "Họ tên người đại diện cơ sở",
+        validators=[rule(lambda v: text(v, "Họ tên người đại diện", 120, required=True))],
+    )
+    representative_position = StringField(
+        "Chức vụ / quan hệ với cơ sở", validators=[rule(lambda v: text(v, "Chức vụ", 120))]
+    )
+    representative_id_number = StringField(
+        "Số CCCD (không bắt buộc)", validators=[rule(lambda v: text(v, "Số CCCD", 20))]
+    )
+    representative_statement = TextAreaField(
+        "Ý kiến của người đại diện cơ sở", validators=[rule(lambda v: text(v, "Ý kiến", 2000))]
+    )
+    copies = VnIntegerField(
+        "Số bản",
+        default=2,
+        validators=[NumberRange(1, 10, message="Số bản phải từ 1 đến 10.")],
+    )
+    include_photos = BooleanField("Kèm phụ lục ảnh")
+    business_signature = HiddenField()
+    recorder_signature = HiddenField()
+
+    def validate_business_signature(self, field):
+        self._signature(field)
+
+    def validate_recorder_signature(self, field):
+        self._signature(field)
+
+    @staticmethod
+    def _signature(field):
+        try:
+            signature_png(field.data)
+        except RuleError as error:
+            raise ValidationError(str(error)) from None
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Lý do", validators=[rule(lambda v: text(v, "Lý do", 1000, required=True))])
+
+
+class VerifyUploadForm(FlaskForm):
+    file = FileField("Tệp PDF của biên bản", validators=[FileRequired("Vui lòng chọn tệp PDF.")])
+
+
+class DayForm(FlaskForm):
+    day = StringField("Ngày")

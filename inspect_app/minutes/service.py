@@ -1,0 +1,289 @@
+"""Issuing the biên bản: gapless numbers per unit and year, the PDF rendered and stored once, the record locked;
+corrections supersede, revocations cancel, and every printed copy carries a verifiable QR link."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..checklists import load_catalogue
+from ..checklists.vocab import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
+from ..documents import minutes_pdf as pdf
+from ..documents.tokens import InvalidToken, make_verification_token, new_public_id, read_verification_token
+from ..extensions import db
+from ..models import Inspection, Minutes, MinutesCounter, User
+from ..models.base import utcnow
+from ..templating import VN_TZ
+from ..uploads import storage_for
+
+
+class MinutesError(Exception):
+    """Something a person can fix before issuing (Vietnamese message)."""
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    representative_name: str
+    representative_position: str
+    representative_id_number: str = ""
+    representative_statement: str = ""
+    copies: int = 2
+    include_photos: bool = False
+    business_signature: bytes | None = None
+    recorder_signature: bytes | None = None
+
+
+def _secret() -> bytes:
+    configured = current_app.config.get("VERIFY_SECRET")
+    if configured:
+        return configured.encode() if isinstance(configured, str) else configured
+    return hashlib.sha256(b"minutes-verification:" + current_app.config["SECRET_KEY"].encode()).digest()
+
+
+def verification_token(minutes: Minutes) -> str:
+    return make_verification_token(minutes.public_id, _secret())
+
+
+def verification_url(minutes: Minutes) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/v/{verification_token(minutes)}"
+
+
+def minutes_for_token(token: str) -> Minutes | None:
+    """The biên bản a QR token names, or None for a forged, tampered or unknown token."""
+    try:
+        public_id = read_verification_token(token, _secret())
+    except InvalidToken:
+        return None
+    return db.session.scalars(select(Minutes).where(Minutes.public_id == public_id)).first()
+
+
+def next_number(unit_id: int, year: int) -> int:
+    """Take the next number of the unit's year inside the caller's transaction.
+
+    The UPDATE locks the counter row (PostgreSQL) or the database (SQLite) until the transaction ends, so two
+    clerks issuing at once get consecutive numbers; a rollback gives the number back, so there are no gaps.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(
+        insert(MinutesCounter).values(unit_id=unit_id, year=year, last_number=0).on_conflict_do_nothing()
+    )
+    return db.session.execute(
+        update(MinutesCounter)
+        .where(MinutesCounter.unit_id == unit_id, MinutesCounter.year == year)
+        .values(last_number=MinutesCounter.last_number + 1)
+        .returning(MinutesCounter.last_number)
+    ).scalar_one()
+
+
+def _member_role(member) -> str:
+    return "Trưởng đoàn" if member.team_role == "lead" else "Thành viên"
+
+
+def build_document(minutes: Minutes) -> pdf.MinutesDocument:
+    """Everything the PDF shows, from the records: the one place a biên bản's content is decided."""
+    inspection = minutes.inspection
+    premise = inspection.premise
+    unit = inspection.unit
+    catalogue = load_catalogue(inspection.catalogue_version)
+    answered = {f.item_code: f for f in inspection.findings}
+    groups, violations = [], []
+    for group in catalogue.groups:
+        rows = []
+        for item in group.items:
+            finding = answered.get(item.code)
+            if finding is None:
+                continue
+            rows.append(pdf.CheckResult(item.question, ANSWERS[finding.answer], finding.note))
+            if finding.answer == "fail":
+                text = item.question.rstrip("?") + (f": {finding.note}" if finding.note else "")
+                violations.append(pdf.Violation(text, "; ".join(b.cite() for b in item.legal_basis)))
+        if rows:
+            groups.append(pdf.ResultGroup(group.title, tuple(rows)))
+    lead = next((m for m in inspection.members if m.team_role == "lead"), None)
+    recorder = minutes.issued_by
+    requests = []
+    if inspection.outcome == "fix_request":
+        requests.append(
+            pdf.RequestItem(
+                inspection.handling_note or "Khắc phục các nội dung không đạt nêu tại biên bản này.",
+                inspection.fix_deadline,
+            )
+        )
+    handling = HANDLING.get(inspection.outcome or "", "")
+    if inspection.outcome == "referral" and inspection.referral_body:
+        handling += f": {REFERRAL_BODIES[inspection.referral_body]}"
+    if inspection.handling_note and inspection.outcome != "fix_request":
+        handling += f". {inspection.handling_note}"
+    photos = ()
+    if minutes.with_photos:
+        storage = storage_for(current_app)
+        photos = tuple(
+            pdf.Photo(storage.get(p.storage_key), p.caption or p.item_code or "") for p in inspection.photos
+        )
+    basis = [f"Căn cứ {inspection.basis};"] if inspection.basis else []
+    basis.append(f"Hình thức kiểm tra: {INSPECTION_KINDS[inspection.kind].lower()}.")
+    superseded_note = None
+    if minutes.supersedes is not None:
+        old = minutes.supersedes
+        superseded_note = (
+            f"Biên bản này thay thế Biên bản số {old.label} ngày {old.issued_on:%d/%m/%Y}. "
+            f"Lý do: {old.change_reason}"
+        )
+    return pdf.MinutesDocument(
+        issuing_body_lines=tuple(unit.committee_lines),
+        number=minutes.number,
+        year=minutes.year,
+        place_name=unit.short_name,
+        issued_on=minutes.issued_on,
+        subtitle="Về việc kiểm tra đo lường, ghi nhãn hàng hóa, niêm yết giá và chất lượng hàng hóa",
+        legal_basis=tuple(basis),
+        started_at=inspection.started_at.astimezone(VN_TZ),
+        ended_at=inspection.ended_at.astimezone(VN_TZ) if inspection.ended_at else None,
+        place=premise.address or premise.name,
+        team=tuple(
+            pdf.TeamMember(m.display_name, m.position, m.organisation or unit.name, _member_role(m))
+            for m in inspection.members
+        ),
+        business=pdf.Business(
+            name=premise.name,
+            owner=premise.owner_name,
+            registration_number=premise.business_reg_no,
+            address=premise.address,
+            market=premise.market.name if premise.market else "",
+            stall=premise.stall_number,
+        ),
+        representative=pdf.Representative(
+            minutes.representative_name, minutes.representative_position, minutes.representative_id_number
+        ),
+        recorder=pdf.Signatory(recorder.full_name, minutes.recorder_signature),
+        team_leader=pdf.Signatory(lead.display_name if lead else recorder.full_name),
+        business_signatory=pdf.Signatory(minutes.representative_name, minutes.business_signature),
+        result_groups=tuple(groups),
+        violations=tuple(violations),
+        outcome=HANDLING.get(inspection.outcome or "", ""),
+        handling=handling,
+        requests=tuple(requests),
+        representative_statement=minutes.representative_statement,
+        copies=minutes.copies,
+        photos=photos,
+        superseded_note=superseded_note,
+    )
+
+
+def issue_minutes(
+    inspection: Inspection, request: IssueRequest, user: User, today: date | None = None
+) -> Minutes:
+    """Number, render, store and lock, in one transaction; a failure anywhere leaves no number used."""
+    if inspection.status == "minutes_issued":
+        raise MinutesError("Cuộc kiểm tra này đã có biên bản có hiệu lực.")
+    if inspection.status != "completed":
+        raise MinutesError("Chỉ lập biên bản cho cuộc kiểm tra đã hoàn thành.")
+    if not request.representative_name.strip():
+        raise MinutesError("Cần ghi họ tên người đại diện cơ sở.")
+    if not 1 <= request.copies <= 10:
+        raise MinutesError("Số bản phải từ 1 đến 10.")
+    today = today or utcnow().astimezone(VN_TZ).date()
+    previous = db.session.scalars(
+        select(Minutes).where(Minutes.inspection_id == inspection.id, Minutes.status == "valid")
+    ).first()
+    storage = storage_for(current_app)
+    try:
+        number = next_number(inspection.unit_id, today.year)
+        minutes = Minutes(
+            inspection_id=inspection.id,
+            unit_id=inspection.unit_id,
+            year=today.year,
+            number=number,
+            public_id=new_public_id(),
+            issued_on=today,
+            issued_by_id=user.id,
+            representative_name=request.representative_name.strip(),
+            representative_position=request.representative_position.strip(),
+            representative_id_number=request.representative_id_number.strip(),
+            representative_statement=request.representative_statement.strip(),
+            copies=request.copies,
+            with_photos=request.include_photos,
+            outcome_label=HANDLING.get(inspection.outcome or "", ""),
+            business_signature=request.business_signature,
+            recorder_signature=request.recorder_signature,
+            supersedes_id=previous.id if previous else None,
+            pdf_key="",
+            pdf_sha256="",
+            pdf_size=0,
+        )
+        minutes.issued_by = user
+        minutes.supersedes = previous
+        minutes.inspection = inspection
+        minutes.unit = inspection.unit
+        content = pdf.render_minutes_pdf(build_document(minutes), verify_url=verification_url(minutes))
+        minutes.pdf_key = f"minutes/{today.year}/{inspection.unit_id}/{minutes.public_id}.pdf"
+        minutes.pdf_sha256 = hashlib.sha256(content).hexdigest()
+        minutes.pdf_size = len(content)
+        storage.put(minutes.pdf_key, content)
+        if previous is not None:
+            previous.status = "superseded"
+            previous.changed_at = utcnow()
+            previous.changed_by_id = user.id
+        inspection.status = "minutes_issued"
+        db.session.add(minutes)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return minutes
+
+
+def reopen_for_correction(minutes: Minutes, reason: str, user: User) -> None:
+    """Unlock the inspection so it can be corrected; the biên bản stays valid until its replacement is issued."""
+    if minutes.status != "valid":
+        raise MinutesError("Chỉ đính chính được biên bản đang có hiệu lực.")
+    if len(reason.strip()) < 5:
+        raise MinutesError("Cần ghi rõ lý do đính chính.")
+    minutes.change_reason = reason.strip()
+    minutes.changed_by_id = user.id
+    minutes.changed_at = utcnow()
+    minutes.inspection.status = "completed"
+    db.session.commit()
+
+
+def revoke(minutes: Minutes, reason: str, user: User) -> None:
+    if minutes.status != "valid":
+        raise MinutesError("Biên bản này không còn hiệu lực.")
+    if len(reason.strip()) < 5:
+        raise MinutesError("Cần ghi rõ lý do hủy biên bản.")
+    minutes.status = "revoked"
+    minutes.change_reason = reason.strip()
+    minutes.changed_by_id = user.id
+    minutes.changed_at = utcnow()
+    if minutes.inspection.status == "minutes_issued":
+        minutes.inspection.status = "completed"
+    db.session.commit()
+
+
+def issued_pdf(minutes: Minutes) -> bytes:
+    """The exact bytes issued; a storage fault that changed them is an error, never served."""
+    content = storage_for(current_app).get(minutes.pdf_key)
+    if hashlib.sha256(content).hexdigest() != minutes.pdf_sha256:
+        raise RuntimeError(f"stored PDF of minutes {minutes.id} does not match its SHA-256")
+    return content
+
+
+def print_copy(minutes_list: list[Minutes]) -> bytes:
+    """A print job: the issued bytes the first time a biên bản is printed, marked BẢN SAO after that."""
+    if len(minutes_list) == 1 and minutes_list[0].print_count == 0:
+        content = issued_pdf(minutes_list[0])
+    else:
+        items = [(build_document(m), verification_url(m)) for m in minutes_list]
+        content = pdf.render_batch(items, copy_mark=[m.print_count > 0 for m in minutes_list])
+    for m in minutes_list:
+        m.print_count += 1
+    db.session.commit()
+    return content

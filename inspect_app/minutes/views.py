@@ -1,0 +1,235 @@
+"""Ward staff tools for the biên bản: issue, list by day and status, download, print, batch print, correct, revoke;
+and the public verification page that a printed QR code opens."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..access import get_or_404, require, scoped
+from ..extensions import db
+from ..models import MINUTES_STATUSES, Inspection, Minutes
+from ..premises.rules import RuleError
+from ..templating import VN_TZ
+from . import service
+from .forms import DayForm, IssueForm, ReasonForm, VerifyUploadForm, signature_png
+
+bp = Blueprint("minutes", __name__)
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.route("/inspections/<int:inspection_id>/minutes/new", methods=["GET", "POST"])
+@login_required
+def issue(inspection_id: int):
+    inspection = get_or_404(Inspection, inspection_id)
+    require("minutes.issue")
+    form = IssueForm()
+    if request.method == "GET":
+        form.representative_name.data = inspection.premise.owner_name
+        form.representative_position.data = "Chủ cơ sở"
+    error = None
+    if form.validate_on_submit():
+        try:
+            minutes = service.issue_minutes(
+                inspection,
+                service.IssueRequest(
+                    representative_name=form.representative_name.data,
+                    representative_position=form.representative_position.data or "",
+                    representative_id_number=form.representative_id_number.data or "",
+                    representative_statement=form.representative_statement.data or "",
+                    copies=form.copies.data,
+                    include_photos=bool(form.include_photos.data),
+                    business_signature=signature_png(form.business_signature.data),
+                    recorder_signature=signature_png(form.recorder_signature.data),
+                ),
+                current_user,
+            )
+        except (service.MinutesError, RuleError) as exc:
+            error = str(exc)
+        else:
+            flash(f"Đã lập Biên bản số {minutes.label}.", "success")
+            return redirect(url_for(".detail", minutes_id=minutes.id))
+    status = 422 if (form.errors or error) else 200
+    return render_template("minutes/issue.html", form=form, inspection=inspection, error=error), status
+
+
+@bp.route("/minutes")
+@login_required
+def list_minutes():
+    query = scoped(Minutes)
+    day_text = request.args.get("day", "")
+    day = None
+    if day_text:
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            flash("Ngày không hợp lệ (định dạng YYYY-MM-DD).", "error")
+    if day:
+        query = query.where(Minutes.issued_on == day)
+    status = request.args.get("status", "")
+    if status in MINUTES_STATUSES:
+        query = query.where(Minutes.status == status)
+    items = db.session.scalars(
+        query.order_by(Minutes.issued_on.desc(), Minutes.number.desc()).limit(500)
+    ).all()
+    by_day: dict[date, list[Minutes]] = {}
+    for minutes in items:
+        by_day.setdefault(minutes.issued_on, []).append(minutes)
+    return render_template(
+        "minutes/list.html",
+        by_day=by_day,
+        day=day_text,
+        status=status,
+        statuses=MINUTES_STATUSES,
+        day_form=DayForm(),
+    )
+
+
+@bp.route("/minutes/<int:minutes_id>")
+@login_required
+def detail(minutes_id: int):
+    minutes = get_or_404(Minutes, minutes_id)
+    return render_template(
+        "minutes/detail.html",
+        minutes=minutes,
+        statuses=MINUTES_STATUSES,
+        verify_url=service.verification_url(minutes),
+        reason_form=ReasonForm(),
+        history=db.session.scalars(
+            scoped(Minutes).where(Minutes.inspection_id == minutes.inspection_id).order_by(Minutes.issued_at)
+        ).all(),
+    )
+
+
+@bp.route("/minutes/<int:minutes_id>/pdf")
+@login_required
+def download(minutes_id: int):
+    minutes = get_or_404(Minutes, minutes_id)
+    return _pdf(service.issued_pdf(minutes), f"bien-ban-{minutes.number}-{minutes.year}.pdf")
+
+
+@bp.route("/minutes/<int:minutes_id>/print", methods=["POST"])
+@login_required
+def print_one(minutes_id: int):
+    minutes = get_or_404(Minutes, minutes_id)
+    require("minutes.issue")
+    return _pdf(service.print_copy([minutes]), f"in-bien-ban-{minutes.number}-{minutes.year}.pdf")
+
+
+@bp.route("/minutes/print-day", methods=["POST"])
+@login_required
+def print_day():
+    require("minutes.issue")
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+    except ValueError:
+        flash("Ngày không hợp lệ (định dạng YYYY-MM-DD).", "error")
+        return redirect(url_for(".list_minutes"))
+    items = db.session.scalars(
+        scoped(Minutes).where(Minutes.issued_on == day, Minutes.status == "valid").order_by(Minutes.number)
+    ).all()
+    if not items:
+        flash(f"Không có biên bản có hiệu lực nào ngày {day:%d/%m/%Y}.", "warning")
+        return redirect(url_for(".list_minutes", day=day.isoformat()))
+    return _pdf(service.print_copy(list(items)), f"bien-ban-ngay-{day.isoformat()}.pdf")
+
+
+def _reason_action(minutes_id: int, action: str, permission: str, done: str):
+    minutes = get_or_404(Minutes, minutes_id)
+    require(permission)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            getattr(service, action)(minutes, form.reason.data, current_user)
+        except service.MinutesError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(done, "success")
+    else:
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for(".detail", minutes_id=minutes.id))
+
+
+@bp.route("/minutes/<int:minutes_id>/reopen", methods=["POST"])
+@login_required
+def reopen(minutes_id: int):
+    return _reason_action(
+        minutes_id,
+        "reopen_for_correction",
+        "minutes.issue",
+        "Đã mở lại cuộc kiểm tra để đính chính; biên bản cũ còn hiệu lực đến khi lập biên bản thay thế.",
+    )
+
+
+@bp.route("/minutes/<int:minutes_id>/revoke", methods=["POST"])
+@login_required
+def revoke(minutes_id: int):
+    return _reason_action(minutes_id, "revoke", "minutes.revoke", "Đã hủy biên bản.")
+
+
+# ---- public verification (no login) ---------------------------------------------------------------------------------
+
+
+@bp.route("/v/<token>", methods=["GET", "POST"])
+def verify(token: str):
+    minutes = service.minutes_for_token(token)
+    if minutes is None:
+        return render_template("minutes/verify_unknown.html"), 404
+    form = VerifyUploadForm()
+    comparison = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+        if not upload.startswith(b"%PDF-"):
+            comparison = ("error", "Tệp tải lên không phải là tệp PDF.")
+            status = 422
+        elif hashlib.sha256(upload).hexdigest() == minutes.pdf_sha256:
+            comparison = ("same", "Tệp PDF này trùng khớp từng byte với biên bản đã phát hành.")
+        else:
+            comparison = (
+                "different",
+                "Tệp PDF này KHÁC với biên bản đã phát hành (có thể là bản sao in lại, hoặc đã bị chỉnh sửa).",
+            )
+    elif request.method == "POST":
+        comparison = (
+            "error",
+            "; ".join(e for errors in form.errors.values() for e in errors) or "Tệp không hợp lệ.",
+        )
+        status = 422
+    replacement = None
+    if minutes.status == "superseded":
+        replacement = db.session.scalars(select(Minutes).where(Minutes.supersedes_id == minutes.id)).first()
+    return (
+        render_template(
+            "minutes/verify.html",
+            minutes=minutes,
+            statuses=MINUTES_STATUSES,
+            form=form,
+            comparison=comparison,
+            replacement=replacement,
+            checked_at=datetime.now(VN_TZ),
+        ),
+        status,
+    )
+
+
+def minutes_of(inspection: Inspection) -> list[Minutes]:
+    return list(
+        db.session.scalars(
+            scoped(Minutes).where(Minutes.inspection_id == inspection.id).order_by(Minutes.issued_at.desc())
+        )
+    )

@@ -1,0 +1,78 @@
+"""Biên bản kiểm tra as issued: numbered per unit per year, the exact PDF bytes kept, superseded or revoked later."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .areas import Unit
+from .base import UTCDateTime, utcnow
+from .inspections import Inspection
+from .users import User
+
+MINUTES_STATUSES = {"valid": "Có hiệu lực", "superseded": "Đã được thay thế", "revoked": "Đã hủy"}
+
+
+class MinutesCounter(db.Model):
+    """The last number used by one issuing unit in one year; incremented inside the issuing transaction."""
+
+    __tablename__ = "minutes_counters"
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int]
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Minutes(db.Model):
+    """One issued biên bản. The PDF stored under pdf_key is what was issued; every download returns those bytes."""
+
+    __tablename__ = "minutes"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "number"),
+        CheckConstraint("status IN ('valid', 'superseded', 'revoked')", name="status"),
+        CheckConstraint("number > 0", name="number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    year: Mapped[int]
+    number: Mapped[int]
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="valid")
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    representative_name: Mapped[str] = mapped_column(String(120), default="")
+    representative_position: Mapped[str] = mapped_column(String(120), default="")
+    representative_id_number: Mapped[str] = mapped_column(String(20), default="")
+    representative_statement: Mapped[str] = mapped_column(Text, default="")
+    copies: Mapped[int] = mapped_column(Integer, default=2)
+    with_photos: Mapped[bool] = mapped_column(default=False)
+    outcome_label: Mapped[str] = mapped_column(String(80), default="")
+    pdf_key: Mapped[str] = mapped_column(String(200))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_size: Mapped[int]
+    print_count: Mapped[int] = mapped_column(Integer, default=0)
+    business_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recorder_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("minutes.id"))
+    # Set when the record was reopened for a correction, and again when the replacement superseded it.
+    change_reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    inspection: Mapped[Inspection] = relationship()
+    unit: Mapped[Unit] = relationship()
+    issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
+    supersedes: Mapped[Minutes | None] = relationship(remote_side="Minutes.id")
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}/BB-KT"
