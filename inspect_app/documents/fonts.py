@@ -209,6 +209,32 @@ def _install_width_cache(font: TTFont) -> None:
     font.stringWidth = string_width
 
 
+def _install_fast_split(font: TTFont) -> None:
+    """Map text to subset codes with ``str.translate`` when every character already has a code in subset 0.
+
+    ``splitString`` runs for every line drawn; with the seeded subsets nearly every line qualifies. Anything else
+    (a character not yet coded, a second subset) goes through ReportLab's own loop, so the output is identical.
+    """
+    original = font.splitString
+
+    def split_string(text: str | bytes, doc: object, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        if isinstance(text, str):
+            state = font.state.get(doc)
+            if state is not None:
+                assignments = state.assignments
+                fast = state.__dict__.get("_fast")
+                if fast is None or fast[0] != len(assignments):
+                    table = {cp: code for cp, code in assignments.items() if code < 256}
+                    if 32 in table:
+                        table[0xA0] = table[32]  # ReportLab prints a no-break space as a space
+                    fast = state._fast = (len(assignments), table, frozenset(map(chr, table)))
+                if fast[2].issuperset(text):
+                    return [(0, text.translate(fast[1]).encode("latin-1"))] if text else []
+        return original(text, doc, encoding)
+
+    font.splitString = split_string
+
+
 _seed_states: dict[str, TTFont.State] = {}
 
 
@@ -225,6 +251,7 @@ def seed_subsets(family: FontFamily, pdf_document: pdfdoc.PDFDocument) -> None:
             font.splitString(SUBSET_SEED, scratch)
             template = _seed_states[name] = font.state.pop(scratch)
         state = copy.copy(template)
+        state.__dict__.pop("_fast", None)
         state.assignments = dict(template.assignments)
         state.subsets = [list(subset) for subset in template.subsets]
         font.state[pdf_document] = state
@@ -242,6 +269,7 @@ def _register(family: str, paths: tuple[Path, Path, Path, Path], source: str) ->
         _install_subset_cache(font)
         _install_font_object_cache(font)
         _install_width_cache(font)
+        _install_fast_split(font)
         pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(
         family, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3]

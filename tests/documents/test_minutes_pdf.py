@@ -309,18 +309,23 @@ def test_one_sided_permitted_shortfall_prints_without_plus_minus(doc: MinutesDoc
     assert "2,000 kg" in text and "2,050 kg" in text
 
 
-def test_font_caches_write_exactly_what_reportlab_would(
-    doc: MinutesDocument, pdf: bytes, monkeypatch
-) -> None:
+def test_speed_ups_write_exactly_what_reportlab_would(doc: MinutesDocument, pdf: bytes, monkeypatch) -> None:
     from reportlab.pdfbase import pdfmetrics
 
+    from inspect_app.documents import minutes_pdf
+
     family = register_serif_family()
+    with_images = sample_document(with_images=True)
+    fast_images = render_minutes_pdf(with_images, verify_url=URL, copy_mark=True)
     assert render_minutes_pdf(doc, verify_url=URL) == pdf  # caches warm
     for name in (family.regular, family.bold, family.italic, family.bold_italic):
         font = pdfmetrics.getFont(name)
-        monkeypatch.delattr(font, "addObjects")  # back to ReportLab's own methods
+        for attr in ("addObjects", "stringWidth", "splitString"):  # back to ReportLab's own methods
+            monkeypatch.delattr(font, attr)
         monkeypatch.delattr(font.face, "addSubsetObjects")
+    monkeypatch.setattr(minutes_pdf, "_FAST_ESCAPE", False)
     assert render_minutes_pdf(doc, verify_url=URL) == pdf
+    assert render_minutes_pdf(with_images, verify_url=URL, copy_mark=True) == fast_images
     # A character outside the shared subset still prints and extracts (it gets a code after the seed).
     text = "\n".join(page_texts(render_minutes_pdf(replace(doc, outcome="Giá 5€ ≠ 6€"), verify_url=URL)))
     assert "Giá 5€ ≠ 6€" in text
