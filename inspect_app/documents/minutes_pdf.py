@@ -229,7 +229,9 @@ class MinutesDocument:
     representative_statement: str = ""  # empty: dotted lines are printed for a handwritten statement
     copies: int = 2
     photos: tuple[Photo, ...] = ()
-    superseded_note: str | None = None  # e.g. "Biên bản này đã được thay thế bởi Biên bản số 13/BB-KT …"
+    # A replacement note, printed in full under the title and, shortened if need be, at the foot of every page:
+    # "Biên bản này thay thế Biên bản số 11/BB-KT ngày …" (or, on a reprint of a replaced one, "… đã được thay thế …").
+    superseded_note: str | None = None
     number_suffix: str = "BB-KT"
     title: str = "BIÊN BẢN KIỂM TRA"
 
@@ -281,7 +283,6 @@ NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 QR_CAPTION = "Quét mã để kiểm tra tính xác thực"
 COPY_MARK = "BẢN SAO"
-SUPERSEDED_MARK = "ĐÃ BỊ THAY THẾ"
 VN_TZ = timezone(timedelta(hours=7))
 
 
@@ -336,6 +337,7 @@ class _Styles:
     sign_hint: ParagraphStyle
     sign_name: ParagraphStyle
     caption: ParagraphStyle
+    superseded: ParagraphStyle
 
 
 _styles_cache: dict[str, _Styles] = {}
@@ -385,6 +387,14 @@ def _styles(fonts: FontFamily) -> _Styles:
         sign_hint=ParagraphStyle("sign_hint", fontName=i, fontSize=12, leading=14.5, alignment=TA_CENTER),
         sign_name=ParagraphStyle("sign_name", fontName=b, fontSize=13, leading=16, alignment=TA_CENTER),
         caption=ParagraphStyle("caption", fontName=i, fontSize=11, leading=13, alignment=TA_CENTER),
+        superseded=ParagraphStyle(
+            "superseded",
+            fontName=fonts.bold_italic,
+            fontSize=12,
+            leading=15,
+            alignment=TA_CENTER,
+            spaceAfter=8,
+        ),
     )
     _styles_cache[fonts.family] = st
     return st
@@ -536,6 +546,7 @@ def _header(doc: MinutesDocument, st: _Styles) -> list[Flowable]:
         row2,
         _para(doc.title, st.title),
         _para(doc.subtitle, st.subtitle),
+        *([_para(doc.superseded_note, st.superseded)] if doc.superseded_note else []),
     ]
 
 
@@ -1101,12 +1112,7 @@ def _decorate(c: Canvas, d: _Decor, fonts: FontFamily, page: int, total: int) ->
     c.drawString(
         MARGIN_LEFT, QR_Y + 4 * mm, f"Biên bản kiểm tra số {d.number_text} ngày {vn_short_date(d.issued_on)}"
     )
-    marks = []
-    if d.copy_mark:
-        marks.append(COPY_MARK)
     if d.superseded_note:
-        marks.append(SUPERSEDED_MARK)
-        c.setFillColor(colors.HexColor("#b00000"))
         c.setFont(fonts.bold_italic, 8.5)
         note = _nfc(d.superseded_note)
         max_w = TEXT_WIDTH
@@ -1126,8 +1132,8 @@ def _decorate(c: Canvas, d: _Decor, fonts: FontFamily, page: int, total: int) ->
         c.rect(x, y, w, h, stroke=1, fill=0)
         c.setFont(fonts.bold, size)
         c.drawCentredString(x + w / 2, y + (h - size * 0.7) / 2, COPY_MARK)
-    if marks:
-        text = " – ".join(marks)
+        # And a light diagonal watermark across the page.
+        text = COPY_MARK
         c.setFillColor(colors.HexColor("#b00000"))
         c.setFillAlpha(0.10)
         diag = (PAGE_WIDTH**2 + PAGE_HEIGHT**2) ** 0.5 * 0.62
