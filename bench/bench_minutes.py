@@ -237,17 +237,33 @@ def merge(pdfs: list[bytes]) -> bytes:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def timed(fn: Callable[[], bytes], runs: int, warmup: int) -> tuple[float, bytes]:
-    """Median wall time in ms over ``runs`` calls after ``warmup`` calls, and the last output."""
-    out = b""
-    for _ in range(warmup):
-        out = fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        out = fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples), out
+def _time(fn: Callable[[], bytes], samples: list[float]) -> bytes:
+    start = time.perf_counter()
+    out = fn()
+    samples.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def interleaved(
+    ours: Callable[[], bytes], base: Callable[[], bytes] | None, ours_runs: int, base_runs: int
+) -> tuple[float, bytes, float | None, bytes]:
+    """Median ms of each side, measured in alternating rounds so both see the same machine load."""
+    rounds = max(1, base_runs if base is not None else 1)
+    per_round = max(1, -(-ours_runs // rounds))
+    ours_ms: list[float] = []
+    base_ms: list[float] = []
+    ours_out = base_out = b""
+    for _ in range(rounds):
+        for _ in range(per_round):
+            ours_out = _time(ours, ours_ms)
+        if base is not None:
+            base_out = _time(base, base_ms)
+    return (
+        statistics.median(ours_ms),
+        ours_out,
+        statistics.median(base_ms) if base_ms else None,
+        base_out,
+    )
 
 
 def pages(pdf: bytes) -> int:
@@ -265,14 +281,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-baseline", action="store_true")
     args = ap.parse_args(argv)
 
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     fonts = register_serif_family()
     first_ms = (time.perf_counter() - t0) * 1000
     doc, url = bench_document(), verify_url()
     batch = [(bench_document(12 + k), verify_url()) for k in range(args.batch)]
 
-    ours_one, pdf_one = timed(lambda: render_minutes_pdf(doc, verify_url=url), args.runs, args.warmup)
-    ours_batch, pdf_batch = timed(lambda: render_batch(batch), args.batch_runs, 1)
+    render = None if args.no_baseline else weasyprint_render()
+    for _ in range(args.warmup):
+        render_minutes_pdf(doc, verify_url=url)
+    render_batch(batch[:2])
+    if render is not None:
+        render(doc, url)
+        render(doc, url)
+
+    ours_one, pdf_one, base_one, html_one = interleaved(
+        lambda: render_minutes_pdf(doc, verify_url=url),
+        (lambda: render(doc, url)) if render is not None else None,
+        args.runs,
+        args.baseline_runs,
+    )
+    ours_batch, pdf_batch, base_batch, html_batch = interleaved(
+        lambda: render_batch(batch),
+        (lambda: merge([render(d, u) for d, u in batch])) if render is not None else None,
+        args.batch_runs,
+        args.baseline_batch_runs,
+    )
     rows = [
         ("ours: 1 biên bản", ours_one, pages(pdf_one), len(pdf_one)),
         (
@@ -282,16 +317,9 @@ def main(argv: list[str] | None = None) -> int:
             len(pdf_batch),
         ),
     ]
-
-    base_one = base_batch = None
-    render = None if args.no_baseline else weasyprint_render()
-    if render is not None:
+    if base_one is not None and base_batch is not None:
         import weasyprint
 
-        base_one, html_one = timed(lambda: render(doc, url), args.baseline_runs, 2)
-        base_batch, html_batch = timed(
-            lambda: merge([render(d, u) for d, u in batch]), args.baseline_batch_runs, 0
-        )
         rows.append(
             (f"WeasyPrint {weasyprint.__version__}: 1 biên bản", base_one, pages(html_one), len(html_one))
         )
@@ -306,12 +334,13 @@ def main(argv: list[str] | None = None) -> int:
 
     cpu = os.cpu_count()
     print(
-        f"machine: {platform.machine()}, {cpu} cores, Python {platform.python_version()}, {platform.system()}"
+        f"machine: {platform.machine()}, {cpu} cores, Python {platform.python_version()}, {platform.system()}; "
+        f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
     print(f"font family: {fonts.family} ({fonts.source}); font registration (first call): {first_ms:.0f} ms")
     print(
-        f"runs: ours {args.runs} (+{args.warmup} warm-up), batch {args.batch_runs}; "
-        f"baseline {args.baseline_runs}, batch {args.baseline_batch_runs}\n"
+        f"runs (median of): ours {args.runs} (+{args.warmup} warm-up), batch {args.batch_runs}; "
+        f"baseline {args.baseline_runs}, batch {args.baseline_batch_runs}; rounds alternate ours and baseline\n"
     )
     print(f"{'case':<44} {'ms/biên bản':>12} {'pages':>6} {'bytes':>10}")
     for name, ms, pg, size in rows:
