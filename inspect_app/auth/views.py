@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import User
 from ..models.base import utcnow
 from .forms import LoginForm
-from .throttle import record_attempt, too_many_failures
+from .throttle import LoginRefused, check_credentials
 
 bp = Blueprint("auth", __name__)
 
@@ -34,28 +32,12 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        username = form.username.data.strip().lower()
-        ip = request.remote_addr or "?"
-        cfg = current_app.config
-        if too_many_failures(
-            username,
-            ip,
-            cfg["LOGIN_MAX_FAILURES_PER_USER"],
-            cfg["LOGIN_MAX_FAILURES_PER_IP"],
-            cfg["LOGIN_WINDOW_MINUTES"],
-        ):
-            flash(
-                f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {cfg['LOGIN_WINDOW_MINUTES']} phút.",
-                "error",
-            )
-            return render_template("auth/login.html", form=form), 429
-        user = db.session.scalars(select(User).where(func.lower(User.username) == username)).first()
-        if user is None or not user.check_password(form.password.data) or not user.is_active:
-            record_attempt(username, ip, success=False)
-            flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
-            status = 401
+        try:
+            user = check_credentials(form.username.data, form.password.data, request.remote_addr or "?")
+        except LoginRefused as refused:
+            flash(refused.message, "error")
+            status = refused.status
         else:
-            record_attempt(username, ip, success=True)
             user.last_login_at = utcnow()
             db.session.commit()
             login_user(user, remember=bool(form.remember.data))

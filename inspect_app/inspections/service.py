@@ -19,6 +19,7 @@ from ..extensions import db
 from ..geo import assess_fix
 from ..models import Finding, Inspection, InspectionMember, Photo, Premise, User
 from ..models.base import utcnow
+from ..models.inspections import photo_digest
 
 
 class InvalidInput(Exception):
@@ -323,14 +324,10 @@ def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, sto
     if inspection.locked:
         raise Locked()
     upload_sha256 = hashlib.sha256(upload).hexdigest()
+    fingerprint = photo_digest(inspection.id, upload_sha256)
     existing = db.session.scalars(select(Photo).where(Photo.uuid == str(data["uuid"]))).first()
     if existing is not None:
-        same = existing.upload_sha256 == upload_sha256 and existing.inspection_id == inspection.id
-        if not same or not db.session.scalars(scoped(Photo, user).where(Photo.id == existing.id)).first():
-            raise Conflict(
-                "Mã định danh (UUID) của ảnh đã có dữ liệu khác trên máy chủ.", existing if same else None
-            )
-        return existing, False
+        return _same_or_conflict(existing, fingerprint, user), False
     if data.get("item_code"):
         _check_item(inspection, data["item_code"])
     processed = process_photo(upload, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
@@ -356,20 +353,4 @@ def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, sto
         created_by_id=user.id,
     )
     db.session.add(photo)
-    return _commit_photo(photo, upload_sha256, user)
-
-
-def _commit_photo(photo: Photo, upload_sha256: str, user: User) -> tuple[Photo, bool]:
-    from sqlalchemy.exc import IntegrityError
-
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        existing = db.session.scalars(select(Photo).where(Photo.uuid == photo.uuid)).first()
-        if existing is None:
-            raise
-        if existing.upload_sha256 != upload_sha256:
-            raise Conflict("Mã định danh (UUID) của ảnh đã có dữ liệu khác trên máy chủ.", existing) from None
-        return existing, False
-    return photo, True
+    return _commit_or_race(photo, Photo, fingerprint, user)

@@ -166,3 +166,12 @@ class Photo(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="photos")
+
+    @property
+    def create_digest(self) -> str:
+        return photo_digest(self.inspection_id, self.upload_sha256)
+
+
+def photo_digest(inspection_id: int, upload_sha256: str) -> str:
+    """A photo is the same when the same bytes go to the same inspection (compared like other records' digests)."""
+    return f"{inspection_id}:{upload_sha256}"
