@@ -1,0 +1,485 @@
+// Entry point of the field app: loads server data (or the last copy kept on the phone), routes between screens,
+// and turns each tap into a local record plus an outbox item that the sync loop sends.
+
+import { byOwner, del, get, getMeta, setMeta } from "./db.js";
+import { assessFix, currentPosition } from "./geo.js";
+import * as outbox from "./outbox.js";
+import { preparePhoto } from "./photo.js";
+import * as screens from "./screens.js";
+import { kick, kickSoon, startSync } from "./sync.js";
+import { h, label, localIso, mount, toast } from "./ui.js";
+
+const view = document.getElementById("view");
+const KEEP_DONE_DAYS = 14;
+
+const app = {
+  me: null,
+  catalogue: null,
+  catalogues: {},
+  premises: [],
+  premisesPartial: false,
+  position: null,
+  positionError: null,
+  inspections: new Map(),
+  sync: { pending: 0, failed: 0, others: 0, byInspection: {}, authLost: false, trouble: null },
+  query: "",
+  startForm: null,
+  doneForm: null,
+  noteOpen: new Set(),
+};
+
+const owner = () => app.me.user.username;
+
+/** A GET of reference data: the live answer (kept on the phone), else the last kept copy. */
+async function getJSON(url, key) {
+  try {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (response.ok) {
+      const data = await response.json();
+      await setMeta(key, data);
+      return { data, status: response.status };
+    }
+    return { data: await getMeta(key), status: response.status };
+  } catch (error) {
+    return { data: await getMeta(key), status: 0 };
+  }
+}
+
+// ---- loading ------------------------------------------------------------------------------------------------------
+
+async function loadMe() {
+  const answer = await getJSON("/api/v1/me", "me");
+  app.me = answer.data || null;
+  if (answer.status === 401) app.sync.authLost = true;
+}
+
+async function loadCatalogue() {
+  const answer = await getJSON("/api/v1/checklists", "catalogue");
+  app.catalogue = answer.data;
+  if (app.catalogue) {
+    app.catalogues[app.catalogue.version] = app.catalogue;
+    // An inspection keeps the version it started with, even after the catalogue changes.
+    await setMeta(`catalogue:${app.catalogue.version}`, app.catalogue);
+  }
+}
+
+async function loadPremises() {
+  const fix = app.position;
+  const url = fix ? `/api/v1/premises?near=${fix.latitude.toFixed(6)},${fix.longitude.toFixed(6)}` : "/api/v1/premises";
+  const answer = await getJSON(url, `premises:${owner()}`);
+  if (answer.data) {
+    app.premises = answer.data.items;
+    // The server sends the nearest 50; with fewer premises than that, the phone sorts them itself.
+    app.premisesPartial = answer.data.total > answer.data.items.length;
+  }
+}
+
+async function locate() {
+  try {
+    app.position = await currentPosition();
+    app.positionError = null;
+  } catch (error) {
+    app.positionError = error.message;
+  }
+}
+
+async function loadInspections() {
+  const counts = await outbox.summary(owner());
+  const cutoff = new Date(Date.now() - KEEP_DONE_DAYS * 86400000).toISOString();
+  app.inspections = new Map();
+  for (const inspection of await byOwner("inspections", owner())) {
+    // Old, completed and fully sent: the server has it; the phone need not keep it.
+    if (inspection.status === "completed" && inspection.sent && !counts.byInspection[inspection.uuid] && inspection.startedAt < cutoff) {
+      await del("inspections", inspection.uuid);
+      continue;
+    }
+    app.inspections.set(inspection.uuid, inspection);
+    if (!app.catalogues[inspection.catalogueVersion]) {
+      const kept = await getMeta(`catalogue:${inspection.catalogueVersion}`);
+      if (kept) app.catalogues[inspection.catalogueVersion] = kept;
+    }
+  }
+  app.sync = { ...app.sync, ...counts };
+}
+
+async function refreshPosition() {
+  await locate();
+  if (app.premisesPartial && app.position) await loadPremises();
+  redrawHome();
+}
+
+/** Re-sorts the home list by the new position, unless the person is typing a search there. */
+function redrawHome() {
+  if (currentRoute().length === 0 && document.activeElement?.id !== "premise-search") rerender();
+}
+
+// ---- status bar ---------------------------------------------------------------------------------------------------
+
+function drawStatus() {
+  const s = app.sync;
+  const waiting = s.pending + s.failed;
+  const pill = document.getElementById("sync-pill");
+  pill.dataset.pending = String(waiting);
+  pill.dataset.failed = String(s.failed);
+  pill.className = `pill ${s.failed ? "pill-bad" : waiting ? "pill-warn" : "pill-ok"}`;
+  pill.textContent = waiting ? `${waiting} chờ đồng bộ` : "✓ Đã đồng bộ";
+  const banner = document.getElementById("banner");
+  mount(
+    banner,
+    navigator.onLine ? null : h("p", { class: "banner-offline" }, "Ngoại tuyến – bản ghi được lưu trên máy, tự gửi khi có mạng."),
+    s.authLost ? h("p", { class: "banner-bad" }, "Cần đăng nhập lại để gửi. ", h("a", { href: "/login?next=/app" }, "Đăng nhập")) : null,
+    s.failed ? h("p", { class: "banner-bad" }, `${s.failed} bản ghi bị máy chủ từ chối. `, h("a", { href: "#/sync" }, "Xem lý do")) : null
+  );
+}
+
+async function onStatus(status) {
+  app.sync = status;
+  drawStatus();
+  if (currentRoute()[0] === "sync") rerender();
+}
+
+async function onMe(me) {
+  if (app.me && me.user.username !== app.me.user.username) {
+    // Someone else logged in from another tab: this screen holds the previous person's records.
+    location.reload();
+    return;
+  }
+  app.me = me;
+  await setMeta("me", me);
+}
+
+async function onApplied(item) {
+  const fresh = await get("inspections", item.inspection);
+  if (fresh) app.inspections.set(fresh.uuid, fresh);
+}
+
+// ---- routing ------------------------------------------------------------------------------------------------------
+
+function currentRoute() {
+  return location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+}
+
+function setHeader(title, back) {
+  document.getElementById("title").textContent = title;
+  const link = document.getElementById("back");
+  link.hidden = !back;
+  if (back) link.href = back;
+}
+
+async function route({ keepScroll = false } = {}) {
+  const y = window.scrollY;
+  const [screen, id, sub] = currentRoute();
+  if (!screen) {
+    setHeader("Kiểm tra TC-ĐL-CL", null);
+    screens.renderHome(view, app, actions);
+  } else if (screen === "start") {
+    const premise = app.premises.find((p) => String(p.id) === id);
+    if (!premise) return go("#/");
+    setHeader("Bắt đầu", "#/");
+    if (!app.startForm || app.startForm.premiseId !== premise.id) await newStartForm(premise);
+    screens.renderStart(view, app, actions, premise);
+  } else if (screen === "i") {
+    const inspection = app.inspections.get(id);
+    if (!inspection) return go("#/");
+    if (sub === "done" || inspection.status === "completed") {
+      setHeader(inspection.status === "completed" ? "Đã kiểm tra" : "Kết luận", inspection.status === "completed" ? "#/" : `#/i/${id}`);
+      if (!app.doneForm || app.doneForm.uuid !== id) {
+        const { outcome = null, fix_deadline = null, referral_body = null, handling_note = "" } = inspection;
+        app.doneForm = { uuid: id, outcome, fix_deadline, referral_body, handling_note };
+      }
+      screens.renderDone(view, app, actions, inspection);
+    } else {
+      setHeader("Kiểm tra", "#/");
+      screens.renderChecklist(view, app, actions, inspection, sub);
+    }
+  } else if (screen === "sync") {
+    setHeader("Đồng bộ", "#/");
+    screens.renderOutbox(view, app, actions, await outbox.listFor(owner()));
+  } else {
+    return go("#/");
+  }
+  window.scrollTo(0, keepScroll ? y : 0);
+}
+
+const rerender = () => route({ keepScroll: true });
+
+function go(hash) {
+  if (location.hash === hash) rerender();
+  else location.hash = hash;
+}
+
+async function newStartForm(premise) {
+  const last = (await getMeta(`lastTeam:${owner()}`)) || {};
+  app.startForm = {
+    premiseId: premise.id,
+    kind: last.kind || "planned",
+    basis: last.basis || "",
+    colleagues: (last.colleagues || []).filter((id) => app.me.colleagues.some((c) => c.id === id)),
+    external: last.external || [],
+    fix: null,
+    fixError: null,
+    setPremiseLocation: false,
+  };
+  actions.takeFix(app.startForm).then(() => app.startForm.redrawGps && app.startForm.redrawGps());
+}
+
+// ---- actions ------------------------------------------------------------------------------------------------------
+
+const noteTimers = new Map();
+
+function findingLabel(inspection, code) {
+  return (finding) => `${code}: ${label("answers", finding.answer)}${finding.note ? ` – ${finding.note.slice(0, 60)}` : ""} (${inspection.premise.name})`;
+}
+
+function refreshTabCount(inspection) {
+  const tab = document.querySelector(".tab.active small");
+  const items = [...document.querySelectorAll(".items > .item")].map((el) => el.dataset.code);
+  if (tab) tab.textContent = `${items.filter((c) => (inspection.findings[c] || {}).answer).length}/${items.length}`;
+}
+
+const actions = {
+  refreshPosition: () => refreshPosition(),
+
+  async takeFix(form) {
+    try {
+      form.fix = await currentPosition({ maximumAge: 5000 });
+      app.position = form.fix;
+    } catch (error) {
+      form.fixError = error.message;
+    }
+  },
+
+  async start(premise) {
+    const form = app.startForm;
+    const me = app.me.user;
+    const fix = form.fix;
+    const uuid = crypto.randomUUID();
+    const team = [
+      { user_id: me.id, team_role: "lead" },
+      ...form.colleagues.map((id) => ({ user_id: id, team_role: "member" })),
+      ...form.external.map((m) => ({ name: m.name, position: m.position, organisation: m.organisation, team_role: "member" })),
+    ];
+    const gps = fix ? { latitude: fix.latitude, longitude: fix.longitude, accuracy_m: fix.accuracy_m } : null;
+    const noLocation = premise.latitude === null || premise.longitude === null;
+    const body = {
+      uuid,
+      premise_id: premise.id,
+      kind: form.kind,
+      basis: form.basis.trim(),
+      started_at: localIso(),
+      catalogue_version: app.catalogue.version,
+      team,
+      gps,
+      set_premise_location: Boolean(form.setPremiseLocation && gps && noLocation),
+    };
+    const inspection = {
+      uuid,
+      owner: owner(),
+      premise: { ...premise },
+      kind: body.kind,
+      basis: body.basis,
+      team,
+      gps,
+      startedAt: body.started_at,
+      catalogueVersion: app.catalogue.version,
+      findings: {},
+      photos: [],
+      status: "draft",
+      outcome: null,
+      version: null,
+      sent: false,
+      localWarnings: assessFix(fix, premise, app.me.settings).warnings,
+    };
+    if (body.set_premise_location) inspection.premise = { ...premise, latitude: gps.latitude, longitude: gps.longitude };
+    await outbox.createInspection(inspection, body, premise.name);
+    await setMeta(`lastTeam:${owner()}`, { kind: form.kind, basis: form.basis, colleagues: form.colleagues, external: form.external });
+    app.inspections.set(uuid, inspection);
+    app.startForm = null;
+    await refreshCounts();
+    kickSoon();
+    go(`#/i/${uuid}`);
+  },
+
+  async answer(inspection, item, changes, card) {
+    const updated = await outbox.saveFinding(inspection.uuid, item.code, changes, findingLabel(inspection, item.code));
+    app.inspections.set(updated.uuid, updated);
+    if (card && card.isConnected) {
+      card.replaceWith(screens.itemCard(app, actions, updated, item));
+      refreshTabCount(updated);
+    }
+    await refreshCounts();
+    kickSoon();
+  },
+
+  noteTyping(inspection, item, text) {
+    // Saved while typing too, so a phone that dies mid-sentence keeps the note.
+    clearTimeout(noteTimers.get(item.code));
+    noteTimers.set(
+      item.code,
+      setTimeout(() => actions.answer(app.inspections.get(inspection.uuid), item, { note: text }), 700)
+    );
+  },
+
+  showNote(inspection, item, card) {
+    app.noteOpen.add(`${inspection.uuid}/${item.code}`);
+    const fresh = screens.itemCard(app, actions, app.inspections.get(inspection.uuid), item);
+    card.replaceWith(fresh);
+    const note = fresh.querySelector("textarea");
+    if (note) note.focus();
+  },
+
+  async addPhoto(inspection, itemCode, file) {
+    toast("Đang xử lý ảnh…");
+    let prepared;
+    try {
+      prepared = await preparePhoto(file, app.me.settings.photo_max_edge || 2000);
+    } catch (error) {
+      toast(error.message);
+      return;
+    }
+    const photo = {
+      uuid: crypto.randomUUID(),
+      item_code: itemCode || null,
+      caption: "",
+      thumb: prepared.thumb,
+      width: prepared.width,
+      height: prepared.height,
+      bytes: prepared.blob.size,
+      sent: false,
+    };
+    const what = itemCode ? `Ảnh ${itemCode}` : "Ảnh chung";
+    const updated = await outbox.addPhoto(inspection.uuid, photo, prepared.blob, `${what} (${inspection.premise.name})`);
+    app.inspections.set(updated.uuid, updated);
+    toast(`Đã lưu ảnh trên máy (${prepared.width}×${prepared.height}, ${Math.round(prepared.blob.size / 1024)} kB).`);
+    await refreshCounts();
+    rerender();
+    kickSoon();
+  },
+
+  async complete(inspection, errorsEl) {
+    const form = app.doneForm;
+    const problems = [];
+    if (!form.outcome) problems.push("Chọn kết quả / hình thức xử lý.");
+    if (form.outcome === "fix_request") {
+      if (!form.fix_deadline) problems.push("Yêu cầu khắc phục cần có thời hạn khắc phục.");
+      else if (form.fix_deadline < inspection.startedAt.slice(0, 10)) problems.push("Thời hạn khắc phục không được trước ngày kiểm tra.");
+    }
+    if (form.outcome === "referral" && !form.referral_body) problems.push("Chọn cơ quan có thẩm quyền được chuyển hồ sơ.");
+    if (problems.length) {
+      mount(errorsEl, problems.map((p) => h("p", { class: "error" }, p)));
+      errorsEl.scrollIntoView({ block: "center" });
+      return;
+    }
+    const fields = {
+      status: "completed",
+      outcome: form.outcome,
+      fix_deadline: form.outcome === "fix_request" ? form.fix_deadline : null,
+      referral_body: form.outcome === "referral" ? form.referral_body : null,
+      handling_note: (form.handling_note || "").trim(),
+      ended_at: localIso(),
+    };
+    const updated = await outbox.completeInspection(inspection.uuid, fields, `${label("handling", form.outcome)} (${inspection.premise.name})`);
+    app.inspections.set(updated.uuid, updated);
+    app.doneForm = null;
+    await refreshCounts();
+    toast(navigator.onLine ? "Đã lưu kết quả; đang gửi lên máy chủ." : "Đã lưu kết quả trên máy; sẽ tự gửi khi có mạng.");
+    kickSoon();
+    go("#/");
+  },
+
+  async retry(seq) {
+    await outbox.retry(seq);
+    await refreshCounts();
+    kick(0);
+  },
+
+  async retryOnCurrent(seq) {
+    await outbox.retryOnCurrent(seq);
+    await loadInspections();
+    await refreshCounts();
+    kick(0);
+  },
+
+  sendNow() {
+    kick(0);
+    toast("Đang gửi…");
+  },
+
+  async logout() {
+    const counts = await outbox.summary(owner());
+    const waiting = counts.pending + counts.failed;
+    if (
+      waiting &&
+      !confirm(
+        `Còn ${waiting} bản ghi chưa gửi lên máy chủ.\n` +
+          `Chúng vẫn được giữ trên máy này và chỉ được gửi khi tài khoản ${owner()} đăng nhập lại. Vẫn đăng xuất?`
+      )
+    ) {
+      return;
+    }
+    let response;
+    try {
+      response = await fetch("/api/v1/me", { cache: "no-store", credentials: "same-origin", headers: { Accept: "application/json" } });
+    } catch (error) {
+      toast("Không có mạng nên chưa đăng xuất được. Hãy thử lại khi có mạng.");
+      return;
+    }
+    // A shared phone: the next person must not see this account's premises or profile.
+    await caches.delete("field-api").catch(() => {});
+    await setMeta("me", null);
+    await setMeta(`premises:${owner()}`, null);
+    if (response.status === 401) {
+      location.href = "/login";
+      return;
+    }
+    const { csrf_token: csrf } = await response.json();
+    const form = h(
+      "form",
+      { method: "post", action: "/logout", hidden: true },
+      h("input", { type: "hidden", name: "csrf_token", value: csrf }),
+      // Already confirmed here: the service worker's own warning page is not needed.
+      h("input", { type: "hidden", name: "confirmed", value: "1" })
+    );
+    document.body.append(form);
+    form.submit();
+  },
+};
+
+async function refreshCounts() {
+  app.sync = { ...app.sync, ...(await outbox.summary(owner())) };
+  drawStatus();
+}
+
+// ---- start --------------------------------------------------------------------------------------------------------
+
+async function boot() {
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => console.warn("service worker", error));
+  }
+  window.addEventListener("online", drawStatus);
+  window.addEventListener("offline", drawStatus);
+  await loadMe();
+  if (!app.me) {
+    drawStatus();
+    screens.renderNoAccount(view);
+    return;
+  }
+  // The premises list is asked for once, near the phone if the GPS answers within a few seconds.
+  const located = locate();
+  await Promise.all([loadCatalogue(), loadInspections(), Promise.race([located, new Promise((r) => setTimeout(r, 3000))])]);
+  const near = Boolean(app.position);
+  await loadPremises();
+  if (!app.catalogue) {
+    mount(view, h("p", { class: "warn" }, "Chưa tải được danh mục kiểm tra. Hãy kết nối mạng rồi mở lại ứng dụng."));
+    return;
+  }
+  drawStatus();
+  window.addEventListener("hashchange", () => route());
+  await route();
+  startSync(owner(), { onStatus, onMe, onApplied });
+  await located;
+  if (!near && app.position && app.premisesPartial) await loadPremises();
+  if (!near) redrawHome();
+}
+
+boot();

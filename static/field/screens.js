@@ -1,0 +1,684 @@
+// The screens of the field app, drawn from local state: nearest premises, start, checklist, conclusion, outbox.
+
+import { assessFix, distanceM } from "./geo.js";
+import { choices, fieldMessages, fold, formatDateTime, formatDistance, h, label, mount, today } from "./ui.js";
+
+const ORGANISATIONS = [
+  "Công an phường",
+  "Công an xã",
+  "Quản lý thị trường",
+  "Sở Khoa học và Công nghệ",
+  "Phòng Kinh tế",
+  "Phòng Văn hóa – Xã hội",
+];
+
+// ---- shared pieces ------------------------------------------------------------------------------------------------
+
+function bottomBar(...buttons) {
+  return h("div", { class: "fbottom" }, ...buttons);
+}
+
+function premiseLine(premise) {
+  const where = [
+    label("premise_types", premise.premise_type),
+    premise.stall_number ? `Sạp ${premise.stall_number}` : null,
+    premise.market,
+  ].filter(Boolean);
+  return where.join(" · ");
+}
+
+function fixText(fix) {
+  if (!fix) return null;
+  return `Sai số GPS ±${Math.round(fix.accuracy_m)} m`;
+}
+
+/** Items of the catalogue that apply to this premise type, by group. */
+export function itemsByGroup(catalogue, premiseType) {
+  return catalogue.groups.map((group) => ({
+    ...group,
+    items: group.items.filter((item) => item.premise_types.includes("*") || item.premise_types.includes(premiseType)),
+  }));
+}
+
+export function inspectionSyncText(inspection, waiting) {
+  if (waiting) return { text: `${waiting} chờ gửi`, cls: "badge badge-warn" };
+  return inspection.sent ? { text: "Đã gửi", cls: "badge badge-ok" } : { text: "Chưa gửi", cls: "badge badge-warn" };
+}
+
+// ---- home: nearest premises first ----------------------------------------------------------------------------------
+
+export function sortedPremises(app) {
+  const fix = app.position;
+  const rows = app.premises.map((p) => {
+    let distance = p.distance_m ?? null;
+    if (fix && p.latitude !== null && p.longitude !== null) distance = distanceM(fix.latitude, fix.longitude, p.latitude, p.longitude);
+    return { premise: p, distance };
+  });
+  if (fix) rows.sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity));
+  return rows;
+}
+
+export function renderHome(view, app, act) {
+  const drafts = [...app.inspections.values()].filter((i) => i.status === "draft").sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const done = [...app.inspections.values()]
+    .filter((i) => i.status === "completed")
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+    .slice(0, 5);
+  const list = h("ul", { class: "plist", id: "premise-list" });
+  const search = h("input", {
+    type: "search",
+    id: "premise-search",
+    placeholder: "Tìm theo tên, chủ cơ sở, số sạp…",
+    "aria-label": "Tìm cơ sở",
+    value: app.query,
+    oninput: (event) => {
+      app.query = event.target.value;
+      fillPremises(list, app);
+    },
+  });
+  fillPremises(list, app);
+  const where = app.position
+    ? `Vị trí của bạn: sai số ±${Math.round(app.position.accuracy_m)} m`
+    : app.positionError || "Đang lấy vị trí…";
+  mount(
+    view,
+    drafts.length
+      ? h(
+          "section",
+          { class: "fsection" },
+          h("h2", {}, "Đang kiểm tra"),
+          h(
+            "ul",
+            { class: "plist" },
+            drafts.map((i) =>
+              h(
+                "li",
+                {},
+                h(
+                  "a",
+                  { class: "prow", href: `#/i/${i.uuid}` },
+                  h("span", { class: "prow-main" }, h("strong", {}, i.premise.name), h("span", { class: "muted" }, `Bắt đầu ${formatDateTime(i.startedAt)}`)),
+                  h("span", { class: "prow-go" }, "Tiếp tục ›")
+                )
+              )
+            )
+          )
+        )
+      : null,
+    h(
+      "section",
+      { class: "fsection" },
+      h("h2", {}, "Cơ sở gần nhất"),
+      h("p", { class: "muted small", id: "position-status" }, where, " ", h("button", { class: "linkish", type: "button", onclick: act.refreshPosition }, "Cập nhật")),
+      search,
+      list
+    ),
+    done.length
+      ? h(
+          "section",
+          { class: "fsection" },
+          h("h2", {}, "Đã kiểm tra gần đây"),
+          h(
+            "ul",
+            { class: "plist" },
+            done.map((i) => {
+              const sync = inspectionSyncText(i, app.sync.byInspection[i.uuid]);
+              return h(
+                "li",
+                {},
+                h(
+                  "a",
+                  { class: "prow", href: `#/i/${i.uuid}/done` },
+                  h("span", { class: "prow-main" }, h("strong", {}, i.premise.name), h("span", { class: "muted" }, `${label("handling", i.outcome)} · ${formatDateTime(i.startedAt)}`)),
+                  h("span", { class: sync.cls }, sync.text)
+                )
+              );
+            })
+          )
+        )
+      : null,
+    h(
+      "section",
+      { class: "fsection account" },
+      h("p", {}, "Tài khoản: ", h("strong", {}, app.me.user.full_name), ` (${app.me.user.username})`),
+      h("button", { class: "btn btn-block", type: "button", id: "logout", onclick: act.logout }, "Đăng xuất")
+    )
+  );
+}
+
+function fillPremises(list, app) {
+  const words = fold(app.query).split(/\s+/).filter(Boolean);
+  const draftFor = new Map([...app.inspections.values()].filter((i) => i.status === "draft").map((i) => [i.premise.id, i]));
+  const doneToday = new Set(
+    [...app.inspections.values()].filter((i) => i.status === "completed" && i.startedAt.slice(0, 10) === today()).map((i) => i.premise.id)
+  );
+  const rows = sortedPremises(app).filter(({ premise }) => {
+    const text = fold([premise.name, premise.owner_name, premise.stall_number, premise.market, premise.address].join(" "));
+    return words.every((w) => text.includes(w));
+  });
+  mount(
+    list,
+    rows.length
+      ? rows.slice(0, 60).map(({ premise, distance }) => {
+          const draft = draftFor.get(premise.id);
+          return h(
+            "li",
+            {},
+            h(
+              "a",
+              { class: "prow", href: draft ? `#/i/${draft.uuid}` : `#/start/${premise.id}`, dataset: { premiseId: premise.id } },
+              h(
+                "span",
+                { class: "prow-main" },
+                h("strong", {}, premise.name),
+                h("span", { class: "muted" }, premiseLine(premise)),
+                draft ? h("span", { class: "badge badge-warn" }, "Đang kiểm tra") : null,
+                doneToday.has(premise.id) ? h("span", { class: "badge badge-ok" }, "Đã kiểm tra hôm nay") : null
+              ),
+              h("span", { class: "prow-dist" }, distance !== null ? formatDistance(distance) : "—")
+            )
+          );
+        })
+      : h("li", { class: "empty" }, app.premises.length ? "Không có cơ sở nào khớp." : "Chưa có danh sách cơ sở (cần mạng lần đầu).")
+  );
+}
+
+// ---- start an inspection --------------------------------------------------------------------------------------------
+
+export function renderStart(view, app, act, premise) {
+  const settings = app.me.settings;
+  const form = app.startForm;
+  const gpsBox = h("div", { class: "gpsbox", id: "gps-box" });
+  const drawGps = () => {
+    const fix = form.fix;
+    const { distance, warnings } = assessFix(fix, premise, settings);
+    const noLocation = premise.latitude === null || premise.longitude === null;
+    mount(
+      gpsBox,
+      h(
+        "p",
+        {},
+        fix ? `${fixText(fix)}` : form.fixError || "Đang lấy vị trí…",
+        distance !== null ? ` · cách cơ sở ${formatDistance(distance)}` : null
+      ),
+      warnings.map((w) => h("p", { class: "warn", role: "alert" }, "⚠ ", w)),
+      noLocation
+        ? h(
+            "label",
+            { class: "check" },
+            h("input", {
+              type: "checkbox",
+              id: "set-location",
+              checked: form.setPremiseLocation,
+              disabled: !fix,
+              onchange: (e) => (form.setPremiseLocation = e.target.checked),
+            }),
+            "Đặt vị trí cơ sở theo vị trí hiện tại"
+          )
+        : null,
+      noLocation ? h("p", { class: "hint" }, "Cơ sở chưa có vị trí đăng ký.") : null,
+      h(
+        "button",
+        {
+          class: "btn btn-small",
+          type: "button",
+          onclick: async () => {
+            form.fix = null;
+            form.fixError = null;
+            drawGps();
+            await act.takeFix(form);
+            drawGps();
+          },
+        },
+        "Lấy lại vị trí"
+      )
+    );
+  };
+  form.redrawGps = drawGps;
+  drawGps();
+
+  const me = app.me.user;
+  const colleagues = app.me.colleagues.filter((c) => c.id !== me.id);
+  const external = h("ul", { class: "members" });
+  const drawExternal = () =>
+    mount(
+      external,
+      form.external.map((m, index) =>
+        h(
+          "li",
+          {},
+          h("span", {}, [m.name, m.position, m.organisation].filter(Boolean).join(" – ")),
+          h("button", { class: "btn btn-small", type: "button", "aria-label": `Bỏ ${m.name}`, onclick: () => (form.external.splice(index, 1), drawExternal()) }, "Bỏ")
+        )
+      )
+    );
+  drawExternal();
+  const newName = h("input", { type: "text", id: "member-name", placeholder: "Họ và tên", autocomplete: "off" });
+  const newPosition = h("input", { type: "text", id: "member-position", placeholder: "Chức vụ (không bắt buộc)", autocomplete: "off" });
+  const newOrganisation = h("input", { type: "text", id: "member-organisation", placeholder: "Cơ quan, ví dụ Công an phường", list: "organisations", autocomplete: "off" });
+
+  mount(
+    view,
+    h(
+      "section",
+      { class: "fsection premise-card" },
+      h("h2", {}, premise.name),
+      h("p", { class: "muted" }, premiseLine(premise)),
+      premise.owner_name ? h("p", {}, "Chủ cơ sở: ", premise.owner_name) : null,
+      premise.address ? h("p", { class: "muted small" }, premise.address) : null,
+      gpsBox
+    ),
+    h(
+      "section",
+      { class: "fsection" },
+      h("h2", {}, "Hình thức kiểm tra"),
+      h(
+        "div",
+        { class: "choices", role: "radiogroup" },
+        choices("kinds").map(([code, text]) =>
+          h(
+            "label",
+            { class: "choice" },
+            h("input", { type: "radio", name: "kind", value: code, checked: form.kind === code, onchange: () => (form.kind = code) }),
+            h("span", {}, text)
+          )
+        )
+      ),
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: "basis" }, "Căn cứ kiểm tra"),
+        h("textarea", {
+          id: "basis",
+          rows: 2,
+          maxlength: 300,
+          placeholder: "Ví dụ: Kế hoạch số 50/KH-UBND ngày 29/9/2025",
+          value: form.basis,
+          oninput: (e) => (form.basis = e.target.value),
+        })
+      )
+    ),
+    h(
+      "section",
+      { class: "fsection team" },
+      h("h2", {}, "Đoàn kiểm tra"),
+      h("p", {}, "Trưởng đoàn: ", h("strong", {}, me.full_name), me.position ? ` – ${me.position}` : ""),
+      colleagues.length ? h("p", { class: "hint" }, "Cán bộ cùng đơn vị tham gia:") : null,
+      colleagues.map((c) =>
+        h(
+          "label",
+          { class: "check" },
+          h("input", {
+            type: "checkbox",
+            value: c.id,
+            checked: form.colleagues.includes(c.id),
+            onchange: (e) => {
+              form.colleagues = form.colleagues.filter((id) => id !== c.id);
+              if (e.target.checked) form.colleagues.push(c.id);
+            },
+          }),
+          h("span", {}, c.full_name, c.position ? h("span", { class: "hint" }, c.position) : null)
+        )
+      ),
+      h("p", { class: "hint" }, "Thành viên cơ quan khác (Công an, Quản lý thị trường…):"),
+      external,
+      h("datalist", { id: "organisations" }, ORGANISATIONS.map((o) => h("option", { value: o }))),
+      h("div", { class: "member-form" }, newName, newPosition, newOrganisation),
+      h(
+        "button",
+        {
+          class: "btn btn-block",
+          type: "button",
+          id: "add-member",
+          onclick: () => {
+            const name = newName.value.trim();
+            if (!name) {
+              newName.focus();
+              return;
+            }
+            form.external.push({ name, position: newPosition.value.trim(), organisation: newOrganisation.value.trim() });
+            newName.value = newPosition.value = newOrganisation.value = "";
+            drawExternal();
+          },
+        },
+        "+ Thêm thành viên"
+      )
+    ),
+    bottomBar(h("button", { class: "btn btn-primary btn-wide", type: "button", id: "start", onclick: () => act.start(premise) }, "Bắt đầu kiểm tra"))
+  );
+}
+
+// ---- checklist --------------------------------------------------------------------------------------------------------
+
+export function renderChecklist(view, app, act, inspection, groupCode) {
+  const catalogue = app.catalogues[inspection.catalogueVersion] || app.catalogue;
+  const groups = itemsByGroup(catalogue, inspection.premise.premise_type).filter((g) => g.items.length);
+  const index = Math.max(0, groups.findIndex((g) => g.code === groupCode));
+  const group = groups[index];
+  const answered = (g) => g.items.filter((item) => inspection.findings[item.code] && inspection.findings[item.code].answer).length;
+  const tabs = h(
+    "nav",
+    { class: "tabs", "aria-label": "Nhóm nội dung kiểm tra" },
+    groups.map((g, i) =>
+      h(
+        "a",
+        { href: `#/i/${inspection.uuid}/${g.code}`, class: i === index ? "tab active" : "tab", "aria-current": i === index ? "page" : null },
+        h("span", {}, g.title),
+        h("small", {}, `${answered(g)}/${g.items.length}`)
+      )
+    )
+  );
+  const next = groups[index + 1];
+  const previous = groups[index - 1];
+  mount(
+    view,
+    h("div", { class: "subhead" }, h("strong", {}, inspection.premise.name), tabs),
+    h("h2", { class: "group-title" }, group.title),
+    h("ol", { class: "items" }, group.items.map((item) => itemCard(app, act, inspection, item))),
+    bottomBar(
+      previous
+        ? h("a", { class: "btn", href: `#/i/${inspection.uuid}/${previous.code}` }, "‹ Trước")
+        : h("a", { class: "btn", href: "#/" }, "‹ Danh sách"),
+      next
+        ? h("a", { class: "btn btn-primary btn-wide", href: `#/i/${inspection.uuid}/${next.code}`, id: "next-group" }, `Tiếp: ${next.title} ›`)
+        : h("a", { class: "btn btn-primary btn-wide", href: `#/i/${inspection.uuid}/done`, id: "to-conclusion" }, "Kết luận ›")
+    )
+  );
+}
+
+export function itemCard(app, act, inspection, item) {
+  const finding = inspection.findings[item.code] || {};
+  const card = h("li", { class: "item", id: `item-${item.code}`, dataset: { code: item.code, answer: finding.answer || "" } });
+  const answers = h(
+    "div",
+    { class: "answers", role: "group", "aria-label": "Kết quả" },
+    choices("answers").map(([code, text]) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: `ans ans-${code}`,
+          "aria-pressed": finding.answer === code ? "true" : "false",
+          dataset: { answer: code },
+          onclick: () => act.answer(inspection, item, { answer: code }, card),
+        },
+        text
+      )
+    )
+  );
+  const showNote = finding.answer === "fail" || finding.note || app.noteOpen.has(`${inspection.uuid}/${item.code}`);
+  const photos = inspection.photos.filter((p) => p.item_code === item.code);
+  mount(
+    card,
+    h(
+      "div",
+      { class: "item-head" },
+      h("span", { class: "code" }, item.code),
+      item.provisional ? h("span", { class: "badge badge-warn" }, "Căn cứ chưa xác nhận") : null
+    ),
+    h("p", { class: "question" }, item.question),
+    h(
+      "p",
+      { class: "basis" },
+      "Căn cứ: ",
+      item.legal_basis.map((b) => [b.document, b.article].filter(Boolean).join(", ")).join("; ")
+    ),
+    answers,
+    finding.answer === "fail" && item.fail_handling_note ? h("p", { class: "suggest" }, "Gợi ý xử lý: ", item.fail_handling_note) : null,
+    finding.answer && item.answer_kind === "pass_fail_count"
+      ? h(
+          "div",
+          { class: "field fcount" },
+          h("label", { for: `count-${item.code}` }, "Số lượng liên quan"),
+          h("input", {
+            type: "number",
+            inputmode: "numeric",
+            min: 0,
+            id: `count-${item.code}`,
+            value: finding.affected_count ?? "",
+            onchange: (e) => act.answer(inspection, item, { affected_count: e.target.value === "" ? null : Math.max(0, parseInt(e.target.value, 10) || 0) }),
+          })
+        )
+      : null,
+    showNote
+      ? h(
+          "div",
+          { class: "field" },
+          h("label", { for: `note-${item.code}` }, "Ghi chú"),
+          h("textarea", {
+            id: `note-${item.code}`,
+            rows: 2,
+            maxlength: 2000,
+            value: finding.note || "",
+            placeholder: finding.answer === "fail" ? "Mô tả vi phạm: hàng hóa, phương tiện đo, số tem…" : "",
+            oninput: (e) => act.noteTyping(inspection, item, e.target.value),
+            onchange: (e) => act.answer(inspection, item, { note: e.target.value }),
+          })
+        )
+      : null,
+    h(
+      "div",
+      { class: "item-tools" },
+      showNote ? null : h("button", { class: "btn btn-small", type: "button", onclick: () => act.showNote(inspection, item, card) }, "+ Ghi chú"),
+      photoButton(act, inspection, item.code, "Chụp ảnh"),
+      photos.map((p) => h("img", { class: "thumb", src: p.thumb, alt: `Ảnh ${item.code}`, width: 56, height: 56 }))
+    ),
+    h(
+      "details",
+      { class: "more" },
+      h("summary", {}, "Hướng dẫn và căn cứ"),
+      h("p", {}, item.hint),
+      h(
+        "ul",
+        {},
+        item.legal_basis.map((b) => h("li", {}, h("strong", {}, b.document), b.article ? `, ${b.article}` : "", b.note ? h("span", { class: "hint" }, b.note) : null))
+      )
+    )
+  );
+  return card;
+}
+
+export function photoButton(act, inspection, itemCode, text) {
+  return h(
+    "label",
+    { class: "btn btn-small photo-btn" },
+    h("span", { class: "cam", "aria-hidden": "true" }),
+    text,
+    h("input", {
+      type: "file",
+      accept: "image/*",
+      capture: "environment",
+      class: "visually-hidden",
+      dataset: { item: itemCode || "" },
+      onchange: (e) => {
+        const file = e.target.files && e.target.files[0];
+        e.target.value = "";
+        if (file) act.addPhoto(inspection, itemCode, file);
+      },
+    })
+  );
+}
+
+// ---- conclusion --------------------------------------------------------------------------------------------------------
+
+export function renderDone(view, app, act, inspection) {
+  const catalogue = app.catalogues[inspection.catalogueVersion] || app.catalogue;
+  const items = itemsByGroup(catalogue, inspection.premise.premise_type).flatMap((g) => g.items);
+  const failed = items.filter((i) => (inspection.findings[i.code] || {}).answer === "fail");
+  const unanswered = items.filter((i) => !(inspection.findings[i.code] || {}).answer);
+  const form = app.doneForm;
+  const readOnly = inspection.status === "completed";
+  const extra = h("div", { id: "outcome-extra" });
+  const errors = h("div", { id: "done-errors", role: "alert" });
+  const drawExtra = () =>
+    mount(
+      extra,
+      form.outcome === "fix_request"
+        ? h(
+            "div",
+            { class: "field" },
+            h("label", { for: "fix-deadline" }, "Thời hạn khắc phục"),
+            h("input", { type: "date", id: "fix-deadline", min: inspection.startedAt.slice(0, 10), value: form.fix_deadline || "", disabled: readOnly, onchange: (e) => (form.fix_deadline = e.target.value) })
+          )
+        : null,
+      form.outcome === "referral"
+        ? h(
+            "div",
+            { class: "field" },
+            h("label", { for: "referral-body" }, "Chuyển đến cơ quan"),
+            h(
+              "select",
+              { id: "referral-body", disabled: readOnly, onchange: (e) => (form.referral_body = e.target.value) },
+              h("option", { value: "" }, "— Chọn cơ quan —"),
+              choices("referral_bodies").map(([code, text]) => h("option", { value: code, selected: form.referral_body === code }, text))
+            )
+          )
+        : null
+    );
+  drawExtra();
+  const suggested = [...new Set(failed.map((i) => i.fail_handling))].map((code) => label("handling", code));
+  const sync = inspectionSyncText(inspection, app.sync.byInspection[inspection.uuid]);
+  mount(
+    view,
+    h(
+      "section",
+      { class: "fsection" },
+      h("h2", {}, inspection.premise.name),
+      h("p", {}, `${label("kinds", inspection.kind)} · bắt đầu ${formatDateTime(inspection.startedAt)}`),
+      h("p", {}, h("span", { class: sync.cls }, sync.text), readOnly ? h("span", { class: "badge badge-ok" }, "Đã hoàn thành") : null),
+      (inspection.serverWarnings || []).map((w) => h("p", { class: "warn" }, "⚠ ", w)),
+      h(
+        "p",
+        { class: "summary" },
+        `Đã trả lời ${items.length - unanswered.length}/${items.length} nội dung · `,
+        h("strong", { class: failed.length ? "bad" : "ok" }, `${failed.length} không đạt`),
+        ` · ${inspection.photos.length} ảnh`
+      ),
+      failed.length ? h("ul", { class: "fails" }, failed.map((i) => h("li", {}, h("strong", {}, i.code), " ", (inspection.findings[i.code].note || i.question)))) : null,
+      unanswered.length && !readOnly ? h("p", { class: "warn" }, `Còn ${unanswered.length} nội dung chưa trả lời.`) : null,
+      readOnly ? null : h("a", { class: "btn btn-small", href: `#/i/${inspection.uuid}` }, "‹ Quay lại danh mục")
+    ),
+    h(
+      "section",
+      { class: "fsection" },
+      h("h2", {}, "Ảnh chung"),
+      h(
+        "div",
+        { class: "item-tools" },
+        readOnly ? null : photoButton(act, inspection, null, "Chụp ảnh chung"),
+        inspection.photos.filter((p) => !p.item_code).map((p) => h("img", { class: "thumb", src: p.thumb, alt: "Ảnh chung", width: 56, height: 56 }))
+      )
+    ),
+    h(
+      "section",
+      { class: "fsection" },
+      h("h2", {}, "Kết quả và hình thức xử lý"),
+      suggested.length && !readOnly ? h("p", { class: "hint" }, "Gợi ý theo danh mục: ", suggested.join(", ")) : null,
+      h(
+        "div",
+        { class: "choices one", role: "radiogroup" },
+        choices("handling").map(([code, text]) =>
+          h(
+            "label",
+            { class: `choice outcome-${code}` },
+            h("input", {
+              type: "radio",
+              name: "outcome",
+              value: code,
+              checked: form.outcome === code,
+              disabled: readOnly,
+              onchange: () => {
+                form.outcome = code;
+                drawExtra();
+              },
+            }),
+            h("span", {}, text)
+          )
+        )
+      ),
+      extra,
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: "handling-note" }, "Ghi chú xử lý"),
+        h("textarea", { id: "handling-note", rows: 3, maxlength: 4000, value: form.handling_note || "", disabled: readOnly, oninput: (e) => (form.handling_note = e.target.value) })
+      ),
+      errors
+    ),
+    readOnly
+      ? bottomBar(h("a", { class: "btn btn-wide", href: "#/" }, "‹ Danh sách cơ sở"))
+      : bottomBar(
+          h("button", { class: "btn btn-primary btn-wide", type: "button", id: "complete", onclick: () => act.complete(inspection, errors) }, "Hoàn thành")
+        )
+  );
+}
+
+// ---- outbox ------------------------------------------------------------------------------------------------------------
+
+const KIND_TEXT = {
+  inspection: "Tạo cuộc kiểm tra",
+  finding: "Kết quả kiểm tra",
+  finding_patch: "Sửa kết quả",
+  photo: "Ảnh",
+  inspection_patch: "Kết luận cuộc kiểm tra",
+};
+
+export function renderOutbox(view, app, act, items) {
+  const status = app.sync;
+  mount(
+    view,
+    h(
+      "section",
+      { class: "fsection" },
+      h("h2", {}, "Chờ đồng bộ"),
+      status.authLost ? h("p", { class: "warn" }, "Cần đăng nhập lại để gửi. ", h("a", { href: "/login?next=/app" }, "Đăng nhập")) : null,
+      status.trouble ? h("p", { class: "warn" }, status.trouble) : null,
+      items.length
+        ? h("p", {}, `${status.pending} chờ gửi, ${status.failed} bị từ chối. Bản ghi chỉ rời khỏi máy khi máy chủ đã nhận.`)
+        : h("p", { class: "ok" }, "✓ Mọi bản ghi đã được gửi lên máy chủ."),
+      status.others ? h("p", { class: "hint" }, `${status.others} bản ghi của tài khoản khác đang chờ trên máy này; chúng chỉ được gửi khi tài khoản đó đăng nhập.`) : null,
+      h("button", { class: "btn btn-block", type: "button", id: "send-now", onclick: act.sendNow }, "Gửi ngay"),
+      h(
+        "ol",
+        { class: "outbox" },
+        items.map((item) => {
+          const error = item.error;
+          return h(
+            "li",
+            { class: `obx obx-${item.state}`, dataset: { seq: item.seq, kind: item.kind } },
+            h("strong", {}, KIND_TEXT[item.kind] || item.kind),
+            item.label ? h("span", {}, " – ", item.label) : null,
+            h("div", { class: "hint" }, item.state === "failed" ? "Bị từ chối" : item.attempts ? `Đã thử ${item.attempts} lần` : "Chờ gửi"),
+            error && error.message ? h("p", { class: item.state === "failed" ? "error" : "warn" }, error.message) : null,
+            error && error.fields ? h("ul", { class: "error" }, fieldMessages(error.fields).map((m) => h("li", {}, m))) : null,
+            item.state === "failed"
+              ? h(
+                  "div",
+                  { class: "actions" },
+                  error && error.status === 409 && (error.current || item.kind === "photo")
+                    ? h("button", { class: "btn btn-small btn-primary", type: "button", onclick: () => act.retryOnCurrent(item.seq) }, item.kind === "photo" ? "Gửi thành ảnh mới" : "Gửi lại trên bản mới nhất")
+                    : null,
+                  h("button", { class: "btn btn-small", type: "button", onclick: () => act.retry(item.seq) }, "Thử lại")
+                )
+              : null
+          );
+        })
+      )
+    )
+  );
+}
+
+export function renderNoAccount(view) {
+  mount(
+    view,
+    h(
+      "section",
+      { class: "fsection" },
+      h("h2", {}, "Cần đăng nhập"),
+      h("p", {}, "Máy này chưa có dữ liệu của tài khoản nào. Hãy kết nối mạng và đăng nhập một lần để tải danh sách cơ sở và danh mục kiểm tra."),
+      h("a", { class: "btn btn-primary btn-block", href: "/login?next=/app" }, "Đăng nhập")
+    )
+  );
+}
+
+
