@@ -109,5 +109,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(premises_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(__import__("inspect_app.field.views", fromlist=["bp"]).bp)
     app.register_blueprint(inspections_bp)
     app.register_blueprint(minutes_bp)
