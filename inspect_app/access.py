@@ -17,7 +17,20 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.sql import Select
 
 from .extensions import db
-from .models import Finding, Inspection, Photo, Premise, PremiseChange, Province, Unit, User
+from .models import (
+    Finding,
+    Inspection,
+    Instrument,
+    InstrumentPhoto,
+    Photo,
+    PrepackagedLot,
+    Premise,
+    PremiseChange,
+    Province,
+    Reading,
+    Unit,
+    User,
+)
 
 M = TypeVar("M")
 
@@ -66,8 +79,10 @@ def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
         return _in(Province.id, frozenset(province_ids))
     if model is User:
         return or_(_in(User.unit_id, units), _in(User.province_id, scope.province_ids))
-    if model in (Finding, Photo):
+    if model in (Finding, Photo, Reading, PrepackagedLot):
         return model.inspection_id.in_(select(Inspection.id).where(_in(Inspection.unit_id, units)))
+    if model is InstrumentPhoto:
+        return InstrumentPhoto.instrument_id.in_(select(Instrument.id).where(_in(Instrument.unit_id, units)))
     if model is PremiseChange:
         return PremiseChange.premise_id.in_(select(Premise.id).where(_in(Premise.unit_id, units)))
     unit_column = getattr(model, "unit_id", None)
@@ -121,6 +136,9 @@ PERMISSIONS = {
     "minutes.issue": {"inspector", "staff", "supervisor", "admin"},
     "minutes.revoke": {"supervisor", "admin"},
     "unit.manage": {"admin"},
+    "standard.edit": {"inspector", "staff", "admin"},
+    "instrument.edit": {"inspector", "staff", "admin"},
+    "metrology.settings": {"admin"},
 }
 
 

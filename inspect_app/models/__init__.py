@@ -2,6 +2,14 @@
 
 from .areas import UNIT_KINDS, Province, Unit
 from .inspections import INSPECTION_STATUSES, Finding, Inspection, InspectionMember, Photo
+from .metrology import (
+    Instrument,
+    InstrumentPhoto,
+    PrepackagedLot,
+    Reading,
+    ReferenceStandard,
+    Setting,
+)
 from .minutes import MINUTES_STATUSES, Minutes, MinutesCounter
 from .premises import PREMISE_STATUSES, Market, Premise, PremiseChange
 from .users import ROLES, ApiToken, LoginAttempt, User
@@ -18,12 +26,18 @@ __all__ = [
     "Finding",
     "Inspection",
     "InspectionMember",
+    "Instrument",
+    "InstrumentPhoto",
     "LoginAttempt",
     "Market",
     "Photo",
+    "PrepackagedLot",
     "Premise",
     "PremiseChange",
     "Province",
+    "Reading",
+    "ReferenceStandard",
+    "Setting",
     "Unit",
     "User",
 ]

@@ -1,0 +1,321 @@
+"""Metrology records: the unit's reference standards, the instruments at a premise, readings judged against
+permitted errors, pre-packaged lots, and the administrator's settings for the questions the law leaves open.
+
+Every measured quantity is stored exactly, as canonical decimal text (``DecimalText``), never as a float.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from ..extensions import db
+from .areas import Province, Unit
+from .base import UTCDateTime, utcnow
+from .inspections import Inspection
+from .premises import Premise
+from .users import User
+
+STANDARD_KINDS = {"weight": "Quả cân chuẩn", "volume_measure": "Bình chuẩn dung tích"}
+STANDARD_OWNERSHIP = {"own": "Của đơn vị", "borrowed": "Mượn"}
+INSTRUMENT_TYPES = {
+    "spring_scale": "Cân đồng hồ lò xo",
+    "pan_scale": "Cân đĩa",
+    "platform_scale": "Cân bàn",
+    "electronic_scale": "Cân điện tử",
+    "fuel_dispenser": "Cột đo xăng dầu",
+    "water_meter": "Đồng hồ nước",
+    "electricity_meter": "Công tơ điện",
+    "other": "Phương tiện đo khác",
+}
+SCALE_TYPES = ("spring_scale", "pan_scale", "platform_scale", "electronic_scale")
+SEAL_STATES = {"intact": "Còn nguyên vẹn", "broken": "Bị hỏng / không còn", "none": "Không có niêm phong"}
+READING_KINDS = {
+    "weighing": "Kiểm tra sai số cân",
+    "dispenser": "Kiểm tra sai số cột đo xăng dầu",
+    "control": "Phép đo đối chứng (TT 09/2017)",
+}
+DIRECTIONS = {"sell": "Bán hàng", "buy": "Mua hàng"}
+OUTCOMES = {"pass": "Đạt", "fail": "Không đạt", "inconclusive": "Không đủ cơ sở kết luận"}
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """Plain positional text of a finite Decimal, exactly as precise as given: Decimal('5.150') -> '5.150'."""
+    if not isinstance(value, Decimal):
+        raise TypeError(f"expected a Decimal, got {type(value).__name__}")
+    if not value.is_finite():
+        raise ValueError(f"cannot store {value!r}")
+    text = format(value, "f")
+    if text.startswith("-") and not any(ch in "123456789" for ch in text):
+        text = text[1:]  # no negative zero
+    return text
+
+
+class DecimalText(TypeDecorator):
+    """A Decimal stored as canonical text, identical on SQLite and PostgreSQL; read back as the same Decimal."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = Decimal(value)
+        return canonical_decimal(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise ValueError(f"stored decimal text is not a number: {value!r}") from None
+
+
+class ReferenceStandard(db.Model):
+    """Chuẩn đo lường of a unit: one reference weight (quả cân M1 …) or one volume standard (bình chuẩn)."""
+
+    __tablename__ = "reference_standards"
+    __table_args__ = (
+        CheckConstraint("kind IN ('weight', 'volume_measure')", name="kind"),
+        CheckConstraint("ownership IN ('own', 'borrowed')", name="ownership"),
+        CheckConstraint("unit IN ('mg', 'g', 'kg', 'mL', 'L')", name="unit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    nominal: Mapped[Decimal] = mapped_column(DecimalText)
+    unit: Mapped[str] = mapped_column(String(4))
+    accuracy_class: Mapped[str] = mapped_column(String(10))
+    # Conventional-mass correction mc − m0 from the certificate, in mg (weights only).
+    correction_mg: Mapped[Decimal | None] = mapped_column(DecimalText)
+    serial: Mapped[str] = mapped_column(String(60), default="")
+    certificate_number: Mapped[str] = mapped_column(String(80), default="")
+    calibrated_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    ownership: Mapped[str] = mapped_column(String(10), default="own")
+    lender: Mapped[str] = mapped_column(String(200), default="")
+    certificate_key: Mapped[str | None] = mapped_column(String(200))
+    certificate_thumbnail_key: Mapped[str | None] = mapped_column(String(200))
+    certificate_sha256: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    create_digest: Mapped[str] = mapped_column(String(64), default="")
+
+    owner_unit: Mapped[Unit] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Instrument(db.Model):
+    """Phương tiện đo at a premise, kept between inspections (scale, fuel dispenser, meter)."""
+
+    __tablename__ = "instruments"
+    __table_args__ = (
+        CheckConstraint(
+            "instrument_type IN ('spring_scale', 'pan_scale', 'platform_scale', 'electronic_scale', "
+            "'fuel_dispenser', 'water_meter', 'electricity_meter', 'other')",
+            name="instrument_type",
+        ),
+        CheckConstraint("seal_state IN ('intact', 'broken', 'none')", name="seal_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    premise_id: Mapped[int] = mapped_column(ForeignKey("premises.id"), index=True)
+    instrument_type: Mapped[str] = mapped_column(String(20))
+    make: Mapped[str] = mapped_column(String(80), default="")
+    model: Mapped[str] = mapped_column(String(80), default="")
+    serial: Mapped[str] = mapped_column(String(60), default="")
+    accuracy_class: Mapped[str] = mapped_column(String(10), default="")
+    # Max, Min, e, d (and the typical goods mass) are in ``unit``.
+    unit: Mapped[str] = mapped_column(String(4), default="kg")
+    max_capacity: Mapped[Decimal | None] = mapped_column(DecimalText)
+    min_capacity: Mapped[Decimal | None] = mapped_column(DecimalText)
+    e: Mapped[Decimal | None] = mapped_column(DecimalText)
+    d: Mapped[Decimal | None] = mapped_column(DecimalText)
+    goods_mass: Mapped[Decimal | None] = mapped_column(DecimalText)
+    verification_mark: Mapped[str] = mapped_column(String(60), default="")
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    seal_state: Mapped[str] = mapped_column(String(8), default="none")
+    in_use: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    create_digest: Mapped[str] = mapped_column(String(64), default="")
+
+    owner_unit: Mapped[Unit] = relationship()
+    premise: Mapped[Premise] = relationship()
+    photos: Mapped[list[InstrumentPhoto]] = relationship(
+        back_populates="instrument", order_by="InstrumentPhoto.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_scale(self) -> bool:
+        return self.instrument_type in SCALE_TYPES
+
+    @property
+    def division(self) -> Decimal | None:
+        """The scale division d; a spring scale has d = e, so a missing d is e."""
+        return self.d if self.d is not None else self.e
+
+
+class InstrumentPhoto(db.Model):
+    """A photo of an instrument (nameplate, verification mark, seal), normalised like inspection photos."""
+
+    __tablename__ = "instrument_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
+    caption: Mapped[str] = mapped_column(String(300), default="")
+    storage_key: Mapped[str] = mapped_column(String(200))
+    thumbnail_key: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    upload_sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int]
+    height: Mapped[int]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    instrument: Mapped[Instrument] = relationship(back_populates="photos")
+
+    @property
+    def create_digest(self) -> str:
+        return instrument_photo_digest(self.instrument_id, self.upload_sha256)
+
+
+def instrument_photo_digest(instrument_id: int, upload_sha256: str) -> str:
+    """A photo is the same when the same bytes go to the same instrument (compared like other records' digests)."""
+    return f"{instrument_id}:{upload_sha256}"
+
+
+class Reading(db.Model):
+    """One test point: reference against indication, with the verdict the server computed and stored."""
+
+    __tablename__ = "readings"
+    __table_args__ = (
+        CheckConstraint("kind IN ('weighing', 'dispenser', 'control')", name="kind"),
+        CheckConstraint("outcome IN ('pass', 'fail', 'inconclusive')", name="outcome"),
+        CheckConstraint("direction IS NULL OR direction IN ('sell', 'buy')", name="direction"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    # What the instrument was when measured, e.g. "Cân đồng hồ lò xo 15 kg, cấp IIII, e = 50 g".
+    instrument_label: Mapped[str] = mapped_column(String(300))
+    # The standards used: [{"id", "serial", "nominal", "unit", "accuracy_class", "certificate_number",
+    # "due_on", "status"}], as they were on the day.
+    standards: Mapped[list] = mapped_column(JSON)
+    reference: Mapped[Decimal] = mapped_column(DecimalText)
+    indication: Mapped[Decimal] = mapped_column(DecimalText)
+    unit: Mapped[str] = mapped_column(String(4))
+    direction: Mapped[str | None] = mapped_column(String(4))
+    measured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The stored verdict: error and permitted error in ``unit``; the rule names the state-check choice.
+    error: Mapped[Decimal] = mapped_column(DecimalText)
+    permitted_error: Mapped[Decimal] = mapped_column(DecimalText)
+    outcome: Mapped[str] = mapped_column(String(12))
+    conclusion: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(Text)
+    state_check_rule: Mapped[str | None] = mapped_column(String(16))
+    tables: Mapped[list] = mapped_column(JSON)
+    provisional: Mapped[bool] = mapped_column(default=False)
+    warnings: Mapped[list] = mapped_column(JSON)
+    details: Mapped[dict] = mapped_column(JSON)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    create_digest: Mapped[str] = mapped_column(String(64))
+
+    inspection: Mapped[Inspection] = relationship()
+    instrument: Mapped[Instrument] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def standard_ids(self) -> list[int]:
+        return [item["id"] for item in self.standards]
+
+
+class PrepackagedLot(db.Model):
+    """A pre-packaged product sampled in an inspection and judged by the TT 21/2014 lot rules."""
+
+    __tablename__ = "prepackaged_lots"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('pass', 'fail', 'inconclusive')", name="outcome"),
+        CheckConstraint("unit IN ('g', 'kg', 'mL', 'L')", name="unit"),
+        CheckConstraint("lot_size IS NULL OR lot_size > 0", name="lot_size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    product: Mapped[str] = mapped_column(String(200))
+    nominal: Mapped[Decimal] = mapped_column(DecimalText)
+    unit: Mapped[str] = mapped_column(String(4))
+    tare: Mapped[Decimal | None] = mapped_column(DecimalText)
+    lot_size: Mapped[int | None]
+    # The quantities as weighed or measured, exact decimal strings; net = measured − tare.
+    measured: Mapped[list] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    sample_size: Mapped[int]
+    mean: Mapped[Decimal] = mapped_column(DecimalText)
+    std_dev: Mapped[Decimal | None] = mapped_column(DecimalText)
+    tolerable_deficiency: Mapped[Decimal] = mapped_column(DecimalText)
+    count_beyond_t: Mapped[int]
+    count_beyond_2t: Mapped[int]
+    outcome: Mapped[str] = mapped_column(String(12))
+    conclusion: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(Text)
+    rules_broken: Mapped[list] = mapped_column(JSON)
+    tables: Mapped[list] = mapped_column(JSON)
+    provisional: Mapped[bool] = mapped_column(default=False)
+    warnings: Mapped[list] = mapped_column(JSON)
+    details: Mapped[dict] = mapped_column(JSON)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    create_digest: Mapped[str] = mapped_column(String(64))
+
+    inspection: Mapped[Inspection] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Setting(db.Model):
+    """An administrator's answer to a question the law leaves open, for one province (or every province)."""
+
+    __tablename__ = "settings"
+    __table_args__ = (UniqueConstraint("province_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str] = mapped_column(String(200))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    province: Mapped[Province | None] = relationship()
+    updated_by: Mapped[User | None] = relationship()
