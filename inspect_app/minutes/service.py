@@ -130,6 +130,9 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         )
     basis = [f"Căn cứ {inspection.basis};"] if inspection.basis else []
     basis.append(f"Hình thức kiểm tra: {INSPECTION_KINDS[inspection.kind].lower()}.")
+    from ..measurements.service import minutes_sections
+
+    readings, lots, reference_standards = minutes_sections(inspection)
     superseded_note = None
     if minutes.supersedes is not None:
         old = minutes.supersedes
@@ -167,6 +170,9 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         team_leader=pdf.Signatory(lead.display_name if lead else recorder.full_name),
         business_signatory=pdf.Signatory(minutes.representative_name, minutes.business_signature),
         result_groups=tuple(groups),
+        reference_standards=reference_standards,
+        readings=readings,
+        lots=lots,
         violations=tuple(violations),
         outcome=HANDLING.get(inspection.outcome or "", ""),
         handling=handling,
