@@ -188,3 +188,73 @@ def make_minutes(premise: Premise, inspector: User, clerk: User):
 
     inspection = make_completed_inspection(premise, inspector)
     return issue_minutes(inspection, IssueRequest("Chủ cơ sở", "Chủ hộ kinh doanh"), clerk)
+
+
+def make_standard(unit: Unit, user: User, **values):
+    """A reference weight of the unit (default: 2 kg, class M1, valid until the end of 2027)."""
+    import uuid
+    from datetime import date
+    from decimal import Decimal
+
+    from inspect_app.measurements import service
+
+    data = {
+        "uuid": str(uuid.uuid4()),
+        "unit_id": unit.id,
+        "kind": "weight",
+        "nominal": Decimal("2"),
+        "unit": "kg",
+        "accuracy_class": "M1",
+        "serial": f"QC-{next(_seq)}",
+        "certificate_number": f"{next(_seq)}/HC-TĐC",
+        "calibrated_on": date(2026, 1, 5),
+        "due_on": date(2027, 12, 31),
+    }
+    data.update(values)
+    return service.create_standard(data, user)[0]
+
+
+def make_instrument(premise: Premise, user: User, **values):
+    """An instrument at the premise (default: a 15 kg spring scale, class IIII, e = 50 g, verified to 2027)."""
+    import uuid
+    from datetime import date
+    from decimal import Decimal
+
+    from inspect_app.measurements import service
+
+    data = {
+        "uuid": str(uuid.uuid4()),
+        "instrument_type": "spring_scale",
+        "make": "Nhơn Hòa",
+        "serial": f"NH-{next(_seq)}",
+        "accuracy_class": "IIII",
+        "unit": "kg",
+        "max_capacity": Decimal("15"),
+        "e": Decimal("0.05"),
+        "verification_mark": f"TEM-{next(_seq)}",
+        "verified_on": date(2026, 3, 1),
+        "valid_until": date(2027, 3, 1),
+        "seal_state": "none",
+    }
+    data.update(values)
+    return service.create_instrument(premise, data, user)[0]
+
+
+def make_metrology(premise: Premise, user: User) -> dict:
+    """A standard with its certificate photo and an instrument with a photo, in the premise's unit."""
+    import uuid
+
+    from flask import current_app
+
+    from inspect_app.measurements import service
+    from inspect_app.uploads import storage_for
+    from tests.api_helpers import jpeg_bytes
+
+    storage = storage_for(current_app)
+    standard = make_standard(premise.unit, user)
+    service.set_certificate_photo(standard, jpeg_bytes(), storage)
+    instrument = make_instrument(premise, user)
+    photo, _ = service.add_instrument_photo(
+        instrument, {"uuid": str(uuid.uuid4()), "caption": "Tem kiểm định"}, jpeg_bytes(), user, storage
+    )
+    return {"standard": standard, "instrument": instrument, "instrument_photo": photo}

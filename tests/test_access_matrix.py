@@ -23,6 +23,12 @@ ID_ARGUMENTS = {
     "photo_id": (lambda w: w.records["a"]["photo"].id, lambda w: w.records["b"]["photo"].id),
     "token_id": (lambda w: w.own_token_id, lambda w: w.other_token_id),
     "minutes_id": (lambda w: w.minutes["a"].id, lambda w: w.minutes["b"].id),
+    "standard_id": (lambda w: w.metrology["a"]["standard"].id, lambda w: w.metrology["b"]["standard"].id),
+    "instrument_id": (lambda w: w.metrology["a"]["instrument"].id, lambda w: w.metrology["b"]["instrument"].id),
+    "instrument_photo_id": (
+        lambda w: w.metrology["a"]["instrument_photo"].id,
+        lambda w: w.metrology["b"]["instrument_photo"].id,
+    ),
 }
 # Arguments that name no record of any unit (the same answer for everyone).
 UNSCOPED_ARGUMENTS = {"version": "2026.1"}
@@ -70,13 +76,17 @@ def _url(rule: str, which: int, world) -> str:
 
 @pytest.fixture
 def world_plus(world, app):
-    from tests.factories import make_minutes, make_premise, make_records, make_user
+    from tests.factories import make_metrology, make_minutes, make_premise, make_records, make_user
 
     colleague = make_user("inspector", world.unit_a)
     world.other_users_own_unit = lambda: colleague
     world.records = {
         "a": make_records(world.premise_a, world.users["inspector"]),
         "b": make_records(world.premise_b, world.other_users["inspector"]),
+    }
+    world.metrology = {
+        "a": make_metrology(world.premise_a, world.users["inspector"]),
+        "b": make_metrology(world.premise_b, world.other_users["inspector"]),
     }
     world.minutes = {
         "a": make_minutes(make_premise(world.unit_a), world.users["inspector"], world.users["staff"]),

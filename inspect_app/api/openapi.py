@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..measurements import schemas as metrology_schemas
 from . import schemas
 
 REQUEST_SCHEMAS = {
@@ -15,12 +16,21 @@ REQUEST_SCHEMAS = {
     "PhotoForm": schemas.PhotoFormSchema,
     "Gps": schemas.GpsSchema,
     "Member": schemas.MemberSchema,
+    "StandardCreate": metrology_schemas.StandardCreateSchema,
+    "StandardUpdate": metrology_schemas.StandardUpdateSchema,
+    "InstrumentCreate": metrology_schemas.InstrumentCreateSchema,
+    "InstrumentUpdate": metrology_schemas.InstrumentUpdateSchema,
+    "InstrumentPhotoForm": metrology_schemas.InstrumentPhotoFormSchema,
+    "ReadingCreate": metrology_schemas.ReadingCreateSchema,
+    "LotCreate": metrology_schemas.LotCreateSchema,
 }
 NAMES = {cls: name for name, cls in REQUEST_SCHEMAS.items()}
 
 
 def field_schema(field: fields.Field) -> dict:
-    if isinstance(field, fields.Nested):
+    if getattr(field, "openapi_schema", None):
+        out = dict(field.openapi_schema)
+    elif isinstance(field, fields.Nested):
         nested = field.nested if isinstance(field.nested, type) else type(field.nested)
         out = {"$ref": f"#/components/schemas/{NAMES[nested]}"}
     elif isinstance(field, fields.List):
@@ -235,6 +245,7 @@ def build_openapi() -> dict:
             }
         },
     }
+    paths.update(metrology_paths(inspection_id))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Kiểm tra TC-ĐL-CL API", "version": "1"},
@@ -253,4 +264,129 @@ def build_openapi() -> dict:
             "schemas": {name: object_schema(cls) for name, cls in REQUEST_SCHEMAS.items()},
         },
         "paths": paths,
+    }
+
+
+def _path_id(name: str, kind: str = "integer", description: str = "") -> dict:
+    out = {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+    if description:
+        out["description"] = description
+    return out
+
+
+def _multipart(properties: dict, required: list[str], ref: str | None = None) -> dict:
+    part = {"type": "object", "properties": {**properties, "file": {"type": "string", "format": "binary"}}}
+    part["required"] = ["file", *required]
+    schema = {"allOf": [{"$ref": f"#/components/schemas/{ref}"}, part]} if ref else part
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+
+
+def metrology_paths(inspection_id: dict) -> dict:
+    """Reference standards, instruments, readings, lots, automatic findings and the tolerance tables."""
+    standard_id = _path_id("standard_id")
+    instrument_id = _path_id("instrument_id", "string", "Số id hoặc UUID của phương tiện đo")
+    photo_id = _path_id("instrument_photo_id")
+    return {
+        "/metrology/tables": {
+            "get": {
+                "summary": "Bảng giới hạn sai số (dữ liệu, kèm phiên bản) và giới hạn áp dụng khi kiểm tra nhà nước",
+                "responses": answers(200, 401),
+            }
+        },
+        "/standards": {
+            "get": {
+                "summary": "Chuẩn đo lường của đơn vị; due_within_days: chỉ các chuẩn đến hạn trong số ngày đó",
+                "parameters": [
+                    {"name": "due_within_days", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                    {"name": "include_inactive", "in": "query", "schema": {"type": "boolean"}},
+                ],
+                "responses": answers(200, 401, 422),
+            },
+            "post": {
+                "summary": "Thêm chuẩn đo lường (idempotent theo uuid)",
+                "requestBody": body("StandardCreate"),
+                "responses": answers(200, 201, 403, 409, 422),
+            },
+        },
+        "/standards/{standard_id}": {
+            "parameters": [standard_id],
+            "get": {"summary": "Một chuẩn đo lường", "responses": answers(200, 404)},
+            "patch": {
+                "summary": "Sửa chuẩn (cần version hiện tại)",
+                "requestBody": body("StandardUpdate"),
+                "responses": answers(200, 403, 404, 409, 422),
+            },
+        },
+        "/standards/{standard_id}/certificate": {
+            "parameters": [standard_id],
+            "get": {"summary": "Ảnh giấy chứng nhận hiệu chuẩn (JPEG)", "responses": answers(200, 404)},
+            "post": {
+                "summary": "Tải ảnh giấy chứng nhận (multipart: file), thay ảnh cũ",
+                "requestBody": _multipart({}, []),
+                "responses": answers(200, 403, 404, 413, 422),
+            },
+        },
+        "/premises/{premise_id}/instruments": {
+            "parameters": [_path_id("premise_id")],
+            "get": {"summary": "Phương tiện đo của cơ sở", "responses": answers(200, 404)},
+            "post": {
+                "summary": "Thêm phương tiện đo (idempotent theo uuid)",
+                "requestBody": body("InstrumentCreate"),
+                "responses": answers(200, 201, 403, 404, 409, 422),
+            },
+        },
+        "/instruments/{instrument_id}": {
+            "parameters": [instrument_id],
+            "get": {"summary": "Một phương tiện đo, kèm ảnh", "responses": answers(200, 404)},
+            "patch": {
+                "summary": "Sửa phương tiện đo (cần version hiện tại)",
+                "requestBody": body("InstrumentUpdate"),
+                "responses": answers(200, 403, 404, 409, 422),
+            },
+        },
+        "/instruments/{instrument_id}/photos": {
+            "post": {
+                "summary": "Tải ảnh phương tiện đo (multipart: file + uuid, caption; idempotent theo uuid)",
+                "parameters": [instrument_id],
+                "requestBody": _multipart({}, [], "InstrumentPhotoForm"),
+                "responses": answers(200, 201, 403, 404, 409, 413, 422),
+            }
+        },
+        "/instrument-photos/{instrument_photo_id}/image": {
+            "get": {"summary": "Ảnh JPEG", "parameters": [photo_id], "responses": answers(200, 404)}
+        },
+        "/instrument-photos/{instrument_photo_id}/thumbnail": {
+            "get": {"summary": "Ảnh thu nhỏ", "parameters": [photo_id], "responses": answers(200, 404)}
+        },
+        "/inspections/{inspection_id}/readings": {
+            "parameters": [inspection_id],
+            "get": {
+                "summary": "Kết quả đo của cuộc kiểm tra, kèm kết luận máy chủ tính",
+                "responses": answers(200, 404),
+            },
+            "post": {
+                "summary": (
+                    "Ghi một phép đo (cân, cột đo xăng dầu, đối chứng); máy chủ tính sai số, giới hạn cho phép "
+                    "và kết luận (idempotent theo uuid; 409 khi biên bản đã lập)"
+                ),
+                "requestBody": body("ReadingCreate"),
+                "responses": answers(200, 201, 403, 404, 409, 422),
+            },
+        },
+        "/inspections/{inspection_id}/lots": {
+            "parameters": [inspection_id],
+            "get": {"summary": "Lô hàng đóng gói sẵn đã lấy mẫu", "responses": answers(200, 404)},
+            "post": {
+                "summary": "Ghi một lô hàng đóng gói sẵn; máy chủ tính trung bình, s, T, số đơn vị thiếu, kết luận",
+                "requestBody": body("LotCreate"),
+                "responses": answers(200, 201, 403, 404, 409, 422),
+            },
+        },
+        "/inspections/{inspection_id}/automatic-findings": {
+            "parameters": [inspection_id],
+            "get": {
+                "summary": "Gợi ý tự động cho các nội dung Phương tiện đo và hàng đóng gói sẵn (không lưu)",
+                "responses": answers(200, 404),
+            },
+        },
     }

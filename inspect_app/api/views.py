@@ -81,6 +81,11 @@ def conflict(err: service.Conflict):
         body["current"] = schemas.finding_json(current)
     elif isinstance(current, Photo):
         body["current"] = schemas.photo_json(current)
+    elif current is not None:
+        from ..measurements.schemas import current_json
+
+        if (shape := current_json(current)) is not None:
+            body["current"] = shape
     return error(409, err.message, **body)
 
 
@@ -322,3 +327,7 @@ def openapi():
     from .openapi import build_openapi
 
     return jsonify(build_openapi())
+
+
+# Metrology routes (standards, instruments, readings, lots) hang on this blueprint.
+from . import metrology  # noqa: E402, F401
