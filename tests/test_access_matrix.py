@@ -24,7 +24,10 @@ ID_ARGUMENTS = {
     "token_id": (lambda w: w.own_token_id, lambda w: w.other_token_id),
     "minutes_id": (lambda w: w.minutes["a"].id, lambda w: w.minutes["b"].id),
     "standard_id": (lambda w: w.metrology["a"]["standard"].id, lambda w: w.metrology["b"]["standard"].id),
-    "instrument_id": (lambda w: w.metrology["a"]["instrument"].id, lambda w: w.metrology["b"]["instrument"].id),
+    "instrument_id": (
+        lambda w: w.metrology["a"]["instrument"].id,
+        lambda w: w.metrology["b"]["instrument"].id,
+    ),
     "instrument_photo_id": (
         lambda w: w.metrology["a"]["instrument_photo"].id,
         lambda w: w.metrology["b"]["instrument_photo"].id,
