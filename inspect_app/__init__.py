@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from .inspections.views import bp as inspections_bp
     from .minutes.views import bp as minutes_bp
     from .main.views import bp as main_bp
+    from .measurements.views import bp as measurements_bp
     from .premises.views import bp as premises_bp
 
     app.register_blueprint(main_bp)
@@ -112,3 +113,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("inspect_app.field.views", fromlist=["bp"]).bp)
     app.register_blueprint(inspections_bp)
     app.register_blueprint(minutes_bp)
+    app.register_blueprint(measurements_bp)

@@ -70,6 +70,8 @@ def inspection_detail(inspection_id: int):
         ]
         if rows:
             groups.append((group, rows))
+    from ..measurements import service as measurements
+
     follow_ups = db.session.scalars(
         scoped(Inspection).where(Inspection.follows_id == inspection.id).order_by(Inspection.started_at)
     ).all()
@@ -86,6 +88,9 @@ def inspection_detail(inspection_id: int):
         flag_labels=FLAG_LABELS,
         minutes=minutes_of(inspection),
         minutes_statuses=MINUTES_STATUSES,
+        readings=measurements.readings_of(inspection),
+        lots=measurements.lots_of(inspection),
+        auto_findings=measurements.automatic_findings(inspection),
     )
 
 

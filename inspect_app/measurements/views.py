@@ -1,0 +1,328 @@
+"""Desk pages for metrology: the unit's reference standards (with what falls due), instruments of a premise,
+and the administrator's state-check setting. Readings and lots are shown on the inspection page."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..access import get_or_404, permission_required, require, scoped, visible_units
+from ..documents.vn_format import format_vn_decimal
+from ..extensions import db
+from ..metrology.common import plain
+from ..models import Premise, Province
+from ..models.metrology import (
+    INSTRUMENT_TYPES,
+    OUTCOMES,
+    READING_KINDS,
+    SEAL_STATES,
+    STANDARD_KINDS,
+    STANDARD_OWNERSHIP,
+    Instrument,
+    ReferenceStandard,
+)
+from ..photos import PhotoError
+from ..uploads import storage_for
+from . import service
+from .forms import InstrumentForm, StandardForm, StateCheckForm
+from .rules import display_quantity, instrument_label
+
+bp = Blueprint("measurements", __name__)
+
+STATE_LABELS = {"overdue": "Quá hạn", "due_soon": "Sắp đến hạn", "valid": "Còn hạn"}
+
+
+@bp.app_template_global()
+def instruments_at(premise: Premise) -> list[Instrument]:
+    """The instruments of a premise the page already shows (the premise came through the scoping door)."""
+    return service.instruments_of(premise.id)
+
+
+@bp.app_template_global()
+def metrology_labels() -> dict:
+    return {
+        "instrument_types": INSTRUMENT_TYPES,
+        "seal_states": SEAL_STATES,
+        "standard_kinds": STANDARD_KINDS,
+        "ownership": STANDARD_OWNERSHIP,
+        "outcomes": OUTCOMES,
+        "reading_kinds": READING_KINDS,
+        "standard_states": STATE_LABELS,
+    }
+
+
+@bp.app_template_global()
+def instrument_text(instrument: Instrument) -> str:
+    return instrument_label(instrument)
+
+
+@bp.app_template_global()
+def quantity(value, unit: str) -> str:
+    return display_quantity(value, unit)
+
+
+@bp.app_template_filter("decimal")
+def to_decimal_filter(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@bp.app_template_filter("vn_number")
+def vn_number(value, places: int | None = None, signed: bool = False) -> str:
+    """5.15 -> "5,15"; with ``places`` rounded to at most that many decimals ("12,0167")."""
+    if value is None:
+        return ""
+    number = to_decimal_filter(value)
+    if places is not None:
+        number = Decimal(plain(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)))
+    return format_vn_decimal(number, signed=signed)
+
+
+@bp.app_template_global()
+def verification_badge(instrument: Instrument):
+    ok, why = service.verification_state(instrument, service.today_vn())
+    return ok, why
+
+
+def _apply_errors(form, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), message]
+        else:
+            flash(message, "error")
+
+
+def _file(form_field) -> bytes | None:
+    upload = form_field.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    return upload.read()
+
+
+# ---- reference standards --------------------------------------------------------------------------------------------
+
+
+@bp.route("/standards")
+@login_required
+def list_standards():
+    show = request.args.get("show", "")
+    today = service.today_vn()
+    if show == "due":
+        standards = service.due_soon(current_user, service.DUE_SOON_DAYS, today)
+    else:
+        query = scoped(ReferenceStandard)
+        if show != "all":
+            query = query.where(ReferenceStandard.active.is_(True))
+        standards = db.session.scalars(
+            query.order_by(ReferenceStandard.kind, ReferenceStandard.due_on, ReferenceStandard.id)
+        ).all()
+    states = {s.id: service.standard_state(s, today) for s in standards}
+    due_count = len(service.due_soon(current_user, service.DUE_SOON_DAYS, today))
+    return render_template(
+        "measurements/standards.html",
+        standards=standards,
+        states=states,
+        show=show,
+        due_count=due_count,
+        days=service.DUE_SOON_DAYS,
+        units=visible_units(),
+    )
+
+
+def _standard_form(standard: ReferenceStandard | None) -> StandardForm:
+    units = visible_units()
+    form = StandardForm(obj=standard, units=units)
+    if standard is not None:
+        form.unit_id.choices = [(standard.unit_id, standard.owner_unit.name)]
+        form.unit_id.data = standard.unit_id
+        if request.method == "GET":
+            form.nominal.data = format(standard.nominal, "f").replace(".", ",")
+            form.correction_mg.data = (
+                ""
+                if standard.correction_mg is None
+                else format(standard.correction_mg, "f").replace(".", ",")
+            )
+            form.calibrated_on.data = standard.calibrated_on.isoformat() if standard.calibrated_on else ""
+            form.due_on.data = standard.due_on.isoformat()
+    elif len(units) == 1 and form.unit_id.data is None:
+        form.unit_id.data = units[0].id
+    return form
+
+
+def _save_certificate(form: StandardForm, standard: ReferenceStandard) -> bool:
+    content = _file(form.certificate)
+    if content is None:
+        return True
+    try:
+        service.set_certificate_photo(standard, content, storage_for(current_app))
+    except PhotoError as error:
+        form.certificate.errors = [error.message]
+        return False
+    return True
+
+
+@bp.route("/standards/new", methods=["GET", "POST"])
+@permission_required("standard.edit")
+def create_standard():
+    form = _standard_form(None)
+    if form.validate_on_submit():
+        data = {**form.values(), "uuid": str(uuid.uuid4()), "unit_id": form.unit_id.data}
+        try:
+            standard, _created = service.create_standard(data, current_user)
+        except service.InvalidInput as error:
+            db.session.rollback()
+            _apply_errors(form, error.errors)
+        else:
+            if _save_certificate(form, standard):
+                flash("Đã thêm chuẩn đo lường.", "success")
+                return redirect(url_for(".list_standards"))
+            flash(
+                "Đã lưu chuẩn nhưng ảnh giấy chứng nhận không nhận được; hãy sửa và tải lại ảnh.", "warning"
+            )
+            return redirect(url_for(".edit_standard", standard_id=standard.id))
+    status = 422 if form.errors else 200
+    return render_template("measurements/standard_form.html", form=form, standard=None), status
+
+
+@bp.route("/standards/<int:standard_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_standard(standard_id: int):
+    standard = get_or_404(ReferenceStandard, standard_id)
+    require("standard.edit")
+    form = _standard_form(standard)
+    if form.validate_on_submit():
+        try:
+            service.update_standard(standard, {**form.values(), "version": standard.version}, current_user)
+        except service.InvalidInput as error:
+            db.session.rollback()
+            _apply_errors(form, error.errors)
+        else:
+            if _save_certificate(form, standard):
+                flash("Đã lưu chuẩn đo lường.", "success")
+                return redirect(url_for(".list_standards"))
+    status = 422 if form.errors else 200
+    return render_template("measurements/standard_form.html", form=form, standard=standard), status
+
+
+# ---- instruments --------------------------------------------------------------------------------------------------
+
+
+def _instrument_form(instrument: Instrument | None) -> InstrumentForm:
+    form = InstrumentForm(obj=instrument)
+    if instrument is not None and request.method == "GET":
+        for name in ("max_capacity", "min_capacity", "e", "d", "goods_mass"):
+            value = getattr(instrument, name)
+            getattr(form, name).data = "" if value is None else format(value, "f").replace(".", ",")
+        for name in ("verified_on", "valid_until"):
+            value = getattr(instrument, name)
+            getattr(form, name).data = value.isoformat() if value else ""
+    return form
+
+
+def _save_photo(form: InstrumentForm, instrument: Instrument) -> bool:
+    content = _file(form.photo)
+    if content is None:
+        return True
+    try:
+        service.add_instrument_photo(
+            instrument,
+            {"uuid": str(uuid.uuid4()), "caption": form.photo_caption.data or ""},
+            content,
+            current_user,
+            storage_for(current_app),
+        )
+    except PhotoError as error:
+        form.photo.errors = [error.message]
+        return False
+    return True
+
+
+@bp.route("/premises/<int:premise_id>/instruments/new", methods=["GET", "POST"])
+@login_required
+def create_instrument(premise_id: int):
+    premise = get_or_404(Premise, premise_id)
+    require("instrument.edit")
+    form = _instrument_form(None)
+    if form.validate_on_submit():
+        try:
+            instrument, _created = service.create_instrument(
+                premise, {**form.values(), "uuid": str(uuid.uuid4())}, current_user
+            )
+        except service.InvalidInput as error:
+            db.session.rollback()
+            _apply_errors(form, error.errors)
+        else:
+            if _save_photo(form, instrument):
+                flash(f"Đã thêm {instrument_label(instrument)}.", "success")
+                return redirect(url_for("premises.premise_detail", premise_id=premise.id))
+            flash("Đã lưu phương tiện đo nhưng ảnh không nhận được; hãy tải lại ảnh.", "warning")
+            return redirect(url_for(".edit_instrument", instrument_id=instrument.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "measurements/instrument_form.html", form=form, premise=premise, instrument=None
+    ), status
+
+
+@bp.route("/instruments/<int:instrument_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_instrument(instrument_id: int):
+    instrument = get_or_404(Instrument, instrument_id)
+    require("instrument.edit")
+    form = _instrument_form(instrument)
+    if form.validate_on_submit():
+        try:
+            service.update_instrument(
+                instrument, {**form.values(), "version": instrument.version}, current_user
+            )
+        except service.InvalidInput as error:
+            db.session.rollback()
+            _apply_errors(form, error.errors)
+        else:
+            if _save_photo(form, instrument):
+                flash("Đã lưu phương tiện đo.", "success")
+                return redirect(url_for("premises.premise_detail", premise_id=instrument.premise_id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "measurements/instrument_form.html", form=form, premise=instrument.premise, instrument=instrument
+    ), status
+
+
+# ---- the administrator's setting ----------------------------------------------------------------------------------
+
+
+@bp.route("/metrology/settings", methods=["GET", "POST"])
+@permission_required("metrology.settings")
+def settings():
+    if current_user.unit_id is not None:
+        province_id = current_user.unit.province_id
+        editable = False
+    else:
+        province_id = current_user.province_id
+        editable = True
+    province = db.session.get(Province, province_id) if province_id is not None else None
+    form = StateCheckForm()
+    if request.method == "GET":
+        form.state_check_rule.data = service.state_check_rule(province_id)
+    if request.method == "POST":
+        if not editable:
+            flash("Chỉ quản trị cấp tỉnh hoặc toàn hệ thống được đổi thiết lập này.", "error")
+            return redirect(url_for(".settings"))
+        if form.validate_on_submit():
+            service.set_state_check_rule(province_id, form.state_check_rule.data, current_user)
+            flash(
+                "Đã lưu thiết lập. Các phép đo ghi từ nay áp dụng giới hạn mới; kết quả đã lưu không đổi.",
+                "success",
+            )
+            return redirect(url_for(".settings"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "measurements/settings.html",
+        form=form,
+        province=province,
+        editable=editable,
+        current=service.state_check_rule(province_id),
+        texts=service.STATE_CHECK_RULES,
+    ), status
