@@ -162,6 +162,25 @@ def test_the_worked_example_end_to_end(client, world, auth, kit, backend, login)
     ):
         assert expected in html, expected
 
+    # The phone may name the instrument by its own UUID (it may have created it offline).
+    by_uuid = reading_payload(
+        None, kit["standard_ids"], instrument_uuid=instrument["uuid"], indication="4.95"
+    )
+    del by_uuid["instrument_id"]
+    response = client.post(url, json=by_uuid, headers=auth)
+    assert response.status_code == 201 and response.get_json()["instrument_id"] == instrument["id"]
+    assert response.get_json()["outcome"] == "pass" and response.get_json()["error"] == "-0.05"
+    lot = {
+        "uuid": str(uuid.uuid4()),
+        "product": "Khí dầu mỏ hóa lỏng, bình 12 kg",
+        "nominal": "12",
+        "unit": "kg",
+        "tare": "14.5",
+        "measured": ["26.45", "26.50", "26.10", "26.48", "26.52"],
+    }
+    lots_url = f"/api/v1/inspections/{kit['inspection']['id']}/lots"
+    assert client.post(lots_url, json=lot, headers=auth).status_code == 201
+
     # The biên bản, issued after completing the inspection, carries the numbers.
     inspection = db.session.get(Inspection, kit["inspection"]["id"])
     response = client.patch(
@@ -188,6 +207,11 @@ def test_the_worked_example_end_to_end(client, world, auth, kit, backend, login)
         "Không đạt",
         "Quả cân 2 kg cấp M1, số hiệu M1-2a",
         "hạn đến 31/12/2027 (còn hạn)",
+        "-0,05 kg",
+        "Kết quả kiểm tra lượng của hàng đóng gói sẵn",
+        "11,91 kg",
+        "0,15 kg",
+        "Có đơn vị thiếu vượt 2T",
     ):
         assert expected in words, expected
 

@@ -137,12 +137,10 @@ def set_state_check_rule(province_id: int | None, value: str, user: User) -> Set
 
 
 def state_check_text(choice: str, kind: str) -> str:
-    """How the choice reads in a verdict's rule, e.g. "Kiểm tra nhà nước: áp dụng giới hạn sai số khi sử dụng"."""
-    text = f"Kiểm tra nhà nước về đo lường: áp dụng {STATE_CHECK_RULES[choice]} (thiết lập của quản trị hệ thống)"
+    """How the choice reads in a verdict's rule: "Thiết lập kiểm tra nhà nước: giới hạn sai số khi sử dụng"."""
+    text = f"Thiết lập kiểm tra nhà nước: {STATE_CHECK_RULES[choice]}"
     if kind == "dispenser":
-        text += (
-            "; cột đo xăng dầu: khi sử dụng ±0,5 % (OIML R 117 hàng A), khi kiểm định ±0,3 % (ĐLVN 10:2013)"
-        )
+        text += " (cột đo xăng dầu: khi sử dụng ±0,5 %, khi kiểm định ±0,3 % theo ĐLVN 10:2013)"
     return text
 
 
