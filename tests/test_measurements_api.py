@@ -676,3 +676,28 @@ def test_only_recording_roles_may_write(client, world, kit):
     assert post_instrument(client, supervisor, world.premise_a).status_code == 403
     assert client.get(url, headers=supervisor).status_code == 200
     assert count(Reading) == 0
+
+
+def test_standards_not_good_enough_for_the_scale_are_warned_about(client, world, auth):
+    # A class III scale, e = 2 g: at 5 kg (2 500 e) the in-service limit is ±3 e = ±6 g. An M3 5 kg weight may be
+    # off by 2.5 g, more than a third of 6 g: the reading is still judged, with a warning on screen and stored.
+    m3 = post_standard(client, auth, nominal="5", accuracy_class="M3", serial="M3-5").get_json()
+    scale = post_instrument(
+        client,
+        auth,
+        world.premise_a,
+        instrument_type="electronic_scale",
+        accuracy_class="III",
+        unit="g",
+        max_capacity="6000",
+        e="2",
+    ).get_json()
+    inspection = new_inspection(client, auth, world.premise_a)
+    url = f"/api/v1/inspections/{inspection['id']}/readings"
+    reading = client.post(
+        url, json=reading_payload(scale["id"], [m3["id"]], unit="g", indication="5004"), headers=auth
+    ).get_json()
+    assert (reading["reference"], reading["error"], reading["permitted_error"]) == ("5000", "4", "6")
+    assert reading["outcome"] == "pass"
+    assert any(w.startswith("Quả cân chuẩn không đủ độ chính xác") for w in reading["warnings"])
+    assert db.session.scalars(select(Reading.warnings)).one() == reading["warnings"]
