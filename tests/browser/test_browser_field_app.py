@@ -282,3 +282,60 @@ def test_first_visit_transfers_little(field_app):
     report = "\n".join(f"{size:8} {status} {method} {path}" for method, path, status, size in log)
     print(f"\nfirst visit: {len(log)} responses, {total} bytes of bodies\n{report}")
     assert total < 150_000, report
+
+
+def test_an_expired_session_keeps_everything_and_asks_for_a_new_login(field_app):
+    context, page = field_app.phone()
+    login(page, field_app.url)
+    field_app.tap.fail = lambda method, path: 503 if method == "POST" and path.startswith("/api/") else None
+    start_nearest(page)
+    page.wait_for_function("() => document.querySelector('#sync-pill').dataset.pending === '1'")
+
+    # The session ends (expired, or logged out elsewhere); the server is healthy again.
+    context.clear_cookies()
+    field_app.tap.fail = None
+    page.goto(f"{field_app.url}/app#/sync")
+    page.wait_for_selector("#send-now")
+    page.click("#send-now")
+    page.wait_for_selector(".banner-bad >> text=Cần đăng nhập lại để gửi")
+    assert pending(page) == 1 and count(Inspection) == 0
+
+    page.click(".banner-bad >> text=Đăng nhập")
+    page.fill("#username", INSPECTOR)
+    page.fill("#password", "KiemTra@2026")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/app")
+    wait_synced(page)
+    assert only(Inspection).created_by.username == INSPECTOR
+    assert page.errors == []
+
+
+def test_a_refused_record_shows_each_field_and_is_sent_once_fixed(field_app):
+    context, page = field_app.phone()
+    login(page, field_app.url)
+    context.set_offline(True)
+    name = start_nearest(page)
+    page.click("#item-PTD-02 .ans-pass")
+
+    # Meanwhile the office marks the premise as closed: the server refuses the inspection (422).
+    premise = db.session.scalars(select(Premise).where(Premise.name == name)).one()
+    premise.status = "closed"
+    db.session.commit()
+    context.set_offline(False)
+    page.wait_for_selector(".banner-bad >> text=1 bản ghi bị máy chủ từ chối")
+    page.click(".banner-bad >> text=Xem lý do")
+    failed = page.locator(".obx-failed")
+    failed.wait_for()
+    assert "Dữ liệu không hợp lệ." in failed.inner_text()
+    assert (
+        "Cơ sở: Cơ sở đã ngừng hoạt động; hãy cập nhật trạng thái trước khi kiểm tra." in failed.inner_text()
+    )
+    # The finding waits behind its inspection: both are still on the phone.
+    assert pending(page) == 2 and count(Inspection) == 0
+
+    premise.status = "active"
+    db.session.commit()
+    page.click(".obx-failed >> text=Thử lại")
+    wait_synced(page)
+    assert [f.item_code for f in only(Inspection).findings] == ["PTD-02"]
+    assert page.errors == []
