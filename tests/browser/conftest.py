@@ -240,8 +240,9 @@ def answer_everything(page, photo: bytes | None = None) -> dict:
                 answers[code] = "pass"
             page.wait_for_selector(f'#item-{code}[data-answer="{answers[code]}"]')
         if page.locator("#next-group").count():
+            group = page.get_attribute("#next-group", "href").rsplit("/", 1)[-1]
             page.click("#next-group")
-            page.wait_for_selector(".tab.active")
+            page.wait_for_selector(f".items > .item[data-code^='{group}-']")
         else:
             page.click("#to-conclusion")
             page.wait_for_selector("#complete")
