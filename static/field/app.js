@@ -240,9 +240,10 @@ function refreshTabCount(inspection) {
 const actions = {
   refreshPosition: () => refreshPosition(),
 
-  async takeFix(form) {
+  async takeFix(form, fresh = false) {
     try {
-      form.fix = await currentPosition({ maximumAge: 5000 });
+      // "Lấy lại vị trí" wants a new fix, not the one the phone remembers from a moment ago.
+      form.fix = await currentPosition({ maximumAge: fresh ? 0 : 5000 });
       app.position = form.fix;
     } catch (error) {
       form.fixError = error.message;

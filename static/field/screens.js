@@ -226,7 +226,7 @@ export function renderStart(view, app, act, premise) {
             form.fix = null;
             form.fixError = null;
             drawGps();
-            await act.takeFix(form);
+            await act.takeFix(form, true);
             drawGps();
           },
         },
@@ -518,7 +518,7 @@ export function renderDone(view, app, act, inspection) {
             "div",
             { class: "field" },
             h("label", { for: "fix-deadline" }, "Thời hạn khắc phục"),
-            h("input", { type: "date", id: "fix-deadline", min: inspection.startedAt.slice(0, 10), value: form.fix_deadline || "", disabled: readOnly, onchange: (e) => (form.fix_deadline = e.target.value) })
+            h("input", { type: "date", id: "fix-deadline", min: inspection.startedAt.slice(0, 10), value: form.fix_deadline || "", onchange: (e) => (form.fix_deadline = e.target.value) })
           )
         : null,
       form.outcome === "referral"
@@ -528,7 +528,7 @@ export function renderDone(view, app, act, inspection) {
             h("label", { for: "referral-body" }, "Chuyển đến cơ quan"),
             h(
               "select",
-              { id: "referral-body", disabled: readOnly, onchange: (e) => (form.referral_body = e.target.value) },
+              { id: "referral-body", onchange: (e) => (form.referral_body = e.target.value) },
               h("option", { value: "" }, "— Chọn cơ quan —"),
               choices("referral_bodies").map(([code, text]) => h("option", { value: code, selected: form.referral_body === code }, text))
             )
@@ -538,6 +538,7 @@ export function renderDone(view, app, act, inspection) {
   drawExtra();
   const suggested = [...new Set(failed.map((i) => i.fail_handling))].map((code) => label("handling", code));
   const sync = inspectionSyncText(inspection, app.sync.byInspection[inspection.uuid]);
+  const general = inspection.photos.filter((p) => !p.item_code);
   mount(
     view,
     h(
@@ -546,7 +547,8 @@ export function renderDone(view, app, act, inspection) {
       h("h2", {}, inspection.premise.name),
       h("p", {}, `${label("kinds", inspection.kind)} · bắt đầu ${formatDateTime(inspection.startedAt)}`),
       h("p", {}, h("span", { class: sync.cls }, sync.text), readOnly ? h("span", { class: "badge badge-ok" }, "Đã hoàn thành") : null),
-      (inspection.serverWarnings || []).map((w) => h("p", { class: "warn" }, "⚠ ", w)),
+      // The server's verdict on the GPS fix once it has the record; until then the phone's own.
+      (inspection.serverWarnings || inspection.localWarnings || []).map((w) => h("p", { class: "warn" }, "⚠ ", w)),
       h(
         "p",
         { class: "summary" },
@@ -558,58 +560,81 @@ export function renderDone(view, app, act, inspection) {
       unanswered.length && !readOnly ? h("p", { class: "warn" }, `Còn ${unanswered.length} nội dung chưa trả lời.`) : null,
       readOnly ? null : h("a", { class: "btn btn-small", href: `#/i/${inspection.uuid}` }, "‹ Quay lại danh mục")
     ),
-    h(
-      "section",
-      { class: "fsection" },
-      h("h2", {}, "Ảnh chung"),
-      h(
-        "div",
-        { class: "item-tools" },
-        readOnly ? null : photoButton(act, inspection, null, "Chụp ảnh chung"),
-        inspection.photos.filter((p) => !p.item_code).map((p) => h("img", { class: "thumb", src: p.thumb, alt: "Ảnh chung", width: 56, height: 56 }))
-      )
-    ),
-    h(
-      "section",
-      { class: "fsection" },
-      h("h2", {}, "Kết quả và hình thức xử lý"),
-      suggested.length && !readOnly ? h("p", { class: "hint" }, "Gợi ý theo danh mục: ", suggested.join(", ")) : null,
-      h(
-        "div",
-        { class: "choices one", role: "radiogroup" },
-        choices("handling").map(([code, text]) =>
+    readOnly && !general.length
+      ? null
+      : h(
+          "section",
+          { class: "fsection" },
+          h("h2", {}, "Ảnh chung"),
           h(
-            "label",
-            { class: `choice outcome-${code}` },
-            h("input", {
-              type: "radio",
-              name: "outcome",
-              value: code,
-              checked: form.outcome === code,
-              disabled: readOnly,
-              onchange: () => {
-                form.outcome = code;
-                drawExtra();
-              },
-            }),
-            h("span", {}, text)
+            "div",
+            { class: "item-tools" },
+            readOnly ? null : photoButton(act, inspection, null, "Chụp ảnh chung"),
+            general.map((p) => h("img", { class: "thumb", src: p.thumb, alt: "Ảnh chung", width: 56, height: 56 }))
           )
-        )
-      ),
-      extra,
-      h(
-        "div",
-        { class: "field" },
-        h("label", { for: "handling-note" }, "Ghi chú xử lý"),
-        h("textarea", { id: "handling-note", rows: 3, maxlength: 4000, value: form.handling_note || "", disabled: readOnly, oninput: (e) => (form.handling_note = e.target.value) })
-      ),
-      errors
-    ),
+        ),
+    readOnly ? handlingFacts(inspection) : handlingForm(form, drawExtra, extra, errors, suggested),
     readOnly
       ? bottomBar(h("a", { class: "btn btn-wide", href: "#/" }, "‹ Danh sách cơ sở"))
       : bottomBar(
           h("button", { class: "btn btn-primary btn-wide", type: "button", id: "complete", onclick: () => act.complete(inspection, errors) }, "Hoàn thành")
         )
+  );
+}
+
+function handlingForm(form, drawExtra, extra, errors, suggested) {
+  return h(
+    "section",
+    { class: "fsection" },
+    h("h2", {}, "Kết quả và hình thức xử lý"),
+    suggested.length ? h("p", { class: "hint" }, "Gợi ý theo danh mục: ", suggested.join(", ")) : null,
+    h(
+      "div",
+      { class: "choices one", role: "radiogroup" },
+      choices("handling").map(([code, text]) =>
+        h(
+          "label",
+          { class: `choice outcome-${code}` },
+          h("input", {
+            type: "radio",
+            name: "outcome",
+            value: code,
+            checked: form.outcome === code,
+            onchange: () => {
+              form.outcome = code;
+              drawExtra();
+            },
+          }),
+          h("span", {}, text)
+        )
+      )
+    ),
+    extra,
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "handling-note" }, "Ghi chú xử lý"),
+      h("textarea", { id: "handling-note", rows: 3, maxlength: 4000, value: form.handling_note || "", oninput: (e) => (form.handling_note = e.target.value) })
+    ),
+    errors
+  );
+}
+
+/** A completed inspection: what was decided, read only. */
+function handlingFacts(inspection) {
+  const [year, month, day] = (inspection.fix_deadline || "").split("-");
+  const facts = [
+    ["Kết quả, hình thức xử lý", label("handling", inspection.outcome)],
+    inspection.fix_deadline ? ["Thời hạn khắc phục", `${day}/${month}/${year}`] : null,
+    inspection.referral_body ? ["Chuyển đến", label("referral_bodies", inspection.referral_body)] : null,
+    inspection.handling_note ? ["Ghi chú xử lý", inspection.handling_note] : null,
+    inspection.endedAt ? ["Kết thúc", formatDateTime(inspection.endedAt)] : null,
+  ].filter(Boolean);
+  return h(
+    "section",
+    { class: "fsection" },
+    h("h2", {}, "Kết quả và hình thức xử lý"),
+    h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]))
   );
 }
 
@@ -625,6 +650,10 @@ const KIND_TEXT = {
 
 export function renderOutbox(view, app, act, items) {
   const status = app.sync;
+  // Later records of an inspection wait for a refused one before them (a finding needs its inspection first).
+  const refused = new Set(items.filter((i) => i.state === "failed").map((i) => i.inspection));
+  const firstRefused = new Map();
+  for (const item of items) if (item.state === "failed" && !firstRefused.has(item.inspection)) firstRefused.set(item.inspection, item.seq);
   mount(
     view,
     h(
@@ -648,7 +677,17 @@ export function renderOutbox(view, app, act, items) {
             { class: `obx obx-${item.state}`, dataset: { seq: item.seq, kind: item.kind } },
             h("strong", {}, KIND_TEXT[item.kind] || item.kind),
             item.label ? h("span", {}, " – ", item.label) : null,
-            h("div", { class: "hint" }, item.state === "failed" ? "Bị từ chối" : item.attempts ? `Đã thử ${item.attempts} lần` : "Chờ gửi"),
+            h(
+              "div",
+              { class: "hint" },
+              item.state === "failed"
+                ? "Bị từ chối"
+                : refused.has(item.inspection) && item.seq > firstRefused.get(item.inspection)
+                  ? "Chờ bản ghi bị từ chối ở trên được gửi"
+                  : item.attempts
+                    ? `Chờ gửi (đã thử ${item.attempts} lần)`
+                    : "Chờ gửi"
+            ),
             error && error.message ? h("p", { class: item.state === "failed" ? "error" : "warn" }, error.message) : null,
             error && error.fields ? h("ul", { class: "error" }, fieldMessages(error.fields).map((m) => h("li", {}, m))) : null,
             item.state === "failed"

@@ -340,3 +340,37 @@ def test_a_refused_record_shows_each_field_and_is_sent_once_fixed(field_app):
     wait_synced(page)
     assert [f.item_code for f in only(Inspection).findings] == ["PTD-02"]
     assert page.errors == []
+
+
+def test_gps_warnings_and_setting_a_premise_location(field_app):
+    from tests.factories import make_premise
+
+    user = db.session.scalars(select(User).where(User.username == INSPECTOR)).one()
+    unlocated = make_premise(user.unit, name="Tạp hóa Chưa Định Vị")
+    # 80 m accuracy, about 970 m north of the market.
+    context, page = field_app.phone()
+    context.set_geolocation({"latitude": 14.8200, "longitude": 108.95712, "accuracy": 80})
+    login(page, field_app.url)
+
+    page.click("#premise-list .prow:has-text('Sạp cân Nguyễn Thị Hường')")
+    warnings = page.locator("#gps-box .warn")
+    warnings.first.wait_for()
+    texts = warnings.all_inner_texts()
+    assert any("Vị trí GPS kém chính xác: sai số ±80 m (cho phép tối đa 50 m)" in t for t in texts)
+    assert any("cách vị trí đã đăng ký của cơ sở" in t and "xa hơn 150 m cộng sai số GPS" in t for t in texts)
+    assert not page.locator("#set-location").count()
+
+    # A premise with no registered location: the phone offers to set it from this fix.
+    page.goto(f"{field_app.url}/app")
+    page.fill("#premise-search", "chua dinh vi")
+    assert page.inner_text("#premise-list .prow .prow-dist") == "—"
+    page.click("#premise-list .prow:has-text('Tạp hóa Chưa Định Vị')")
+    page.check("#set-location")
+    page.click("#start")
+    page.wait_for_selector(".items .item")
+    wait_synced(page)
+    db.session.refresh(unlocated)
+    assert (unlocated.latitude, unlocated.longitude) == (14.82, 108.95712)
+    inspection = only(Inspection)
+    assert inspection.flags == ["poor_accuracy"] and inspection.gps_distance_m == 0
+    assert page.errors == []
