@@ -109,6 +109,7 @@ export function renderHome(view, app, act) {
       "section",
       { class: "fsection" },
       h("h2", {}, "Cơ sở gần nhất"),
+      app.me.can_record ? null : h("p", { class: "warn" }, READ_ONLY_ROLE),
       h("p", { class: "muted small", id: "position-status" }, where, " ", h("button", { class: "linkish", type: "button", onclick: act.refreshPosition }, "Cập nhật")),
       search,
       list
@@ -185,7 +186,13 @@ function fillPremises(list, app) {
 
 // ---- start an inspection --------------------------------------------------------------------------------------------
 
+const READ_ONLY_ROLE = "Vai trò của bạn chỉ được xem, không được ghi kết quả kiểm tra.";
+
 export function renderStart(view, app, act, premise) {
+  if (!app.me.can_record) {
+    mount(view, h("section", { class: "fsection" }, h("h2", {}, premise.name), h("p", { class: "warn" }, READ_ONLY_ROLE)));
+    return;
+  }
   const settings = app.me.settings;
   const form = app.startForm;
   const gpsBox = h("div", { class: "gpsbox", id: "gps-box" });
