@@ -37,6 +37,7 @@ def error_response(status: int, message: str | None = None, **extra):
     message = message or MESSAGES.get(status, MESSAGES[500])
     if wants_json():
         return jsonify({"error": message, **extra}), status
+    extra.pop("code", None)
     return render_template("errors/error.html", status=status, message=message, **extra), status
 
 

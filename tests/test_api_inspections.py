@@ -343,3 +343,26 @@ def test_the_same_inspection_and_photo_sent_concurrently_make_one_copy(live_serv
         statuses = sorted(r.status_code for r in pool.map(send_photo, range(8)))
     assert statuses.count(201) == 1 and statuses.count(200) == 7
     assert count(Photo) == 1
+
+
+def test_premises_limit_from_the_query_string_and_readable_json(client, world, auth):
+    from tests.factories import make_premise
+
+    for n in range(3):
+        make_premise(world.unit_a, name=f"Sạp thêm {n}")
+    response = client.get("/api/v1/premises?limit=2", headers=auth)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert len(body["items"]) == 2 and body["total"] == 4
+    assert "Sạp".encode() in response.get_data()  # not \\u-escaped
+    assert client.get("/api/v1/premises?limit=0", headers=auth).status_code == 422
+    assert client.get("/api/v1/premises?limit=abc", headers=auth).status_code == 422
+
+
+def test_a_csrf_failure_has_a_code_the_phone_can_recognise(client, world, app):
+    from tests.factories import PASSWORD
+
+    client.post("/login", data={"username": world.users["inspector"].username, "password": PASSWORD})
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/api/v1/inspections", json={})
+    assert response.status_code == 400 and response.get_json()["code"] == "csrf"

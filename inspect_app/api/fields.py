@@ -28,6 +28,12 @@ class Int(fields.Integer):
         super().__init__(strict=True, **kwargs)
 
 
+class QueryInt(fields.Integer):
+    """An integer from a query string, where every value arrives as text."""
+
+    default_error_messages = {**COMMON, "invalid": "Phải là số nguyên.", "too_large": "Số quá lớn."}
+
+
 class Float(fields.Float):
     default_error_messages = {**COMMON, "invalid": "Phải là số.", "special": "Phải là số hữu hạn."}
 

@@ -6,7 +6,7 @@ from marshmallow import ValidationError, validate, validates_schema
 
 from ..checklists.vocab import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..models import Finding, Inspection, Photo, Premise, User
-from .fields import UUID, Bool, Date, DateTime, Float, Int, List, Nested, Str, StrictSchema
+from .fields import UUID, Bool, Date, DateTime, Float, Int, List, Nested, QueryInt, Str, StrictSchema
 
 
 def one_of(choices, label: str):
@@ -102,7 +102,8 @@ class PhotoFormSchema(StrictSchema):
 class PremiseQuerySchema(StrictSchema):
     near = Str(load_default=None)
     q = Str(load_default="", validate=length(100))
-    limit = Int(load_default=50, validate=validate.Range(1, 500, error="limit phải từ 1 đến 500."))
+    # Query strings are text: "50" is accepted here, unlike in JSON bodies.
+    limit = QueryInt(load_default=50, validate=validate.Range(1, 500, error="limit phải từ 1 đến 500."))
 
     @validates_schema
     def _near(self, data, **kwargs):
