@@ -44,8 +44,9 @@ def error_response(status: int, message: str | None = None, **extra):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        # The code lets a client fetch a fresh token and retry instead of giving up.
         return error_response(
-            400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang."
+            400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang.", code="csrf"
         )
 
     @app.errorhandler(413)
