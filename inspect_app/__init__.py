@@ -39,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .errors import register_error_handlers
 
     register_error_handlers(app)
+    from .compression import register_compression
+
+    register_compression(app)
     from .cli import register_commands
 
     register_commands(app)

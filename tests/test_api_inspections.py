@@ -366,3 +366,15 @@ def test_a_csrf_failure_has_a_code_the_phone_can_recognise(client, world, app):
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post("/api/v1/inspections", json={})
     assert response.status_code == 400 and response.get_json()["code"] == "csrf"
+
+
+def test_large_json_answers_are_gzipped_for_clients_that_accept_it(client, world, auth):
+    import gzip
+    import json
+
+    plain = client.get("/api/v1/checklists", headers=auth)
+    assert "Content-Encoding" not in plain.headers
+    zipped = client.get("/api/v1/checklists", headers={**auth, "Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert json.loads(gzip.decompress(zipped.get_data())) == plain.get_json()
+    assert len(zipped.get_data()) * 3 < len(plain.get_data())
