@@ -3,6 +3,7 @@
 //
 // An item: {seq, owner, kind, inspection, target, code, body, blob, label, rev, attempts, lastStatus, state, error}
 //   kind: "inspection" (create) | "finding" (create) | "finding_patch" | "photo" | "inspection_patch"
+//         | "instrument" (create at the premise) | "reading" (create) | "lot" (create)
 //   state: "pending" (will be sent) | "failed" (the server refused it: waits for the person, blocks its inspection)
 //   rev: bumped on every merge, so a send that raced with an edit does not delete the newer content.
 
@@ -91,6 +92,22 @@ export function addPhoto(uuid, photo, blob, label) {
   });
 }
 
+/**
+ * A metrology record made during the inspection: an instrument added at the premise, a reading or a pre-packaged lot.
+ * Kept in the local inspection (`instruments`, `readings`, `lots`) and queued as a create; the server never gets an
+ * edit of these, a mistake is a new record. An instrument is queued before the readings that name it by UUID.
+ */
+export function addRecord(uuid, kind, record, body, label, extra = {}) {
+  const list = { instrument: "instruments", reading: "readings", lot: "lots" }[kind];
+  return tx(["outbox", "inspections"], "readwrite", async (s, done) => {
+    const inspection = await done(s.inspections.get(uuid));
+    (inspection[list] ||= []).push(record);
+    s.inspections.put(inspection);
+    s.outbox.add(fresh({ owner: inspection.owner, kind, inspection: uuid, target: record.uuid, body, label, ...extra }));
+    return inspection;
+  });
+}
+
 /** The conclusion: outcome, handling and status "completed", merged into a waiting edit if there is one. */
 export function completeInspection(uuid, fields, label) {
   return tx(["outbox", "inspections"], "readwrite", async (s, done) => {
@@ -157,10 +174,12 @@ export function retryOnCurrent(seq) {
     if (!item) return;
     const current = item.error && item.error.current;
     const inspection = await done(s.inspections.get(item.inspection));
-    if (item.kind === "photo") {
+    if (item.kind === "photo" || item.kind === "reading" || item.kind === "lot") {
+      // The UUID is taken by another record on the server: this one is sent again as a new record.
       const uuid = crypto.randomUUID();
-      const photo = inspection && inspection.photos.find((p) => p.uuid === item.target);
-      if (photo) photo.uuid = uuid;
+      const list = item.kind === "photo" ? inspection && inspection.photos : inspection && inspection[`${item.kind}s`];
+      const record = list && list.find((p) => p.uuid === item.target);
+      if (record) record.uuid = uuid;
       item.target = uuid;
       item.body = { ...item.body, uuid };
     } else if (current && inspection && (item.kind === "finding" || item.kind === "finding_patch")) {
@@ -179,7 +198,7 @@ export function retryOnCurrent(seq) {
           s.outbox.put(other);
         }
       }
-    } else if (current && inspection) {
+    } else if (current && inspection && (item.kind === "inspection" || item.kind === "inspection_patch")) {
       inspection.version = current.version;
       inspection.sent = true;
       if (item.kind === "inspection") {

@@ -158,6 +158,12 @@ async function request(item, csrf) {
     }
     case "inspection_patch":
       return json("PATCH", base, { version: inspection ? inspection.version : 0, ...item.body });
+    case "instrument":
+      return json("POST", `/api/v1/premises/${encodeURIComponent(item.premise)}/instruments`, item.body);
+    case "reading":
+      return json("POST", `${base}/readings`, item.body);
+    case "lot":
+      return json("POST", `${base}/lots`, item.body);
     case "photo": {
       const form = new FormData();
       form.append("uuid", item.body.uuid);
@@ -243,6 +249,14 @@ function applySuccess(item, sentRev, body) {
         if (finding && finding.uuid === body.uuid) {
           finding.version = body.version;
           finding.sent = true;
+        }
+      } else if (item.kind === "instrument" || item.kind === "reading" || item.kind === "lot") {
+        // The server's record, with its own verdict for readings and lots: the screen shows that one from now on.
+        const record = (inspection[`${item.kind}s`] || []).find((r) => r.uuid === body.uuid);
+        if (record) {
+          record.server = body;
+          record.id = body.id;
+          record.sent = true;
         }
       } else if (item.kind === "photo") {
         const photo = inspection.photos.find((p) => p.uuid === body.uuid);
