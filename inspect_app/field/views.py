@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from flask_login import login_required
 
 from ..checklists.vocab import ANSWERS, GROUPS, HANDLING, INSPECTION_KINDS, PREMISE_TYPES, REFERRAL_BODIES
+from ..models.metrology import DIRECTIONS, INSTRUMENT_TYPES, OUTCOMES, READING_KINDS, SEAL_STATES
 
 bp = Blueprint("field", __name__)
 
@@ -28,10 +29,12 @@ SHELL_STATIC = (
     "field/screens.js",
     "field/geo.js",
     "field/photo.js",
+    "field/metrology.js",
+    "field/measure.js",
     "icons/icon-192.png",
     "icons/icon-512.png",
 )
-MODULES = ("db", "outbox", "sync", "ui", "screens", "geo", "photo")
+MODULES = ("db", "outbox", "sync", "ui", "screens", "geo", "photo", "metrology", "measure")
 TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 # Text shrinks to a quarter with gzip; a phone on 3G feels that on the first visit. PNGs are already compressed.
 COMPRESSIBLE = {
@@ -55,6 +58,11 @@ def vocabulary() -> dict:
         "kinds": INSPECTION_KINDS,
         "premise_types": PREMISE_TYPES,
         "referral_bodies": REFERRAL_BODIES,
+        "instrument_types": INSTRUMENT_TYPES,
+        "seal_states": SEAL_STATES,
+        "reading_kinds": READING_KINDS,
+        "directions": DIRECTIONS,
+        "outcomes": OUTCOMES,
     }
     return {name: list(table.items()) for name, table in tables.items()}
 

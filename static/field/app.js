@@ -3,6 +3,8 @@
 
 import { byOwner, del, get, getMeta, setMeta } from "./db.js";
 import { assessFix, currentPosition } from "./geo.js";
+import * as measure from "./measure.js";
+import { plain, storable } from "./metrology.js";
 import * as outbox from "./outbox.js";
 import { preparePhoto } from "./photo.js";
 import * as screens from "./screens.js";
@@ -26,6 +28,16 @@ const app = {
   startForm: null,
   doneForm: null,
   noteOpen: new Set(),
+  // Metrology: the served tables (with the admin's state-check rule), the unit's standards, instruments by premise id,
+  // the server's suggested answers by inspection UUID, and the forms being filled.
+  tables: null,
+  standards: null,
+  instruments: {},
+  autoFindings: {},
+  readingForm: null,
+  instrumentForm: null,
+  lotForm: null,
+  redrawRecords: null,
 };
 
 const owner = () => app.me.user.username;
@@ -72,6 +84,65 @@ async function loadPremises() {
     // The server sends the nearest 50; with fewer premises than that, the phone sorts them itself.
     app.premisesPartial = answer.data.total > answer.data.items.length;
   }
+}
+
+let metrologyLoading = null;
+
+/** Tables and standards, for judging readings offline; asked for after the first screen is drawn. */
+function loadMetrology() {
+  metrologyLoading = fetchMetrology().finally(() => (metrologyLoading = null));
+  return metrologyLoading;
+}
+
+async function fetchMetrology() {
+  const [tables, standards] = await Promise.all([
+    getJSON("/api/v1/metrology/tables", "metrology-tables"),
+    getJSON("/api/v1/standards", `standards:${owner()}`),
+  ]);
+  app.tables = tables.data || null;
+  app.standards = standards.data ? standards.data.items : null;
+  // "ready": both are on the phone, so readings can be judged offline.
+  document.body.dataset.metrology = app.tables && app.standards ? "ready" : "missing";
+  if (isMetrologyRoute()) redrawMetrology();
+}
+
+const instrumentLoads = new Map();
+
+/** The copy of the premise's instruments kept on the phone, if this session has not read it yet. */
+async function keptInstruments(premiseId) {
+  if (app.instruments[premiseId] === undefined) {
+    const kept = await getMeta(`instruments:${premiseId}`);
+    if (kept && app.instruments[premiseId] === undefined) app.instruments[premiseId] = kept.items;
+  }
+}
+
+/** The premise's instruments, kept on the phone like the premises list; once a session per premise. */
+function loadInstruments(premiseId) {
+  if (!instrumentLoads.has(premiseId)) {
+    instrumentLoads.set(
+      premiseId,
+      (async () => {
+        await keptInstruments(premiseId);
+        const answer = await getJSON(`/api/v1/premises/${premiseId}/instruments`, `instruments:${premiseId}`);
+        if (answer.status !== 200) instrumentLoads.delete(premiseId); // try again next time
+        if (answer.data) app.instruments[premiseId] = answer.data.items;
+        if (isMetrologyRoute()) redrawMetrology();
+      })()
+    );
+  }
+  return instrumentLoads.get(premiseId);
+}
+
+const METROLOGY_SUBS = new Set(["pt", "pt-new", "lots"]);
+
+function isMetrologyRoute() {
+  const [screen, , sub] = currentRoute();
+  return screen === "i" && (METROLOGY_SUBS.has(sub) || !sub || /^[A-Z]+$/.test(sub));
+}
+
+/** New data arrived for the screen on show: redraw its lists, never the fields being typed in. */
+function redrawMetrology() {
+  if (app.redrawRecords) app.redrawRecords();
 }
 
 async function locate() {
@@ -146,11 +217,18 @@ async function onMe(me) {
   }
   app.me = me;
   await setMeta("me", me);
+  // Online again after a first start without them: readings can be judged on the phone from now on.
+  if (!metrologyLoading && (!app.tables || !app.standards)) loadMetrology();
 }
 
 async function onApplied(item) {
   const fresh = await get("inspections", item.inspection);
   if (fresh) app.inspections.set(fresh.uuid, fresh);
+  if (item.kind === "instrument" || item.kind === "reading" || item.kind === "lot") {
+    // The server's suggestions are stale now; its verdicts replace the phone's on screen.
+    delete app.autoFindings[item.inspection];
+    if (currentRoute()[1] === item.inspection) redrawMetrology();
+  }
 }
 
 // ---- routing ------------------------------------------------------------------------------------------------------
@@ -168,7 +246,8 @@ function setHeader(title, back) {
 
 async function route({ keepScroll = false } = {}) {
   const y = window.scrollY;
-  const [screen, id, sub] = currentRoute();
+  const [screen, id, sub, extra] = currentRoute();
+  app.redrawRecords = null;
   if (!screen) {
     setHeader("Kiểm tra TC-ĐL-CL", null);
     screens.renderHome(view, app, actions);
@@ -178,6 +257,7 @@ async function route({ keepScroll = false } = {}) {
     setHeader("Bắt đầu", "#/");
     if (!app.startForm || app.startForm.premiseId !== premise.id) await newStartForm(premise);
     screens.renderStart(view, app, actions, premise);
+    loadInstruments(premise.id);
   } else if (screen === "i") {
     const inspection = app.inspections.get(id);
     if (!inspection) return go("#/");
@@ -188,7 +268,24 @@ async function route({ keepScroll = false } = {}) {
         app.doneForm = { uuid: id, outcome, fix_deadline, referral_body, handling_note };
       }
       screens.renderDone(view, app, actions, inspection);
+    } else if (sub === "pt" || sub === "pt-new" || sub === "lots") {
+      await keptInstruments(inspection.premise.id);
+      loadInstruments(inspection.premise.id);
+      if (sub === "lots") {
+        setHeader("Hàng đóng gói", `#/i/${id}/${actions.groupFor(inspection, "prepackage_lots")}`);
+        measure.renderLots(view, app, actions, inspection);
+      } else if (sub === "pt-new") {
+        setHeader("Phương tiện đo", `#/i/${id}/${actions.groupFor(inspection, "instrument_readings")}`);
+        measure.renderAddInstrument(view, app, actions, inspection);
+      } else {
+        const instrument = measure.instrumentsAt(app, inspection).find((i) => i.uuid === extra);
+        if (!instrument) return go(`#/i/${id}/${actions.groupFor(inspection, "instrument_readings")}`);
+        setHeader("Phương tiện đo", `#/i/${id}/${actions.groupFor(inspection, "instrument_readings")}`);
+        measure.renderInstrument(view, app, actions, inspection, instrument);
+      }
     } else {
+      await keptInstruments(inspection.premise.id);
+      loadInstruments(inspection.premise.id);
       setHeader("Kiểm tra", "#/");
       screens.renderChecklist(view, app, actions, inspection, sub);
     }
@@ -388,6 +485,102 @@ const actions = {
     go("#/");
   },
 
+  /** The checklist group holding the item fed by `source` (e.g. "instrument_readings" → "PTD"). */
+  groupFor(inspection, source) {
+    const catalogue = app.catalogues[inspection.catalogueVersion] || app.catalogue;
+    const group = catalogue.groups.find((g) => g.items.some((i) => i.auto_source === source)) || catalogue.groups[0];
+    return group.code;
+  },
+
+  async addInstrument(inspection, body) {
+    const uuid = crypto.randomUUID();
+    const record = { uuid, ...body, premise_id: inspection.premise.id, in_use: true, sent: false, server: null, id: null };
+    record.label = measure.instrumentLabel(record);
+    const updated = await outbox.addRecord(inspection.uuid, "instrument", record, { uuid, ...body }, `${record.label} (${inspection.premise.name})`, {
+      premise: inspection.premise.id,
+    });
+    app.inspections.set(updated.uuid, updated);
+    delete app.autoFindings[inspection.uuid]; // the server does not know this one yet
+    app.instrumentForm = null;
+    await refreshCounts();
+    kickSoon();
+    go(`#/i/${inspection.uuid}/pt/${uuid}`);
+  },
+
+  /** A reading checked on screen (`out` has no problems): the local record with the phone's verdict, and its create. */
+  async saveReading(inspection, instrument, form, out, standards, ruleChoice) {
+    const uuid = crypto.randomUUID();
+    const measuredAt = localIso();
+    const body = {
+      uuid,
+      instrument_uuid: instrument.uuid,
+      kind: form.kind,
+      standard_ids: standards.map((s) => s.id),
+      indication: out.indication.text,
+      unit: out.unit,
+      measured_at: measuredAt,
+      note: "",
+    };
+    if (form.kind === "dispenser") body.reference = out.reference.text;
+    if (form.kind === "control") body.direction = form.direction;
+    const reference = out.reference ? plain(out.reference.value) : null;
+    const record = {
+      uuid,
+      instrument_uuid: instrument.uuid,
+      instrumentLabel: measure.instrumentLabel(instrument),
+      kind: form.kind,
+      direction: body.direction || null,
+      standards: standards.map(({ id, nominal, unit, accuracy_class, serial, due_on }) => ({ id, nominal, unit, accuracy_class, serial, due_on })),
+      indication: body.indication,
+      reference,
+      unit: out.unit,
+      measured_at: measuredAt,
+      minPlaces: out.minPlaces,
+      ruleChoice: form.kind === "weighing" ? ruleChoice : null,
+      local: out.verdict ? { ...storable(out.verdict), reference, indication: plain(out.indication.value) } : null,
+      server: null,
+      sent: false,
+    };
+    const what = `${measure.instrumentLabel(instrument)}: ${label("reading_kinds", form.kind)}`;
+    const updated = await outbox.addRecord(inspection.uuid, "reading", record, body, `${what} (${inspection.premise.name})`);
+    app.inspections.set(updated.uuid, updated);
+    delete app.autoFindings[inspection.uuid];
+    await refreshCounts();
+    toast(navigator.onLine ? "Đã lưu phép đo; đang gửi lên máy chủ." : "Đã lưu phép đo trên máy; sẽ tự gửi khi có mạng.");
+    kickSoon();
+    return updated;
+  },
+
+  async saveLot(inspection, out) {
+    const uuid = crypto.randomUUID();
+    const body = { uuid, ...out.body, note: "" };
+    const record = { uuid, ...out.body, minPlaces: out.minPlaces, local: storable(out.verdict), server: null, sent: false };
+    const updated = await outbox.addRecord(inspection.uuid, "lot", record, body, `${out.body.product} (${inspection.premise.name})`);
+    app.inspections.set(updated.uuid, updated);
+    delete app.autoFindings[inspection.uuid];
+    await refreshCounts();
+    toast(navigator.onLine ? "Đã lưu lô hàng; đang gửi lên máy chủ." : "Đã lưu lô hàng trên máy; sẽ tự gửi khi có mạng.");
+    kickSoon();
+    return updated;
+  },
+
+  /** The server's suggested answers, once it holds everything of this inspection (else the phone suggests). */
+  async refreshSuggestions(inspection, onChange) {
+    if (!navigator.onLine || !inspection.sent || app.sync.byInspection[inspection.uuid] || app.autoFindings[inspection.uuid]) return;
+    try {
+      const response = await fetch(`/api/v1/inspections/${encodeURIComponent(inspection.uuid)}/automatic-findings`, {
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) return;
+      app.autoFindings[inspection.uuid] = (await response.json()).items;
+      onChange();
+    } catch (error) {
+      // Offline after all: the phone's own suggestions stay.
+    }
+  },
+
   async retry(seq) {
     await outbox.retry(seq);
     await refreshCounts();
@@ -429,6 +622,7 @@ const actions = {
     await caches.delete("field-api").catch(() => {});
     await setMeta("me", null);
     await setMeta(`premises:${owner()}`, null);
+    await setMeta(`standards:${owner()}`, null);
     if (response.status === 401) {
       location.href = "/login";
       return;
@@ -478,6 +672,7 @@ async function boot() {
   window.addEventListener("hashchange", () => route());
   await route();
   startSync(owner(), { onStatus, onMe, onApplied });
+  loadMetrology();
   await located;
   if (!near && app.position && app.premisesPartial) await loadPremises();
   if (!near) redrawHome();

@@ -1,6 +1,7 @@
 // The screens of the field app, drawn from local state: nearest premises, start, checklist, conclusion, outbox.
 
 import { assessFix, distanceM } from "./geo.js";
+import { instrumentPanel, isInstrumentSource, lotPanel, suggestionFor } from "./measure.js";
 import { choices, fieldMessages, fold, formatDateTime, formatDistance, h, label, mount, today } from "./ui.js";
 
 const ORGANISATIONS = [
@@ -377,11 +378,34 @@ export function renderChecklist(view, app, act, inspection, groupCode) {
   );
   const next = groups[index + 1];
   const previous = groups[index - 1];
+  // The group fed by instruments and readings gets the premise's instruments on top; the one fed by lots, the lots.
+  const panels = [];
+  if (group.items.some((item) => isInstrumentSource(item.auto_source))) panels.push(instrumentPanel(app, act, inspection));
+  if (group.items.some((item) => item.auto_source === "prepackage_lots")) panels.push(lotPanel(app, act, inspection));
+  const list = h("ol", { class: "items" }, group.items.map((item) => itemCard(app, act, inspection, item)));
+  /** New suggestions (the server's, or new local data): redraw the cards that show one, unless someone is typing there. */
+  const refreshSuggested = () => {
+    const fresh = app.inspections.get(inspection.uuid) || inspection;
+    for (const item of group.items) {
+      const card = document.getElementById(`item-${item.code}`);
+      if (!item.auto_source || !card || card.contains(document.activeElement)) continue;
+      card.replaceWith(itemCard(app, act, fresh, item));
+    }
+  };
+  if (group.items.some((item) => item.auto_source)) {
+    app.redrawRecords = () => {
+      for (const panel of panels) if (panel.redraw) panel.redraw();
+      refreshSuggested();
+      act.refreshSuggestions(app.inspections.get(inspection.uuid) || inspection, refreshSuggested);
+    };
+    act.refreshSuggestions(inspection, refreshSuggested);
+  }
   mount(
     view,
     h("div", { class: "subhead" }, h("strong", {}, inspection.premise.name), tabs),
     h("h2", { class: "group-title" }, group.title),
-    h("ol", { class: "items" }, group.items.map((item) => itemCard(app, act, inspection, item))),
+    panels,
+    list,
     bottomBar(
       previous
         ? h("a", { class: "btn", href: `#/i/${inspection.uuid}/${previous.code}` }, "‹ Trước")
@@ -414,6 +438,7 @@ export function itemCard(app, act, inspection, item) {
     )
   );
   const showNote = finding.answer === "fail" || finding.note || app.noteOpen.has(`${inspection.uuid}/${item.code}`);
+  const suggestion = suggestionFor(app, inspection, item);
   const photos = inspection.photos.filter((p) => p.item_code === item.code);
   mount(
     card,
@@ -430,6 +455,7 @@ export function itemCard(app, act, inspection, item) {
       "Căn cứ: ",
       item.legal_basis.map((b) => [b.document, b.article].filter(Boolean).join(", ")).join("; ")
     ),
+    suggestion ? suggestionBox(act, inspection, item, finding, suggestion, card) : null,
     answers,
     finding.answer === "fail" && item.fail_handling_note ? h("p", { class: "suggest" }, "Gợi ý xử lý: ", item.fail_handling_note) : null,
     finding.answer && item.answer_kind === "pass_fail_count"
@@ -483,6 +509,34 @@ export function itemCard(app, act, inspection, item) {
     )
   );
   return card;
+}
+
+/** "Gợi ý tự động": the answer the measurements suggest; the inspector confirms it with one tap (or answers otherwise). */
+function suggestionBox(act, inspection, item, finding, suggestion, card) {
+  const text = label("answers", suggestion.answer);
+  const taken = finding.answer === suggestion.answer;
+  return h(
+    "div",
+    { class: `autosuggest auto-${suggestion.answer}`, id: `suggest-${item.code}`, dataset: { answer: suggestion.answer, source: suggestion.server ? "server" : "phone" } },
+    h("p", {}, h("strong", {}, "Gợi ý tự động: ", text), h("span", { class: "hint" }, suggestion.server ? "theo dữ liệu trên máy chủ" : "tính trên điện thoại")),
+    h("p", { class: "small" }, suggestion.reason),
+    taken
+      ? h("p", { class: "ok small" }, "✓ Đã chọn theo gợi ý")
+      : h(
+          "button",
+          {
+            class: "btn btn-small use-suggestion",
+            type: "button",
+            onclick: () => {
+              const changes = { answer: suggestion.answer };
+              // A failed item needs a note: the reason is a good start, and the inspector may edit it.
+              if (suggestion.answer === "fail" && !finding.note) changes.note = suggestion.reason.slice(0, 2000);
+              act.answer(inspection, item, changes, card);
+            },
+          },
+          `Dùng gợi ý: ${text}`
+        )
+  );
 }
 
 export function photoButton(act, inspection, itemCode, text) {
@@ -653,7 +707,13 @@ const KIND_TEXT = {
   finding_patch: "Sửa kết quả",
   photo: "Ảnh",
   inspection_patch: "Kết luận cuộc kiểm tra",
+  instrument: "Thêm phương tiện đo",
+  reading: "Kết quả đo",
+  lot: "Lô hàng đóng gói sẵn",
 };
+
+// A 409 on these means their UUID is taken on the server: they can only be sent again as new records.
+const NEW_RECORD_TEXT = { photo: "Gửi thành ảnh mới", reading: "Gửi thành kết quả đo mới", lot: "Gửi thành lô mới" };
 
 export function renderOutbox(view, app, act, items) {
   const status = app.sync;
@@ -696,14 +756,16 @@ export function renderOutbox(view, app, act, items) {
                     : "Chờ gửi"
             ),
             error && error.message ? h("p", { class: item.state === "failed" ? "error" : "warn" }, error.message) : null,
-            error && error.fields ? h("ul", { class: "error" }, fieldMessages(error.fields).map((m) => h("li", {}, m))) : null,
+            error && error.fields ? h("ul", { class: "error" }, fieldMessages(error.fields, item.kind).map((m) => h("li", {}, m))) : null,
             item.state === "failed"
               ? h(
                   "div",
                   { class: "actions" },
-                  error && error.status === 409 && (error.current || item.kind === "photo")
-                    ? h("button", { class: "btn btn-small btn-primary", type: "button", onclick: () => act.retryOnCurrent(item.seq) }, item.kind === "photo" ? "Gửi thành ảnh mới" : "Gửi lại trên bản mới nhất")
-                    : null,
+                  error && error.status === 409 && !error.locked && NEW_RECORD_TEXT[item.kind]
+                    ? h("button", { class: "btn btn-small btn-primary", type: "button", onclick: () => act.retryOnCurrent(item.seq) }, NEW_RECORD_TEXT[item.kind])
+                    : error && error.status === 409 && error.current && item.kind !== "instrument"
+                      ? h("button", { class: "btn btn-small btn-primary", type: "button", onclick: () => act.retryOnCurrent(item.seq) }, "Gửi lại trên bản mới nhất")
+                      : null,
                   h("button", { class: "btn btn-small", type: "button", onclick: () => act.retry(item.seq) }, "Thử lại")
                 )
               : null

@@ -112,7 +112,36 @@ const FIELD_LABELS = {
   caption: "Chú thích",
   version: "Phiên bản",
   catalogue_version: "Danh mục",
+  instrument_id: "Phương tiện đo",
+  instrument_uuid: "Phương tiện đo",
+  standard_ids: "Chuẩn đo lường",
+  reference: "Tải / lượng chuẩn",
+  indication: "Số chỉ",
+  direction: "Chiều mua bán",
+  measured_at: "Thời gian đo",
+  instrument_type: "Loại phương tiện đo",
+  make: "Hãng sản xuất",
+  model: "Kiểu",
+  serial: "Số sản xuất",
+  accuracy_class: "Cấp chính xác",
+  max_capacity: "Mức cân lớn nhất (Max)",
+  min_capacity: "Mức cân nhỏ nhất (Min)",
+  e: "Giá trị độ chia kiểm (e)",
+  d: "Giá trị độ chia (d)",
+  goods_mass: "Khối lượng hàng thường cân",
+  verification_mark: "Số tem kiểm định",
+  verified_on: "Ngày kiểm định",
+  valid_until: "Hạn kiểm định",
+  seal_state: "Niêm phong",
+  product: "Sản phẩm",
+  nominal: "Lượng danh định",
+  tare: "Khối lượng bì",
+  lot_size: "Cỡ lô",
+  measured: "Lượng đo được",
 };
+// The same field names mean something else in a metrology record.
+const METROLOGY_LABELS = { kind: "Loại phép đo", unit: "Đơn vị" };
+const METROLOGY_KINDS = new Set(["instrument", "reading", "lot"]);
 
 function flatten(value) {
   if (typeof value === "string") return [value];
@@ -122,8 +151,9 @@ function flatten(value) {
 }
 
 /** "Thời hạn khắc phục: Yêu cầu khắc phục cần có thời hạn khắc phục." for each field of a 422 answer. */
-export function fieldMessages(fields) {
-  return Object.entries(fields || {}).map(([name, messages]) => `${FIELD_LABELS[name] || name}: ${flatten(messages).join(" ")}`);
+export function fieldMessages(fields, recordKind = null) {
+  const labels = METROLOGY_KINDS.has(recordKind) ? { ...FIELD_LABELS, ...METROLOGY_LABELS } : FIELD_LABELS;
+  return Object.entries(fields || {}).map(([name, messages]) => `${labels[name] || name}: ${flatten(messages).join(" ")}`);
 }
 
 /** The [code, label] pairs of one vocabulary, in display order. */
