@@ -483,6 +483,7 @@ def test_a_control_measurement_and_a_prepackaged_lot(field_app, scale):
     assert page.errors == []
 
 
+# SQLite only: this test stores nothing, it compares two implementations of the same rules.
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_the_phones_rules_agree_with_the_servers_engine(field_app):
     """Random readings and lots judged by metrology.js in Chromium and by inspect_app.metrology: same numbers."""
