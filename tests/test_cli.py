@@ -19,7 +19,8 @@ def test_seed_demo_loads_once_and_prints_the_accounts(runner):
     totals = {m: count(m) for m in (Province, Unit, User, Market, Premise)}
     assert totals[Premise] >= 30 and totals[Unit] == 3 and totals[Market] >= 3
     second = runner.invoke(args=["seed-demo"])
-    assert "thêm 0 đơn vị, 0 tài khoản, 0 chợ, 0 cơ sở" in second.output
+    assert "thêm 0 đơn vị, 0 tài khoản, 0 chợ, 0 cơ sở, 0 chuẩn đo lường, 0 phương tiện đo" in second.output
+    assert "8 chuẩn đo lường, 5 phương tiện đo" in first.output
     assert {m: count(m) for m in (Province, Unit, User, Market, Premise)} == totals
     names = {u.name for u in db.session.scalars(select(Unit))}
     assert {"Phường Đức Phổ", "Xã Ba Động"} <= names

@@ -75,9 +75,7 @@ def list_standards():
     else:
         if request.args.get("include_inactive") not in ("1", "true"):
             query = query.where(ReferenceStandard.active.is_(True))
-        items = db.session.scalars(
-            query.order_by(ReferenceStandard.kind, ReferenceStandard.nominal, ReferenceStandard.id)
-        ).all()
+        items = sorted(db.session.scalars(query), key=service.standard_sort_key)
     return jsonify({"items": [ms.standard_json(s) for s in items]})
 
 

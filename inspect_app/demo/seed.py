@@ -5,6 +5,9 @@ Loading is idempotent: every record is looked up by its natural key first, so ru
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+from decimal import Decimal
 from importlib import resources
 
 from sqlalchemy import select
@@ -224,8 +227,152 @@ SHOPS = [
 ]
 
 
-def load_demo() -> dict[str, int]:
-    """Load every demo record that is not there yet; returns what was added."""
+LENDER = "Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng tỉnh Quảng Ngãi"
+# unit code → reference standards: kind, nominal, unit, class, serial. Đức Phổ borrows an M1 kit from the province;
+# Ba Động has none (seed 003: the ward asks the province for one), so its checks end as reminders.
+STANDARDS = {
+    "21439": [
+        ("weight", "5", "kg", "M1", "QC-M1-05K-01"),
+        ("weight", "2", "kg", "M1", "QC-M1-02K-01"),
+        ("weight", "2", "kg", "M1", "QC-M1-02K-02"),
+        ("weight", "1", "kg", "M1", "QC-M1-01K-01"),
+        ("weight", "500", "g", "M1", "QC-M1-500G-01"),
+        ("weight", "200", "g", "M1", "QC-M1-200G-01"),
+        ("weight", "100", "g", "M1", "QC-M1-100G-01"),
+        ("volume_measure", "20", "L", "0.1", "BC-20L-07"),
+    ],
+}
+# premise name → instruments: type, class, unit, Max, e, goods mass, mark, verified on, valid until, seal
+INSTRUMENTS = {
+    "Sạp cân Nguyễn Thị Hường": [
+        (
+            "spring_scale",
+            "IIII",
+            "kg",
+            "15",
+            "0.05",
+            "2",
+            "TKĐ-51-0234567",
+            date(2026, 3, 10),
+            date(2027, 3, 9),
+            "none",
+        ),
+    ],
+    "Sạp thịt heo Trần Văn Lộc": [
+        (
+            "spring_scale",
+            "IIII",
+            "kg",
+            "30",
+            "0.1",
+            "1",
+            "TKĐ-51-0198765",
+            date(2025, 5, 20),
+            date(2026, 5, 19),
+            "none",
+        ),
+    ],
+    "Sạp gạo Huỳnh Văn Tư": [
+        (
+            "platform_scale",
+            "III",
+            "kg",
+            "150",
+            "0.05",
+            "10",
+            "TKĐ-51-0211111",
+            date(2026, 1, 5),
+            date(2027, 1, 4),
+            "intact",
+        ),
+    ],
+    "Siêu thị mini Đức Phổ Mart": [
+        (
+            "electronic_scale",
+            "III",
+            "kg",
+            "30",
+            "0.01",
+            "1",
+            "TKĐ-51-0222222",
+            date(2026, 7, 1),
+            date(2027, 6, 30),
+            "intact",
+        ),
+    ],
+    "Cửa hàng xăng dầu Phổ Minh": [
+        (
+            "fuel_dispenser",
+            "0.5",
+            "L",
+            None,
+            None,
+            None,
+            "TKĐ-51-0333333",
+            date(2026, 2, 15),
+            date(2027, 2, 14),
+            "intact",
+        ),
+    ],
+}
+
+
+def _demo_uuid(*parts: str) -> str:
+    """Stable ids, so loading the demo again finds what it made the first time."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "inspect-demo:" + "/".join(parts)))
+
+
+def _load_metrology(units: dict[str, Unit]) -> dict[str, int]:
+    from ..measurements.service import create_instrument, create_standard
+
+    added = {"standards": 0, "instruments": 0}
+    for unit_code, standards in STANDARDS.items():
+        clerk = db.session.scalars(select(User).where(User.unit_id == units[unit_code].id)).first()
+        for kind, nominal, unit, accuracy_class, serial in standards:
+            _, created = create_standard(
+                {
+                    "uuid": _demo_uuid("standard", unit_code, serial),
+                    "kind": kind,
+                    "nominal": Decimal(nominal),
+                    "unit": unit,
+                    "accuracy_class": accuracy_class,
+                    "serial": serial,
+                    "certificate_number": f"GCN-{serial}",
+                    "calibrated_on": date(2026, 6, 30),
+                    "due_on": date(2027, 6, 29),
+                    "ownership": "borrowed",
+                    "lender": LENDER,
+                },
+                clerk,
+            )
+            added["standards"] += created
+    for premise_name, instruments in INSTRUMENTS.items():
+        premise = db.session.scalars(select(Premise).where(Premise.name == premise_name)).one()
+        clerk = db.session.scalars(select(User).where(User.unit_id == premise.unit_id)).first()
+        for index, (kind, cls, unit, maximum, e, goods, mark, verified, valid, seal) in enumerate(
+            instruments
+        ):
+            data = {
+                "uuid": _demo_uuid("instrument", premise_name, str(index)),
+                "instrument_type": kind,
+                "accuracy_class": cls,
+                "unit": unit,
+                "verification_mark": mark,
+                "verified_on": verified,
+                "valid_until": valid,
+                "seal_state": seal,
+            }
+            if maximum is not None:
+                data.update(max_capacity=Decimal(maximum), e=Decimal(e), goods_mass=Decimal(goods))
+            _, created = create_instrument(premise, data, clerk)
+            added["instruments"] += created
+    return added
+
+
+def load_demo(metrology: bool = True) -> dict[str, int]:
+    """Load every demo record that is not there yet; returns what was added.
+
+    metrology=False leaves out the reference standards and instruments (for tests that bring their own kit)."""
     added = {"units": 0, "accounts": 0, "markets": 0, "premises": 0}
     report = import_units(resources.files("inspect_app.demo").joinpath("units.csv").read_bytes())
     added["units"] = report.created
@@ -302,4 +449,5 @@ def load_demo() -> dict[str, int]:
             },
         )
     db.session.commit()
+    added.update(_load_metrology(units) if metrology else {"standards": 0, "instruments": 0})
     return added

@@ -311,6 +311,12 @@ def update_standard(standard: ReferenceStandard, data: dict, user: User) -> Refe
     return standard
 
 
+def standard_sort_key(standard: ReferenceStandard) -> tuple:
+    """Kind, then nominal by size (the column is text: "10" must not come before "2"), largest first."""
+    factor = mass_unit_factor(standard.unit) if standard.unit in MASS_UNITS else VOLUME_FACTORS[standard.unit]
+    return (standard.kind, -(standard.nominal * factor), standard.id)
+
+
 def standard_state(standard: ReferenceStandard, today: date | None = None) -> str:
     """'overdue', 'due_soon' (within DUE_SOON_DAYS) or 'valid'."""
     today = today or today_vn()
@@ -376,6 +382,7 @@ INSTRUMENT_FIELDS = (
     "note",
 )
 INSTRUMENT_UNITS = ("g", "kg", "L", "mL", "m3", "kWh")
+VOLUME_FACTORS = {"mL": Decimal("0.001"), "L": Decimal(1)}
 DEFAULT_UNITS = {"fuel_dispenser": "L", "water_meter": "m3", "electricity_meter": "kWh"}
 
 
