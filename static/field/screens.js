@@ -695,7 +695,16 @@ function handlingFacts(inspection) {
     "section",
     { class: "fsection" },
     h("h2", {}, "Kết quả và hình thức xử lý"),
-    h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]))
+    h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    // The biên bản is issued, shown for signing and printed from the inspection's page (needs the network).
+    inspection.serverId
+      ? h(
+          "p",
+          {},
+          h("a", { class: "btn btn-primary btn-wide", id: "open-minutes", href: `/inspections/${inspection.serverId}` }, "Lập / xem biên bản kiểm tra"),
+          h("small", { class: "hint" }, " Cần có mạng.")
+        )
+      : h("p", { class: "hint" }, "Biên bản được lập sau khi cuộc kiểm tra đã gửi lên máy chủ.")
   );
 }
 

@@ -99,6 +99,15 @@ def test_the_whole_inspection_online(field_app):
     assert not [entry for entry in field_app.tap.log if entry[2] in (400, 401, 403)]
     assert page.errors == []
 
+    # Still on the phone: the biên bản is issued from the inspection's page and shown for signing on paper.
+    page.goto(f"{field_app.url}/app#/i/{inspection.uuid}")
+    page.click("#open-minutes")
+    page.click("text=Lập biên bản kiểm tra")
+    page.fill("#representative_name", "Chủ cơ sở")
+    page.click("text=Lập và khóa biên bản")
+    page.wait_for_selector("h1:has-text('Biên bản số 1/BB-KT')")
+    assert page.locator("text=Xem / tải bản gốc (PDF)").is_visible()
+
 
 def test_the_whole_inspection_offline_then_synced_once(field_app):
     context, page = field_app.phone()
