@@ -78,5 +78,7 @@ def settings_from_env(instance_path: str) -> dict:
         "GPS_MAX_ACCURACY_M": _float(env.get("GPS_MAX_ACCURACY_M"), 50.0),
         "GPS_MAX_DISTANCE_M": _float(env.get("GPS_MAX_DISTANCE_M"), 150.0),
         "PASSWORD_HASH_METHOD": "scrypt",
+        # Behind nginx: how many proxies to trust for the client address (login throttling) and https.
+        "TRUST_PROXY_HOPS": _int(env.get("TRUST_PROXY_HOPS"), 0),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

@@ -104,3 +104,31 @@ def test_passwords_are_stored_as_scrypt_hashes_in_production(app):
     assert user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash
     assert user.check_password(PASSWORD) and not user.check_password(PASSWORD + "x")
+
+
+def test_behind_a_trusted_proxy_throttling_sees_the_real_client(app_config):
+    app = create_app({**app_config, "TRUST_PROXY_HOPS": 1, "LOGIN_MAX_FAILURES_PER_IP": 2})
+    with app.app_context():
+        user = make_user("inspector", make_unit(make_province()))
+        client = app.test_client()
+        for _ in range(2):
+            client.post(
+                "/login",
+                data={"username": "nobody", "password": "x"},
+                headers={"X-Forwarded-For": "203.0.113.7"},
+            )
+        blocked = client.post(
+            "/login",
+            data={"username": user.username, "password": PASSWORD},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+        )
+        assert blocked.status_code == 429
+        other = client.post(
+            "/login",
+            data={"username": user.username, "password": PASSWORD},
+            headers={"X-Forwarded-For": "198.51.100.9"},
+        )
+        assert other.status_code == 302
+        from inspect_app.extensions import db
+
+        db.session.remove()
