@@ -132,3 +132,30 @@ def test_behind_a_trusted_proxy_throttling_sees_the_real_client(app_config):
         from inspect_app.extensions import db
 
         db.session.remove()
+
+
+def test_a_user_changes_their_own_password(client, login, world):
+    user = world.users["inspector"]
+    login(user)
+    url = "/account/password"
+    assert "Đổi mật khẩu" in client.get(url).get_data(as_text=True)
+    wrong = client.post(url, data={"current": "sai", "new": "MatKhauMoi-2026", "confirm": "MatKhauMoi-2026"})
+    assert wrong.status_code == 422 and "Mật khẩu hiện tại không đúng." in wrong.get_data(as_text=True)
+    weak = client.post(url, data={"current": PASSWORD, "new": "ngan", "confirm": "ngan"})
+    assert "Mật khẩu cần ít nhất 10 ký tự." in weak.get_data(as_text=True)
+    mismatch = client.post(
+        url, data={"current": PASSWORD, "new": "MatKhauMoi-2026", "confirm": "MatKhauKhac-2026"}
+    )
+    assert "Hai lần nhập mật khẩu mới không khớp." in mismatch.get_data(as_text=True)
+    assert (
+        client.post(
+            url, data={"current": PASSWORD, "new": "MatKhauMoi-2026", "confirm": "MatKhauMoi-2026"}
+        ).status_code
+        == 302
+    )
+    client.post("/logout")
+    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 401
+    assert (
+        client.post("/login", data={"username": user.username, "password": "MatKhauMoi-2026"}).status_code
+        == 302
+    )

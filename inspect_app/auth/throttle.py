@@ -21,9 +21,13 @@ class LoginRefused(Exception):
         self.message = message
 
 
-def too_many_failures(username: str, ip: str, max_per_user: int, max_per_ip: int, window_minutes: int) -> bool:
+def too_many_failures(
+    username: str, ip: str, max_per_user: int, max_per_ip: int, window_minutes: int
+) -> bool:
     since = utcnow() - timedelta(minutes=window_minutes)
-    failed = select(func.count(LoginAttempt.id)).where(LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+    failed = select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.success.is_(False), LoginAttempt.at >= since
+    )
     per_user = db.session.scalar(failed.where(LoginAttempt.username == username.lower()))
     per_ip = db.session.scalar(failed.where(LoginAttempt.ip == ip))
     return per_user >= max_per_user or per_ip >= max_per_ip
@@ -39,7 +43,9 @@ def check_credentials(username: str, password: str, ip: str) -> User:
     username = username.strip().lower()
     cfg = current_app.config
     window = cfg["LOGIN_WINDOW_MINUTES"]
-    if too_many_failures(username, ip, cfg["LOGIN_MAX_FAILURES_PER_USER"], cfg["LOGIN_MAX_FAILURES_PER_IP"], window):
+    if too_many_failures(
+        username, ip, cfg["LOGIN_MAX_FAILURES_PER_USER"], cfg["LOGIN_MAX_FAILURES_PER_IP"], window
+    ):
         raise LoginRefused(429, f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {window} phút.")
     user = db.session.scalars(select(User).where(func.lower(User.username) == username)).first()
     if user is None or not user.check_password(password) or not user.is_active:

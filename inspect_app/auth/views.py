@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..models.base import utcnow
-from .forms import LoginForm
+from .forms import LoginForm, PasswordChangeForm
 from .throttle import LoginRefused, check_credentials
 
 bp = Blueprint("auth", __name__)
@@ -53,3 +53,22 @@ def logout():
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("Mật khẩu hiện tại không đúng.")
+            status = 422
+        else:
+            current_user.set_password(form.new.data)
+            db.session.commit()
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(url_for("main.home"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/password.html", form=form), status
