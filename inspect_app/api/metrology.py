@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from flask import abort, current_app, jsonify, request, send_file
+from flask import abort, current_app, jsonify, request
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from ..access import can, get_or_404, scoped
+from ..access import get_or_404, scoped
 from ..checklists import load_catalogue
 from ..checklists.vocab import ANSWERS, AUTO_SOURCES
 from ..extensions import db
@@ -19,7 +19,7 @@ from ..measurements import service
 from ..metrology import tables_as_json
 from ..models import Instrument, InstrumentPhoto, Premise, ReferenceStandard
 from ..uploads import storage_for
-from .views import bp, error, find_inspection, require_edit
+from .views import bp, denied, find_inspection, require_edit, send_jpeg
 
 
 def load_decimal_json(schema_cls):
@@ -31,17 +31,6 @@ def load_decimal_json(schema_cls):
     except ValueError:
         raise ValidationError({"_body": ["Nội dung phải là JSON hợp lệ."]}) from None
     return schema_cls().load(payload)
-
-
-def send_jpeg(key: str, etag: str):
-    stream = storage_for(current_app).open(key)
-    response = send_file(stream, mimetype="image/jpeg", max_age=3600, etag=etag)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-def denied(action: str, message: str):
-    return None if can(action) else error(403, message)
 
 
 # ---- tables -------------------------------------------------------------------------------------------------------

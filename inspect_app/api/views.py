@@ -100,10 +100,13 @@ def bad_photo(err: PhotoError):
     return error(status, err.message, code=err.code)
 
 
+def denied(action: str, message: str):
+    """None when the user's role may do the action, else the 403 answer to return."""
+    return None if can(action) else error(403, message)
+
+
 def require_edit():
-    if not can("inspection.edit"):
-        return error(403, "Vai trò của bạn không được ghi kết quả kiểm tra.")
-    return None
+    return denied("inspection.edit", "Vai trò của bạn không được ghi kết quả kiểm tra.")
 
 
 # ---- auth ---------------------------------------------------------------------------------------------------------
@@ -303,9 +306,10 @@ def upload_photo(inspection_id: str):
     return jsonify(schemas.photo_json(photo)), 201 if created else 200
 
 
-def _send(photo: Photo, key: str):
+def send_jpeg(key: str, etag: str):
+    """A stored JPEG (photo, thumbnail, certificate) to a logged-in client, cached privately for an hour."""
     stream = storage_for(current_app).open(key)
-    response = send_file(stream, mimetype="image/jpeg", max_age=3600, etag=photo.sha256)
+    response = send_file(stream, mimetype="image/jpeg", max_age=3600, etag=etag)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -313,13 +317,13 @@ def _send(photo: Photo, key: str):
 @bp.get("/photos/<int:photo_id>/image")
 def photo_image(photo_id: int):
     photo = get_or_404(Photo, photo_id)
-    return _send(photo, photo.storage_key)
+    return send_jpeg(photo.storage_key, photo.sha256)
 
 
 @bp.get("/photos/<int:photo_id>/thumbnail")
 def photo_thumbnail(photo_id: int):
     photo = get_or_404(Photo, photo_id)
-    return _send(photo, photo.thumbnail_key)
+    return send_jpeg(photo.thumbnail_key, photo.sha256)
 
 
 @bp.get("/openapi.json")

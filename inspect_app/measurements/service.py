@@ -298,16 +298,20 @@ def create_standard(data: dict, user: User) -> tuple[ReferenceStandard, bool]:
     return _commit_or_race(standard, ReferenceStandard, fingerprint, user)
 
 
-def update_standard(standard: ReferenceStandard, data: dict, user: User) -> ReferenceStandard:
-    comparable = {key: data[key] for key in STANDARD_FIELDS if key in data}
-    if not _check_version(standard, data, comparable):
-        return standard
-    merged = {key: getattr(standard, key) for key in STANDARD_FIELDS} | comparable
-    clean = _clean_standard(merged)
-    for key in STANDARD_FIELDS:
-        if getattr(standard, key) != clean[key]:
-            setattr(standard, key, clean[key])
+def _versioned_update(record, data: dict, fields: tuple[str, ...], clean) -> None:
+    """Apply an edit made from data["version"]: the changed fields merged over the stored ones, checked together."""
+    comparable = {key: data[key] for key in fields if key in data}
+    if not _check_version(record, data, comparable):
+        return
+    checked = clean({key: getattr(record, key) for key in fields} | comparable)
+    for key in fields:
+        if getattr(record, key) != checked[key]:
+            setattr(record, key, checked[key])
     db.session.commit()
+
+
+def update_standard(standard: ReferenceStandard, data: dict, user: User) -> ReferenceStandard:
+    _versioned_update(standard, data, STANDARD_FIELDS, _clean_standard)
     return standard
 
 
@@ -490,15 +494,7 @@ def create_instrument(premise: Premise, data: dict, user: User) -> tuple[Instrum
 
 
 def update_instrument(instrument: Instrument, data: dict, user: User) -> Instrument:
-    comparable = {key: data[key] for key in INSTRUMENT_FIELDS if key in data}
-    if not _check_version(instrument, data, comparable):
-        return instrument
-    merged = {key: getattr(instrument, key) for key in INSTRUMENT_FIELDS} | comparable
-    clean = _clean_instrument(merged)
-    for key in INSTRUMENT_FIELDS:
-        if getattr(instrument, key) != clean[key]:
-            setattr(instrument, key, clean[key])
-    db.session.commit()
+    _versioned_update(instrument, data, INSTRUMENT_FIELDS, _clean_instrument)
     return instrument
 
 
