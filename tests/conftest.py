@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from inspect_app.extensions import db
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"]
+# Each test process names its databases uniquely, so two runs on one server never drop each other's.
+RUN_ID = uuid.uuid4().hex[:10]
 
 
 def missing(what: str) -> None:
@@ -54,7 +57,7 @@ def migrated_postgres(tmp_path_factory, worker_id) -> str:
     if not PG_URL:
         missing("PostgreSQL (TEST_POSTGRES_URL)")
     server = make_url(PG_URL)
-    name = f"inspect_test_{worker_id}"
+    name = f"inspect_test_{RUN_ID}_{worker_id}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -66,7 +69,11 @@ def migrated_postgres(tmp_path_factory, worker_id) -> str:
         admin.dispose()
     url = server.set(database=name).render_as_string(hide_password=False)
     _upgrade(url, tmp_path_factory.mktemp("pg-template"))
-    return url
+    yield url
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
