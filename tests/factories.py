@@ -137,7 +137,7 @@ def make_records(premise: Premise, user: User) -> dict:
     from flask import current_app
 
     from inspect_app.inspections import service
-    from inspect_app.uploads import storage_for
+    from inspect_app.files.uploads import storage_for
     from tests.api_helpers import jpeg_bytes
 
     inspection, _ = service.create_inspection(
@@ -247,7 +247,7 @@ def make_metrology(premise: Premise, user: User) -> dict:
     from flask import current_app
 
     from inspect_app.measurements import service
-    from inspect_app.uploads import storage_for
+    from inspect_app.files.uploads import storage_for
     from tests.api_helpers import jpeg_bytes
 
     storage = storage_for(current_app)

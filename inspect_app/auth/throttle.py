@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import LoginAttempt, User
-from ..models.base import utcnow
+from ..domain.time import utcnow
 
 
 class LoginRefused(Exception):

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
-from ..models.base import utcnow
+from ..domain.time import utcnow
 from .forms import LoginForm, PasswordChangeForm
 from .throttle import LoginRefused, check_credentials
 

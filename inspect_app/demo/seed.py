@@ -12,7 +12,7 @@ from importlib import resources
 
 from sqlalchemy import select
 
-from ..areas_import import import_units
+from ..areas.csv_import import import_units
 from ..extensions import db
 from ..models import Market, Premise, Province, Unit, User
 from ..premises.service import create_premise

@@ -6,42 +6,20 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
 
 from ..access import scoped
+from ..domain.errors import Conflict, InvalidInput, Locked
 from ..checklists import CatalogueError, load_catalogue
-from ..checklists.vocab import HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
+from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..extensions import db
-from ..geo import assess_fix
+from ..domain.geo import assess_fix
 from ..models import Finding, Inspection, InspectionMember, Photo, Premise, User
-from ..models.base import utcnow
+from ..domain.time import utcnow
 from ..models.inspections import photo_digest
-
-
-class InvalidInput(Exception):
-    """Input a person can fix: field → Vietnamese message (HTTP 422)."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(errors)
-        self.errors = errors
-
-
-@dataclass
-class Conflict(Exception):
-    """Different content under a known UUID, or an edit from a stale version (HTTP 409)."""
-
-    message: str
-    current: object = field(default=None)
-
-
-class Locked(Exception):
-    """The inspection's minutes are issued; nothing of it can change (HTTP 409)."""
-
-    message = "Biên bản kiểm tra đã được lập; cuộc kiểm tra không thể sửa được nữa."
 
 
 def digest(payload: dict) -> str:
@@ -319,7 +297,7 @@ def update_finding(finding: Finding, data: dict, user: User) -> Finding:
 
 def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, storage) -> tuple[Photo, bool]:
     """Process and store a photo; the same UUID with the same bytes returns the stored photo."""
-    from ..photos import process_photo
+    from ..files.photos import process_photo
 
     if inspection.locked:
         raise Locked()

@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 
 from ..access import get_or_404, scoped, visible_units
 from ..checklists import load_catalogue
-from ..checklists.vocab import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
+from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..extensions import db
-from ..geo import FLAG_LABELS
+from ..domain.geo import FLAG_LABELS
 from ..minutes.views import minutes_of
-from ..models import INSPECTION_STATUSES, MINUTES_STATUSES, Inspection, Premise
+from ..domain.vocabulary import INSPECTION_STATUSES, MINUTES_STATUSES
+from ..models import Inspection, Premise
 
 bp = Blueprint("inspections", __name__)
 

@@ -10,8 +10,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from ..metrology.common import format_mass_g, mass_unit_factor, plain_vi
-from ..models.metrology import INSTRUMENT_TYPES
-from ..premises.rules import RuleError
+from ..domain.vocabulary import INSTRUMENT_TYPES
+from ..domain.errors import RuleError
 
 __all__ = [
     "MASS_UNITS",

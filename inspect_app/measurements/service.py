@@ -19,15 +19,8 @@ from sqlalchemy import select
 from ..access import scoped, unit_in_scope
 from ..checklists import load_catalogue
 from ..extensions import db
-from ..inspections.service import (
-    Conflict,
-    InvalidInput,
-    Locked,
-    _check_version,
-    _commit_or_race,
-    _same_or_conflict,
-    digest,
-)
+from ..domain.errors import Conflict, InvalidInput, Locked
+from ..inspections.service import _check_version, _commit_or_race, _same_or_conflict, digest
 from ..metrology import (
     INCONCLUSIVE,
     STANDARD_VALID,
@@ -46,8 +39,8 @@ from ..metrology.dispensers import normalize_dispenser_class
 from ..metrology.scales import normalize_scale_class
 from ..metrology.weights import normalize_weight_class
 from ..models import Inspection, Premise, Unit, User
-from ..models.base import utcnow
-from ..models.metrology import (
+from ..domain.time import utcnow
+from ..domain.vocabulary import (
     DIRECTIONS,
     INSTRUMENT_TYPES,
     OUTCOMES,
@@ -56,6 +49,8 @@ from ..models.metrology import (
     SEAL_STATES,
     STANDARD_KINDS,
     STANDARD_OWNERSHIP,
+)
+from ..models.metrology import (
     Instrument,
     InstrumentPhoto,
     PrepackagedLot,
@@ -65,8 +60,9 @@ from ..models.metrology import (
     canonical_decimal,
     instrument_photo_digest,
 )
-from ..templating import VN_TZ
-from .rules import MASS_UNITS, VOLUME_UNITS, RuleError, decimal_value, display_quantity, instrument_label
+from ..domain.time import VN_TZ, today_vn
+from .rules import MASS_UNITS, VOLUME_UNITS, decimal_value, display_quantity, instrument_label
+from ..domain.errors import RuleError
 
 __all__ = [
     "DUE_SOON_DAYS",
@@ -172,10 +168,6 @@ def _convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     if from_unit == to_unit:
         return value
     return value * mass_unit_factor(from_unit) / mass_unit_factor(to_unit)
-
-
-def today_vn() -> date:
-    return utcnow().astimezone(VN_TZ).date()
 
 
 def _home_unit(data: dict, user: User) -> int:
@@ -346,7 +338,7 @@ def due_soon(user: User, days: int = DUE_SOON_DAYS, today: date | None = None) -
 
 
 def _process(upload: bytes):
-    from ..photos import process_photo
+    from ..files.photos import process_photo
 
     return process_photo(upload, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
 

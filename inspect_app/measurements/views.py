@@ -13,19 +13,19 @@ from ..access import get_or_404, permission_required, require, scoped, visible_u
 from ..documents.vn_format import format_vn_decimal
 from ..extensions import db
 from ..metrology.common import plain
+from ..domain.time import today_vn
 from ..models import Premise, Province
-from ..models.metrology import (
+from ..domain.vocabulary import (
     INSTRUMENT_TYPES,
     OUTCOMES,
     READING_KINDS,
     SEAL_STATES,
     STANDARD_KINDS,
     STANDARD_OWNERSHIP,
-    Instrument,
-    ReferenceStandard,
 )
-from ..photos import PhotoError
-from ..uploads import storage_for
+from ..models.metrology import Instrument, ReferenceStandard
+from ..files.photos import PhotoError
+from ..files.uploads import storage_for
 from . import service
 from .forms import InstrumentForm, StandardForm, StateCheckForm
 from .rules import display_quantity, instrument_label
@@ -82,7 +82,7 @@ def vn_number(value, places: int | None = None, signed: bool = False) -> str:
 
 @bp.app_template_global()
 def verification_badge(instrument: Instrument):
-    ok, why = service.verification_state(instrument, service.today_vn())
+    ok, why = service.verification_state(instrument, today_vn())
     return ok, why
 
 
@@ -109,7 +109,7 @@ def _file(form_field) -> bytes | None:
 @login_required
 def list_standards():
     show = request.args.get("show", "")
-    today = service.today_vn()
+    today = today_vn()
     if show == "due":
         standards = service.due_soon(current_user, service.DUE_SOON_DAYS, today)
     else:

@@ -11,14 +11,14 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from ..checklists import load_catalogue
-from ..checklists.vocab import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
+from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..documents import minutes_pdf as pdf
 from ..documents.tokens import InvalidToken, make_verification_token, new_public_id, read_verification_token
 from ..extensions import db
 from ..models import Inspection, Minutes, MinutesCounter, User
-from ..models.base import utcnow
-from ..templating import VN_TZ
-from ..uploads import storage_for
+from ..domain.time import utcnow
+from ..domain.time import VN_TZ, today_vn
+from ..files.uploads import storage_for
 
 
 class MinutesError(Exception):
@@ -196,7 +196,7 @@ def issue_minutes(
         raise MinutesError("Cần ghi họ tên người đại diện cơ sở.")
     if not 1 <= request.copies <= 10:
         raise MinutesError("Số bản phải từ 1 đến 10.")
-    today = today or utcnow().astimezone(VN_TZ).date()
+    today = today or today_vn()
     previous = db.session.scalars(
         select(Minutes).where(Minutes.inspection_id == inspection.id, Minutes.status == "valid")
     ).first()

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from ..access import get_or_404, require, scoped
 from ..extensions import db
-from ..models import MINUTES_STATUSES, Inspection, Minutes
-from ..premises.rules import RuleError
-from ..templating import VN_TZ
+from ..domain.vocabulary import MINUTES_STATUSES
+from ..models import Inspection, Minutes
+from ..domain.errors import RuleError
+from ..domain.time import VN_TZ
 from . import service
 from .forms import DayForm, IssueForm, ReasonForm, VerifyUploadForm, signature_png
 

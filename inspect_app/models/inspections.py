@@ -7,17 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.vocabulary import ANSWERS, INSPECTION_KINDS, INSPECTION_STATUSES, TEAM_ROLES, one_of
 from ..extensions import db
 from .areas import Unit
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
+from ..domain.time import utcnow
 from .premises import Premise
 from .users import User
-
-INSPECTION_STATUSES = {
-    "draft": "Đang kiểm tra",
-    "completed": "Đã hoàn thành",
-    "minutes_issued": "Đã lập biên bản",
-}
 
 
 class Inspection(db.Model):
@@ -25,8 +21,8 @@ class Inspection(db.Model):
 
     __tablename__ = "inspections"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'completed', 'minutes_issued')", name="status"),
-        CheckConstraint("kind IN ('planned', 'themed', 'unannounced', 'complaint')", name="kind"),
+        CheckConstraint(one_of("status", INSPECTION_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", INSPECTION_KINDS), name="kind"),
         CheckConstraint("gps_accuracy_m IS NULL OR gps_accuracy_m >= 0", name="gps_accuracy"),
         CheckConstraint(
             "gps_latitude IS NULL OR (gps_latitude >= -90 AND gps_latitude <= 90)", name="gps_latitude"
@@ -94,7 +90,7 @@ class InspectionMember(db.Model):
     __tablename__ = "inspection_members"
     __table_args__ = (
         CheckConstraint("user_id IS NOT NULL OR name <> ''", name="who"),
-        CheckConstraint("team_role IN ('lead', 'member')", name="team_role"),
+        CheckConstraint(one_of("team_role", TEAM_ROLES), name="team_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,7 +116,7 @@ class Finding(db.Model):
     __tablename__ = "findings"
     __table_args__ = (
         UniqueConstraint("inspection_id", "item_code"),
-        CheckConstraint("answer IN ('pass', 'fail', 'na')", name="answer"),
+        CheckConstraint(one_of("answer", ANSWERS), name="answer"),
         CheckConstraint("affected_count IS NULL OR affected_count >= 0", name="affected_count"),
     )
 

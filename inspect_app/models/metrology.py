@@ -13,34 +13,24 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from ..domain.vocabulary import (
+    DIRECTIONS,
+    INSTRUMENT_TYPES,
+    SCALE_TYPES,
+    OUTCOMES,
+    READING_KINDS,
+    SEAL_STATES,
+    STANDARD_KINDS,
+    STANDARD_OWNERSHIP,
+    one_of,
+)
 from ..extensions import db
 from .areas import Province, Unit
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
+from ..domain.time import utcnow
 from .inspections import Inspection
 from .premises import Premise
 from .users import User
-
-STANDARD_KINDS = {"weight": "Quả cân chuẩn", "volume_measure": "Bình chuẩn dung tích"}
-STANDARD_OWNERSHIP = {"own": "Của đơn vị", "borrowed": "Mượn"}
-INSTRUMENT_TYPES = {
-    "spring_scale": "Cân đồng hồ lò xo",
-    "pan_scale": "Cân đĩa",
-    "platform_scale": "Cân bàn",
-    "electronic_scale": "Cân điện tử",
-    "fuel_dispenser": "Cột đo xăng dầu",
-    "water_meter": "Đồng hồ nước",
-    "electricity_meter": "Công tơ điện",
-    "other": "Phương tiện đo khác",
-}
-SCALE_TYPES = ("spring_scale", "pan_scale", "platform_scale", "electronic_scale")
-SEAL_STATES = {"intact": "Còn nguyên vẹn", "broken": "Bị hỏng / không còn", "none": "Không có niêm phong"}
-READING_KINDS = {
-    "weighing": "Kiểm tra sai số cân",
-    "dispenser": "Kiểm tra sai số cột đo xăng dầu",
-    "control": "Phép đo đối chứng (TT 09/2017)",
-}
-DIRECTIONS = {"sell": "Bán hàng", "buy": "Mua hàng"}
-OUTCOMES = {"pass": "Đạt", "fail": "Không đạt", "inconclusive": "Không đủ cơ sở kết luận"}
 
 
 def canonical_decimal(value: Decimal) -> str:
@@ -82,8 +72,8 @@ class ReferenceStandard(db.Model):
 
     __tablename__ = "reference_standards"
     __table_args__ = (
-        CheckConstraint("kind IN ('weight', 'volume_measure')", name="kind"),
-        CheckConstraint("ownership IN ('own', 'borrowed')", name="ownership"),
+        CheckConstraint(one_of("kind", STANDARD_KINDS), name="kind"),
+        CheckConstraint(one_of("ownership", STANDARD_OWNERSHIP), name="ownership"),
         CheckConstraint("unit IN ('mg', 'g', 'kg', 'mL', 'L')", name="unit"),
     )
 
@@ -123,12 +113,8 @@ class Instrument(db.Model):
 
     __tablename__ = "instruments"
     __table_args__ = (
-        CheckConstraint(
-            "instrument_type IN ('spring_scale', 'pan_scale', 'platform_scale', 'electronic_scale', "
-            "'fuel_dispenser', 'water_meter', 'electricity_meter', 'other')",
-            name="instrument_type",
-        ),
-        CheckConstraint("seal_state IN ('intact', 'broken', 'none')", name="seal_state"),
+        CheckConstraint(one_of("instrument_type", INSTRUMENT_TYPES), name="instrument_type"),
+        CheckConstraint(one_of("seal_state", SEAL_STATES), name="seal_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,9 +198,9 @@ class Reading(db.Model):
 
     __tablename__ = "readings"
     __table_args__ = (
-        CheckConstraint("kind IN ('weighing', 'dispenser', 'control')", name="kind"),
-        CheckConstraint("outcome IN ('pass', 'fail', 'inconclusive')", name="outcome"),
-        CheckConstraint("direction IS NULL OR direction IN ('sell', 'buy')", name="direction"),
+        CheckConstraint(one_of("kind", READING_KINDS), name="kind"),
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint(one_of("direction", DIRECTIONS, nullable=True), name="direction"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -264,7 +250,7 @@ class PrepackagedLot(db.Model):
 
     __tablename__ = "prepackaged_lots"
     __table_args__ = (
-        CheckConstraint("outcome IN ('pass', 'fail', 'inconclusive')", name="outcome"),
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
         CheckConstraint("unit IN ('g', 'kg', 'mL', 'L')", name="unit"),
         CheckConstraint("lot_size IS NULL OR lot_size > 0", name="lot_size"),
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ..checklists.vocab import PREMISE_TYPES
+from ..domain.vocabulary import PREMISE_TYPES
 from ..extensions import db
-from ..models import PREMISE_STATUSES, Market, Premise, PremiseChange, User
-from ..text import fold
+from ..domain.vocabulary import PREMISE_STATUSES
+from ..models import Market, Premise, PremiseChange, User
+from ..domain.text import fold
 
 EDITABLE_FIELDS = (
     "name",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ..access import get_or_404, permission_required, require, scoped, visible_units
 from ..extensions import db
 from ..models import Market, Premise
-from ..text import fold
+from ..domain.text import fold
 from .csv_import import COLUMNS, import_premises
 from .forms import ImportForm, MarketForm, PremiseForm
 from .rules import FIELD_LABELS

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageCms
 from PIL.TiffImagePlugin import IFDRational
 
-from inspect_app.photos import VIETNAM_TZ, ProcessedPhoto, allowed_formats, process_photo
+from inspect_app.files.photos import VIETNAM_TZ, ProcessedPhoto, allowed_formats, process_photo
 
 ORIENTATION, DATETIME, DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 0x0112, 0x0132, 0x9003, 0x9011
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825

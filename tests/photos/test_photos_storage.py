@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from inspect_app.storage import LocalStorage, Storage, validate_key
+from inspect_app.files.storage import LocalStorage, Storage, validate_key
 
 KEY = "photos/2026/11/42/0b6f3c1e-8f7a-4c39-9d55-3c2f1a0e7b21.jpg"
 

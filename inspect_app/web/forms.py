@@ -7,7 +7,7 @@ from collections.abc import Callable
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
-from .premises.rules import RuleError
+from ..domain.errors import RuleError
 
 
 def rule(check: Callable[[str], object]):

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from .extensions import db
-from .models import UNIT_KINDS, Province, Unit
-from .premises import rules
-from .text import fold, nfc
+from ..domain.errors import RuleError
+from ..domain.text import fold, nfc
+from ..domain.vocabulary import UNIT_KINDS
+from ..extensions import db
+from ..models import Province, Unit
+from ..premises import rules
 
 COLUMNS = {
     "province_code": ["Mã tỉnh", "province_code"],
@@ -37,7 +39,7 @@ def _kind(value: str, unit_name: str) -> str:
     for code, label in UNIT_KINDS.items():
         if key in (fold(code), fold(label)):
             return code
-    raise rules.RuleError(f"cấp “{value}” không hợp lệ (xã, phường hoặc đặc khu).")
+    raise RuleError(f"cấp “{value}” không hợp lệ (xã, phường hoặc đặc khu).")
 
 
 def import_units(data: bytes) -> UnitImportReport:
@@ -51,7 +53,7 @@ def import_units(data: bytes) -> UnitImportReport:
         COLUMNS[key][0] for key in ("province_code", "province_name", "code", "name") if key not in mapping
     ]
     if missing:
-        raise rules.RuleError(f"thiếu cột: {', '.join(missing)}")
+        raise RuleError(f"thiếu cột: {', '.join(missing)}")
     provinces = {p.code: p for p in db.session.scalars(select(Province))}
     units = {u.code: u for u in db.session.scalars(select(Unit))}
     for row in reader:
@@ -65,7 +67,7 @@ def import_units(data: bytes) -> UnitImportReport:
         try:
             province_code, unit_code = cell("province_code"), cell("code")
             if not province_code.isdigit() or not unit_code.isdigit():
-                raise rules.RuleError("mã tỉnh và mã đơn vị phải là chữ số.")
+                raise RuleError("mã tỉnh và mã đơn vị phải là chữ số.")
             name = rules.text(cell("name"), "Tên đơn vị", 120, required=True)
             values = {
                 "name": name,
@@ -74,7 +76,7 @@ def import_units(data: bytes) -> UnitImportReport:
                 "longitude": rules.coordinate(cell("longitude"), "longitude"),
             }
             province_name = rules.text(cell("province_name"), "Tên tỉnh", 120, required=True)
-        except rules.RuleError as error:
+        except RuleError as error:
             report.errors.append((reader.line_num, str(error)))
             continue
         province = provinces.get(province_code)

@@ -70,7 +70,7 @@ def register_error_handlers(app: Flask) -> None:
             raise error
         error_id = uuid.uuid4().hex[:12]
         log.exception("unhandled error %s on %s %s", error_id, request.method, request.path)
-        from .extensions import db
+        from ..extensions import db
 
         db.session.rollback()
         return error_response(500, f"{MESSAGES[500]} Mã lỗi: {error_id}.", error_id=error_id)
