@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from . import writes
 from .extensions import db
 from .domain.vocabulary import ROLES
 from .models import Province, Unit, User
@@ -56,7 +57,9 @@ def register_commands(app: Flask) -> None:
         user.active = True
         user.set_password(password)
         db.session.add(user)
-        db.session.commit()
+        db.session.flush()
+        # From the command line nobody is logged in: the event has no actor.
+        writes.commit("create" if created else "edit", user, None, {} if created else None)
         click.echo(f"{'Đã tạo' if created else 'Đã cập nhật'} tài khoản {username} ({ROLES[role]}).")
 
     @app.cli.command("import-units")

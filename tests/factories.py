@@ -252,7 +252,7 @@ def make_metrology(premise: Premise, user: User) -> dict:
 
     storage = storage_for(current_app)
     standard = make_standard(premise.unit, user)
-    service.set_certificate_photo(standard, jpeg_bytes(), storage)
+    service.set_certificate_photo(standard, jpeg_bytes(), storage, user)
     instrument = make_instrument(premise, user)
     photo, _ = service.add_instrument_photo(
         instrument, {"uuid": str(uuid.uuid4()), "caption": "Tem kiểm định"}, jpeg_bytes(), user, storage

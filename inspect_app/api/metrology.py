@@ -107,7 +107,7 @@ def upload_standard_certificate(standard_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise ValidationError({"file": ["Chưa có tệp ảnh giấy chứng nhận."]})
-    service.set_certificate_photo(standard, upload.read(), storage_for(current_app))
+    service.set_certificate_photo(standard, upload.read(), storage_for(current_app), current_user)
     return jsonify(ms.standard_json(standard))
 
 

@@ -12,6 +12,7 @@ __all__ = [
     "ALL_PREMISE_TYPES",
     "ANSWERS",
     "ANSWER_KINDS",
+    "AUDIT_ACTIONS",
     "AUTO_SOURCES",
     "DIRECTIONS",
     "FAIL_HANDLING",
@@ -175,6 +176,23 @@ DIRECTIONS = {"sell": "Bán hàng", "buy": "Mua hàng"}
 
 # Kết luận của một phép đo hoặc một lô hàng (a judged verdict).
 OUTCOMES = {"pass": "Đạt", "fail": "Không đạt", "inconclusive": "Không đủ cơ sở kết luận"}
+
+
+# ---- the audit log ------------------------------------------------------------------------------------------
+
+# Thao tác được ghi nhật ký (audited actions).
+AUDIT_ACTIONS = {
+    "create": "Tạo mới",
+    "edit": "Sửa",
+    "issue": "Lập biên bản",
+    "supersede": "Thay thế biên bản",
+    "reopen": "Mở lại để đính chính",
+    "revoke": "Hủy",
+    "print": "In",
+    "login": "Đăng nhập",
+    "login_failed": "Đăng nhập không thành công",
+    "logout": "Đăng xuất",
+}
 
 
 def one_of(column: str, codes, *, nullable: bool = False) -> str:

@@ -14,14 +14,22 @@ from typing import Any
 
 from PIL import ExifTags, Image, ImageFile, ImageOps, features
 
+from ..domain.time import VN_TZ
+
 try:
     from PIL import ImageCms
 except ImportError:  # Pillow built without Little CMS: embedded colour profiles are then ignored
     ImageCms = None  # type: ignore[assignment]
 
-__all__ = ["VIETNAM_TZ", "PhotoError", "ProcessedPhoto", "allowed_formats", "process_photo"]
-
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")  # no daylight saving time
+__all__ = [
+    "PhotoError",
+    "ProcessedPhoto",
+    "allowed_formats",
+    "process_photo",
+    "save_photo",
+    "store_image",
+    "upload_digest",
+]
 
 # Pillow's own pixel guard (Image.MAX_IMAGE_PIXELS, a process-wide setting, ~89 million) is left untouched.
 # process_photo reads the width and height from the file header itself and refuses anything above its
@@ -79,12 +87,53 @@ class ProcessedPhoto:
     def size_bytes(self) -> int:
         return len(self.jpeg)
 
-    def taken_at_utc(self, assume: timezone = VIETNAM_TZ) -> datetime | None:
+    def taken_at_utc(self, assume: timezone = VN_TZ) -> datetime | None:
         """`taken_at` as an aware UTC datetime, reading a naive camera clock in `assume` (Vietnam time)."""
         if self.taken_at is None:
             return None
         moment = self.taken_at if self.taken_at.tzinfo else self.taken_at.replace(tzinfo=assume)
         return moment.astimezone(UTC)
+
+
+def upload_digest(upload: bytes) -> str:
+    """The SHA-256 of the bytes as uploaded: the same photo sent twice has the same digest."""
+    return hashlib.sha256(upload).hexdigest()
+
+
+@dataclass(frozen=True)
+class SavedPhoto:
+    """A processed photo written to storage: the normalised JPEG and its thumbnail, under their keys."""
+
+    processed: ProcessedPhoto
+    key: str
+    thumbnail_key: str
+
+
+def save_photo(upload: bytes, storage, key_base: str, *, max_bytes: int) -> SavedPhoto:
+    """Check and normalise an upload (PhotoError if refused), then store the JPEG and thumbnail under
+    ``key_base`` + ".jpg" / "-thumb.jpg". Every stored photo (inspection, instrument, certificate) comes here."""
+    processed = process_photo(upload, max_bytes=max_bytes)
+    key, thumbnail_key = f"{key_base}.jpg", f"{key_base}-thumb.jpg"
+    storage.put(key, processed.jpeg)
+    storage.put(thumbnail_key, processed.thumbnail)
+    return SavedPhoto(processed, key, thumbnail_key)
+
+
+def store_image(record, upload: bytes, storage, key_base: str, *, max_bytes: int):
+    """Save an upload and fill a ``StoredImage`` record's columns from it."""
+    saved = save_photo(upload, storage, key_base, max_bytes=max_bytes)
+    processed = saved.processed
+    record.storage_key = saved.key
+    record.thumbnail_key = saved.thumbnail_key
+    record.sha256 = processed.sha256
+    record.upload_sha256 = processed.upload_sha256
+    record.width = processed.width
+    record.height = processed.height
+    record.size_bytes = processed.size_bytes
+    record.taken_at = processed.taken_at_utc()
+    record.exif_latitude = processed.latitude
+    record.exif_longitude = processed.longitude
+    return record
 
 
 def allowed_formats() -> tuple[str, ...]:

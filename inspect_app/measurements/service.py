@@ -7,7 +7,6 @@ Pure rules live in ``inspect_app.metrology``; this module only feeds it the stor
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,11 +15,12 @@ from typing import Any, NamedTuple
 from flask import current_app
 from sqlalchemy import select
 
+from .. import writes
 from ..access import scoped, unit_in_scope
+from ..domain.errors import Conflict, InvalidInput, Locked
+from ..files.photos import save_photo, store_image, upload_digest
 from ..checklists import load_catalogue
 from ..extensions import db
-from ..domain.errors import Conflict, InvalidInput, Locked
-from ..inspections.service import _check_version, _commit_or_race, _same_or_conflict, digest
 from ..metrology import (
     INCONCLUSIVE,
     STANDARD_VALID,
@@ -58,7 +58,6 @@ from ..models.metrology import (
     ReferenceStandard,
     Setting,
     canonical_decimal,
-    instrument_photo_digest,
 )
 from ..domain.time import VN_TZ, today_vn
 from .rules import MASS_UNITS, VOLUME_UNITS, decimal_value, display_quantity, instrument_label
@@ -123,13 +122,16 @@ def set_state_check_rule(province_id: int | None, value: str, user: User) -> Set
     if value not in STATE_CHECK_RULES:
         raise InvalidInput({"value": "Lựa chọn không hợp lệ."})
     setting = state_check_setting(province_id)
+    previous = setting.value if setting is not None else None
     if setting is None:
         setting = Setting(province_id=province_id, key=STATE_CHECK_KEY, value=value)
         db.session.add(setting)
     setting.value = value
     setting.updated_by_id = user.id
-    db.session.commit()
-    return setting
+    db.session.flush()
+    return (
+        writes.commit("edit", setting, user, {"value": [previous, value]}) if previous != value else setting
+    )
 
 
 def state_check_text(choice: str, kind: str) -> str:
@@ -141,21 +143,6 @@ def state_check_text(choice: str, kind: str) -> str:
 
 
 # ---- helpers ----------------------------------------------------------------------------------------------------
-
-
-def _plain_payload(value: Any) -> Any:
-    """The request content for its fingerprint: Decimals as their exact text."""
-    if isinstance(value, Decimal):
-        return canonical_decimal(value)
-    if isinstance(value, dict):
-        return {key: _plain_payload(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain_payload(item) for item in value]
-    return value
-
-
-def _fingerprint(data: dict, **extra) -> str:
-    return digest(_plain_payload({**data, **extra}))
 
 
 def _tidy(value: Decimal | None) -> Decimal | None:
@@ -275,36 +262,19 @@ def _clean_standard(values: dict) -> dict:
 
 
 def create_standard(data: dict, user: User) -> tuple[ReferenceStandard, bool]:
-    fingerprint = _fingerprint(data)
-    existing = db.session.scalars(
-        select(ReferenceStandard).where(ReferenceStandard.uuid == str(data["uuid"]))
-    ).first()
-    if existing is not None:
-        return _same_or_conflict(existing, fingerprint, user), False
+    fingerprint = writes.fingerprint(data)
+    if (stored := writes.resend_of(ReferenceStandard, data["uuid"], fingerprint, user)) is not None:
+        return stored, False
     unit_id = _home_unit(data, user)
     clean = _clean_standard({key: data.get(key) for key in STANDARD_FIELDS})
     standard = ReferenceStandard(
         uuid=str(data["uuid"]), unit_id=unit_id, created_by_id=user.id, create_digest=fingerprint, **clean
     )
-    db.session.add(standard)
-    return _commit_or_race(standard, ReferenceStandard, fingerprint, user)
-
-
-def _versioned_update(record, data: dict, fields: tuple[str, ...], clean) -> None:
-    """Apply an edit made from data["version"]: the changed fields merged over the stored ones, checked together."""
-    comparable = {key: data[key] for key in fields if key in data}
-    if not _check_version(record, data, comparable):
-        return
-    checked = clean({key: getattr(record, key) for key in fields} | comparable)
-    for key in fields:
-        if getattr(record, key) != checked[key]:
-            setattr(record, key, checked[key])
-    db.session.commit()
+    return writes.insert(standard, fingerprint, user)
 
 
 def update_standard(standard: ReferenceStandard, data: dict, user: User) -> ReferenceStandard:
-    _versioned_update(standard, data, STANDARD_FIELDS, _clean_standard)
-    return standard
+    return writes.apply_edit(standard, data, STANDARD_FIELDS, _clean_standard, user)
 
 
 def standard_sort_key(standard: ReferenceStandard) -> tuple:
@@ -337,23 +307,21 @@ def due_soon(user: User, days: int = DUE_SOON_DAYS, today: date | None = None) -
     )
 
 
-def _process(upload: bytes):
-    from ..files.photos import process_photo
-
-    return process_photo(upload, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
-
-
-def set_certificate_photo(standard: ReferenceStandard, upload: bytes, storage) -> ReferenceStandard:
+def set_certificate_photo(
+    standard: ReferenceStandard, upload: bytes, storage, user: User
+) -> ReferenceStandard:
     """Store (or replace) the photo of the standard's calibration certificate."""
-    processed = _process(upload)
-    base = f"standards/{standard.unit_id}/{standard.uuid}-{processed.sha256[:12]}"
-    storage.put(f"{base}.jpg", processed.jpeg)
-    storage.put(f"{base}-thumb.jpg", processed.thumbnail)
-    standard.certificate_key = f"{base}.jpg"
-    standard.certificate_thumbnail_key = f"{base}-thumb.jpg"
-    standard.certificate_sha256 = processed.sha256
-    db.session.commit()
-    return standard
+    digest = upload_digest(upload)[:12]
+    saved = save_photo(
+        upload,
+        storage,
+        f"standards/{standard.unit_id}/{standard.uuid}-{digest}",
+        max_bytes=current_app.config["PHOTO_MAX_BYTES"],
+    )
+    standard.certificate_key = saved.key
+    standard.certificate_thumbnail_key = saved.thumbnail_key
+    standard.certificate_sha256 = saved.processed.sha256
+    return writes.commit("edit", standard, user)
 
 
 # ---- instruments ------------------------------------------------------------------------------------------------
@@ -468,10 +436,9 @@ def _clean_instrument(values: dict) -> dict:
 
 
 def create_instrument(premise: Premise, data: dict, user: User) -> tuple[Instrument, bool]:
-    fingerprint = _fingerprint(data, premise=premise.id)
-    existing = db.session.scalars(select(Instrument).where(Instrument.uuid == str(data["uuid"]))).first()
-    if existing is not None:
-        return _same_or_conflict(existing, fingerprint, user), False
+    fingerprint = writes.fingerprint(data, premise=premise.id)
+    if (stored := writes.resend_of(Instrument, data["uuid"], fingerprint, user)) is not None:
+        return stored, False
     clean = _clean_instrument({key: data.get(key) for key in INSTRUMENT_FIELDS})
     instrument = Instrument(
         uuid=str(data["uuid"]),
@@ -481,44 +448,29 @@ def create_instrument(premise: Premise, data: dict, user: User) -> tuple[Instrum
         create_digest=fingerprint,
         **clean,
     )
-    db.session.add(instrument)
-    return _commit_or_race(instrument, Instrument, fingerprint, user)
+    return writes.insert(instrument, fingerprint, user)
 
 
 def update_instrument(instrument: Instrument, data: dict, user: User) -> Instrument:
-    _versioned_update(instrument, data, INSTRUMENT_FIELDS, _clean_instrument)
-    return instrument
+    return writes.apply_edit(instrument, data, INSTRUMENT_FIELDS, _clean_instrument, user)
 
 
 def add_instrument_photo(
     instrument: Instrument, data: dict, upload: bytes, user: User, storage
 ) -> tuple[InstrumentPhoto, bool]:
     """A photo of the instrument (nameplate, mark, seal); the same UUID with the same bytes returns the stored one."""
-    upload_sha256 = hashlib.sha256(upload).hexdigest()
-    fingerprint = instrument_photo_digest(instrument.id, upload_sha256)
-    existing = db.session.scalars(
-        select(InstrumentPhoto).where(InstrumentPhoto.uuid == str(data["uuid"]))
-    ).first()
-    if existing is not None:
-        return _same_or_conflict(existing, fingerprint, user), False
-    processed = _process(upload)
-    base = f"instruments/{instrument.unit_id}/{instrument.id}/{data['uuid']}"
-    storage.put(f"{base}.jpg", processed.jpeg)
-    storage.put(f"{base}-thumb.jpg", processed.thumbnail)
+    fingerprint = InstrumentPhoto.digest_for(instrument.id, upload_digest(upload))
+    if (stored := writes.resend_of(InstrumentPhoto, data["uuid"], fingerprint, user)) is not None:
+        return stored, False
     photo = InstrumentPhoto(
         uuid=str(data["uuid"]),
         instrument_id=instrument.id,
         caption=(data.get("caption") or "").strip(),
-        storage_key=f"{base}.jpg",
-        thumbnail_key=f"{base}-thumb.jpg",
-        sha256=processed.sha256,
-        upload_sha256=upload_sha256,
-        width=processed.width,
-        height=processed.height,
         created_by_id=user.id,
     )
-    db.session.add(photo)
-    return _commit_or_race(photo, InstrumentPhoto, fingerprint, user)
+    key_base = f"instruments/{instrument.unit_id}/{instrument.id}/{data['uuid']}"
+    store_image(photo, upload, storage, key_base, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
+    return writes.insert(photo, fingerprint, user)
 
 
 def verification_state(instrument: Instrument, on_date: date) -> tuple[bool, str]:
@@ -757,10 +709,9 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
     """Judge and store one reading; the same UUID with the same content returns the stored one."""
     if inspection.locked:
         raise Locked()
-    fingerprint = _fingerprint(data, inspection=inspection.id)
-    existing = db.session.scalars(select(Reading).where(Reading.uuid == str(data["uuid"]))).first()
-    if existing is not None:
-        return _same_or_conflict(existing, fingerprint, user), False
+    fingerprint = writes.fingerprint(data, inspection=inspection.id)
+    if (stored := writes.resend_of(Reading, data["uuid"], fingerprint, user)) is not None:
+        return stored, False
     instrument = _instrument_for(inspection, data, user)
     _check_kind(instrument, data["kind"])
     standards = _standards_for(list(data["standard_ids"]), data["kind"], user)
@@ -796,8 +747,7 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
         created_by_id=user.id,
         create_digest=fingerprint,
     )
-    db.session.add(reading)
-    return _commit_or_race(reading, Reading, fingerprint, user)
+    return writes.insert(reading, fingerprint, user)
 
 
 def readings_of(inspection: Inspection) -> list[Reading]:
@@ -815,12 +765,9 @@ def record_lot(inspection: Inspection, data: dict, user: User) -> tuple[Prepacka
     """Judge a pre-packaged sample by TT 21/2014 and store it; net quantity = measured − tare."""
     if inspection.locked:
         raise Locked()
-    fingerprint = _fingerprint(data, inspection=inspection.id)
-    existing = db.session.scalars(
-        select(PrepackagedLot).where(PrepackagedLot.uuid == str(data["uuid"]))
-    ).first()
-    if existing is not None:
-        return _same_or_conflict(existing, fingerprint, user), False
+    fingerprint = writes.fingerprint(data, inspection=inspection.id)
+    if (stored := writes.resend_of(PrepackagedLot, data["uuid"], fingerprint, user)) is not None:
+        return stored, False
     measured = list(data.get("measured") or [])
     if not measured:
         raise InvalidInput({"measured": "Lô hàng cần ít nhất một đơn vị mẫu đã cân/đo."})
@@ -874,8 +821,7 @@ def record_lot(inspection: Inspection, data: dict, user: User) -> tuple[Prepacka
         created_by_id=user.id,
         create_digest=fingerprint,
     )
-    db.session.add(lot)
-    return _commit_or_race(lot, PrepackagedLot, fingerprint, user)
+    return writes.insert(lot, fingerprint, user)
 
 
 def lots_of(inspection: Inspection) -> list[PrepackagedLot]:

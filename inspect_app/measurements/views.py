@@ -157,7 +157,7 @@ def _save_certificate(form: StandardForm, standard: ReferenceStandard) -> bool:
     if content is None:
         return True
     try:
-        service.set_certificate_photo(standard, content, storage_for(current_app))
+        service.set_certificate_photo(standard, content, storage_for(current_app), current_user)
     except PhotoError as error:
         form.certificate.errors = [error.message]
         return False

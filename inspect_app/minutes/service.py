@@ -10,6 +10,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select, update
 
+from .. import writes
 from ..checklists import load_catalogue
 from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..documents import minutes_pdf as pdf
@@ -238,9 +239,13 @@ def issue_minutes(
             previous.status = "superseded"
             previous.changed_at = utcnow()
             previous.changed_by_id = user.id
+            writes.log("supersede", previous, user, {"superseded_by": [None, minutes.public_id]})
         inspection.status = "minutes_issued"
         db.session.add(minutes)
-        db.session.commit()
+        db.session.flush()
+        writes.commit(
+            "issue", minutes, user, {"number": [None, minutes.number], "sha256": [None, minutes.pdf_sha256]}
+        )
     except Exception:
         db.session.rollback()
         raise
@@ -257,7 +262,7 @@ def reopen_for_correction(minutes: Minutes, reason: str, user: User) -> None:
     minutes.changed_by_id = user.id
     minutes.changed_at = utcnow()
     minutes.inspection.status = "completed"
-    db.session.commit()
+    writes.commit("reopen", minutes, user, {"reason": [None, minutes.change_reason]})
 
 
 def revoke(minutes: Minutes, reason: str, user: User) -> None:
@@ -271,7 +276,7 @@ def revoke(minutes: Minutes, reason: str, user: User) -> None:
     minutes.changed_at = utcnow()
     if minutes.inspection.status == "minutes_issued":
         minutes.inspection.status = "completed"
-    db.session.commit()
+    writes.commit("revoke", minutes, user, {"reason": [None, minutes.change_reason]})
 
 
 def issued_pdf(minutes: Minutes) -> bytes:
@@ -282,7 +287,7 @@ def issued_pdf(minutes: Minutes) -> bytes:
     return content
 
 
-def print_copy(minutes_list: list[Minutes]) -> bytes:
+def print_copy(minutes_list: list[Minutes], user: User) -> bytes:
     """A print job: the issued bytes the first time a biên bản is printed, marked BẢN SAO after that."""
     if len(minutes_list) == 1 and minutes_list[0].print_count == 0:
         content = issued_pdf(minutes_list[0])
@@ -291,5 +296,6 @@ def print_copy(minutes_list: list[Minutes]) -> bytes:
         content = pdf.render_batch(items, copy_mark=[m.print_count > 0 for m in minutes_list])
     for m in minutes_list:
         m.print_count += 1
+        writes.log("print", m, user, {"print_count": [m.print_count - 1, m.print_count]})
     db.session.commit()
     return content

@@ -128,7 +128,9 @@ def download(minutes_id: int):
 def print_one(minutes_id: int):
     minutes = get_or_404(Minutes, minutes_id)
     require("minutes.issue")
-    return _pdf(service.print_copy([minutes]), f"in-bien-ban-{minutes.number}-{minutes.year}.pdf")
+    return _pdf(
+        service.print_copy([minutes], current_user), f"in-bien-ban-{minutes.number}-{minutes.year}.pdf"
+    )
 
 
 @bp.route("/minutes/print-day", methods=["POST"])
@@ -146,7 +148,7 @@ def print_day():
     if not items:
         flash(f"Không có biên bản có hiệu lực nào ngày {day:%d/%m/%Y}.", "warning")
         return redirect(url_for(".list_minutes", day=day.isoformat()))
-    return _pdf(service.print_copy(list(items)), f"bien-ban-ngay-{day.isoformat()}.pdf")
+    return _pdf(service.print_copy(list(items), current_user), f"bien-ban-ngay-{day.isoformat()}.pdf")
 
 
 def _reason_action(minutes_id: int, action: str, permission: str, done: str):

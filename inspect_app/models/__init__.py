@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from .areas import Province, Unit
+from .audit import AuditEvent
 from .inspections import Finding, Inspection, InspectionMember, Photo
 from .metrology import (
     Instrument,
@@ -18,6 +19,7 @@ __all__ = [
     "Minutes",
     "MinutesCounter",
     "ApiToken",
+    "AuditEvent",
     "Finding",
     "Inspection",
     "InspectionMember",

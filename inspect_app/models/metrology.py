@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -26,7 +26,7 @@ from ..domain.vocabulary import (
 )
 from ..extensions import db
 from .areas import Province, Unit
-from .base import UTCDateTime
+from .base import ClientRecord, JudgedVerdict, StoredImage, Timestamped, UTCDateTime
 from ..domain.time import utcnow
 from .inspections import Inspection
 from .premises import Premise
@@ -67,7 +67,7 @@ class DecimalText(TypeDecorator):
             raise ValueError(f"stored decimal text is not a number: {value!r}") from None
 
 
-class ReferenceStandard(db.Model):
+class ReferenceStandard(ClientRecord, Timestamped, db.Model):
     """Chuẩn đo lường of a unit: one reference weight (quả cân M1 …) or one volume standard (bình chuẩn)."""
 
     __tablename__ = "reference_standards"
@@ -78,7 +78,6 @@ class ReferenceStandard(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     nominal: Mapped[Decimal] = mapped_column(DecimalText)
@@ -98,17 +97,11 @@ class ReferenceStandard(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    create_digest: Mapped[str] = mapped_column(String(64), default="")
 
     owner_unit: Mapped[Unit] = relationship()
 
-    __mapper_args__ = {"version_id_col": version}
 
-
-class Instrument(db.Model):
+class Instrument(ClientRecord, Timestamped, db.Model):
     """Phương tiện đo at a premise, kept between inspections (scale, fuel dispenser, meter)."""
 
     __tablename__ = "instruments"
@@ -118,7 +111,6 @@ class Instrument(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     premise_id: Mapped[int] = mapped_column(ForeignKey("premises.id"), index=True)
     instrument_type: Mapped[str] = mapped_column(String(20))
@@ -140,18 +132,12 @@ class Instrument(db.Model):
     in_use: Mapped[bool] = mapped_column(default=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    create_digest: Mapped[str] = mapped_column(String(64), default="")
 
     owner_unit: Mapped[Unit] = relationship()
     premise: Mapped[Premise] = relationship()
     photos: Mapped[list[InstrumentPhoto]] = relationship(
         back_populates="instrument", order_by="InstrumentPhoto.id"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_scale(self) -> bool:
@@ -163,37 +149,19 @@ class Instrument(db.Model):
         return self.d if self.d is not None else self.e
 
 
-class InstrumentPhoto(db.Model):
+class InstrumentPhoto(StoredImage, db.Model):
     """A photo of an instrument (nameplate, verification mark, seal), normalised like inspection photos."""
 
     __tablename__ = "instrument_photos"
+    owner_column = "instrument_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
-    caption: Mapped[str] = mapped_column(String(300), default="")
-    storage_key: Mapped[str] = mapped_column(String(200))
-    thumbnail_key: Mapped[str] = mapped_column(String(200))
-    sha256: Mapped[str] = mapped_column(String(64))
-    upload_sha256: Mapped[str] = mapped_column(String(64))
-    width: Mapped[int]
-    height: Mapped[int]
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     instrument: Mapped[Instrument] = relationship(back_populates="photos")
 
-    @property
-    def create_digest(self) -> str:
-        return instrument_photo_digest(self.instrument_id, self.upload_sha256)
 
-
-def instrument_photo_digest(instrument_id: int, upload_sha256: str) -> str:
-    """A photo is the same when the same bytes go to the same instrument (compared like other records' digests)."""
-    return f"{instrument_id}:{upload_sha256}"
-
-
-class Reading(db.Model):
+class Reading(ClientRecord, JudgedVerdict, db.Model):
     """One test point: reference against indication, with the verdict the server computed and stored."""
 
     __tablename__ = "readings"
@@ -204,7 +172,6 @@ class Reading(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
@@ -222,30 +189,18 @@ class Reading(db.Model):
     # The stored verdict: error and permitted error in ``unit``; the rule names the state-check choice.
     error: Mapped[Decimal] = mapped_column(DecimalText)
     permitted_error: Mapped[Decimal] = mapped_column(DecimalText)
-    outcome: Mapped[str] = mapped_column(String(12))
-    conclusion: Mapped[str] = mapped_column(String(200))
-    rule: Mapped[str] = mapped_column(Text)
     state_check_rule: Mapped[str | None] = mapped_column(String(16))
-    tables: Mapped[list] = mapped_column(JSON)
-    provisional: Mapped[bool] = mapped_column(default=False)
-    warnings: Mapped[list] = mapped_column(JSON)
-    details: Mapped[dict] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    create_digest: Mapped[str] = mapped_column(String(64))
 
     inspection: Mapped[Inspection] = relationship()
     instrument: Mapped[Instrument] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def standard_ids(self) -> list[int]:
         return [item["id"] for item in self.standards]
 
 
-class PrepackagedLot(db.Model):
+class PrepackagedLot(ClientRecord, JudgedVerdict, db.Model):
     """A pre-packaged product sampled in an inspection and judged by the TT 21/2014 lot rules."""
 
     __tablename__ = "prepackaged_lots"
@@ -256,7 +211,6 @@ class PrepackagedLot(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
     product: Mapped[str] = mapped_column(String(200))
     nominal: Mapped[Decimal] = mapped_column(DecimalText)
@@ -272,22 +226,10 @@ class PrepackagedLot(db.Model):
     tolerable_deficiency: Mapped[Decimal] = mapped_column(DecimalText)
     count_beyond_t: Mapped[int]
     count_beyond_2t: Mapped[int]
-    outcome: Mapped[str] = mapped_column(String(12))
-    conclusion: Mapped[str] = mapped_column(String(200))
-    rule: Mapped[str] = mapped_column(Text)
     rules_broken: Mapped[list] = mapped_column(JSON)
-    tables: Mapped[list] = mapped_column(JSON)
-    provisional: Mapped[bool] = mapped_column(default=False)
-    warnings: Mapped[list] = mapped_column(JSON)
-    details: Mapped[dict] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    create_digest: Mapped[str] = mapped_column(String(64))
 
     inspection: Mapped[Inspection] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class Setting(db.Model):
