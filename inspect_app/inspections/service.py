@@ -274,3 +274,14 @@ def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, sto
     key_base = f"photos/{utcnow():%Y/%m}/{inspection.id}/{data['uuid']}"
     store_image(photo, upload, storage, key_base, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
     return writes.insert(photo, digest, user)
+
+
+def premise_inspections(premise: Premise) -> list[Inspection]:
+    """The inspections of one premise the user may see, newest first."""
+    return list(
+        db.session.scalars(
+            scoped(Inspection)
+            .where(Inspection.premise_id == premise.id)
+            .order_by(Inspection.started_at.desc())
+        )
+    )

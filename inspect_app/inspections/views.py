@@ -11,9 +11,9 @@ from ..checklists import load_catalogue
 from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..extensions import db
 from ..domain.geo import FLAG_LABELS
-from ..minutes.views import minutes_of
+from ..minutes.service import minutes_of
 from ..domain.vocabulary import INSPECTION_STATUSES, MINUTES_STATUSES
-from ..models import Inspection, Premise
+from ..models import Inspection
 
 bp = Blueprint("inspections", __name__)
 
@@ -92,14 +92,4 @@ def inspection_detail(inspection_id: int):
         readings=measurements.readings_of(inspection),
         lots=measurements.lots_of(inspection),
         auto_findings=measurements.automatic_findings(inspection),
-    )
-
-
-def premise_inspections(premise: Premise) -> list[Inspection]:
-    return list(
-        db.session.scalars(
-            scoped(Inspection)
-            .where(Inspection.premise_id == premise.id)
-            .order_by(Inspection.started_at.desc())
-        )
     )

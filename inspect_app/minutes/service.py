@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from .. import writes
+from ..access import scoped
 from ..checklists import load_catalogue
 from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..documents import minutes_pdf as pdf
@@ -299,3 +300,12 @@ def print_copy(minutes_list: list[Minutes], user: User) -> bytes:
         writes.log("print", m, user, {"print_count": [m.print_count - 1, m.print_count]})
     db.session.commit()
     return content
+
+
+def minutes_of(inspection: Inspection) -> list[Minutes]:
+    """Every biên bản of an inspection (valid, superseded, revoked), newest first."""
+    return list(
+        db.session.scalars(
+            scoped(Minutes).where(Minutes.inspection_id == inspection.id).order_by(Minutes.issued_at.desc())
+        )
+    )

@@ -228,11 +228,3 @@ def verify(token: str):
         ),
         status,
     )
-
-
-def minutes_of(inspection: Inspection) -> list[Minutes]:
-    return list(
-        db.session.scalars(
-            scoped(Minutes).where(Minutes.inspection_id == inspection.id).order_by(Minutes.issued_at.desc())
-        )
-    )

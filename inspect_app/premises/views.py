@@ -65,7 +65,7 @@ def list_premises():
 @bp.route("/premises/<int:premise_id>")
 @login_required
 def premise_detail(premise_id: int):
-    from ..inspections.views import premise_inspections
+    from ..inspections.service import premise_inspections
 
     premise = get_or_404(Premise, premise_id)
     return render_template(
