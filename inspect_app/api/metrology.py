@@ -15,7 +15,7 @@ from ..checklists import load_catalogue
 from ..domain.vocabulary import ANSWERS, AUTO_SOURCES
 from ..extensions import db
 from ..measurements import schemas as ms
-from ..measurements import service
+from .. import measurements as service
 from ..metrology import tables_as_json
 from ..models import Instrument, InstrumentPhoto, Premise, ReferenceStandard
 from ..files.uploads import storage_for

@@ -12,9 +12,9 @@ from decimal import Decimal, InvalidOperation
 from ..metrology.common import format_mass_g, mass_unit_factor, plain_vi
 from ..domain.vocabulary import INSTRUMENT_TYPES
 from ..domain.errors import RuleError
+from .units import MASS_UNITS
 
 __all__ = [
-    "MASS_UNITS",
     "MAX_DIGITS",
     "RuleError",
     "date_value",
@@ -24,8 +24,6 @@ __all__ = [
     "standard_label",
 ]
 
-MASS_UNITS = ("mg", "g", "kg")
-VOLUME_UNITS = ("mL", "L")
 MAX_DIGITS = 20
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")

@@ -1,0 +1,24 @@
+"""Quantities at the boundary between stored records and the tolerance engine: the engine takes masses in grams,
+records keep the unit the person typed; this is the one place that converts between them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..metrology.common import mass_unit_factor, plain
+
+MASS_UNITS = ("mg", "g", "kg")
+VOLUME_UNITS = ("mL", "L")
+VOLUME_FACTORS = {"mL": Decimal("0.001"), "L": Decimal(1)}
+
+
+def tidy(value: Decimal | None) -> Decimal | None:
+    """A computed value without trailing zeros and without an exponent: 0.100 -> 0.1, 1E+2 -> 100."""
+    return None if value is None else Decimal(plain(value))
+
+
+def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
+    """Exact conversion between mass units (the factors are powers of ten)."""
+    if from_unit == to_unit:
+        return value
+    return value * mass_unit_factor(from_unit) / mass_unit_factor(to_unit)
