@@ -16,7 +16,7 @@ from ..domain.vocabulary import ANSWERS, AUTO_SOURCES
 from ..extensions import db
 from ..measurements import schemas as ms
 from .. import measurements as service
-from ..metrology import tables_as_json
+from ..tolerances import tables_as_json
 from ..models import Instrument, InstrumentPhoto, Premise, ReferenceStandard
 from ..files.uploads import storage_for
 from .views import bp, denied, find_inspection, require_edit, send_jpeg

@@ -1,5 +1,5 @@
 """The feature that stores metrology records at the desk and in the API: reference standards, instruments,
-readings and pre-packaged lots, judged by the tolerance engine (``inspect_app.metrology``) and kept exactly.
+readings and pre-packaged lots, judged by the tolerance engine (``inspect_app.tolerances``) and kept exactly.
 
 Code outside this package imports the names below from ``inspect_app.measurements``; modules inside it import
 from each other:

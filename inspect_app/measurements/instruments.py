@@ -13,10 +13,10 @@ from ..domain.errors import InvalidInput
 from ..domain.vocabulary import INSTRUMENT_TYPES, SCALE_TYPES, SEAL_STATES
 from ..extensions import db
 from ..files.photos import store_image, upload_digest
-from ..metrology import STANDARD_VALID, range_suits_goods, standard_status, validate_scale
-from ..metrology.common import mass_unit_factor
-from ..metrology.dispensers import normalize_dispenser_class
-from ..metrology.scales import normalize_scale_class
+from ..tolerances import STANDARD_VALID, range_suits_goods, standard_status, validate_scale
+from ..tolerances.common import mass_unit_factor
+from ..tolerances.dispensers import normalize_dispenser_class
+from ..tolerances.scales import normalize_scale_class
 from ..models import Premise, User
 from ..models.metrology import Instrument, InstrumentPhoto
 

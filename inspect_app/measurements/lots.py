@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .. import writes
 from ..domain.errors import InvalidInput, Locked
 from ..extensions import db
-from ..metrology import judge_lot
+from ..tolerances import judge_lot
 from ..models import Inspection, User
 from ..models.metrology import PrepackagedLot, canonical_decimal
 from .units import tidy

@@ -15,7 +15,7 @@ from ..domain.errors import InvalidInput, Locked
 from ..domain.time import VN_TZ, utcnow
 from ..domain.vocabulary import DIRECTIONS, READING_KINDS, STANDARD_KINDS
 from ..extensions import db
-from ..metrology import (
+from ..tolerances import (
     STANDARD_VALID,
     combine_weights,
     judge_control_measurement,
@@ -23,7 +23,7 @@ from ..metrology import (
     judge_weighing,
     standard_status,
 )
-from ..metrology.common import mass_unit_factor, plain_vi
+from ..tolerances.common import mass_unit_factor, plain_vi
 from ..models import Inspection, User
 from ..models.metrology import Instrument, Reading, ReferenceStandard, canonical_decimal
 from .rules import display_quantity, instrument_label

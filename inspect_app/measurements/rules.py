@@ -9,7 +9,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from ..metrology.common import format_mass_g, mass_unit_factor, plain_vi
+from ..tolerances.common import format_mass_g, mass_unit_factor, plain_vi
 from ..domain.vocabulary import INSTRUMENT_TYPES
 from ..domain.errors import RuleError
 from .units import MASS_UNITS

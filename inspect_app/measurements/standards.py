@@ -13,9 +13,9 @@ from ..domain.time import today_vn
 from ..domain.vocabulary import STANDARD_KINDS, STANDARD_OWNERSHIP
 from ..extensions import db
 from ..files.photos import save_photo, upload_digest
-from ..metrology import STANDARD_VALID, standard_status, weight_mpe
-from ..metrology.common import mass_unit_factor, plain
-from ..metrology.weights import normalize_weight_class
+from ..tolerances import STANDARD_VALID, standard_status, weight_mpe
+from ..tolerances.common import mass_unit_factor, plain
+from ..tolerances.weights import normalize_weight_class
 from ..models import Unit, User
 from ..models.metrology import ReferenceStandard
 from .rules import decimal_value, display_quantity

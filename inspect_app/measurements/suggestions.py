@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from ..checklists import load_catalogue
 from ..domain.time import VN_TZ
-from ..metrology import INCONCLUSIVE
-from ..metrology.common import plain_vi
+from ..tolerances import INCONCLUSIVE
+from ..tolerances.common import plain_vi
 from ..models import Inspection
 from ..models.metrology import PrepackagedLot, Reading
 from .instruments import instruments_of, range_state, verification_state

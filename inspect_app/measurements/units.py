@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..metrology.common import mass_unit_factor, plain
+from ..tolerances.common import mass_unit_factor, plain
 
 MASS_UNITS = ("mg", "g", "kg")
 VOLUME_UNITS = ("mL", "L")

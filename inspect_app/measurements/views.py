@@ -13,7 +13,7 @@ from ..access import get_or_404, permission_required, require, scoped, visible_u
 from ..documents.vn_format import format_vn_decimal
 from ..domain.errors import InvalidInput
 from ..extensions import db
-from ..metrology.common import plain
+from ..tolerances.common import plain
 from ..domain.time import today_vn
 from ..models import Premise, Province
 from ..domain.vocabulary import (

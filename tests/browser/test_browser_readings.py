@@ -486,9 +486,9 @@ def test_a_control_measurement_and_a_prepackaged_lot(field_app, scale):
 # SQLite only: this test stores nothing, it compares two implementations of the same rules.
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_the_phones_rules_agree_with_the_servers_engine(field_app):
-    """Random readings and lots judged by metrology.js in Chromium and by inspect_app.metrology: same numbers."""
-    from inspect_app import metrology as engine
-    from inspect_app.metrology.weights import combine_weights
+    """Random readings and lots judged by metrology.js in Chromium and by inspect_app.tolerances: same numbers."""
+    from inspect_app import tolerances as engine
+    from inspect_app.tolerances.weights import combine_weights
 
     _, page = field_app.phone()
     login(page, field_app.url)

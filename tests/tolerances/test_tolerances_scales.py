@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from inspect_app.metrology import min_capacity, scale_band, scale_mpe, validate_scale
+from inspect_app.tolerances import min_capacity, scale_band, scale_mpe, validate_scale
 
 D = Decimal
 
