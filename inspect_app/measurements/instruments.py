@@ -14,11 +14,11 @@ from ..domain.vocabulary import INSTRUMENT_TYPES, SCALE_TYPES, SEAL_STATES
 from ..extensions import db
 from ..files.photos import store_image, upload_digest
 from ..tolerances import STANDARD_VALID, range_suits_goods, standard_status, validate_scale
-from ..tolerances.common import mass_unit_factor
 from ..tolerances.dispensers import normalize_dispenser_class
 from ..tolerances.scales import normalize_scale_class
 from ..models import Premise, User
 from ..models.metrology import Instrument, InstrumentPhoto
+from .units import to_grams
 
 INSTRUMENT_FIELDS = (
     "instrument_type",
@@ -76,7 +76,8 @@ def _clean_instrument(values: dict) -> dict:
         if e is None:
             errors.setdefault("e", "Cần ghi giá trị độ chia kiểm (e).")
         if not errors:
-            for problem in validate_scale(maximum, e, accuracy_class, unit):
+            problems = validate_scale(to_grams(maximum, unit), to_grams(e, unit), accuracy_class, unit=unit)
+            for problem in problems:
                 errors.setdefault("e" if problem.startswith("e =") else "max_capacity", problem)
         if "e" not in errors and "d" not in errors and d is not None and e is not None and d > e:
             errors["d"] = "Giá trị độ chia d không được lớn hơn độ chia kiểm e (OIML R 76-1)."
@@ -200,10 +201,12 @@ def range_state(instrument: Instrument) -> tuple[bool, str] | None:
         instrument.division,
     ):
         return None
-    factor = mass_unit_factor(instrument.unit)
+    unit = instrument.unit
     try:
         return range_suits_goods(
-            instrument.max_capacity * factor, instrument.division * factor, instrument.goods_mass * factor
+            to_grams(instrument.max_capacity, unit),
+            to_grams(instrument.division, unit),
+            to_grams(instrument.goods_mass, unit),
         )
     except ValueError:
         return None

@@ -23,12 +23,12 @@ from ..tolerances import (
     judge_weighing,
     standard_status,
 )
-from ..tolerances.common import mass_unit_factor, plain_vi
+from ..tolerances.common import plain_vi
 from ..models import Inspection, User
 from ..models.metrology import Instrument, Reading, ReferenceStandard, canonical_decimal
 from .rules import display_quantity, instrument_label
 from .settings import state_check_rule, state_check_text
-from .units import convert, tidy
+from .units import convert, from_grams, tidy, to_grams
 
 def _instrument_for(inspection: Inspection, data: dict, user: User) -> Instrument:
     query = scoped(Instrument, user)
@@ -104,10 +104,10 @@ def _weights_reference(
 ) -> tuple[Decimal, Any, str]:
     """The reference mass in ``unit`` of the weights placed together, their combination, and the field to blame."""
     combination = combine_weights(
-        [(s.nominal * mass_unit_factor(s.unit), s.accuracy_class, s.correction_mg) for s in standards]
+        [(to_grams(s.nominal, s.unit), s.accuracy_class, s.correction_mg) for s in standards]
     )
-    nominal = convert(combination.total_nominal_g, "g", unit)
-    conventional = convert(combination.conventional_mass_g, "g", unit)
+    nominal = from_grams(combination.total_nominal_g, unit)
+    conventional = from_grams(combination.conventional_mass_g, unit)
     if given is None:
         return tidy(conventional), combination, "standard_ids"
     if given not in (nominal, conventional):
@@ -175,10 +175,9 @@ def _judge(inspection: Inspection, instrument: Instrument, data: dict, standards
             raise InvalidInput(
                 {"direction": "Phép đo đối chứng cần chọn chiều: bán hàng (sell) hoặc mua hàng (buy)."}
             )
-        factor = mass_unit_factor(unit)
         try:
             verdict = judge_control_measurement(
-                indication * factor, reference * factor, direction, standards_valid=valid
+                to_grams(indication, unit), to_grams(reference, unit), direction, standards_valid=valid
             )
         except ValueError:
             raise InvalidInput(
@@ -190,8 +189,8 @@ def _judge(inspection: Inspection, instrument: Instrument, data: dict, standards
             "reference": reference,
             "unit": unit,
             "verdict": verdict,
-            "error": verdict.error / factor,
-            "permitted": verdict.permitted_error / factor,
+            "error": from_grams(verdict.error, unit),
+            "permitted": from_grams(verdict.permitted_error, unit),
             "rule": verdict.rule,
             "choice": None,
         }

@@ -14,12 +14,12 @@ from ..domain.vocabulary import STANDARD_KINDS, STANDARD_OWNERSHIP
 from ..extensions import db
 from ..files.photos import save_photo, upload_digest
 from ..tolerances import STANDARD_VALID, standard_status, weight_mpe
-from ..tolerances.common import mass_unit_factor, plain
+from ..tolerances.common import plain
 from ..tolerances.weights import normalize_weight_class
 from ..models import Unit, User
 from ..models.metrology import ReferenceStandard
 from .rules import decimal_value, display_quantity
-from .units import MASS_UNITS, VOLUME_FACTORS, VOLUME_UNITS
+from .units import MASS_UNITS, VOLUME_FACTORS, VOLUME_UNITS, to_grams
 
 DUE_SOON_DAYS = 60
 
@@ -80,7 +80,7 @@ def _clean_standard(values: dict) -> dict:
             errors["accuracy_class"] = "Cấp chính xác quả cân không hợp lệ (ví dụ M1, M2, F2; OIML R 111)."
         else:
             try:
-                weight_mpe(nominal * mass_unit_factor(unit), accuracy_class)
+                weight_mpe(to_grams(nominal, unit), accuracy_class)
             except ValueError:
                 errors["nominal"] = (
                     f"Quả cân {display_quantity(nominal, unit)} cấp {accuracy_class} không có trong dãy giá trị "
@@ -144,8 +144,9 @@ def update_standard(standard: ReferenceStandard, data: dict, user: User) -> Refe
 
 def standard_sort_key(standard: ReferenceStandard) -> tuple:
     """Kind, then nominal by size (the column is text: "10" must not come before "2"), largest first."""
-    factor = mass_unit_factor(standard.unit) if standard.unit in MASS_UNITS else VOLUME_FACTORS[standard.unit]
-    return (standard.kind, -(standard.nominal * factor), standard.id)
+    unit = standard.unit
+    size = to_grams(standard.nominal, unit) if unit in MASS_UNITS else standard.nominal * VOLUME_FACTORS[unit]
+    return (standard.kind, -size, standard.id)
 
 
 def standard_state(standard: ReferenceStandard, today: date | None = None) -> str:

@@ -17,8 +17,16 @@ def tidy(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(plain(value))
 
 
+def to_grams(value: Decimal, unit: str) -> Decimal:
+    """A mass in ``unit`` (mg, g, kg) as grams, exactly (the factors are powers of ten): what the engine takes."""
+    return value if unit == "g" else value * mass_unit_factor(unit)
+
+
+def from_grams(value_g: Decimal, unit: str) -> Decimal:
+    """A mass the engine answered in grams, in ``unit`` (mg, g, kg) again, exactly."""
+    return value_g if unit == "g" else value_g / mass_unit_factor(unit)
+
+
 def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
-    """Exact conversion between mass units (the factors are powers of ten)."""
-    if from_unit == to_unit:
-        return value
-    return value * mass_unit_factor(from_unit) / mass_unit_factor(to_unit)
+    """Exact conversion between mass units, through grams."""
+    return value if from_unit == to_unit else from_grams(to_grams(value, from_unit), to_unit)
