@@ -15,8 +15,8 @@ from ..checklists import load_catalogue
 from ..domain.vocabulary import ANSWERS, AUTO_SOURCES
 from ..extensions import db
 from ..measurements import schemas as ms
-from ..measurements import service
-from ..metrology import tables_as_json
+from .. import measurements as service
+from ..tolerances import tables_as_json
 from ..models import Instrument, InstrumentPhoto, Premise, ReferenceStandard
 from ..files.uploads import storage_for
 from .views import bp, denied, find_inspection, require_edit, send_jpeg

@@ -71,7 +71,7 @@ def inspection_detail(inspection_id: int):
         ]
         if rows:
             groups.append((group, rows))
-    from ..measurements import service as measurements
+    from .. import measurements
 
     follow_ups = db.session.scalars(
         scoped(Inspection).where(Inspection.follows_id == inspection.id).order_by(Inspection.started_at)

@@ -195,7 +195,7 @@ def dec(value: Decimal | None) -> str | None:
 def standard_json(standard: ReferenceStandard, state: str | None = None) -> dict:
     from flask import url_for
 
-    from .service import standard_state
+    from .standards import standard_state
 
     return {
         "id": standard.id,

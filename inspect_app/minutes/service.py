@@ -21,6 +21,7 @@ from ..models import Inspection, Minutes, MinutesCounter, User
 from ..domain.time import utcnow
 from ..domain.time import VN_TZ, today_vn
 from ..files.uploads import storage_for
+from .content import minutes_sections
 
 
 class MinutesError(Exception):
@@ -132,8 +133,6 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         )
     basis = [f"Căn cứ {inspection.basis};"] if inspection.basis else []
     basis.append(f"Hình thức kiểm tra: {INSPECTION_KINDS[inspection.kind].lower()}.")
-    from ..measurements.service import minutes_sections
-
     readings, lots, reference_standards = minutes_sections(inspection)
     superseded_note = None
     if minutes.supersedes is not None:

@@ -287,14 +287,14 @@ def test_offline_the_phone_suggests_the_answers_itself(field_app, weights):
 
 def test_the_servers_verdict_is_shown_when_it_differs(field_app, scale):
     """The administrator switches to verification limits after the phone kept the tables: the server's wins."""
-    from inspect_app.measurements import service
+    from inspect_app import measurements
 
     _, page = field_app.phone()
     login(page, field_app.url)
     page.wait_for_selector("body[data-metrology=ready]")
     admin = db.session.scalars(select(User).where(User.role == "admin")).first()
     inspector = db.session.scalars(select(User).where(User.username == INSPECTOR)).one()
-    service.set_state_check_rule(inspector.unit.province_id, "verification", admin)
+    measurements.set_state_check_rule(inspector.unit.province_id, "verification", admin)
     start_at(page)
     page.locator(".mrow:has-text('15 kg')").click()
     pick(page, "M1-2a", "M1-2b", "M1-1")
@@ -314,11 +314,11 @@ def test_the_servers_verdict_is_shown_when_it_differs(field_app, scale):
 
 def test_a_fuel_dispenser_run(field_app, inspector):
     """A 20 L volume standard: the dispenser shows 20,12 L for 20,00 L, +0,6 % against ±0,5 %."""
-    from inspect_app.measurements import service
+    from inspect_app import measurements
 
     station = db.session.scalars(select(Premise).where(Premise.premise_type == "fuel_station")).first()
     # make_standard's own "unit" argument is the owning unit, so the volume standard goes through the service.
-    service.create_standard(
+    measurements.create_standard(
         {
             "uuid": str(uuid.uuid4()),
             "unit_id": inspector.unit_id,
@@ -486,9 +486,9 @@ def test_a_control_measurement_and_a_prepackaged_lot(field_app, scale):
 # SQLite only: this test stores nothing, it compares two implementations of the same rules.
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_the_phones_rules_agree_with_the_servers_engine(field_app):
-    """Random readings and lots judged by metrology.js in Chromium and by inspect_app.metrology: same numbers."""
-    from inspect_app import metrology as engine
-    from inspect_app.metrology.weights import combine_weights
+    """Random readings and lots judged by metrology.js in Chromium and by inspect_app.tolerances: same numbers."""
+    from inspect_app import tolerances as engine
+    from inspect_app.tolerances.weights import combine_weights
 
     _, page = field_app.phone()
     login(page, field_app.url)

@@ -1,4 +1,6 @@
-"""Pure-Python tolerance engine for metrology checks: tables as versioned data, Decimal arithmetic, verdicts."""
+"""The tolerance engine: permitted errors and verdicts for metrology checks, from tables kept as versioned data,
+in exact Decimal arithmetic. Pure Python (no Flask, no SQLAlchemy); the feature that stores the records it judges
+is ``inspect_app.measurements``."""
 
 from .common import FAIL, INCONCLUSIVE, PASS
 from .dispensers import DispenserLimit, dispenser_limit, dispenser_mpe, dispenser_mpe_percent

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from inspect_app.metrology import (
+from inspect_app.tolerances import (
     CombinedWeights,
     WeighingVerdict,
     combine_weights,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from inspect_app.metrology import judge_lot, prepackage_tolerance
+from inspect_app.tolerances import judge_lot, prepackage_tolerance
 
 D = Decimal
 

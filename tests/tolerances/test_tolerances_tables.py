@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from inspect_app import metrology
-from inspect_app.metrology import (
+from inspect_app import tolerances
+from inspect_app.tolerances import (
     TableError,
     get_table,
     parse_table,
@@ -17,7 +17,7 @@ from inspect_app.metrology import (
     tables_as_json,
 )
 
-TABLES_DIR = Path(metrology.__file__).with_name("tables")
+TABLES_DIR = Path(tolerances.__file__).with_name("tables")
 
 # provisional = the reference (metrology-and-law.md) marks the values UNCONFIRMED.
 EXPECTED_PROVISIONAL = {

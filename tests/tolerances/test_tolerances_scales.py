@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from inspect_app.metrology import min_capacity, scale_band, scale_mpe, validate_scale
+from inspect_app.tolerances import min_capacity, scale_band, scale_mpe, validate_scale
 
 D = Decimal
+KG = D(1000)  # the engine takes masses in grams
 
 # metrology-and-law.md §2.2, R76-1 Table 6 (initial verification), load m in e:
 # | ±0.5 e | 0 ≤ m ≤ 50 000 | 0 ≤ m ≤ 5 000 | 0 ≤ m ≤ 500 | 0 ≤ m ≤ 50 |
@@ -102,13 +103,13 @@ def test_bad_load_and_e():
         scale_mpe("NaN", D(1), "IIII")
 
 
-def test_scale_mpe_optional_unit_checks_e_for_class():
-    assert scale_mpe(D("5"), D("0.05"), "IIII", unit="kg") == D("0.1")
-    assert scale_mpe(D("5000"), D("50"), "IIII", unit="g") == D("100")
+def test_scale_mpe_optionally_checks_e_for_class():
+    # 5 kg at e = 0.05 kg, in grams: ±100 g = ±0.1 kg.
+    assert scale_mpe(D("5") * KG, D("0.05") * KG, "IIII", check_e=True) == D("0.1") * KG
+    assert scale_mpe(D("5000"), D("50"), "IIII", check_e=True) == D("100")
     with pytest.raises(ValueError, match="not valid for class IIII"):
-        scale_mpe(D("100"), D("1"), "IIII", unit="g")  # class IIII needs e >= 5 g
-    with pytest.raises(ValueError, match="unknown mass unit"):
-        scale_mpe(D("100"), D("5"), "IIII", unit="lb")
+        scale_mpe(D("100"), D("1"), "IIII", check_e=True)  # class IIII needs e >= 5 g
+    assert scale_mpe(D("100"), D("1"), "IIII", in_service=False) == D(1)  # no check unless asked
 
 
 def test_scale_band_rule_text():
@@ -169,17 +170,18 @@ def test_table_3_e_not_valid_for_class(accuracy_class, e_g):
         min_capacity(e_g, accuracy_class)
 
 
-def test_validate_scale_units_and_spring_scale():
-    assert validate_scale(D(15), D("0.05"), "IIII", unit="kg") == []  # 15 kg, e = 50 g, n = 300
+def test_validate_scale_in_grams_and_spring_scale():
+    assert validate_scale(D(15) * KG, D("0.05") * KG, "IIII", unit="kg") == []  # 15 kg, e = 50 g, n = 300
     assert validate_scale(D(15000), D(50), "IIII") == []
-    assert validate_scale(D(200), D("0.5"), "IIII", unit="kg") == []  # 200 kg, e = 500 g, n = 400
-    problems = validate_scale(D(15), D("0.001"), "IIII", unit="kg")  # e = 1 g: too fine for class IIII
+    assert validate_scale(D(200) * KG, D("0.5") * KG, "IIII", unit="kg") == []  # 200 kg, e = 500 g, n = 400
+    problems = validate_scale(D(15) * KG, D("0.001") * KG, "IIII", unit="kg")  # e = 1 g: too fine for IIII
     assert problems and "e ≥ 5 g" in problems[0]
-    assert min_capacity(D("0.05"), "IIII", unit="kg") == D("0.5")
+    assert problems[0].startswith("e = 0,001 kg ")  # the texts write e in the unit the person uses
+    assert min_capacity(D("0.05") * KG, "IIII") == D("0.5") * KG
 
 
 def test_validate_scale_non_positive_values():
     assert validate_scale(0, 5, "IIII") == ["Mức cân lớn nhất (Max) phải lớn hơn 0"]
     assert validate_scale(100, 0, "IIII") == ["Giá trị độ chia kiểm (e) phải lớn hơn 0"]
     with pytest.raises(ValueError):
-        validate_scale(100, 5, "IIII", unit="oz")
+        validate_scale(100, 5, "IIII", unit="oz")  # a display unit that is not a mass

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from inspect_app.metrology import CombinedWeights, combine_weights, weight_mpe
+from inspect_app.tolerances import CombinedWeights, combine_weights, weight_mpe
 
 # Copied verbatim from /work/shared/domain/metrology-and-law.md §1 (values in mg, "—" = not defined).
 R111_TABLE_1 = """

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from inspect_app.metrology import (
+from inspect_app.tolerances import (
     judge_control_measurement,
     max_division_for_goods,
     range_suits_goods,

@@ -1,4 +1,4 @@
-"""Shared helpers of the metrology engine: Decimal coercion, units, table bands and number formatting."""
+"""Shared helpers of the tolerance engine: Decimal coercion, units, table bands and number formatting."""
 
 from __future__ import annotations
 

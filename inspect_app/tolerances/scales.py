@@ -88,21 +88,21 @@ def scale_band(load: Number, e: Number, accuracy_class: str, in_service: bool = 
 
 
 def scale_mpe(
-    load: Number, e: Number, accuracy_class: str, in_service: bool = True, unit: str | None = None
+    load_g: Number, e_g: Number, accuracy_class: str, in_service: bool = True, *, check_e: bool = False
 ) -> Decimal:
-    """Permitted error (±, in the unit of ``load`` and ``e``) of a non-automatic scale, OIML R 76-1 Table 6.
+    """Permitted error (±, in grams) of a non-automatic scale at a load, OIML R 76-1 Table 6; load and e in grams.
 
-    ``in_service=True``: in-service limit = 2 × initial verification. When ``unit`` (mg, g, kg, t) is given,
-    ``e`` is also checked against the class's e range (Table 3) and a ValueError is raised if it does not fit.
+    ``in_service=True``: in-service limit = 2 × initial verification. With ``check_e=True`` ``e_g`` is also
+    checked against the class's e range (Table 3) and a ValueError is raised if it does not fit.
     """
-    if unit is not None:
-        _, e_d = _validated_load_and_e(load, e)
+    if check_e:
+        _, e_d = _validated_load_and_e(load_g, e_g)
         name = normalize_scale_class(accuracy_class)
-        if _class_row_for_e(name, e_d * mass_unit_factor(unit)) is None:
+        if _class_row_for_e(name, e_d) is None:
             raise ValueError(
-                f"e = {e_d} {unit} is not valid for class {name} ({_e_ranges_text(name, vietnamese=False)})"
+                f"e = {e_d} g is not valid for class {name} ({_e_ranges_text(name, vietnamese=False)})"
             )
-    return scale_band(load, e, accuracy_class, in_service).permitted
+    return scale_band(load_g, e_g, accuracy_class, in_service).permitted
 
 
 def _class_rows(name: str) -> list[Mapping[str, Any]]:
@@ -128,15 +128,15 @@ def _e_ranges_text(name: str, vietnamese: bool = True) -> str:
     return joiner.join(parts)
 
 
-def validate_scale(max_capacity: Number, e: Number, accuracy_class: str, unit: str = "g") -> list[str]:
+def validate_scale(max_capacity_g: Number, e_g: Number, accuracy_class: str, *, unit: str = "g") -> list[str]:
     """Problems (Vietnamese texts) of a scale's e and n = Max/e against OIML R 76-1 Table 3; empty when fine.
 
-    ``max_capacity`` and ``e`` are in ``unit`` (mg, g, kg or t).
+    ``max_capacity_g`` and ``e_g`` are in grams; ``unit`` (mg, g, kg or t) is only how the texts write e.
     """
     name = normalize_scale_class(accuracy_class)
     factor = mass_unit_factor(unit)
-    maximum = to_decimal(max_capacity, "max_capacity")
-    e_d = to_decimal(e, "e")
+    maximum = to_decimal(max_capacity_g, "max_capacity_g")
+    e_d = to_decimal(e_g, "e_g")
     problems = []
     if maximum <= 0:
         problems.append("Mức cân lớn nhất (Max) phải lớn hơn 0")
@@ -144,10 +144,10 @@ def validate_scale(max_capacity: Number, e: Number, accuracy_class: str, unit: s
         problems.append("Giá trị độ chia kiểm (e) phải lớn hơn 0")
     if problems:
         return problems
-    row = _class_row_for_e(name, e_d * factor)
+    row = _class_row_for_e(name, e_d)
     if row is None:
         problems.append(
-            f"e = {plain_vi(e_d)} {unit} không phù hợp với cấp chính xác {name} "
+            f"e = {plain_vi(e_d / factor)} {unit} không phù hợp với cấp chính xác {name} "
             f"(cần {_e_ranges_text(name)}; OIML R 76-1 Bảng 3)"
         )
         return problems
@@ -164,15 +164,15 @@ def validate_scale(max_capacity: Number, e: Number, accuracy_class: str, unit: s
     return problems
 
 
-def min_capacity(e: Number, accuracy_class: str, unit: str = "g") -> Decimal:
-    """Minimum capacity (Min) of a scale, in ``unit``, from OIML R 76-1 Table 3 (e.g. 10 e for class IIII)."""
+def min_capacity(e_g: Number, accuracy_class: str) -> Decimal:
+    """Minimum capacity (Min) of a scale, in grams, from OIML R 76-1 Table 3 (e.g. 10 e for class IIII)."""
     name = normalize_scale_class(accuracy_class)
-    e_d = to_decimal(e, "e")
+    e_d = to_decimal(e_g, "e_g")
     if e_d <= 0:
         raise ValueError(f"e must be greater than 0, got {e_d}")
-    row = _class_row_for_e(name, e_d * mass_unit_factor(unit))
+    row = _class_row_for_e(name, e_d)
     if row is None:
         raise ValueError(
-            f"e = {e_d} {unit} is not valid for class {name} ({_e_ranges_text(name, vietnamese=False)})"
+            f"e = {e_d} g is not valid for class {name} ({_e_ranges_text(name, vietnamese=False)})"
         )
     return row["min_capacity_e"] * e_d

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from inspect_app.metrology import dispenser_limit, dispenser_mpe, dispenser_mpe_percent, judge_dispenser_run
+from inspect_app.tolerances import dispenser_limit, dispenser_mpe, dispenser_mpe_percent, judge_dispenser_run
 
 D = Decimal
 
