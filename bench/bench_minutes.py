@@ -1,6 +1,7 @@
-"""Times the biên bản PDF renderer (one 2-page document with QR, and a batch of 100) against WeasyPrint on equal HTML.
+"""Times the biên bản PDF renderer (one 2-page document with QR, and a batch of 100) against WeasyPrint on equal HTML,
+and the same biên bản with a photo appendix of 6 field photos (CPU time and size).
 
-Run from the repository root:  .venv/bin/python bench/bench_minutes.py [--runs 50] [--batch 100]
+Run from the repository root:  .venv/bin/python bench/bench_minutes.py [--runs 50] [--batch 100] [--photo-runs 5]
 The baseline needs the optional group ``bench`` (``pip install -e .[bench]``) and Debian's Pango; without it the
 script still times our renderer and says the baseline is missing.
 """
@@ -8,6 +9,7 @@ script still times our renderer and says the baseline is missing.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html
 import io
 import os
@@ -36,11 +38,12 @@ from inspect_app.documents import (
 )
 from inspect_app.documents.fonts import register_serif_family
 from inspect_app.documents.qr import qr_matrix
-from tests.documents.sample import sample_document
+from tests.documents.sample import field_photos, sample_document
 
 SECRET = b"bench-secret"
 TARGET_MS = 50.0
 TARGET_RATIO = 20.0
+PHOTOS = 6
 
 
 def bench_document(number: int = 12) -> MinutesDocument:
@@ -266,6 +269,19 @@ def interleaved(
     )
 
 
+def cpu_ms(fn: Callable[[], bytes], runs: int) -> tuple[float, float, bytes]:
+    """Median CPU ms and median wall ms of ``runs`` calls, and the last output."""
+    cpu: list[float] = []
+    wall: list[float] = []
+    out = b""
+    for _ in range(runs):
+        c0, w0 = time.process_time(), time.perf_counter()
+        out = fn()
+        cpu.append((time.process_time() - c0) * 1000)
+        wall.append((time.perf_counter() - w0) * 1000)
+    return statistics.median(cpu), statistics.median(wall), out
+
+
 def pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
@@ -278,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-runs", type=int, default=3)
     ap.add_argument("--baseline-runs", type=int, default=10, help="timed runs for one biên bản (baseline)")
     ap.add_argument("--baseline-batch-runs", type=int, default=1)
+    ap.add_argument(
+        "--photo-runs", type=int, default=5, help=f"timed runs for one biên bản with {PHOTOS} photos"
+    )
     ap.add_argument("--no-baseline", action="store_true")
     args = ap.parse_args(argv)
 
@@ -332,6 +351,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
+    photos = field_photos(PHOTOS)
+    with_photos = dataclasses.replace(doc, photos=photos)
+    render_minutes_pdf(with_photos, verify_url=url)
+    photo_cpu, photo_wall, pdf_photos = cpu_ms(
+        lambda: render_minutes_pdf(with_photos, verify_url=url), args.photo_runs
+    )
+    photo_bytes = sum(len(p.jpeg) for p in photos)
+
     cpu = os.cpu_count()
     print(
         f"machine: {platform.machine()}, {cpu} cores, Python {platform.python_version()}, {platform.system()}; "
@@ -345,6 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'case':<44} {'ms/biên bản':>12} {'pages':>6} {'bytes':>10}")
     for name, ms, pg, size in rows:
         print(f"{name:<44} {ms:>12.1f} {pg:>6} {size:>10}")
+    print(
+        f"\n{'case':<44} {'CPU ms':>12} {'wall ms':>8} {'pages':>6} {'bytes':>10}\n"
+        f"{f'ours: 1 biên bản + {PHOTOS} photos':<44} {photo_cpu:>12.1f} {photo_wall:>8.1f} "
+        f"{pages(pdf_photos):>6} {len(pdf_photos):>10}\n"
+        f"{f'  (the {PHOTOS} JPEGs alone)':<44} {'':>12} {'':>8} {'':>6} {photo_bytes:>10}"
+    )
     ok = ours_one <= TARGET_MS
     if base_one is not None and base_batch is not None:
         r1, rb = base_one / ours_one, base_batch / ours_batch
