@@ -314,7 +314,7 @@ def test_one_sided_permitted_shortfall_prints_without_plus_minus(doc: MinutesDoc
 def test_speed_ups_write_exactly_what_reportlab_would(doc: MinutesDocument, pdf: bytes, monkeypatch) -> None:
     from reportlab.pdfbase import pdfmetrics
 
-    from inspect_app.documents import minutes_pdf
+    from inspect_app.documents.minutes_pdf import page
 
     family = register_serif_family()
     with_images = sample_document(with_images=True)
@@ -325,7 +325,7 @@ def test_speed_ups_write_exactly_what_reportlab_would(doc: MinutesDocument, pdf:
         for attr in ("addObjects", "stringWidth", "splitString"):  # back to ReportLab's own methods
             monkeypatch.delattr(font, attr)
         monkeypatch.delattr(font.face, "addSubsetObjects")
-    monkeypatch.setattr(minutes_pdf, "_FAST_ESCAPE", False)
+    monkeypatch.setattr(page, "_FAST_ESCAPE", False)
     assert render_minutes_pdf(doc, verify_url=URL) == pdf
     assert render_minutes_pdf(with_images, verify_url=URL, copy_mark=True) == fast_images
     # A character outside the shared subset still prints and extracts (it gets a code after the seed).
@@ -336,7 +336,7 @@ def test_speed_ups_write_exactly_what_reportlab_would(doc: MinutesDocument, pdf:
 def test_plain_text_fast_path_prints_exactly_what_the_parser_would(
     doc: MinutesDocument, pdf: bytes, monkeypatch
 ) -> None:
-    from inspect_app.documents import minutes_pdf
+    from inspect_app.documents.minutes_pdf import styles
 
     odd = replace(
         doc,
@@ -344,6 +344,6 @@ def test_plain_text_fast_path_prints_exactly_what_the_parser_would(
         outcome="Đạt\u00a0một phần",
     )
     fast = render_minutes_pdf(odd, verify_url=URL)
-    monkeypatch.setattr(minutes_pdf, "_FAST_PLAIN_TEXT", False)
+    monkeypatch.setattr(styles, "_FAST_PLAIN_TEXT", False)
     assert render_minutes_pdf(doc, verify_url=URL) == pdf
     assert render_minutes_pdf(odd, verify_url=URL) == fast
