@@ -21,7 +21,7 @@ from inspect_app.documents import (
 from inspect_app.documents.fonts import VIETNAMESE_SAMPLE, register_serif_family
 
 from .pdftools import decode_qr, page_png, page_texts, reader
-from .sample import PREMISE_NAME, READINGS, replace, sample_document
+from .sample import PREMISE_NAME, READINGS, field_photos, replace, sample_document
 
 SECRET = b"test-secret-for-verification-links"
 
@@ -265,6 +265,27 @@ def test_signatures_and_photos_appendix(tmp_path) -> None:
     assert "Ảnh 1. Tem kiểm định hết hạn trên cân đồng hồ lò xo" in last
     assert sum(len(p.images) for p in pages) == 3 + 3  # three signatures, three photos
     assert decode_qr(page_png(pdf, len(pages), tmp_path)) == [URL]
+    assert render_minutes_pdf(doc, verify_url=URL) == pdf
+
+
+def test_six_photos_go_in_as_their_own_jpeg_bytes(tmp_path) -> None:
+    photos = field_photos(6)
+    jpeg_bytes = sum(len(p.jpeg) for p in photos)
+    assert jpeg_bytes > 2_000_000  # phone-sized photos, as the upload pipeline stores them
+    doc = sample_document(photos=photos)
+    pdf = render_minutes_pdf(doc, verify_url=URL)
+    assert len(pdf) < jpeg_bytes + 150_000  # the text pages and fonts come to about 100 kB
+    for photo in photos:
+        assert photo.jpeg in pdf  # embedded verbatim, not decoded and re-encoded
+    pages = reader(pdf).pages
+    filters = [
+        xobject.get_object()["/Filter"]
+        for page in pages
+        for xobject in page["/Resources"].get("/XObject", {}).values()
+    ]
+    assert len(filters) == 6 and all(list(f) == ["/DCTDecode"] for f in filters), filters
+    assert "Ảnh 6. Ảnh hiện trường số 6" in " ".join(pages[-1].extract_text().split())
+    assert decode_qr(page_png(pdf, len(pages), tmp_path)) == [URL]  # the photo page renders and keeps its QR
     assert render_minutes_pdf(doc, verify_url=URL) == pdf
 
 

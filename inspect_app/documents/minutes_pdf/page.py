@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfdoc import PDFStream, PDFZCompress
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
@@ -126,11 +125,6 @@ def canvas_maker(decor: Sequence[Decor], fonts: FontFamily, stamp_day: date) -> 
                 seen[index] += 1
                 _decorate(self, decor[index], fonts, seen[index], totals[index])
                 Canvas.showPage(self)
-                page = self._doc.Pages.pages[-1]
-                if page.compression and not page.Contents:
-                    # Deflate only: ReportLab would also wrap page streams in ASCII85 (rl_config.useA85), which
-                    # costs time and 25 % size and needs no global switch flipped here.
-                    page.Contents = PDFStream(content=page.stream, filters=[PDFZCompress])
             Canvas.save(self)
 
     return _MinutesCanvas
