@@ -7,11 +7,11 @@ import io
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from ..vn_format import vn_short_date
 from .content import MinutesDocument
-from .styles import TEXT_WIDTH, Para, Styles, markup, para
+from .styles import TEXT_WIDTH, Styles, markup, para
 
 
 def _fit_image(data: bytes, max_w: float, max_h: float, *, mask: object = None) -> Image:
@@ -24,8 +24,8 @@ def _fit_image(data: bytes, max_w: float, max_h: float, *, mask: object = None) 
 def photo_appendix(doc: MinutesDocument, st: Styles) -> list[Flowable]:
     out: list[Flowable] = [
         PageBreak(),
-        Para("PHỤ LỤC: HÌNH ẢNH KIỂM TRA", st.title),
-        Para(
+        Paragraph("PHỤ LỤC: HÌNH ẢNH KIỂM TRA", st.title),
+        Paragraph(
             markup(f"(Kèm theo Biên bản kiểm tra số {doc.number_text} ngày {vn_short_date(doc.issued_on)})"),
             ParagraphStyle("appendix_sub", parent=st.place_date, spaceAfter=8),
         ),

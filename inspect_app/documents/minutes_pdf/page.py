@@ -3,11 +3,10 @@ canvas that holds pages back until then."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -15,7 +14,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from ..fonts import FontFamily, seed_subsets
+from .. import reportlab_tuning
+from ..fonts import FontFamily
 from ..qr import draw_qr
 from ..vn_format import vn_short_date
 from .styles import (
@@ -30,7 +30,6 @@ from .styles import (
     QR_X,
     QR_Y,
     TEXT_WIDTH,
-    VN_TZ,
     nfc,
 )
 
@@ -61,56 +60,20 @@ class Decor:
     superseded_note: str | None
 
 
-# Same table as ReportLab's escapePDF: octal for control and non-ASCII bytes, backslash before \ ( ).
-_PDF_ESCAPES = {
-    c: f"\\{c:03o}" if c < 32 or c >= 127 else ("\\" + chr(c) if chr(c) in "\\()" else chr(c))
-    for c in range(256)
-}
-_FAST_ESCAPE = True
-
-
-class _FixedTimeStamp:
-    """Stands in for reportlab.lib.utils.TimeStamp: the PDF dates come from the document, not the clock."""
-
-    def __init__(self, day: date) -> None:
-        moment = datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
-        self.t = moment.timestamp()
-        self.lt = moment.timetuple()
-        self.YMDhms = tuple(self.lt)[:6]
-        self.dhh, self.dmm, self.tzname = 7, 0, "ICT"
-
-    @property
-    def datetime(self) -> datetime:
-        return datetime.fromtimestamp(self.t, VN_TZ)
-
-    @property
-    def asctime(self) -> str:
-        import time
-
-        return time.asctime(self.lt)
-
-
 def canvas_maker(decor: Sequence[Decor], fonts: FontFamily, stamp_day: date) -> type[Canvas]:
     class _MinutesCanvas(Canvas):
         def __init__(self, *args: object, **kwargs: object) -> None:
             kwargs["invariant"] = 1
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-            # Same bytes whatever the clock or SOURCE_DATE_EPOCH say: dates and file ID derive from the document.
-            pdf = self._doc
-            pdf._timeStamp = _FixedTimeStamp(stamp_day)
-            pdf.signature = hashlib.md5(usedforsecurity=False)
-            pdf.signature.update(b"inspect_app minutes " + stamp_day.isoformat().encode())
-            seed_subsets(fonts, pdf)
+            # Same bytes whatever the clock says: CreationDate and ModDate are the document's day, midnight in
+            # Vietnam (UTC+7); the file ID follows the document too (reportlab_tuning).
+            created = f"D:{stamp_day:%Y%m%d}000000+07'00'"
+            self.setDateFormatter(lambda *_: created)
+            reportlab_tuning.prepare_document(
+                self._doc, (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic), stamp_day
+            )
             self._minutes_doc_index = 0
             self._pending: list[tuple[int, dict]] = []
-
-        def _escape(self, s: str | bytes) -> str:
-            # ReportLab's pure-Python escapePDF loops per character; str.translate does the same mapping in C.
-            if _FAST_ESCAPE:
-                text = s.decode("latin-1") if isinstance(s, bytes) else s
-                if not text or max(text) <= "\xff":
-                    return text.translate(_PDF_ESCAPES)
-            return Canvas._escape(self, s)
 
         def showPage(self) -> None:
             self._pending.append((self._minutes_doc_index, dict(self.__dict__)))

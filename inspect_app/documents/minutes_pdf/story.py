@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
 from ..vn_format import vn_short_date, vn_time_words
 from .appendix import photo_appendix
 from .blocks import header, signatures
 from .content import MinutesDocument
-from .styles import TEXT_WIDTH, Para, Styles, labelled, markup, para
+from .styles import TEXT_WIDTH, Styles, labelled, markup, para
 from .tables import lots_table, readings_table, results_table, table_section
 
 
@@ -22,7 +22,7 @@ def heading(text: str, st: Styles) -> list[Flowable]:
 
 def dotted_lines(count: int, st: Styles) -> list[Flowable]:
     dots = "." * int(TEXT_WIDTH / stringWidth(".", st.fonts.regular, 13) - 2)
-    return [Para(dots, st.body) for _ in range(count)]
+    return [Paragraph(dots, st.body) for _ in range(count)]
 
 
 def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
@@ -64,7 +64,7 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
     rep_text = f"Đại diện cơ sở: Ông/Bà {markup(rep.name)}, chức vụ/quan hệ với cơ sở: {markup(rep.position)}"
     if rep.id_number:
         rep_text += f", số CCCD: {markup(rep.id_number)}"
-    s.append(Para(rep_text + ".", body))
+    s.append(Paragraph(rep_text + ".", body))
 
     s.extend(heading("III. NỘI DUNG VÀ KẾT QUẢ KIỂM TRA", st))
     section = 0
@@ -111,22 +111,22 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
             text = f"{n}. {markup(v.text)}"
             if v.legal_basis:
                 text += f" <i>(Căn cứ: {markup(v.legal_basis)})</i>"
-            s.append(Para(text, body))
+            s.append(Paragraph(text, body))
     else:
         s.append(para("Không phát hiện vi phạm.", body))
 
     s.extend(heading("V. KẾT LUẬN VÀ BIỆN PHÁP XỬ LÝ", st))
     if doc.outcome:
-        s.append(Para(f"<b>Kết luận:</b> {markup(doc.outcome)}", body))
+        s.append(Paragraph(f"<b>Kết luận:</b> {markup(doc.outcome)}", body))
     if doc.handling:
-        s.append(Para(f"<b>Biện pháp xử lý:</b> {markup(doc.handling)}", body))
+        s.append(Paragraph(f"<b>Biện pháp xử lý:</b> {markup(doc.handling)}", body))
     if doc.requests:
-        s.append(Para("<b>Yêu cầu cơ sở:</b>", body))
+        s.append(Paragraph("<b>Yêu cầu cơ sở:</b>", body))
         for n, req in enumerate(doc.requests, start=1):
             text = f"{n}. {markup(req.text)}"
             if req.deadline:
                 text += f" Thời hạn hoàn thành: trước ngày {vn_short_date(req.deadline)}."
-            s.append(Para(text, body))
+            s.append(Paragraph(text, body))
 
     s.extend(heading("VI. Ý KIẾN CỦA ĐẠI DIỆN CƠ SỞ", st))
     if doc.representative_statement:

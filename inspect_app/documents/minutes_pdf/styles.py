@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta, timezone
 from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
@@ -13,7 +12,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
-from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from ..fonts import FontFamily
 
@@ -32,25 +30,6 @@ NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 QR_CAPTION = "Quét mã để kiểm tra tính xác thực"
 COPY_MARK = "BẢN SAO"
-VN_TZ = timezone(timedelta(hours=7))
-
-
-class Para(Paragraph):
-    """A Paragraph that keeps its line breaks when wrapped again at the same width.
-
-    Tables wrap every cell twice (to size the row, then to draw it) and frames re-wrap on page ends; the line
-    breaking of a paragraph depends on the width only, so the second pass is free.
-    """
-
-    _wrapped_at: float | None = None
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() drops blPara: wrap anew
-            return self.width, self.height
-        width, height = super().wrap(availWidth, availHeight)
-        if height != 0x7FFFFFFF:
-            self._wrapped_at = availWidth
-        return width, height
 
 
 def nfc(text: str) -> str:
@@ -149,30 +128,13 @@ def styles_for(fonts: FontFamily) -> Styles:
     return st
 
 
-# One parsed fragment per style, cloned for plain text: skips the XML parser, the largest single cost of a
-# Paragraph built from text that has no markup (most of a biên bản). A test checks both paths give equal bytes.
-_frag_templates: dict[int, tuple[ParagraphStyle, object]] = {}
-_FAST_PLAIN_TEXT = True
-
-
 def para(text: str, style: ParagraphStyle) -> Paragraph:
     """A Paragraph of plain user text (no markup; characters like < and & print as they are)."""
-    text = nfc(text)
-    # Entities split the parser's fragments; keep its exact output for text that needs them.
-    if not _FAST_PLAIN_TEXT or "\n" in text or "&" in text or "<" in text or ">" in text:
-        return Para(markup(text), style)
-    clean = cleanBlockQuotedText(text)
-    if not clean:
-        return Para("", style)
-    hit = _frag_templates.get(id(style))
-    if hit is None or hit[0] is not style:
-        hit = (style, Para("x", style).frags[0])
-        _frag_templates[id(style)] = hit
-    return Para(clean, style, frags=[hit[1].clone(text=clean)])
+    return Paragraph(markup(text), style)
 
 
 def labelled(label: str, value: str, style: ParagraphStyle) -> Paragraph:
-    return Para(f"{markup(label)}: {markup(value)}", style)
+    return Paragraph(f"{markup(label)}: {markup(value)}", style)
 
 
 def break_lines(text: str, font: str, size: float, width: float) -> list[str] | None:

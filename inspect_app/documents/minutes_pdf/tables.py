@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
 from ..vn_format import format_vn_decimal
 from .content import PrepackagedLot, Reading, ResultGroup
-from .styles import TEXT_WIDTH, Para, Styles, break_lines, markup, nfc, para
+from .styles import TEXT_WIDTH, Styles, break_lines, markup, nfc, para
 
 
 def _grid_style(extra: Iterable[tuple] = ()) -> TableStyle:
@@ -40,7 +40,7 @@ def _verdict_cell(verdict: str, detail: str, provisional: bool, st: Styles) -> l
     verdict_text = markup(verdict)
     if _is_fail(verdict):
         verdict_text = f"<b>{verdict_text}</b>"
-    out: list[Flowable] = [Para(verdict_text + (" (*)" if provisional else ""), st.cell_center)]
+    out: list[Flowable] = [Paragraph(verdict_text + (" (*)" if provisional else ""), st.cell_center)]
     if detail:
         out.append(para(detail, st.cell_small))
     return out
@@ -63,7 +63,7 @@ def _cell(text: str, width: float, st: Styles, *, font: str = "regular", align: 
     lines = break_lines(text, face, st.cell.fontSize, width - 6)  # the cell padding is 3 pt each side
     if lines is None:
         text_markup = {"bold": "<b>{}</b>", "italic": "<i>{}</i>"}.get(font, "{}").format(markup(text))
-        return Para(text_markup, st.cell if align == "LEFT" else st.cell_center)
+        return Paragraph(text_markup, st.cell if align == "LEFT" else st.cell_center)
     cell = _Short("\n".join(lines))
     cell.font = font
     cell.align = align
