@@ -4,21 +4,37 @@ from __future__ import annotations
 
 import io
 
+from PIL import Image as PILImage
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from .. import reportlab_tuning
 from ..vn_format import vn_short_date
 from .content import MinutesDocument
 from .styles import TEXT_WIDTH, Styles, markup, para
 
 
-def _fit_image(data: bytes, max_w: float, max_h: float, *, mask: object = None) -> Image:
-    reader = ImageReader(io.BytesIO(data))
-    w, h = reader.getSize()
-    scale = min(max_w / w, max_h / h)
-    return Image(io.BytesIO(data), width=w * scale, height=h * scale, mask=mask)
+class _Photo(Flowable):
+    """A photo scaled to fit ``max_width`` × ``max_height``. A JPEG (what the upload pipeline stores) goes into the
+    PDF as its own bytes under DCTDecode, never decoded and re-encoded; anything else through ImageReader."""
+
+    def __init__(self, data: bytes, max_width: float, max_height: float) -> None:
+        super().__init__()
+        with PILImage.open(io.BytesIO(data)) as img:  # reads the header only
+            (w, h), self._is_jpeg = img.size, img.format == "JPEG"
+        scale = min(max_width / w, max_height / h)
+        self.width, self.height = w * scale, h * scale
+        self._data = data
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def draw(self) -> None:
+        data = self._data
+        image = reportlab_tuning.jpeg_image(data) if self._is_jpeg else ImageReader(io.BytesIO(data))
+        self.canv.drawImage(image, 0, 0, self.width, self.height)
 
 
 def photo_appendix(doc: MinutesDocument, st: Styles) -> list[Flowable]:
@@ -33,7 +49,7 @@ def photo_appendix(doc: MinutesDocument, st: Styles) -> list[Flowable]:
     col_w = TEXT_WIDTH / 2
     cells: list[list[Flowable]] = []
     for n, photo in enumerate(doc.photos, start=1):
-        img = _fit_image(photo.jpeg, col_w - 6 * mm, 75 * mm)
+        img = _Photo(photo.jpeg, col_w - 6 * mm, 75 * mm)
         caption = f"Ảnh {n}. {photo.caption}" if photo.caption else f"Ảnh {n}"
         cells.append([img, Spacer(1, 1.5 * mm), para(caption, st.caption)])
     rows = [cells[k : k + 2] for k in range(0, len(cells), 2)]
