@@ -97,7 +97,7 @@ _GridParts = tuple[list[list[object]], list[float], list[tuple]]
 class _TableHeadBreak(CondPageBreak):
     """Breaks the page before a table's heading unless the heading, the table head and first row fit.
 
-    Measures the real table when the frame asks (its cells keep their line breaks for the table's own wrap).
+    Measures the real table when the frame asks: the row heights Table.wrap leaves in ``_rowHeights``.
     """
 
     def __init__(self, above: Sequence[Flowable], table: Table, rows: int) -> None:
