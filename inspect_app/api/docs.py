@@ -1,12 +1,15 @@
 """The OpenAPI document (/api/v1/openapi.json), built by flask-smorest from the routes and their schemas, and the
-Swagger UI page that reads it (/api/docs), served from the flask-swagger-ui package: no CDN, works offline."""
+Swagger UI page that reads it (/api/docs/), its assets served from the flask-swagger-ui package: no CDN, works
+offline."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+import json
+from importlib.resources import files
+
+from flask import Blueprint, Flask, jsonify, render_template_string, send_from_directory
 from flask_smorest import Api
 from flask_smorest.spec.plugins import FlaskPlugin
-from flask_swagger_ui import get_swaggerui_blueprint
 
 from .core import PREFIX, ErrorSchema, bp, schema_name
 
@@ -65,12 +68,65 @@ def register_api(app: Flask) -> V1Api:
         },
     )
     api.register_blueprint(bp)
-    app.register_blueprint(
-        get_swaggerui_blueprint(
-            DOCS_URL, f"{PREFIX}/openapi.json", config={"app_name": TITLE}, blueprint_name="api_docs"
-        )
-    )
+    app.register_blueprint(docs_page)
     return api
+
+
+# Swagger UI 5 (OpenAPI 3.1), as the flask-swagger-ui package ships it. One rule per file, with no URL argument:
+# every route that takes an argument names a record somewhere in this app.
+SWAGGER_UI = files("flask_swagger_ui") / "dist"
+ASSETS = (
+    "swagger-ui.css",
+    "index.css",
+    "swagger-ui-bundle.js",
+    "swagger-ui-standalone-preset.js",
+    "favicon-32x32.png",
+    "favicon-16x16.png",
+)
+PAGE = """<!doctype html>
+<html lang="vi">
+<head>
+  <meta charset="utf-8">
+  <title>{{ title }}</title>
+  <link rel="stylesheet" href="{{ base }}/index.css">
+  <link rel="stylesheet" href="{{ base }}/swagger-ui.css">
+  <link rel="icon" type="image/png" href="{{ base }}/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="{{ base }}/swagger-ui-bundle.js"></script>
+  <script src="{{ base }}/swagger-ui-standalone-preset.js"></script>
+  <script>
+    window.onload = function () {
+      window.ui = SwaggerUIBundle(Object.assign({{ config | safe }}, {
+        presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+        layout: "StandaloneLayout",
+      }));
+    };
+  </script>
+</body>
+</html>
+"""
+
+docs_page = Blueprint("api_docs", __name__, url_prefix=DOCS_URL)
+
+
+@docs_page.get("/")
+def swagger_ui():
+    config = {"url": f"{PREFIX}/openapi.json", "dom_id": "#swagger-ui", "deepLinking": True}
+    return render_template_string(PAGE, title=TITLE, base=DOCS_URL, config=json.dumps(config))
+
+
+def _asset(name: str):
+    def send():
+        return send_from_directory(str(SWAGGER_UI), name, max_age=86400)
+
+    send.__name__ = "asset_" + name.replace("-", "_").replace(".", "_")
+    return send
+
+
+for _name in ASSETS:
+    docs_page.add_url_rule(f"/{_name}", view_func=_asset(_name))
 
 
 @bp.route("/openapi.json", public=True)
