@@ -107,7 +107,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
-    from .api.views import bp as api_bp
+    from .api import register_api
     from .auth.views import bp as auth_bp
     from .inspections.views import bp as inspections_bp
     from .minutes.views import bp as minutes_bp
@@ -119,7 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(premises_bp)
     app.register_blueprint(admin_bp)
-    app.register_blueprint(api_bp)
+    register_api(app)
     app.register_blueprint(__import__("inspect_app.field.views", fromlist=["bp"]).bp)
     app.register_blueprint(inspections_bp)
     app.register_blueprint(minutes_bp)

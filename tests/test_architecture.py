@@ -53,7 +53,6 @@ def _owner(name: str) -> str:
     return name
 
 
-@pytest.mark.xfail(strict=True, reason="api.views <-> api.metrology until the API is declared per resource")
 def test_no_import_cycles():
     graph = {
         name: {_owner(target) for target in imports(path, module_level_only=True)} - {name, ""}
@@ -103,7 +102,6 @@ def test_pure_code_has_no_flask_and_no_database(name):
     assert not {t for t in imports(MODULES[name], module_level_only=False) if not t.startswith(PURE)}
 
 
-@pytest.mark.xfail(strict=True, reason="measurements.schemas uses api fields until the API is declared")
 def test_features_do_not_import_the_http_layer():
     offenders = {
         name: sorted(t for t in imports(path, module_level_only=False) if t.startswith(HTTP))

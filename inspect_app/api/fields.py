@@ -1,16 +1,35 @@
-"""Marshmallow fields and base schema whose error messages are Vietnamese."""
+"""Marshmallow fields, validators and base schemas of API v1, whose error messages are Vietnamese."""
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields
+from decimal import Decimal
 
+from flask import url_for
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
+
+from ..domain.errors import RuleError
 from ..domain.time import VN_TZ
+from ..measurements.rules import decimal_value
+from ..models.metrology import canonical_decimal
 
 COMMON = {
     "required": "Trường này là bắt buộc.",
     "null": "Trường này không được để trống.",
     "validator_failed": "Giá trị không hợp lệ.",
 }
+
+
+def one_of(choices, label: str):
+    return validate.OneOf(list(choices), error=f"{label} không hợp lệ; chọn một trong: {', '.join(choices)}.")
+
+
+def length(maximum: int, minimum: int = 0):
+    if minimum:
+        return validate.Length(
+            min=minimum, max=maximum, error=f"Độ dài phải từ {minimum} đến {maximum} ký tự."
+        )
+    return validate.Length(max=maximum, error=f"Dài quá {maximum} ký tự.")
 
 
 class Str(fields.String):
@@ -21,17 +40,27 @@ class Str(fields.String):
     }
 
 
-class Int(fields.Integer):
+# Integer columns (ids, counts) are 32-bit on PostgreSQL: a larger number is refused as input, never sent to a query.
+INT32_MAX = 2**31 - 1
+
+
+class _Int32(fields.Integer):
     default_error_messages = {**COMMON, "invalid": "Phải là số nguyên.", "too_large": "Số quá lớn."}
 
+    def _validated(self, value):
+        number = super()._validated(value)
+        if number is not None and abs(number) > INT32_MAX:
+            raise self.make_error("too_large")
+        return number
+
+
+class Int(_Int32):
     def __init__(self, **kwargs):
         super().__init__(strict=True, **kwargs)
 
 
-class QueryInt(fields.Integer):
+class QueryInt(_Int32):
     """An integer from a query string, where every value arrives as text."""
-
-    default_error_messages = {**COMMON, "invalid": "Phải là số nguyên.", "too_large": "Số quá lớn."}
 
 
 class Float(fields.Float):
@@ -39,6 +68,18 @@ class Float(fields.Float):
 
     def __init__(self, **kwargs):
         super().__init__(allow_nan=False, **kwargs)
+
+
+class Coordinate(Float):
+    """A latitude, longitude or accuracy: never null in a request, null in an answer when none was recorded."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_none=True, **kwargs)
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if value is None:
+            raise self.make_error("null")
+        return super().deserialize(value, attr, data, **kwargs)
 
 
 class Bool(fields.Boolean):
@@ -85,3 +126,82 @@ class StrictSchema(Schema):
 class LenientSchema(StrictSchema):
     class Meta:
         unknown = EXCLUDE
+
+
+class LenientQueryInt(fields.Integer):
+    """An integer from a query string that is ignored (None) when it is not one, as lists have always done."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError:
+            return None
+
+
+class Dec(fields.Field):
+    """An exact decimal: "5.15", "5,15", 5.15 or 5 → Decimal; text or "1e3" → a Vietnamese 422 message.
+
+    JSON numbers reach it as Decimal (the body is parsed without float). Answers give it as canonical text.
+    """
+
+    default_error_messages = {**COMMON, "invalid": "Phải là số (ví dụ 5,15 hoặc 5.15)."}
+
+    def __init__(
+        self, *, label: str = "Giá trị", positive: bool = False, non_negative: bool = False, **kwargs
+    ):
+        kwargs.setdefault("metadata", {"type": ["string", "number"], "examples": ["5.15", "5,15"]})
+        super().__init__(**kwargs)
+        self.label, self.positive, self.non_negative = label, positive, non_negative
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal | None:
+        try:
+            return decimal_value(value, self.label, positive=self.positive, non_negative=self.non_negative)
+        except RuleError as error:
+            raise ValidationError(str(error)) from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else canonical_decimal(value)
+
+
+class Number(fields.Raw):
+    """A number answered exactly as stored (an int stays an int)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"type": "number", **kwargs.pop("metadata", {})}, **kwargs)
+
+
+class Json(fields.Raw):
+    """Stored JSON (lists, objects) answered as it is."""
+
+
+class Link(fields.Field):
+    """The URL of a route of this API for the record: Link("api.photo_image", photo_id="id").
+
+    With ``if_set``, the link is null while that attribute of the record is empty.
+    """
+
+    _CHECK_ATTRIBUTE = False
+
+    def __init__(self, endpoint: str, *, if_set: str | None = None, **params: str):
+        super().__init__(dump_only=True, allow_none=bool(if_set), metadata={"type": "string"})
+        self.endpoint, self.if_set, self.params = endpoint, if_set, params
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if self.if_set and not getattr(obj, self.if_set):
+            return None
+        return url_for(self.endpoint, **{name: getattr(obj, source) for name, source in self.params.items()})
+
+
+class Upload(fields.Field):
+    """A file of a multipart request (a werkzeug FileStorage)."""
+
+    default_error_messages = {**COMMON, "invalid": "Phải là một tệp."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"type": "string", "format": "binary"})
+        super().__init__(load_only=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise self.make_error("invalid")
+        return value

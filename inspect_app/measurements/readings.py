@@ -30,6 +30,7 @@ from .rules import display_quantity, instrument_label
 from .settings import state_check_rule, state_check_text
 from .units import convert, from_grams, tidy, to_grams
 
+
 def _instrument_for(inspection: Inspection, data: dict, user: User) -> Instrument:
     query = scoped(Instrument, user)
     if data.get("instrument_id") is not None:

@@ -16,6 +16,7 @@ from .lots import lots_of
 from .readings import readings_of
 from .rules import instrument_label
 
+
 class AutoFinding(NamedTuple):
     """A suggested answer for a checklist item, computed from the metrology records (never stored)."""
 

@@ -13,6 +13,7 @@ from ..measurements.rules import standard_label
 from ..measurements.units import tidy
 from ..models import Inspection
 
+
 def _places(*values: Decimal | None) -> int:
     return max([0] + [-v.as_tuple().exponent for v in values if v is not None and v.as_tuple().exponent < 0])
 

@@ -1,12 +1,19 @@
-"""Error pages and JSON errors: every failure a person can see gets a Vietnamese message, never a bare 500."""
+"""Error pages and JSON errors: every failure a person can see gets a Vietnamese message, never a bare 500.
+
+A database that is busy (SQLite's writer lock, a PostgreSQL lock or statement timeout) or out of reach (a refused or
+dropped connection, a full pool) is a 503 with Retry-After: the request can simply be sent again, and the phone's
+outbox does exactly that.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -22,7 +29,38 @@ MESSAGES = {
     422: "Dữ liệu không hợp lệ.",
     429: "Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại.",
     500: "Đã xảy ra lỗi hệ thống.",
+    503: "Hệ thống đang bận, vui lòng thử lại sau ít giây.",
 }
+RETRY_AFTER_SECONDS = 5
+
+SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
+# PostgreSQL SQLSTATEs worth a retry: connection exceptions (08…) and insufficient resources (53…) by class; lock
+# not available (a lock_timeout), query cancelled (a statement_timeout), shutting down or starting up,
+# serialization failure and deadlock.
+PG_RETRY_CLASSES = ("08", "53")
+PG_RETRY_STATES = {"55P03", "57014", "57P01", "57P02", "57P03", "40001", "40P01"}
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether a database error means "busy or out of reach, try again shortly" rather than a bug."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    orig = error.orig
+    if type(orig).__module__.startswith("sqlite3"):
+        # SQLite reports syntax errors and missing tables as OperationalError too: only its lock messages count.
+        message = str(orig).lower()
+        return any(text in message for text in SQLITE_BUSY)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if not state:
+        # No answer from the server at all: refused, reset or closed connection.
+        return True
+    return state.startswith(PG_RETRY_CLASSES) or state in PG_RETRY_STATES
 
 
 def wants_json() -> bool:
@@ -61,6 +99,25 @@ def register_error_handlers(app: Flask) -> None:
         if status == 429 and error.description and not error.description.startswith("<"):
             message = error.description
         return error_response(status, message)
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_error(error: Exception):
+        if not database_unavailable(error):
+            return unexpected(error)
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+        from ..extensions import db
+
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone; the session is discarded at teardown
+            log.exception("rollback after a database error failed")
+        try:
+            response = make_response(error_response(503))
+        except Exception:  # noqa: BLE001 - the page itself may need the database (the logged-in user)
+            response = make_response((MESSAGES[503], 503, {"Content-Type": "text/plain; charset=utf-8"}))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

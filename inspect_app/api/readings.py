@@ -1,0 +1,93 @@
+"""Readings (phép đo): a scale, a fuel dispenser or a control weighing, judged by the server against the tolerance
+tables; idempotent by UUID, refused once the inspection's minutes are issued."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..domain.vocabulary import DIRECTIONS, OUTCOMES, READING_KINDS
+from .. import measurements
+from ..models import Reading
+from .core import RECORDS, allowed, bp, request_part, shows_conflicts, with_inspection
+from .fields import UUID, DateTime, Dec, Int, Json, List, Nested, Str, StrictSchema, length, one_of
+
+
+class ReadingSchema(StrictSchema):
+    """A reading: what the inspector measured (sent), and the server's verdict on it (answered)."""
+
+    exact_numbers = True
+
+    id = Int(dump_only=True)
+    uuid = UUID(required=True)
+    inspection_id = Int(dump_only=True)
+    instrument_id = Int(load_default=None, allow_none=True)
+    instrument_uuid = UUID(load_default=None, allow_none=True, load_only=True)
+    instrument = Str(dump_only=True, attribute="instrument_label")
+    kind = Str(required=True, validate=one_of(READING_KINDS, "Loại phép đo"))
+    standard_ids = List(
+        Int(),
+        required=True,
+        validate=validate.Length(min=1, max=30, error="Cần chọn từ 1 đến 30 chuẩn đo lường đã dùng."),
+    )
+    standards = Json(dump_only=True, metadata={"type": "array", "items": {"type": "object"}})
+    reference = Dec(load_default=None, allow_none=True, positive=True, label="Tải / lượng chuẩn")
+    indication = Dec(required=True, non_negative=True, label="Số chỉ")
+    unit = Str(load_default=None, allow_none=True, validate=one_of(["g", "kg", "L"], "Đơn vị"))
+    direction = Str(load_default=None, allow_none=True, validate=one_of(DIRECTIONS, "Chiều mua bán"))
+    measured_at = DateTime(load_default=None, allow_none=True)
+    note = Str(load_default="", validate=length(2000))
+    error = Dec(dump_only=True, allow_none=True)
+    permitted_error = Dec(dump_only=True, allow_none=True)
+    outcome = Str(dump_only=True)
+    outcome_label = fields.Function(lambda reading: OUTCOMES[reading.outcome], metadata={"type": "string"})
+    conclusion = Str(dump_only=True)
+    rule = Str(dump_only=True)
+    state_check_rule = Str(dump_only=True, allow_none=True)
+    tables = Json(dump_only=True, metadata={"type": "array", "items": {"type": "object"}})
+    provisional = fields.Boolean(dump_only=True)
+    warnings = List(Str(), dump_only=True)
+    details = Json(dump_only=True, metadata={"type": "object"})
+    version = Int(dump_only=True)
+    created_at = DateTime(dump_only=True)
+
+    @validates_schema
+    def _together(self, data, **kwargs):
+        if (data.get("instrument_id") is None) == (data.get("instrument_uuid") is None):
+            raise ValidationError("Cần đúng một trong instrument_id hoặc instrument_uuid.", "instrument_id")
+        if data.get("kind") == "control" and data.get("direction") is None:
+            raise ValidationError("Phép đo đối chứng cần chọn chiều: sell (bán) hoặc buy (mua).", "direction")
+        if data.get("kind") != "control" and data.get("direction") is not None:
+            raise ValidationError("Chỉ phép đo đối chứng mới có chiều mua bán.", "direction")
+        if data.get("kind") == "dispenser" and data.get("reference") is None:
+            raise ValidationError("Cần ghi lượng đọc trên bình chuẩn (L).", "reference")
+
+
+class ReadingListSchema(Schema):
+    items = List(Nested(ReadingSchema), dump_only=True)
+
+
+shows_conflicts(Reading, ReadingSchema())
+
+
+@bp.get("/inspections/<inspection_id>/readings", errors=(404,))
+@bp.response(200, ReadingListSchema)
+@with_inspection
+def list_readings(inspection):
+    """Kết quả đo của cuộc kiểm tra, kèm kết luận máy chủ tính"""
+    return {"items": measurements.readings_of(inspection)}
+
+
+@bp.post("/inspections/<inspection_id>/readings", errors=(403, 404, 409, 422))
+@bp.response(201, ReadingSchema)
+@bp.alt_response(200, schema=ReadingSchema, description="Đã có (gửi lại cùng nội dung)", success=True)
+@with_inspection
+@allowed("inspection.edit", RECORDS)
+@bp.arguments(request_part(ReadingSchema, "ReadingCreate"))
+def create_reading(data, inspection):
+    """Ghi một phép đo (cân, cột đo xăng dầu, đối chứng)
+
+    Máy chủ tính sai số, giới hạn cho phép và kết luận (idempotent theo uuid; 409 khi biên bản đã lập).
+    """
+    reading, created = measurements.record_reading(inspection, data, current_user)
+    return reading, 201 if created else 200
