@@ -124,6 +124,8 @@ def app_config(database_url, tmp_path) -> dict:
         "PUBLIC_BASE_URL": "http://testserver",
         # scrypt costs ~0.1 s a hash; the login tests check that production uses it.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Stored photos and PDFs need not survive a power cut here; the storage tests check production's fsync.
+        "STORAGE_FSYNC": False,
     }
 
 
