@@ -139,20 +139,22 @@ def empty_postgres(conn) -> None:
     )
 
 
+# The settings of every test app; app_config adds the database and the uploads folder.
+TEST_SETTINGS = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    "PUBLIC_BASE_URL": "http://testserver",
+    # scrypt costs ~0.1 s a hash; the login tests check that production uses it.
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    # Stored photos and PDFs need not survive a power cut here; the storage tests check production's fsync.
+    "STORAGE_FSYNC": False,
+}
+
+
 @pytest.fixture
 def app_config(database_url, tmp_path) -> dict:
-    return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret-key",
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "WTF_CSRF_ENABLED": False,
-        "PUBLIC_BASE_URL": "http://testserver",
-        # scrypt costs ~0.1 s a hash; the login tests check that production uses it.
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        # Stored photos and PDFs need not survive a power cut here; the storage tests check production's fsync.
-        "STORAGE_FSYNC": False,
-    }
+    return {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": str(tmp_path / "uploads")}
 
 
 @pytest.fixture
