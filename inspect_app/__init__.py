@@ -41,16 +41,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     register_extensions(app)
     register_blueprints(app)
-    from .errors import register_error_handlers
+    from .web.errors import register_error_handlers
 
     register_error_handlers(app)
-    from .compression import register_compression
+    from .web.compression import register_compression
 
     register_compression(app)
     from .cli import register_commands
 
     register_commands(app)
-    from .templating import register_template_helpers
+    from .web.templating import register_template_helpers
 
     register_template_helpers(app)
     return app
@@ -84,7 +84,7 @@ def register_extensions(app: Flask) -> None:
     def unauthorized():
         from flask import flash, redirect, request, url_for
 
-        from .errors import error_response, wants_json
+        from .web.errors import error_response, wants_json
 
         if wants_json():
             return error_response(401, "Vui lòng đăng nhập.")

@@ -8,8 +8,10 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from . import writes
 from .extensions import db
-from .models import ROLES, Province, Unit, User
+from .domain.vocabulary import ROLES
+from .models import Province, Unit, User
 
 
 def register_commands(app: Flask) -> None:
@@ -24,7 +26,7 @@ def register_commands(app: Flask) -> None:
     def create_user(username, password, role, unit_code, province_code, full_name, position):
         """Create an account (or reset its password and role if it exists)."""
         from .admin.forms import password_rule, username_rule
-        from .premises.rules import RuleError
+        from .domain.errors import RuleError
 
         try:
             username = username_rule(username)
@@ -55,15 +57,17 @@ def register_commands(app: Flask) -> None:
         user.active = True
         user.set_password(password)
         db.session.add(user)
-        db.session.commit()
+        db.session.flush()
+        # From the command line nobody is logged in: the event has no actor.
+        writes.commit("create" if created else "edit", user, None, {} if created else None)
         click.echo(f"{'Đã tạo' if created else 'Đã cập nhật'} tài khoản {username} ({ROLES[role]}).")
 
     @app.cli.command("import-units")
     @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def import_units_command(csv_file: Path):
         """Import administrative units from CSV (Mã tỉnh, Tên tỉnh, Mã đơn vị, Tên đơn vị, Cấp, Vĩ độ, Kinh độ)."""
-        from .areas_import import import_units
-        from .premises.rules import RuleError
+        from .areas.csv_import import import_units
+        from .domain.errors import RuleError
 
         try:
             report = import_units(csv_file.read_bytes())

@@ -137,7 +137,7 @@ def make_records(premise: Premise, user: User) -> dict:
     from flask import current_app
 
     from inspect_app.inspections import service
-    from inspect_app.uploads import storage_for
+    from inspect_app.files.uploads import storage_for
     from tests.api_helpers import jpeg_bytes
 
     inspection, _ = service.create_inspection(
@@ -196,7 +196,7 @@ def make_standard(unit: Unit, user: User, **values):
     from datetime import date
     from decimal import Decimal
 
-    from inspect_app.measurements import service
+    from inspect_app import measurements
 
     data = {
         "uuid": str(uuid.uuid4()),
@@ -211,7 +211,7 @@ def make_standard(unit: Unit, user: User, **values):
         "due_on": date(2027, 12, 31),
     }
     data.update(values)
-    return service.create_standard(data, user)[0]
+    return measurements.create_standard(data, user)[0]
 
 
 def make_instrument(premise: Premise, user: User, **values):
@@ -220,7 +220,7 @@ def make_instrument(premise: Premise, user: User, **values):
     from datetime import date
     from decimal import Decimal
 
-    from inspect_app.measurements import service
+    from inspect_app import measurements
 
     data = {
         "uuid": str(uuid.uuid4()),
@@ -237,7 +237,7 @@ def make_instrument(premise: Premise, user: User, **values):
         "seal_state": "none",
     }
     data.update(values)
-    return service.create_instrument(premise, data, user)[0]
+    return measurements.create_instrument(premise, data, user)[0]
 
 
 def make_metrology(premise: Premise, user: User) -> dict:
@@ -246,15 +246,15 @@ def make_metrology(premise: Premise, user: User) -> dict:
 
     from flask import current_app
 
-    from inspect_app.measurements import service
-    from inspect_app.uploads import storage_for
+    from inspect_app import measurements
+    from inspect_app.files.uploads import storage_for
     from tests.api_helpers import jpeg_bytes
 
     storage = storage_for(current_app)
     standard = make_standard(premise.unit, user)
-    service.set_certificate_photo(standard, jpeg_bytes(), storage)
+    measurements.set_certificate_photo(standard, jpeg_bytes(), storage, user)
     instrument = make_instrument(premise, user)
-    photo, _ = service.add_instrument_photo(
+    photo, _ = measurements.add_instrument_photo(
         instrument, {"uuid": str(uuid.uuid4()), "caption": "Tem kiểm định"}, jpeg_bytes(), user, storage
     )
     return {"standard": standard, "instrument": instrument, "instrument_photo": photo}

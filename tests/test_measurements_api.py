@@ -706,7 +706,7 @@ def test_standards_not_good_enough_for_the_scale_are_warned_about(client, world,
 def test_standards_are_listed_by_size_not_as_text(client, world):
     from decimal import Decimal
 
-    from inspect_app.measurements import service
+    from inspect_app import measurements
     from tests.api_helpers import token_for
 
     for nominal, mass_unit in (("1", "kg"), ("10", "kg"), ("2", "kg"), ("500", "g"), ("20", "kg")):
@@ -719,7 +719,7 @@ def test_standards_are_listed_by_size_not_as_text(client, world):
             "accuracy_class": "M1",
             "due_on": date(2027, 12, 31),
         }
-        service.create_standard(data, world.users["inspector"])
+        measurements.create_standard(data, world.users["inspector"])
     headers = token_for(client, world.users["inspector"])
     items = client.get("/api/v1/standards", headers=headers).get_json()["items"]
     assert [(i["nominal"], i["unit"]) for i in items] == [

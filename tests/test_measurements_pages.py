@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from inspect_app.extensions import db
-from inspect_app.measurements import service
+from inspect_app import measurements
 from inspect_app.models import Instrument, ReferenceStandard
 from tests.api_helpers import jpeg_bytes
 from tests.factories import make_instrument, make_records, make_standard
@@ -166,7 +166,7 @@ def test_the_inspection_page_shows_readings_lots_and_suggestions(client, login, 
     scale = make_instrument(world.premise_a, inspector, goods_mass=Decimal("0.3"))
     one_kg = make_standard(world.unit_a, inspector, nominal=Decimal("1"))
     measured = {"measured_at": None}
-    service.record_reading(
+    measurements.record_reading(
         inspection,
         {
             "uuid": str(uuid.uuid4()),
@@ -179,7 +179,7 @@ def test_the_inspection_page_shows_readings_lots_and_suggestions(client, login, 
         },
         inspector,
     )
-    service.record_lot(
+    measurements.record_lot(
         inspection,
         {
             "uuid": str(uuid.uuid4()),
@@ -216,6 +216,6 @@ def test_the_state_check_setting_is_for_administrators(client, login, world):
     assert "Tỉnh Quảng Ngãi Thử" in page and "Đang áp dụng: <strong>giới hạn sai số khi sử dụng" in page
     assert client.post("/metrology/settings", data={"state_check_rule": "nonsense"}).status_code == 422
     assert client.post("/metrology/settings", data={"state_check_rule": "verification"}).status_code == 302
-    assert service.state_check_rule(world.p1.id) == "verification"
+    assert measurements.state_check_rule(world.p1.id) == "verification"
     # Another province keeps the default.
-    assert service.state_check_rule(world.p2.id) == "in_service"
+    assert measurements.state_check_rule(world.p2.id) == "in_service"

@@ -142,7 +142,9 @@ def _qr_urls(content: bytes, tmp_path) -> list[str]:
     urls = []
     for page in sorted(tmp_path.glob("page*.png")):
         # zbarimg exits 4 when a page has no code; the test then sees an empty string.
-        out = subprocess.run(["zbarimg", "-q", "--raw", str(page)], check=False, capture_output=True, text=True)
+        out = subprocess.run(
+            ["zbarimg", "-q", "--raw", str(page)], check=False, capture_output=True, text=True
+        )
         urls.append(out.stdout.strip())
     return urls
 

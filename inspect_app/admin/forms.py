@@ -8,9 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import ValidationError
 
-from ..forms import ChoiceField, int_or_none, rule
-from ..models import ROLES
-from ..premises.rules import RuleError, text
+from ..web.forms import ChoiceField, int_or_none, rule
+from ..domain.vocabulary import ROLES
+from ..domain.errors import RuleError
+from ..premises.rules import text
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 

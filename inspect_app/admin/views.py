@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..access import get_or_404, permission_required, scope_for, scoped, visible_units
+from .. import writes
 from ..extensions import db
 from ..models import Premise, Province, Unit, User
 from .forms import UserForm, username_rule
@@ -64,8 +65,10 @@ def _save_user(form: UserForm, user: User) -> bool:
         form.role.errors.append("Không thể tự bỏ quyền quản trị hoặc tự khóa tài khoản của mình.")
         db.session.rollback()
         return False
+    action = "edit" if user.id else "create"
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
+    writes.commit(action, user, current_user, None if action == "edit" else {})
     return True
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ApiToken, User
-from ..models.base import utcnow
+from ..domain.time import utcnow
 
 TOKEN_PREFIX = "kt_"
 

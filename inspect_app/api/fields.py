@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, RAISE, Schema, fields
 
-from ..templating import VN_TZ
+from ..domain.time import VN_TZ
 
 COMMON = {
     "required": "Trường này là bắt buộc.",

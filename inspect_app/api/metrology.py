@@ -12,13 +12,13 @@ from marshmallow import ValidationError
 
 from ..access import get_or_404, scoped
 from ..checklists import load_catalogue
-from ..checklists.vocab import ANSWERS, AUTO_SOURCES
+from ..domain.vocabulary import ANSWERS, AUTO_SOURCES
 from ..extensions import db
 from ..measurements import schemas as ms
-from ..measurements import service
-from ..metrology import tables_as_json
+from .. import measurements as service
+from ..tolerances import tables_as_json
 from ..models import Instrument, InstrumentPhoto, Premise, ReferenceStandard
-from ..uploads import storage_for
+from ..files.uploads import storage_for
 from .views import bp, denied, find_inspection, require_edit, send_jpeg
 
 
@@ -107,7 +107,7 @@ def upload_standard_certificate(standard_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise ValidationError({"file": ["Chưa có tệp ảnh giấy chứng nhận."]})
-    service.set_certificate_photo(standard, upload.read(), storage_for(current_app))
+    service.set_certificate_photo(standard, upload.read(), storage_for(current_app), current_user)
     return jsonify(ms.standard_json(standard))
 
 

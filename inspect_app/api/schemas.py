@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, validate, validates_schema
 
-from ..checklists.vocab import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
+from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..models import Finding, Inspection, Photo, Premise, User
 from .fields import UUID, Bool, Date, DateTime, Float, Int, List, Nested, QueryInt, Str, StrictSchema
 
@@ -107,7 +107,7 @@ class PremiseQuerySchema(StrictSchema):
 
     @validates_schema
     def _near(self, data, **kwargs):
-        from ..geo import parse_point
+        from ..domain.geo import parse_point
 
         try:
             data["point"] = parse_point(data.get("near"))
@@ -194,7 +194,7 @@ def photo_json(photo: Photo) -> dict:
 
 
 def inspection_json(inspection: Inspection, full: bool = True) -> dict:
-    from ..geo import FLAG_LABELS
+    from ..domain.geo import FLAG_LABELS
 
     data = {
         "id": inspection.id,

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from ..access import can, get_or_404, scoped
 from ..checklists import CatalogueError, available_versions, load_catalogue
 from ..extensions import csrf, db, login_manager
-from ..geo import order_by_distance
+from ..domain.geo import order_by_distance
 from ..inspections import service
 from ..models import ApiToken, Finding, Inspection, Photo, Premise, User
-from ..models.base import utcnow
-from ..photos import PhotoError
-from ..text import fold
-from ..uploads import storage_for
+from ..domain.time import utcnow
+from ..files.photos import PhotoError
+from ..domain.text import fold
+from ..files.uploads import storage_for
 from . import schemas
 from .auth import bearer_token, issue_token, user_from_bearer
 

@@ -28,7 +28,7 @@ class PasswordChangeForm(FlaskForm):
 
     def validate_new(self, field):
         from ..admin.forms import password_rule
-        from ..premises.rules import RuleError
+        from ..domain.errors import RuleError
 
         try:
             password_rule(field.data)

@@ -7,9 +7,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from .. import writes
 from ..extensions import db
 from ..models import LoginAttempt, User
-from ..models.base import utcnow
+from ..domain.time import utcnow
 
 
 class LoginRefused(Exception):
@@ -49,7 +50,10 @@ def check_credentials(username: str, password: str, ip: str) -> User:
         raise LoginRefused(429, f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {window} phút.")
     user = db.session.scalars(select(User).where(func.lower(User.username) == username)).first()
     if user is None or not user.check_password(password) or not user.is_active:
+        # Nobody is known to have acted: the account tried (if any) is the record, the name typed is kept.
+        writes.log("login_failed", user, None, {"username": [None, username[:64]]}, record_type="users")
         record_attempt(username, ip, success=False)
         raise LoginRefused(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
+    writes.log("login", user, user)
     record_attempt(username, ip, success=True)
     return user

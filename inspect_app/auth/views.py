@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import writes
 from ..extensions import db
-from ..models.base import utcnow
+from ..domain.time import utcnow
 from .forms import LoginForm, PasswordChangeForm
 from .throttle import LoginRefused, check_credentials
 
@@ -50,6 +51,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    writes.commit("logout", current_user._get_current_object(), current_user._get_current_object())
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
@@ -66,7 +68,7 @@ def change_password():
             status = 422
         else:
             current_user.set_password(form.new.data)
-            db.session.commit()
+            writes.commit("edit", current_user._get_current_object(), current_user._get_current_object())
             flash("Đã đổi mật khẩu.", "success")
             return redirect(url_for("main.home"))
     elif request.method == "POST":

@@ -1,16 +1,15 @@
-"""The checklist catalogue (danh mục nội dung kiểm tra) as versioned data, plus the app's controlled vocabulary.
+"""The checklist catalogue (danh mục nội dung kiểm tra) as versioned data, its items citing their legal basis.
 
 Pure Python (no Flask or SQLAlchemy)::
 
     from inspect_app.checklists import load_catalogue
-    from inspect_app.checklists.vocab import PREMISE_TYPES, HANDLING
+    from inspect_app.domain.vocabulary import PREMISE_TYPES, HANDLING
 
     catalogue = load_catalogue()              # latest version; load_catalogue("2026.1") for a given one
     for item in catalogue.items_for("market_stall"):
         print(item.code, item.question, [basis.cite() for basis in item.legal_basis])
 """
 
-from . import vocab
 from .loader import (
     CATALOGUE_DIR,
     Catalogue,
@@ -41,5 +40,4 @@ __all__ = [
     "load_catalogue",
     "load_catalogue_file",
     "version_key",
-    "vocab",
 ]

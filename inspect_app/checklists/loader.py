@@ -30,7 +30,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .vocab import ALL_PREMISE_TYPES, ANSWER_KINDS, AUTO_SOURCES, FAIL_HANDLING, GROUPS, PREMISE_TYPES
+from ..domain.vocabulary import (
+    ALL_PREMISE_TYPES,
+    ANSWER_KINDS,
+    AUTO_SOURCES,
+    FAIL_HANDLING,
+    GROUPS,
+    PREMISE_TYPES,
+)
 
 __all__ = [
     "CATALOGUE_DIR",

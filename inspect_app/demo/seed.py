@@ -12,7 +12,7 @@ from importlib import resources
 
 from sqlalchemy import select
 
-from ..areas_import import import_units
+from ..areas.csv_import import import_units
 from ..extensions import db
 from ..models import Market, Premise, Province, Unit, User
 from ..premises.service import create_premise
@@ -323,7 +323,7 @@ def _demo_uuid(*parts: str) -> str:
 
 
 def _load_metrology(units: dict[str, Unit]) -> dict[str, int]:
-    from ..measurements.service import create_instrument, create_standard
+    from ..measurements import create_instrument, create_standard
 
     added = {"standards": 0, "instruments": 0}
     for unit_code, standards in STANDARDS.items():

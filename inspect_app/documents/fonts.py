@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import copy
 import importlib.resources
 import logging
 import os
 import threading
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont, makeToUnicodeCMap
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 
 __all__ = [
-    "SUBSET_SEED",
     "VIETNAMESE_SAMPLE",
     "FontFamily",
     "FontNotFound",
     "register_serif_family",
-    "seed_subsets",
 ]
 
 LIBERATION2_DIR = Path("/usr/share/fonts/truetype/liberation2")
@@ -31,11 +27,6 @@ VIETNAMESE_SAMPLE = (
     "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
     "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬEÈÉẺẼẸÊỀẾỂỄỆIÌÍỈĨỊOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢUÙÚỦŨỤƯỪỨỬỮỰYỲÝỶỸỴĐ"
 )
-
-# Non-ASCII characters given fixed codes, in this order, in every PDF (ASCII already has fixed codes in ReportLab).
-# Every document then embeds the same subset of each face, so the subset is built and compressed once per process
-# instead of once per document; a character outside this list still works (it is appended after these).
-SUBSET_SEED = "".join(ch for ch in VIETNAMESE_SAMPLE if ord(ch) > 127) + "–—‘’“”…•·±×°²³≤≥→€"
 
 # File names of Times New Roman as shipped with Windows/Office: a ward can drop these into PDF_FONT_DIR.
 _DEFAULT_CONFIGURED_FILES = ("times.ttf", "timesbd.ttf", "timesi.ttf", "timesbi.ttf")
@@ -79,184 +70,6 @@ def _missing_glyphs(font: TTFont) -> str:
     return "".join(ch for ch in VIETNAMESE_SAMPLE if ord(ch) not in cmap)
 
 
-def _install_subset_cache(font: TTFont) -> None:
-    """Make ``font`` reuse built and compressed subsets across documents (same PDF objects, same bytes).
-
-    Mirrors ``TTFontFace.addSubsetObjects`` of ReportLab 4-5; the stream carries its Filter already, which
-    ReportLab's PDFStream treats as "encoded elsewhere". A test checks the output equals the uncached one.
-    """
-    face = font.face
-    cache: dict[tuple[int, ...], tuple[int, bytes]] = {}
-
-    def add_subset_objects(doc: pdfdoc.PDFDocument, fontname: str, subset: list[int]) -> pdfdoc.PDFReference:
-        if not doc.compression:  # never used here; keep ReportLab's own path for it
-            return type(face).addSubsetObjects(face, doc, fontname, subset)
-        key = tuple(subset)
-        hit = cache.get(key)
-        if hit is None:
-            raw = face.makeSubset(subset)
-            hit = (len(raw), zlib.compress(raw))
-            if len(cache) >= 64:
-                cache.clear()
-            cache[key] = hit
-        raw_len, data = hit
-        font_file = pdfdoc.PDFStream(content=data)
-        font_file.dictionary["Length1"] = raw_len
-        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-        ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
-        flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
-        descriptor = pdfdoc.PDFDictionary(
-            {
-                "Type": "/FontDescriptor",
-                "Ascent": face.ascent,
-                "CapHeight": face.capHeight,
-                "Descent": face.descent,
-                "Flags": flags,
-                "FontBBox": pdfdoc.PDFArray(face.bbox),
-                "FontName": pdfdoc.PDFName(fontname),
-                "ItalicAngle": face.italicAngle,
-                "StemV": face.stemV,
-                "FontFile2": ref,
-                "MissingWidth": face.defaultWidth,
-            }
-        )
-        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
-
-    face.addSubsetObjects = add_subset_objects
-
-
-class _Preformatted(pdfdoc.PDFObject):
-    """PDF object text computed once (a font's Widths array) and reused in every document."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def format(self, document: pdfdoc.PDFDocument) -> bytes:
-        return self.data
-
-
-def _install_font_object_cache(font: TTFont) -> None:
-    """Make ``font`` reuse its per-subset Widths array and ToUnicode CMap across documents.
-
-    Mirrors ``TTFont.addObjects`` of ReportLab 4-5 (formatting ~250 widths and compressing the CMap per subset per
-    document is a visible share of a 2-page PDF). A test checks the output equals the uncached one.
-    """
-    face = font.face
-    cache: dict[tuple[int, tuple[int, ...]], tuple[bytes, bytes]] = {}
-
-    def add_objects(doc: pdfdoc.PDFDocument) -> None:
-        if not doc.compression:  # never used here; keep ReportLab's own path for it
-            TTFont.addObjects(font, doc)
-            return
-        try:
-            state = font.state[doc]
-        except KeyError:
-            state = font.state[doc] = TTFont.State(font._asciiReadable)
-        state.frozen = 1
-        for n, subset in enumerate(state.subsets):
-            internal_name = font.getSubsetInternalName(n, doc)[1:]
-            base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
-            key = (n, tuple(subset))
-            hit = cache.get(key)
-            if hit is None:
-                widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset))).format(doc)
-                cmap = makeToUnicodeCMap(base_name, subset).encode("utf-8")
-                hit = (widths, zlib.compress(cmap))
-                if len(cache) >= 64:
-                    cache.clear()
-                cache[key] = hit
-            widths_bytes, cmap_bytes = hit
-            pdf_font = pdfdoc.PDFTrueTypeFont()
-            pdf_font.__Comment__ = f"Font {font.fontName} subset {n}"
-            pdf_font.Name = internal_name
-            pdf_font.BaseFont = base_name
-            pdf_font.FirstChar = 0
-            pdf_font.LastChar = len(subset) - 1
-            pdf_font.Widths = _Preformatted(widths_bytes)
-            cmap_stream = pdfdoc.PDFStream(content=cmap_bytes)
-            cmap_stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-            pdf_font.ToUnicode = doc.Reference(cmap_stream, "toUnicodeCMap:" + base_name)
-            pdf_font.FontDescriptor = face.addSubsetObjects(doc, base_name, subset)
-            doc.Reference(pdf_font, internal_name)
-            doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
-        del font.state[doc]
-
-    font.addObjects = add_objects
-
-
-def _install_width_cache(font: TTFont) -> None:
-    """Remember the width of each word: line breaking measures every word of every paragraph, and Vietnamese,
-    written in short syllables, repeats the same few thousand words across all documents.
-
-    Same arithmetic as ReportLab's own ``instanceStringWidthTTF``, so widths (and PDFs) are bit-identical.
-    """
-    char_widths = font.face.charWidths
-    default = font.face.defaultWidth
-    cache: dict[str, float] = {}
-
-    def string_width(text: str | bytes, size: float, encoding: str = "utf8") -> float:
-        if not isinstance(text, str):
-            text = text.decode(encoding or "utf8")
-        units = cache.get(text)
-        if units is None:
-            get = char_widths.get
-            units = sum(get(ord(ch), default) for ch in text)
-            if len(cache) >= 200_000:
-                cache.clear()
-            cache[text] = units
-        return 0.001 * size * units
-
-    font.stringWidth = string_width
-
-
-def _install_fast_split(font: TTFont) -> None:
-    """Map text to subset codes with ``str.translate`` when every character already has a code in subset 0.
-
-    ``splitString`` runs for every line drawn; with the seeded subsets nearly every line qualifies. Anything else
-    (a character not yet coded, a second subset) goes through ReportLab's own loop, so the output is identical.
-    """
-    original = font.splitString
-
-    def split_string(text: str | bytes, doc: object, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
-        if isinstance(text, str):
-            state = font.state.get(doc)
-            if state is not None:
-                assignments = state.assignments
-                fast = state.__dict__.get("_fast")
-                if fast is None or fast[0] != len(assignments):
-                    table = {cp: code for cp, code in assignments.items() if code < 256}
-                    if 32 in table:
-                        table[0xA0] = table[32]  # ReportLab prints a no-break space as a space
-                    fast = state._fast = (len(assignments), table, frozenset(map(chr, table)))
-                if fast[2].issuperset(text):
-                    return [(0, text.translate(fast[1]).encode("latin-1"))] if text else []
-        return original(text, doc, encoding)
-
-    font.splitString = split_string
-
-
-_seed_states: dict[str, TTFont.State] = {}
-
-
-def seed_subsets(family: FontFamily, pdf_document: pdfdoc.PDFDocument) -> None:
-    """Give :data:`SUBSET_SEED` its fixed codes in ``pdf_document`` before any text is drawn (see SUBSET_SEED).
-
-    The seeded font state is built once per face and copied into each new document.
-    """
-    for name in (family.regular, family.bold, family.italic, family.bold_italic):
-        font = pdfmetrics.getFont(name)
-        template = _seed_states.get(name)
-        if template is None:
-            scratch = object.__new__(pdfdoc.PDFDocument)  # only a key for the font's per-document state
-            font.splitString(SUBSET_SEED, scratch)
-            template = _seed_states[name] = font.state.pop(scratch)
-        state = copy.copy(template)
-        state.__dict__.pop("_fast", None)
-        state.assignments = dict(template.assignments)
-        state.subsets = [list(subset) for subset in template.subsets]
-        font.state[pdf_document] = state
-
-
 def _register(family: str, paths: tuple[Path, Path, Path, Path], source: str) -> FontFamily:
     names = (family, f"{family}-Bold", f"{family}-Italic", f"{family}-BoldItalic")
     for name, path in zip(names, paths, strict=True):
@@ -266,10 +79,6 @@ def _register(family: str, paths: tuple[Path, Path, Path, Path], source: str) ->
         missing = _missing_glyphs(font)
         if missing:
             raise FontNotFound(f"{path} lacks Vietnamese letters: {missing}")
-        _install_subset_cache(font)
-        _install_font_object_cache(font)
-        _install_width_cache(font)
-        _install_fast_split(font)
         pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(
         family, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3]

@@ -12,8 +12,8 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import login_required
 
-from ..checklists.vocab import ANSWERS, GROUPS, HANDLING, INSPECTION_KINDS, PREMISE_TYPES, REFERRAL_BODIES
-from ..models.metrology import DIRECTIONS, INSTRUMENT_TYPES, OUTCOMES, READING_KINDS, SEAL_STATES
+from ..domain.vocabulary import ANSWERS, GROUPS, HANDLING, INSPECTION_KINDS, PREMISE_TYPES, REFERRAL_BODIES
+from ..domain.vocabulary import DIRECTIONS, INSTRUMENT_TYPES, OUTCOMES, READING_KINDS, SEAL_STATES
 
 bp = Blueprint("field", __name__)
 

@@ -3,59 +3,20 @@ minutes are issued. Views and the API call these; nothing here knows about HTTP.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
 
 from ..access import scoped
+from .. import writes
+from ..domain.errors import Conflict, InvalidInput, Locked
+from ..files.photos import store_image, upload_digest
 from ..checklists import CatalogueError, load_catalogue
-from ..checklists.vocab import HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
+from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..extensions import db
-from ..geo import assess_fix
+from ..domain.geo import assess_fix
 from ..models import Finding, Inspection, InspectionMember, Photo, Premise, User
-from ..models.base import utcnow
-from ..models.inspections import photo_digest
-
-
-class InvalidInput(Exception):
-    """Input a person can fix: field → Vietnamese message (HTTP 422)."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(errors)
-        self.errors = errors
-
-
-@dataclass
-class Conflict(Exception):
-    """Different content under a known UUID, or an edit from a stale version (HTTP 409)."""
-
-    message: str
-    current: object = field(default=None)
-
-
-class Locked(Exception):
-    """The inspection's minutes are issued; nothing of it can change (HTTP 409)."""
-
-    message = "Biên bản kiểm tra đã được lập; cuộc kiểm tra không thể sửa được nữa."
-
-
-def digest(payload: dict) -> str:
-    """A stable fingerprint of a request's content (keys sorted, dates as ISO text)."""
-
-    def default(value):
-        if isinstance(value, datetime | date):
-            return value.isoformat()
-        if isinstance(value, uuid.UUID):
-            return str(value)
-        raise TypeError(type(value))
-
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=default, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+from ..domain.time import utcnow
 
 
 def _premise_in_scope(premise_id: int, user: User) -> Premise:
@@ -144,10 +105,9 @@ def _follows(follows_id: int | None, premise: Premise, user: User) -> int | None
 
 def create_inspection(data: dict, user: User) -> tuple[Inspection, bool]:
     """Create from the phone's payload; a resend of the same payload returns the stored record (created=False)."""
-    fingerprint = digest(data)
-    existing = db.session.scalars(select(Inspection).where(Inspection.uuid == str(data["uuid"]))).first()
-    if existing is not None:
-        return _same_or_conflict(existing, fingerprint, user), False
+    digest = writes.fingerprint(data)
+    if (stored := writes.resend_of(Inspection, data["uuid"], digest, user)) is not None:
+        return stored, False
     premise = _premise_in_scope(data["premise_id"], user)
     inspection = Inspection(
         uuid=str(data["uuid"]),
@@ -159,38 +119,13 @@ def create_inspection(data: dict, user: User) -> tuple[Inspection, bool]:
         catalogue_version=_catalogue_version(data.get("catalogue_version")),
         status="draft",
         created_by_id=user.id,
-        create_digest=fingerprint,
+        create_digest=digest,
     )
     inspection.created_by = user
     inspection.follows_id = _follows(data.get("follows_id"), premise, user)
     _team(inspection, data.get("team") or [], user)
     _apply_gps(inspection, data.get("gps"), premise, bool(data.get("set_premise_location")))
-    db.session.add(inspection)
-    return _commit_or_race(inspection, Inspection, fingerprint, user)
-
-
-def _same_or_conflict(existing, fingerprint: str, user: User):
-    # A record of another unit is not revealed: its UUID is simply refused.
-    if not db.session.scalars(scoped(type(existing), user).where(type(existing).id == existing.id)).first():
-        raise Conflict("Mã định danh (UUID) này đã được dùng cho một bản ghi khác.")
-    if existing.create_digest != fingerprint:
-        raise Conflict("Mã định danh (UUID) này đã có dữ liệu khác trên máy chủ.", existing)
-    return existing
-
-
-def _commit_or_race(record, model, fingerprint: str, user: User):
-    """Commit; if a concurrent request stored the same UUID first, answer as for a resend."""
-    from sqlalchemy.exc import IntegrityError
-
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        existing = db.session.scalars(select(model).where(model.uuid == record.uuid)).first()
-        if existing is None:
-            raise
-        return _same_or_conflict(existing, fingerprint, user), False
-    return record, True
+    return writes.insert(inspection, digest, user)
 
 
 EDITABLE = (
@@ -205,30 +140,23 @@ EDITABLE = (
 )
 
 
-def _check_version(record, data: dict, comparable: dict) -> bool:
-    """True if the edit may go ahead; False if it is a replay of what is already stored; Conflict otherwise."""
-    if data["version"] == record.version:
-        return True
-    if all(getattr(record, key) == value for key, value in comparable.items()):
-        return False
-    raise Conflict(
-        "Bản ghi đã được sửa ở nơi khác sau khi bạn mở nó. Hãy xem bản hiện tại rồi sửa lại.", record
-    )
-
-
 def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspection:
     if inspection.locked:
         raise Locked()
     comparable = {key: data[key] for key in EDITABLE if key in data}
     if "status" in data:
         comparable["status"] = data["status"]
-    if not _check_version(inspection, data, comparable):
+    if not writes.check_version(inspection, data, comparable):
         return inspection
     for key, value in comparable.items():
         if key != "status":
             setattr(inspection, key, value)
+    changes = writes.changes_of(inspection)
     if "team" in data:
+        before = _team_text(inspection)
         _team(inspection, data["team"], user)
+        if _team_text(inspection) != before:
+            changes["team"] = [before, _team_text(inspection)]
     if "gps" in data:
         _apply_gps(inspection, data["gps"], inspection.premise, bool(data.get("set_premise_location")))
     if data.get("status") == "completed" and inspection.status != "completed":
@@ -236,8 +164,20 @@ def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspect
     elif data.get("status") == "draft" and inspection.status == "completed":
         inspection.status = "draft"
     _validate_handling(inspection)
-    db.session.commit()
-    return inspection
+    changes |= writes.changes_of(inspection)
+    if not changes:
+        db.session.commit()
+        return inspection
+    return writes.commit("edit", inspection, user, changes)
+
+
+def _team_text(inspection: Inspection) -> list[str]:
+    """The team as the audit log shows it: "Trưởng đoàn: Nguyễn Văn A (Công an xã)"."""
+    return [
+        f"{'Trưởng đoàn' if m.team_role == 'lead' else 'Thành viên'}: "
+        f"{m.user.full_name if m.user_id and m.user else m.name}{f' ({m.organisation})' if m.organisation else ''}"
+        for m in inspection.members
+    ]
 
 
 def _validate_handling(inspection: Inspection) -> None:
@@ -282,10 +222,9 @@ def _check_item(inspection: Inspection, item_code: str) -> None:
 def record_finding(inspection: Inspection, data: dict, user: User) -> tuple[Finding, bool]:
     if inspection.locked:
         raise Locked()
-    fingerprint = digest({**data, "inspection": inspection.id})
-    existing = db.session.scalars(select(Finding).where(Finding.uuid == str(data["uuid"]))).first()
-    if existing is not None:
-        return _same_or_conflict(existing, fingerprint, user), False
+    digest = writes.fingerprint(data, inspection=inspection.id)
+    if (stored := writes.resend_of(Finding, data["uuid"], digest, user)) is not None:
+        return stored, False
     _check_item(inspection, data["item_code"])
     same_item = db.session.scalars(
         select(Finding).where(Finding.inspection_id == inspection.id, Finding.item_code == data["item_code"])
@@ -300,57 +239,49 @@ def record_finding(inspection: Inspection, data: dict, user: User) -> tuple[Find
         note=data.get("note") or "",
         affected_count=data.get("affected_count"),
         created_by_id=user.id,
-        create_digest=fingerprint,
+        create_digest=digest,
     )
-    db.session.add(finding)
-    return _commit_or_race(finding, Finding, fingerprint, user)
+    return writes.insert(finding, digest, user)
 
 
 def update_finding(finding: Finding, data: dict, user: User) -> Finding:
     if finding.inspection.locked:
         raise Locked()
     comparable = {key: data[key] for key in ("answer", "note", "affected_count") if key in data}
-    if _check_version(finding, data, comparable):
+    if writes.check_version(finding, data, comparable):
         for key, value in comparable.items():
             setattr(finding, key, value)
-        db.session.commit()
+        writes.commit("edit", finding, user)
     return finding
 
 
 def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, storage) -> tuple[Photo, bool]:
     """Process and store a photo; the same UUID with the same bytes returns the stored photo."""
-    from ..photos import process_photo
-
     if inspection.locked:
         raise Locked()
-    upload_sha256 = hashlib.sha256(upload).hexdigest()
-    fingerprint = photo_digest(inspection.id, upload_sha256)
-    existing = db.session.scalars(select(Photo).where(Photo.uuid == str(data["uuid"]))).first()
-    if existing is not None:
-        return _same_or_conflict(existing, fingerprint, user), False
+    digest = Photo.digest_for(inspection.id, upload_digest(upload))
+    if (stored := writes.resend_of(Photo, data["uuid"], digest, user)) is not None:
+        return stored, False
     if data.get("item_code"):
         _check_item(inspection, data["item_code"])
-    processed = process_photo(upload, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
-    stamp = utcnow()
-    base = f"photos/{stamp:%Y/%m}/{inspection.id}/{data['uuid']}"
-    storage.put(f"{base}.jpg", processed.jpeg)
-    storage.put(f"{base}-thumb.jpg", processed.thumbnail)
     photo = Photo(
         uuid=str(data["uuid"]),
         inspection_id=inspection.id,
         item_code=data.get("item_code") or None,
         caption=data.get("caption") or "",
-        storage_key=f"{base}.jpg",
-        thumbnail_key=f"{base}-thumb.jpg",
-        sha256=processed.sha256,
-        upload_sha256=upload_sha256,
-        width=processed.width,
-        height=processed.height,
-        size_bytes=len(processed.jpeg),
-        taken_at=processed.taken_at_utc(),
-        exif_latitude=processed.latitude,
-        exif_longitude=processed.longitude,
         created_by_id=user.id,
     )
-    db.session.add(photo)
-    return _commit_or_race(photo, Photo, fingerprint, user)
+    key_base = f"photos/{utcnow():%Y/%m}/{inspection.id}/{data['uuid']}"
+    store_image(photo, upload, storage, key_base, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
+    return writes.insert(photo, digest, user)
+
+
+def premise_inspections(premise: Premise) -> list[Inspection]:
+    """The inspections of one premise the user may see, newest first."""
+    return list(
+        db.session.scalars(
+            scoped(Inspection)
+            .where(Inspection.premise_id == premise.id)
+            .order_by(Inspection.started_at.desc())
+        )
+    )

@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 
 from ..access import get_or_404, scoped, visible_units
 from ..checklists import load_catalogue
-from ..checklists.vocab import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
+from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..extensions import db
-from ..geo import FLAG_LABELS
-from ..minutes.views import minutes_of
-from ..models import INSPECTION_STATUSES, MINUTES_STATUSES, Inspection, Premise
+from ..domain.geo import FLAG_LABELS
+from ..minutes.service import minutes_of
+from ..domain.vocabulary import INSPECTION_STATUSES, MINUTES_STATUSES
+from ..models import Inspection
 
 bp = Blueprint("inspections", __name__)
 
@@ -70,7 +71,7 @@ def inspection_detail(inspection_id: int):
         ]
         if rows:
             groups.append((group, rows))
-    from ..measurements import service as measurements
+    from .. import measurements
 
     follow_ups = db.session.scalars(
         scoped(Inspection).where(Inspection.follows_id == inspection.id).order_by(Inspection.started_at)
@@ -91,14 +92,4 @@ def inspection_detail(inspection_id: int):
         readings=measurements.readings_of(inspection),
         lots=measurements.lots_of(inspection),
         auto_findings=measurements.automatic_findings(inspection),
-    )
-
-
-def premise_inspections(premise: Premise) -> list[Inspection]:
-    return list(
-        db.session.scalars(
-            scoped(Inspection)
-            .where(Inspection.premise_id == premise.id)
-            .order_by(Inspection.started_at.desc())
-        )
     )

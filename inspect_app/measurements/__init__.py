@@ -1,1 +1,65 @@
-"""Metrology at the desk and in the API: reference standards, instruments, readings, pre-packaged lots."""
+"""The feature that stores metrology records at the desk and in the API: reference standards, instruments,
+readings and pre-packaged lots, judged by the tolerance engine (``inspect_app.tolerances``) and kept exactly.
+
+Code outside this package imports the names below from ``inspect_app.measurements``; modules inside it import
+from each other:
+
+- ``settings``: the administrator's state-check choice (in-service or verification limits);
+- ``standards``: reference standards and what falls due;
+- ``instruments``: instruments at a premise, their verification and range;
+- ``readings`` and ``lots``: judged and stored, idempotent by client UUID, locked with the inspection;
+- ``suggestions``: automatic findings for the checklist;
+- ``units``: the one conversion between a record's unit and the engine's grams.
+"""
+
+from ..domain.errors import Conflict, InvalidInput, Locked
+from .instruments import (
+    add_instrument_photo,
+    create_instrument,
+    instruments_of,
+    range_state,
+    update_instrument,
+    verification_state,
+)
+from .lots import lots_of, record_lot
+from .readings import readings_of, record_reading
+from .settings import STATE_CHECK_RULES, set_state_check_rule, state_check_rule, state_check_text
+from .standards import (
+    DUE_SOON_DAYS,
+    create_standard,
+    due_soon,
+    set_certificate_photo,
+    standard_sort_key,
+    standard_state,
+    update_standard,
+)
+from .suggestions import AutoFinding, automatic_findings
+
+__all__ = [
+    "DUE_SOON_DAYS",
+    "STATE_CHECK_RULES",
+    "AutoFinding",
+    "Conflict",
+    "InvalidInput",
+    "Locked",
+    "add_instrument_photo",
+    "automatic_findings",
+    "create_instrument",
+    "create_standard",
+    "due_soon",
+    "instruments_of",
+    "lots_of",
+    "range_state",
+    "readings_of",
+    "record_lot",
+    "record_reading",
+    "set_certificate_photo",
+    "set_state_check_rule",
+    "standard_sort_key",
+    "standard_state",
+    "state_check_rule",
+    "state_check_text",
+    "update_instrument",
+    "update_standard",
+    "verification_state",
+]

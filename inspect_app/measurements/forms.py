@@ -10,9 +10,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 
-from ..forms import ChoiceField as SelectField
-from ..forms import int_or_none, rule
-from ..models.metrology import INSTRUMENT_TYPES, SEAL_STATES, STANDARD_KINDS, STANDARD_OWNERSHIP
+from ..web.forms import ChoiceField as SelectField
+from ..web.forms import int_or_none, rule
+from ..domain.vocabulary import INSTRUMENT_TYPES, SEAL_STATES, STANDARD_KINDS, STANDARD_OWNERSHIP
 from .rules import date_value, decimal_value
 
 

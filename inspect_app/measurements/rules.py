@@ -9,12 +9,12 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from ..metrology.common import format_mass_g, mass_unit_factor, plain_vi
-from ..models.metrology import INSTRUMENT_TYPES
-from ..premises.rules import RuleError
+from ..tolerances.common import format_mass_g, plain_vi
+from ..domain.vocabulary import INSTRUMENT_TYPES
+from ..domain.errors import RuleError
+from .units import MASS_UNITS, to_grams
 
 __all__ = [
-    "MASS_UNITS",
     "MAX_DIGITS",
     "RuleError",
     "date_value",
@@ -24,8 +24,6 @@ __all__ = [
     "standard_label",
 ]
 
-MASS_UNITS = ("mg", "g", "kg")
-VOLUME_UNITS = ("mL", "L")
 MAX_DIGITS = 20
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -100,7 +98,7 @@ def display_quantity(value: Decimal | None, unit: str) -> str:
     if value is None:
         return ""
     if unit in MASS_UNITS:
-        return format_mass_g(value * mass_unit_factor(unit), vietnamese=True)
+        return format_mass_g(to_grams(value, unit), vietnamese=True)
     return f"{plain_vi(value)} {unit}"
 
 

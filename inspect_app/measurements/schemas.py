@@ -12,7 +12,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..api.fields import COMMON, UUID, Bool, Date, DateTime, Int, List, Str, StrictSchema
 from ..api.schemas import iso, length, one_of
-from ..models.metrology import (
+from ..domain.vocabulary import (
     DIRECTIONS,
     INSTRUMENT_TYPES,
     OUTCOMES,
@@ -20,6 +20,8 @@ from ..models.metrology import (
     SEAL_STATES,
     STANDARD_KINDS,
     STANDARD_OWNERSHIP,
+)
+from ..models.metrology import (
     Instrument,
     InstrumentPhoto,
     PrepackagedLot,
@@ -27,7 +29,8 @@ from ..models.metrology import (
     ReferenceStandard,
     canonical_decimal,
 )
-from .rules import RuleError, decimal_value, instrument_label
+from ..domain.errors import RuleError
+from .rules import decimal_value, instrument_label
 
 
 class Dec(fields.Field):
@@ -192,7 +195,7 @@ def dec(value: Decimal | None) -> str | None:
 def standard_json(standard: ReferenceStandard, state: str | None = None) -> dict:
     from flask import url_for
 
-    from .service import standard_state
+    from .standards import standard_state
 
     return {
         "id": standard.id,

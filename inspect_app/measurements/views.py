@@ -11,24 +11,26 @@ from flask_login import current_user, login_required
 
 from ..access import get_or_404, permission_required, require, scoped, visible_units
 from ..documents.vn_format import format_vn_decimal
+from ..domain.errors import InvalidInput
 from ..extensions import db
-from ..metrology.common import plain
+from ..tolerances.common import plain
+from ..domain.time import today_vn
 from ..models import Premise, Province
-from ..models.metrology import (
+from ..domain.vocabulary import (
     INSTRUMENT_TYPES,
     OUTCOMES,
     READING_KINDS,
     SEAL_STATES,
     STANDARD_KINDS,
     STANDARD_OWNERSHIP,
-    Instrument,
-    ReferenceStandard,
 )
-from ..photos import PhotoError
-from ..uploads import storage_for
-from . import service
+from ..models.metrology import Instrument, ReferenceStandard
+from ..files.photos import PhotoError
+from ..files.uploads import storage_for
+from . import instruments, standards
 from .forms import InstrumentForm, StandardForm, StateCheckForm
 from .rules import display_quantity, instrument_label
+from .settings import STATE_CHECK_RULES, set_state_check_rule, state_check_rule
 
 bp = Blueprint("measurements", __name__)
 
@@ -38,7 +40,7 @@ STATE_LABELS = {"overdue": "Quá hạn", "due_soon": "Sắp đến hạn", "vali
 @bp.app_template_global()
 def instruments_at(premise: Premise) -> list[Instrument]:
     """The instruments of a premise the page already shows (the premise came through the scoping door)."""
-    return service.instruments_of(premise.id)
+    return instruments.instruments_of(premise.id)
 
 
 @bp.app_template_global()
@@ -82,7 +84,7 @@ def vn_number(value, places: int | None = None, signed: bool = False) -> str:
 
 @bp.app_template_global()
 def verification_badge(instrument: Instrument):
-    ok, why = service.verification_state(instrument, service.today_vn())
+    ok, why = instruments.verification_state(instrument, today_vn())
     return ok, why
 
 
@@ -109,25 +111,25 @@ def _file(form_field) -> bytes | None:
 @login_required
 def list_standards():
     show = request.args.get("show", "")
-    today = service.today_vn()
+    today = today_vn()
     if show == "due":
-        standards = service.due_soon(current_user, service.DUE_SOON_DAYS, today)
+        items = standards.due_soon(current_user, standards.DUE_SOON_DAYS, today)
     else:
         query = scoped(ReferenceStandard)
         if show != "all":
             query = query.where(ReferenceStandard.active.is_(True))
-        standards = db.session.scalars(
+        items = db.session.scalars(
             query.order_by(ReferenceStandard.kind, ReferenceStandard.due_on, ReferenceStandard.id)
         ).all()
-    states = {s.id: service.standard_state(s, today) for s in standards}
-    due_count = len(service.due_soon(current_user, service.DUE_SOON_DAYS, today))
+    states = {s.id: standards.standard_state(s, today) for s in items}
+    due_count = len(standards.due_soon(current_user, standards.DUE_SOON_DAYS, today))
     return render_template(
         "measurements/standards.html",
-        standards=standards,
+        standards=items,
         states=states,
         show=show,
         due_count=due_count,
-        days=service.DUE_SOON_DAYS,
+        days=standards.DUE_SOON_DAYS,
         units=visible_units(),
     )
 
@@ -157,7 +159,7 @@ def _save_certificate(form: StandardForm, standard: ReferenceStandard) -> bool:
     if content is None:
         return True
     try:
-        service.set_certificate_photo(standard, content, storage_for(current_app))
+        standards.set_certificate_photo(standard, content, storage_for(current_app), current_user)
     except PhotoError as error:
         form.certificate.errors = [error.message]
         return False
@@ -171,8 +173,8 @@ def create_standard():
     if form.validate_on_submit():
         data = {**form.values(), "uuid": str(uuid.uuid4()), "unit_id": form.unit_id.data}
         try:
-            standard, _created = service.create_standard(data, current_user)
-        except service.InvalidInput as error:
+            standard, _created = standards.create_standard(data, current_user)
+        except InvalidInput as error:
             db.session.rollback()
             _apply_errors(form, error.errors)
         else:
@@ -195,8 +197,8 @@ def edit_standard(standard_id: int):
     form = _standard_form(standard)
     if form.validate_on_submit():
         try:
-            service.update_standard(standard, {**form.values(), "version": standard.version}, current_user)
-        except service.InvalidInput as error:
+            standards.update_standard(standard, {**form.values(), "version": standard.version}, current_user)
+        except InvalidInput as error:
             db.session.rollback()
             _apply_errors(form, error.errors)
         else:
@@ -227,7 +229,7 @@ def _save_photo(form: InstrumentForm, instrument: Instrument) -> bool:
     if content is None:
         return True
     try:
-        service.add_instrument_photo(
+        instruments.add_instrument_photo(
             instrument,
             {"uuid": str(uuid.uuid4()), "caption": form.photo_caption.data or ""},
             content,
@@ -248,10 +250,10 @@ def create_instrument(premise_id: int):
     form = _instrument_form(None)
     if form.validate_on_submit():
         try:
-            instrument, _created = service.create_instrument(
+            instrument, _created = instruments.create_instrument(
                 premise, {**form.values(), "uuid": str(uuid.uuid4())}, current_user
             )
-        except service.InvalidInput as error:
+        except InvalidInput as error:
             db.session.rollback()
             _apply_errors(form, error.errors)
         else:
@@ -274,10 +276,10 @@ def edit_instrument(instrument_id: int):
     form = _instrument_form(instrument)
     if form.validate_on_submit():
         try:
-            service.update_instrument(
+            instruments.update_instrument(
                 instrument, {**form.values(), "version": instrument.version}, current_user
             )
-        except service.InvalidInput as error:
+        except InvalidInput as error:
             db.session.rollback()
             _apply_errors(form, error.errors)
         else:
@@ -305,13 +307,13 @@ def settings():
     province = db.session.get(Province, province_id) if province_id is not None else None
     form = StateCheckForm()
     if request.method == "GET":
-        form.state_check_rule.data = service.state_check_rule(province_id)
+        form.state_check_rule.data = state_check_rule(province_id)
     if request.method == "POST":
         if not editable:
             flash("Chỉ quản trị cấp tỉnh hoặc toàn hệ thống được đổi thiết lập này.", "error")
             return redirect(url_for(".settings"))
         if form.validate_on_submit():
-            service.set_state_check_rule(province_id, form.state_check_rule.data, current_user)
+            set_state_check_rule(province_id, form.state_check_rule.data, current_user)
             flash(
                 "Đã lưu thiết lập. Các phép đo ghi từ nay áp dụng giới hạn mới; kết quả đã lưu không đổi.",
                 "success",
@@ -323,6 +325,6 @@ def settings():
         form=form,
         province=province,
         editable=editable,
-        current=service.state_check_rule(province_id),
-        texts=service.STATE_CHECK_RULES,
+        current=state_check_rule(province_id),
+        texts=STATE_CHECK_RULES,
     ), status

@@ -12,8 +12,9 @@ from PIL import Image, UnidentifiedImageError
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import NumberRange, ValidationError
 
-from ..forms import rule
-from ..premises.rules import RuleError, text
+from ..web.forms import rule
+from ..domain.errors import RuleError
+from ..premises.rules import text
 
 MAX_SIGNATURE_BYTES = 300 * 1024
 

@@ -10,15 +10,18 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select, update
 
+from .. import writes
+from ..access import scoped
 from ..checklists import load_catalogue
-from ..checklists.vocab import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
+from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..documents import minutes_pdf as pdf
 from ..documents.tokens import InvalidToken, make_verification_token, new_public_id, read_verification_token
 from ..extensions import db
 from ..models import Inspection, Minutes, MinutesCounter, User
-from ..models.base import utcnow
-from ..templating import VN_TZ
-from ..uploads import storage_for
+from ..domain.time import utcnow
+from ..domain.time import VN_TZ, today_vn
+from ..files.uploads import storage_for
+from .content import minutes_sections
 
 
 class MinutesError(Exception):
@@ -130,8 +133,6 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         )
     basis = [f"Căn cứ {inspection.basis};"] if inspection.basis else []
     basis.append(f"Hình thức kiểm tra: {INSPECTION_KINDS[inspection.kind].lower()}.")
-    from ..measurements.service import minutes_sections
-
     readings, lots, reference_standards = minutes_sections(inspection)
     superseded_note = None
     if minutes.supersedes is not None:
@@ -196,7 +197,7 @@ def issue_minutes(
         raise MinutesError("Cần ghi họ tên người đại diện cơ sở.")
     if not 1 <= request.copies <= 10:
         raise MinutesError("Số bản phải từ 1 đến 10.")
-    today = today or utcnow().astimezone(VN_TZ).date()
+    today = today or today_vn()
     previous = db.session.scalars(
         select(Minutes).where(Minutes.inspection_id == inspection.id, Minutes.status == "valid")
     ).first()
@@ -238,9 +239,13 @@ def issue_minutes(
             previous.status = "superseded"
             previous.changed_at = utcnow()
             previous.changed_by_id = user.id
+            writes.log("supersede", previous, user, {"superseded_by": [None, minutes.public_id]})
         inspection.status = "minutes_issued"
         db.session.add(minutes)
-        db.session.commit()
+        db.session.flush()
+        writes.commit(
+            "issue", minutes, user, {"number": [None, minutes.number], "sha256": [None, minutes.pdf_sha256]}
+        )
     except Exception:
         db.session.rollback()
         raise
@@ -257,7 +262,7 @@ def reopen_for_correction(minutes: Minutes, reason: str, user: User) -> None:
     minutes.changed_by_id = user.id
     minutes.changed_at = utcnow()
     minutes.inspection.status = "completed"
-    db.session.commit()
+    writes.commit("reopen", minutes, user, {"reason": [None, minutes.change_reason]})
 
 
 def revoke(minutes: Minutes, reason: str, user: User) -> None:
@@ -271,7 +276,7 @@ def revoke(minutes: Minutes, reason: str, user: User) -> None:
     minutes.changed_at = utcnow()
     if minutes.inspection.status == "minutes_issued":
         minutes.inspection.status = "completed"
-    db.session.commit()
+    writes.commit("revoke", minutes, user, {"reason": [None, minutes.change_reason]})
 
 
 def issued_pdf(minutes: Minutes) -> bytes:
@@ -282,7 +287,7 @@ def issued_pdf(minutes: Minutes) -> bytes:
     return content
 
 
-def print_copy(minutes_list: list[Minutes]) -> bytes:
+def print_copy(minutes_list: list[Minutes], user: User) -> bytes:
     """A print job: the issued bytes the first time a biên bản is printed, marked BẢN SAO after that."""
     if len(minutes_list) == 1 and minutes_list[0].print_count == 0:
         content = issued_pdf(minutes_list[0])
@@ -291,5 +296,15 @@ def print_copy(minutes_list: list[Minutes]) -> bytes:
         content = pdf.render_batch(items, copy_mark=[m.print_count > 0 for m in minutes_list])
     for m in minutes_list:
         m.print_count += 1
+        writes.log("print", m, user, {"print_count": [m.print_count - 1, m.print_count]})
     db.session.commit()
     return content
+
+
+def minutes_of(inspection: Inspection) -> list[Minutes]:
+    """Every biên bản of an inspection (valid, superseded, revoked), newest first."""
+    return list(
+        db.session.scalars(
+            scoped(Minutes).where(Minutes.inspection_id == inspection.id).order_by(Minutes.issued_at.desc())
+        )
+    )

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from ..access import get_or_404, require, scoped
 from ..extensions import db
-from ..models import MINUTES_STATUSES, Inspection, Minutes
-from ..premises.rules import RuleError
-from ..templating import VN_TZ
+from ..domain.vocabulary import MINUTES_STATUSES
+from ..models import Inspection, Minutes
+from ..domain.errors import RuleError
+from ..domain.time import VN_TZ
 from . import service
 from .forms import DayForm, IssueForm, ReasonForm, VerifyUploadForm, signature_png
 
@@ -127,7 +128,9 @@ def download(minutes_id: int):
 def print_one(minutes_id: int):
     minutes = get_or_404(Minutes, minutes_id)
     require("minutes.issue")
-    return _pdf(service.print_copy([minutes]), f"in-bien-ban-{minutes.number}-{minutes.year}.pdf")
+    return _pdf(
+        service.print_copy([minutes], current_user), f"in-bien-ban-{minutes.number}-{minutes.year}.pdf"
+    )
 
 
 @bp.route("/minutes/print-day", methods=["POST"])
@@ -145,7 +148,7 @@ def print_day():
     if not items:
         flash(f"Không có biên bản có hiệu lực nào ngày {day:%d/%m/%Y}.", "warning")
         return redirect(url_for(".list_minutes", day=day.isoformat()))
-    return _pdf(service.print_copy(list(items)), f"bien-ban-ngay-{day.isoformat()}.pdf")
+    return _pdf(service.print_copy(list(items), current_user), f"bien-ban-ngay-{day.isoformat()}.pdf")
 
 
 def _reason_action(minutes_id: int, action: str, permission: str, done: str):
@@ -224,12 +227,4 @@ def verify(token: str):
             checked_at=datetime.now(VN_TZ),
         ),
         status,
-    )
-
-
-def minutes_of(inspection: Inspection) -> list[Minutes]:
-    return list(
-        db.session.scalars(
-            scoped(Minutes).where(Minutes.inspection_id == inspection.id).order_by(Minutes.issued_at.desc())
-        )
     )

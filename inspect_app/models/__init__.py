@@ -1,7 +1,8 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from .areas import UNIT_KINDS, Province, Unit
-from .inspections import INSPECTION_STATUSES, Finding, Inspection, InspectionMember, Photo
+from .areas import Province, Unit
+from .audit import AuditEvent
+from .inspections import Finding, Inspection, InspectionMember, Photo
 from .metrology import (
     Instrument,
     InstrumentPhoto,
@@ -10,19 +11,15 @@ from .metrology import (
     ReferenceStandard,
     Setting,
 )
-from .minutes import MINUTES_STATUSES, Minutes, MinutesCounter
-from .premises import PREMISE_STATUSES, Market, Premise, PremiseChange
-from .users import ROLES, ApiToken, LoginAttempt, User
+from .minutes import Minutes, MinutesCounter
+from .premises import Market, Premise, PremiseChange
+from .users import ApiToken, LoginAttempt, User
 
 __all__ = [
-    "MINUTES_STATUSES",
     "Minutes",
     "MinutesCounter",
-    "INSPECTION_STATUSES",
-    "PREMISE_STATUSES",
-    "ROLES",
-    "UNIT_KINDS",
     "ApiToken",
+    "AuditEvent",
     "Finding",
     "Inspection",
     "InspectionMember",

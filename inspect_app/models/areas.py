@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.vocabulary import UNIT_KINDS, one_of
 from ..extensions import db
-
-UNIT_KINDS = {"xa": "Xã", "phuong": "Phường", "dac_khu": "Đặc khu"}
 
 
 class Province(db.Model):
@@ -30,7 +29,7 @@ class Unit(db.Model):
 
     __tablename__ = "units"
     __table_args__ = (
-        CheckConstraint("kind IN ('xa', 'phuong', 'dac_khu')", name="kind"),
+        CheckConstraint(one_of("kind", UNIT_KINDS), name="kind"),
         CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="latitude"),
         CheckConstraint("longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="longitude"),
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from ..domain.time import utcnow
 
 
 class UTCDateTime(TypeDecorator):
@@ -29,3 +29,77 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+# ---- the columns every client record, stored image and judged verdict repeats ------------------------------------
+
+
+class ClientRecord:
+    """A record a phone (or a form) creates with its own UUID, so a resend never makes a second copy.
+
+    ``create_digest`` fingerprints the create request, so a resend is told apart from different content under the
+    same UUID; ``version`` is the optimistic-concurrency counter an edit must name (see ``inspect_app.writes``).
+    """
+
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    create_digest: Mapped[str] = mapped_column(String(64), default="")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Timestamped:
+    """A record that is edited after it is created."""
+
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class StoredImage:
+    """A photo stored as a normalised, metadata-free JPEG plus a thumbnail, with the SHA-256 of what was stored.
+
+    The same bytes sent again to the same owner are the same photo: ``create_digest`` is ``owner:upload_sha256``.
+    Subclasses name their owner's foreign-key column in ``owner_column``.
+    """
+
+    owner_column: ClassVar[str]
+
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    caption: Mapped[str] = mapped_column(String(300), default="")
+    storage_key: Mapped[str] = mapped_column(String(200))
+    thumbnail_key: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    upload_sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int]
+    height: Mapped[int]
+    size_bytes: Mapped[int]
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exif_latitude: Mapped[float | None]
+    exif_longitude: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def created_by_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("users.id"))
+
+    @classmethod
+    def digest_for(cls, owner_id: int, upload_sha256: str) -> str:
+        return f"{owner_id}:{upload_sha256}"
+
+    @property
+    def create_digest(self) -> str:
+        return self.digest_for(getattr(self, self.owner_column), self.upload_sha256)
+
+
+class JudgedVerdict:
+    """What the tolerance engine answered, stored with the numbers, rule and table versions it judged with."""
+
+    outcome: Mapped[str] = mapped_column(String(12))
+    conclusion: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(Text)
+    tables: Mapped[list] = mapped_column(JSON)
+    provisional: Mapped[bool] = mapped_column(default=False)
+    warnings: Mapped[list] = mapped_column(JSON)
+    details: Mapped[dict] = mapped_column(JSON)

@@ -7,26 +7,21 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.vocabulary import ANSWERS, INSPECTION_KINDS, INSPECTION_STATUSES, TEAM_ROLES, one_of
 from ..extensions import db
 from .areas import Unit
-from .base import UTCDateTime, utcnow
+from .base import ClientRecord, StoredImage, Timestamped, UTCDateTime
 from .premises import Premise
 from .users import User
 
-INSPECTION_STATUSES = {
-    "draft": "Đang kiểm tra",
-    "completed": "Đã hoàn thành",
-    "minutes_issued": "Đã lập biên bản",
-}
 
-
-class Inspection(db.Model):
+class Inspection(ClientRecord, Timestamped, db.Model):
     """One visit to one premise. The phone creates it with its own UUID so a resend never makes a second copy."""
 
     __tablename__ = "inspections"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'completed', 'minutes_issued')", name="status"),
-        CheckConstraint("kind IN ('planned', 'themed', 'unannounced', 'complaint')", name="kind"),
+        CheckConstraint(one_of("status", INSPECTION_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", INSPECTION_KINDS), name="kind"),
         CheckConstraint("gps_accuracy_m IS NULL OR gps_accuracy_m >= 0", name="gps_accuracy"),
         CheckConstraint(
             "gps_latitude IS NULL OR (gps_latitude >= -90 AND gps_latitude <= 90)", name="gps_latitude"
@@ -37,7 +32,6 @@ class Inspection(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     premise_id: Mapped[int] = mapped_column(ForeignKey("premises.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -58,12 +52,6 @@ class Inspection(db.Model):
     # Comma-separated flags: poor_accuracy, far_from_premise, no_fix, premise_without_location.
     gps_flags: Mapped[str] = mapped_column(String(120), default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    # Optimistic concurrency: an edit must name the version it was made from.
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    # Digest of the create request, so a resend is told apart from different content under the same UUID.
-    create_digest: Mapped[str] = mapped_column(String(64))
 
     unit: Mapped[Unit] = relationship()
     premise: Mapped[Premise] = relationship()
@@ -76,8 +64,6 @@ class Inspection(db.Model):
     )
     findings: Mapped[list[Finding]] = relationship(back_populates="inspection", order_by="Finding.id")
     photos: Mapped[list[Photo]] = relationship(back_populates="inspection", order_by="Photo.id")
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def flags(self) -> list[str]:
@@ -94,7 +80,7 @@ class InspectionMember(db.Model):
     __tablename__ = "inspection_members"
     __table_args__ = (
         CheckConstraint("user_id IS NOT NULL OR name <> ''", name="who"),
-        CheckConstraint("team_role IN ('lead', 'member')", name="team_role"),
+        CheckConstraint(one_of("team_role", TEAM_ROLES), name="team_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,64 +100,35 @@ class InspectionMember(db.Model):
         return self.user.full_name if self.user else self.name
 
 
-class Finding(db.Model):
+class Finding(ClientRecord, Timestamped, db.Model):
     """The answer to one checklist item in one inspection: đạt / không đạt / không áp dụng, a note, a count."""
 
     __tablename__ = "findings"
     __table_args__ = (
         UniqueConstraint("inspection_id", "item_code"),
-        CheckConstraint("answer IN ('pass', 'fail', 'na')", name="answer"),
+        CheckConstraint(one_of("answer", ANSWERS), name="answer"),
         CheckConstraint("affected_count IS NULL OR affected_count >= 0", name="affected_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
     item_code: Mapped[str] = mapped_column(String(20))
     answer: Mapped[str] = mapped_column(String(4))
     note: Mapped[str] = mapped_column(Text, default="")
     affected_count: Mapped[int | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    create_digest: Mapped[str] = mapped_column(String(64))
 
     inspection: Mapped[Inspection] = relationship(back_populates="findings")
 
-    __mapper_args__ = {"version_id_col": version}
 
-
-class Photo(db.Model):
+class Photo(StoredImage, db.Model):
     """A photo of an inspection (a label, a stamp, a price board), stored as a normalised JPEG plus a thumbnail."""
 
     __tablename__ = "photos"
+    owner_column = "inspection_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
     item_code: Mapped[str | None] = mapped_column(String(20))
-    caption: Mapped[str] = mapped_column(String(300), default="")
-    storage_key: Mapped[str] = mapped_column(String(200))
-    thumbnail_key: Mapped[str] = mapped_column(String(200))
-    sha256: Mapped[str] = mapped_column(String(64))
-    upload_sha256: Mapped[str] = mapped_column(String(64))
-    width: Mapped[int]
-    height: Mapped[int]
-    size_bytes: Mapped[int]
-    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    exif_latitude: Mapped[float | None]
-    exif_longitude: Mapped[float | None]
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="photos")
-
-    @property
-    def create_digest(self) -> str:
-        return photo_digest(self.inspection_id, self.upload_sha256)
-
-
-def photo_digest(inspection_id: int, upload_sha256: str) -> str:
-    """A photo is the same when the same bytes go to the same inspection (compared like other records' digests)."""
-    return f"{inspection_id}:{upload_sha256}"

@@ -9,38 +9,28 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from ..domain.vocabulary import (
+    DIRECTIONS,
+    INSTRUMENT_TYPES,
+    SCALE_TYPES,
+    OUTCOMES,
+    READING_KINDS,
+    SEAL_STATES,
+    STANDARD_KINDS,
+    STANDARD_OWNERSHIP,
+    one_of,
+)
 from ..extensions import db
 from .areas import Province, Unit
-from .base import UTCDateTime, utcnow
+from .base import ClientRecord, JudgedVerdict, StoredImage, Timestamped, UTCDateTime
+from ..domain.time import utcnow
 from .inspections import Inspection
 from .premises import Premise
 from .users import User
-
-STANDARD_KINDS = {"weight": "Quả cân chuẩn", "volume_measure": "Bình chuẩn dung tích"}
-STANDARD_OWNERSHIP = {"own": "Của đơn vị", "borrowed": "Mượn"}
-INSTRUMENT_TYPES = {
-    "spring_scale": "Cân đồng hồ lò xo",
-    "pan_scale": "Cân đĩa",
-    "platform_scale": "Cân bàn",
-    "electronic_scale": "Cân điện tử",
-    "fuel_dispenser": "Cột đo xăng dầu",
-    "water_meter": "Đồng hồ nước",
-    "electricity_meter": "Công tơ điện",
-    "other": "Phương tiện đo khác",
-}
-SCALE_TYPES = ("spring_scale", "pan_scale", "platform_scale", "electronic_scale")
-SEAL_STATES = {"intact": "Còn nguyên vẹn", "broken": "Bị hỏng / không còn", "none": "Không có niêm phong"}
-READING_KINDS = {
-    "weighing": "Kiểm tra sai số cân",
-    "dispenser": "Kiểm tra sai số cột đo xăng dầu",
-    "control": "Phép đo đối chứng (TT 09/2017)",
-}
-DIRECTIONS = {"sell": "Bán hàng", "buy": "Mua hàng"}
-OUTCOMES = {"pass": "Đạt", "fail": "Không đạt", "inconclusive": "Không đủ cơ sở kết luận"}
 
 
 def canonical_decimal(value: Decimal) -> str:
@@ -77,18 +67,17 @@ class DecimalText(TypeDecorator):
             raise ValueError(f"stored decimal text is not a number: {value!r}") from None
 
 
-class ReferenceStandard(db.Model):
+class ReferenceStandard(ClientRecord, Timestamped, db.Model):
     """Chuẩn đo lường of a unit: one reference weight (quả cân M1 …) or one volume standard (bình chuẩn)."""
 
     __tablename__ = "reference_standards"
     __table_args__ = (
-        CheckConstraint("kind IN ('weight', 'volume_measure')", name="kind"),
-        CheckConstraint("ownership IN ('own', 'borrowed')", name="ownership"),
+        CheckConstraint(one_of("kind", STANDARD_KINDS), name="kind"),
+        CheckConstraint(one_of("ownership", STANDARD_OWNERSHIP), name="ownership"),
         CheckConstraint("unit IN ('mg', 'g', 'kg', 'mL', 'L')", name="unit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     nominal: Mapped[Decimal] = mapped_column(DecimalText)
@@ -108,31 +97,20 @@ class ReferenceStandard(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    create_digest: Mapped[str] = mapped_column(String(64), default="")
 
     owner_unit: Mapped[Unit] = relationship()
 
-    __mapper_args__ = {"version_id_col": version}
 
-
-class Instrument(db.Model):
+class Instrument(ClientRecord, Timestamped, db.Model):
     """Phương tiện đo at a premise, kept between inspections (scale, fuel dispenser, meter)."""
 
     __tablename__ = "instruments"
     __table_args__ = (
-        CheckConstraint(
-            "instrument_type IN ('spring_scale', 'pan_scale', 'platform_scale', 'electronic_scale', "
-            "'fuel_dispenser', 'water_meter', 'electricity_meter', 'other')",
-            name="instrument_type",
-        ),
-        CheckConstraint("seal_state IN ('intact', 'broken', 'none')", name="seal_state"),
+        CheckConstraint(one_of("instrument_type", INSTRUMENT_TYPES), name="instrument_type"),
+        CheckConstraint(one_of("seal_state", SEAL_STATES), name="seal_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     premise_id: Mapped[int] = mapped_column(ForeignKey("premises.id"), index=True)
     instrument_type: Mapped[str] = mapped_column(String(20))
@@ -154,18 +132,12 @@ class Instrument(db.Model):
     in_use: Mapped[bool] = mapped_column(default=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    create_digest: Mapped[str] = mapped_column(String(64), default="")
 
     owner_unit: Mapped[Unit] = relationship()
     premise: Mapped[Premise] = relationship()
     photos: Mapped[list[InstrumentPhoto]] = relationship(
         back_populates="instrument", order_by="InstrumentPhoto.id"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_scale(self) -> bool:
@@ -177,48 +149,29 @@ class Instrument(db.Model):
         return self.d if self.d is not None else self.e
 
 
-class InstrumentPhoto(db.Model):
+class InstrumentPhoto(StoredImage, db.Model):
     """A photo of an instrument (nameplate, verification mark, seal), normalised like inspection photos."""
 
     __tablename__ = "instrument_photos"
+    owner_column = "instrument_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
-    caption: Mapped[str] = mapped_column(String(300), default="")
-    storage_key: Mapped[str] = mapped_column(String(200))
-    thumbnail_key: Mapped[str] = mapped_column(String(200))
-    sha256: Mapped[str] = mapped_column(String(64))
-    upload_sha256: Mapped[str] = mapped_column(String(64))
-    width: Mapped[int]
-    height: Mapped[int]
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     instrument: Mapped[Instrument] = relationship(back_populates="photos")
 
-    @property
-    def create_digest(self) -> str:
-        return instrument_photo_digest(self.instrument_id, self.upload_sha256)
 
-
-def instrument_photo_digest(instrument_id: int, upload_sha256: str) -> str:
-    """A photo is the same when the same bytes go to the same instrument (compared like other records' digests)."""
-    return f"{instrument_id}:{upload_sha256}"
-
-
-class Reading(db.Model):
+class Reading(ClientRecord, JudgedVerdict, db.Model):
     """One test point: reference against indication, with the verdict the server computed and stored."""
 
     __tablename__ = "readings"
     __table_args__ = (
-        CheckConstraint("kind IN ('weighing', 'dispenser', 'control')", name="kind"),
-        CheckConstraint("outcome IN ('pass', 'fail', 'inconclusive')", name="outcome"),
-        CheckConstraint("direction IS NULL OR direction IN ('sell', 'buy')", name="direction"),
+        CheckConstraint(one_of("kind", READING_KINDS), name="kind"),
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint(one_of("direction", DIRECTIONS, nullable=True), name="direction"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
@@ -236,41 +189,28 @@ class Reading(db.Model):
     # The stored verdict: error and permitted error in ``unit``; the rule names the state-check choice.
     error: Mapped[Decimal] = mapped_column(DecimalText)
     permitted_error: Mapped[Decimal] = mapped_column(DecimalText)
-    outcome: Mapped[str] = mapped_column(String(12))
-    conclusion: Mapped[str] = mapped_column(String(200))
-    rule: Mapped[str] = mapped_column(Text)
     state_check_rule: Mapped[str | None] = mapped_column(String(16))
-    tables: Mapped[list] = mapped_column(JSON)
-    provisional: Mapped[bool] = mapped_column(default=False)
-    warnings: Mapped[list] = mapped_column(JSON)
-    details: Mapped[dict] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    create_digest: Mapped[str] = mapped_column(String(64))
 
     inspection: Mapped[Inspection] = relationship()
     instrument: Mapped[Instrument] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def standard_ids(self) -> list[int]:
         return [item["id"] for item in self.standards]
 
 
-class PrepackagedLot(db.Model):
+class PrepackagedLot(ClientRecord, JudgedVerdict, db.Model):
     """A pre-packaged product sampled in an inspection and judged by the TT 21/2014 lot rules."""
 
     __tablename__ = "prepackaged_lots"
     __table_args__ = (
-        CheckConstraint("outcome IN ('pass', 'fail', 'inconclusive')", name="outcome"),
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
         CheckConstraint("unit IN ('g', 'kg', 'mL', 'L')", name="unit"),
         CheckConstraint("lot_size IS NULL OR lot_size > 0", name="lot_size"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
     product: Mapped[str] = mapped_column(String(200))
     nominal: Mapped[Decimal] = mapped_column(DecimalText)
@@ -286,22 +226,10 @@ class PrepackagedLot(db.Model):
     tolerable_deficiency: Mapped[Decimal] = mapped_column(DecimalText)
     count_beyond_t: Mapped[int]
     count_beyond_2t: Mapped[int]
-    outcome: Mapped[str] = mapped_column(String(12))
-    conclusion: Mapped[str] = mapped_column(String(200))
-    rule: Mapped[str] = mapped_column(Text)
     rules_broken: Mapped[list] = mapped_column(JSON)
-    tables: Mapped[list] = mapped_column(JSON)
-    provisional: Mapped[bool] = mapped_column(default=False)
-    warnings: Mapped[list] = mapped_column(JSON)
-    details: Mapped[dict] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    create_digest: Mapped[str] = mapped_column(String(64))
 
     inspection: Mapped[Inspection] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class Setting(db.Model):

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.vocabulary import MINUTES_STATUSES, one_of
 from ..extensions import db
 from .areas import Unit
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
+from ..domain.time import utcnow
 from .inspections import Inspection
 from .users import User
-
-MINUTES_STATUSES = {"valid": "Có hiệu lực", "superseded": "Đã được thay thế", "revoked": "Đã hủy"}
 
 
 class MinutesCounter(db.Model):
@@ -34,7 +34,7 @@ class Minutes(db.Model):
     __tablename__ = "minutes"
     __table_args__ = (
         UniqueConstraint("unit_id", "year", "number"),
-        CheckConstraint("status IN ('valid', 'superseded', 'revoked')", name="status"),
+        CheckConstraint(one_of("status", MINUTES_STATUSES), name="status"),
         CheckConstraint("number > 0", name="number"),
     )
 

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.vocabulary import PREMISE_STATUSES, one_of
 from ..extensions import db
 from .areas import Unit
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
+from ..domain.time import utcnow
 from .users import User
-
-PREMISE_STATUSES = {"active": "Đang hoạt động", "closed": "Ngừng hoạt động"}
 
 
 class Market(db.Model):
@@ -40,7 +40,7 @@ class Premise(db.Model):
 
     __tablename__ = "premises"
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'closed')", name="status"),
+        CheckConstraint(one_of("status", PREMISE_STATUSES), name="status"),
         CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="latitude"),
         CheckConstraint("longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="longitude"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_pair"),

@@ -11,15 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..domain.vocabulary import ROLES, one_of
 from .areas import Province, Unit
-from .base import UTCDateTime, utcnow
-
-ROLES = {
-    "inspector": "Cán bộ kiểm tra",
-    "staff": "Cán bộ văn phòng",
-    "supervisor": "Lãnh đạo / giám sát",
-    "admin": "Quản trị hệ thống",
-}
+from .base import UTCDateTime
+from ..domain.time import utcnow
 
 
 class User(UserMixin, db.Model):
@@ -27,7 +22,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('inspector', 'staff', 'supervisor', 'admin')", name="role"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
         CheckConstraint("NOT (unit_id IS NOT NULL AND province_id IS NOT NULL)", name="one_home"),
     )
 

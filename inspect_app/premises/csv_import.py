@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Market, Premise, User
-from ..text import fold, nfc
+from ..domain.errors import RuleError
+from ..domain.text import fold, nfc
 from . import rules
 from .service import create_premise, update_premise
 
@@ -75,7 +76,7 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise rules.RuleError(
+        raise RuleError(
             f"tệp không phải mã UTF-8 (lỗi ở dòng {line}). Trong Excel hãy chọn Lưu thành “CSV UTF-8 "
             "(phân tách bằng dấu phẩy)” rồi nhập lại."
         ) from None
@@ -111,7 +112,7 @@ def _row_values(row: list[str], mapping: dict[str, int], markets: dict[str, Mark
     if market_name:
         market = markets.get(fold(market_name))
         if market is None:
-            raise rules.RuleError(
+            raise RuleError(
                 f"chợ “{market_name}” chưa có trong danh mục chợ của đơn vị; hãy thêm chợ trước rồi nhập lại."
             )
         values["market_id"] = market.id
@@ -152,7 +153,7 @@ def import_premises(data: bytes, unit_id: int, user: User | None, max_bytes: int
         return report
     try:
         content = _decode(data)
-    except rules.RuleError as error:
+    except RuleError as error:
         report.fatal = str(error)
         return report
 
@@ -183,7 +184,7 @@ def import_premises(data: bytes, unit_id: int, user: User | None, max_bytes: int
                 continue
             try:
                 values = _row_values(row, mapping, markets)
-            except rules.RuleError as error:
+            except RuleError as error:
                 report.errors.append((line, str(error)))
                 continue
             premise = _match(values, existing)

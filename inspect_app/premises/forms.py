@@ -7,10 +7,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from ..checklists.vocab import PREMISE_TYPES
-from ..forms import ChoiceField as SelectField
-from ..forms import int_or_none, rule
-from ..models import PREMISE_STATUSES
+from ..domain.vocabulary import PREMISE_TYPES
+from ..web.forms import ChoiceField as SelectField
+from ..web.forms import int_or_none, rule
+from ..domain.vocabulary import PREMISE_STATUSES
 from . import rules
 
 

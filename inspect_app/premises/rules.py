@@ -8,13 +8,10 @@ from __future__ import annotations
 import math
 import re
 
-from ..checklists.vocab import PREMISE_TYPES
-from ..models import PREMISE_STATUSES
-from ..text import fold, nfc
-
-
-class RuleError(ValueError):
-    """A value a person can fix; the message is Vietnamese and says how."""
+from ..domain.vocabulary import PREMISE_TYPES
+from ..domain.vocabulary import PREMISE_STATUSES
+from ..domain.text import fold, nfc
+from ..domain.errors import RuleError
 
 
 FIELD_LABELS = {

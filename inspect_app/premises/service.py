@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ..checklists.vocab import PREMISE_TYPES
+from .. import writes
+from ..domain.vocabulary import PREMISE_TYPES
 from ..extensions import db
-from ..models import PREMISE_STATUSES, Market, Premise, PremiseChange, User
-from ..text import fold
+from ..domain.vocabulary import PREMISE_STATUSES
+from ..models import Market, Premise, PremiseChange, User
+from ..domain.text import fold
 
 EDITABLE_FIELDS = (
     "name",
@@ -49,6 +51,8 @@ def create_premise(unit_id: int, values: dict, user: User | None) -> Premise:
             setattr(premise, field, values[field])
     _refresh_search_text(premise)
     db.session.add(premise)
+    db.session.flush()
+    writes.log("create", premise, user)
     return premise
 
 
@@ -77,4 +81,5 @@ def update_premise(
     if changes:
         _refresh_search_text(premise)
         db.session.add_all(changes)
+        writes.log("edit", premise, user, {c.field: [c.old_value, c.new_value] for c in changes})
     return changes

@@ -6,10 +6,11 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from .. import writes
 from ..access import get_or_404, permission_required, require, scoped, visible_units
 from ..extensions import db
 from ..models import Market, Premise
-from ..text import fold
+from ..domain.text import fold
 from .csv_import import COLUMNS, import_premises
 from .forms import ImportForm, MarketForm, PremiseForm
 from .rules import FIELD_LABELS
@@ -64,7 +65,7 @@ def list_premises():
 @bp.route("/premises/<int:premise_id>")
 @login_required
 def premise_detail(premise_id: int):
-    from ..inspections.views import premise_inspections
+    from ..inspections.service import premise_inspections
 
     premise = get_or_404(Premise, premise_id)
     return render_template(
@@ -174,7 +175,8 @@ def create_market():
         else:
             market = Market(unit_id=form.unit_id.data, **values)
             db.session.add(market)
-            db.session.commit()
+            db.session.flush()
+            writes.commit("create", market, current_user)
             flash(f"Đã thêm {market.name}.", "success")
             return redirect(url_for(".list_markets"))
     return render_template("premises/market_form.html", form=form, market=None), 422 if form.errors else 200
@@ -194,7 +196,7 @@ def edit_market(market_id: int):
         else:
             for key, value in values.items():
                 setattr(market, key, value)
-            db.session.commit()
+            writes.commit("edit", market, current_user)
             flash("Đã lưu chợ.", "success")
             return redirect(url_for(".list_markets"))
     return render_template("premises/market_form.html", form=form, market=market), 422 if form.errors else 200

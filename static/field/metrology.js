@@ -1,5 +1,5 @@
 // The tolerance rules on the phone: exact decimals (a BigInt and a scale, never a float) and the same judgements as
-// the server's engine (inspect_app/metrology), read from the tables it serves at GET /api/v1/metrology/tables.
+// the server's engine (inspect_app/tolerances), read from the tables it serves at GET /api/v1/metrology/tables.
 // No tolerance figure lives here: every limit comes from those tables. The phone's verdict is shown at once, offline;
 // the server judges again when the record arrives, and its stored verdict is the one that counts.
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.extensions import db
-from inspect_app.geo import distance_m
+from inspect_app.domain.geo import distance_m
 from inspect_app.models import Finding, Inspection, Photo, Premise, User
 from tests.browser.conftest import (
     COLLEAGUE,

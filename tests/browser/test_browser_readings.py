@@ -289,14 +289,14 @@ def test_offline_the_phone_suggests_the_answers_itself(field_app, weights):
 
 def test_the_servers_verdict_is_shown_when_it_differs(field_app, scale):
     """The administrator switches to verification limits after the phone kept the tables: the server's wins."""
-    from inspect_app.measurements import service
+    from inspect_app import measurements
 
     _, page = field_app.phone()
     login(page, field_app.url)
     page.wait_for_selector("body[data-metrology=ready]")
     admin = db.session.scalars(select(User).where(User.role == "admin")).first()
     inspector = db.session.scalars(select(User).where(User.username == INSPECTOR)).one()
-    service.set_state_check_rule(inspector.unit.province_id, "verification", admin)
+    measurements.set_state_check_rule(inspector.unit.province_id, "verification", admin)
     start_at(page)
     page.locator(".mrow:has-text('15 kg')").click()
     pick(page, "M1-2a", "M1-2b", "M1-1")
@@ -316,11 +316,11 @@ def test_the_servers_verdict_is_shown_when_it_differs(field_app, scale):
 
 def test_a_fuel_dispenser_run(field_app, inspector):
     """A 20 L volume standard: the dispenser shows 20,12 L for 20,00 L, +0,6 % against ±0,5 %."""
-    from inspect_app.measurements import service
+    from inspect_app import measurements
 
     station = db.session.scalars(select(Premise).where(Premise.premise_type == "fuel_station")).first()
     # make_standard's own "unit" argument is the owning unit, so the volume standard goes through the service.
-    service.create_standard(
+    measurements.create_standard(
         {
             "uuid": str(uuid.uuid4()),
             "unit_id": inspector.unit_id,

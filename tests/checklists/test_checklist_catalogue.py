@@ -16,13 +16,7 @@ from inspect_app.checklists import (
     latest_version,
     load_catalogue,
 )
-from inspect_app.checklists.vocab import (
-    ANSWER_KINDS,
-    AUTO_SOURCES,
-    FAIL_HANDLING,
-    GROUPS,
-    PREMISE_TYPES,
-)
+from inspect_app.domain.vocabulary import ANSWER_KINDS, AUTO_SOURCES, FAIL_HANDLING, GROUPS, PREMISE_TYPES
 
 REPO = Path(__file__).resolve().parents[2]
 

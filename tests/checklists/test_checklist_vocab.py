@@ -1,6 +1,6 @@
 import json
 
-from inspect_app.checklists import vocab
+from inspect_app.domain import vocabulary as vocab
 
 
 def test_premise_types_exact():

@@ -136,6 +136,42 @@ def _photo_jpeg(color: tuple[int, int, int], size: tuple[int, int] = (640, 480))
     return out.getvalue()
 
 
+def field_photo(seed: int, size: tuple[int, int] = (2000, 1500)) -> bytes:
+    """A photo-like JPEG as the upload pipeline stores one (longest edge 2000 px, quality 85, optimised baseline).
+
+    Gradients, fine noise and a few outlines give about 440 kB, the size of a typical stored phone photo; the
+    same seed always gives the same bytes.
+    """
+    import random
+
+    from PIL import Image, ImageDraw
+
+    width, height = size
+    gradient = Image.linear_gradient("L")
+    img = Image.merge(
+        "RGB",
+        (
+            gradient.resize(size),
+            Image.radial_gradient("L").resize(size),
+            gradient.rotate(90 + seed * 30).resize(size),
+        ),
+    )
+    noise = Image.frombytes("RGB", size, random.Random(seed).randbytes(width * height * 3))
+    img = Image.blend(img, noise, 0.1)
+    draw = ImageDraw.Draw(img)
+    for k in range(12):
+        x, y = (k * 397 + seed * 131) % width, (k * 211 + seed * 71) % height
+        draw.rectangle((x, y, x + 220, y + 160), outline=(255, 255, 255), width=6)
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=85, optimize=True, progressive=False)
+    return out.getvalue()
+
+
+def field_photos(count: int = 6) -> tuple[Photo, ...]:
+    """``count`` distinct field photos with captions, for the appendix."""
+    return tuple(Photo(field_photo(seed), f"Ảnh hiện trường số {seed + 1}") for seed in range(count))
+
+
 def sample_document(*, with_images: bool = False, **overrides: Any) -> MinutesDocument:
     """The sample biên bản (two pages without images); keyword arguments replace fields."""
     team = (

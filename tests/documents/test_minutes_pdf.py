@@ -21,7 +21,7 @@ from inspect_app.documents import (
 from inspect_app.documents.fonts import VIETNAMESE_SAMPLE, register_serif_family
 
 from .pdftools import decode_qr, page_png, page_texts, reader
-from .sample import PREMISE_NAME, READINGS, replace, sample_document
+from .sample import PREMISE_NAME, READINGS, field_photos, replace, sample_document
 
 SECRET = b"test-secret-for-verification-links"
 
@@ -268,6 +268,27 @@ def test_signatures_and_photos_appendix(tmp_path) -> None:
     assert render_minutes_pdf(doc, verify_url=URL) == pdf
 
 
+def test_six_photos_go_in_as_their_own_jpeg_bytes(tmp_path) -> None:
+    photos = field_photos(6)
+    jpeg_bytes = sum(len(p.jpeg) for p in photos)
+    assert jpeg_bytes > 2_000_000  # phone-sized photos, as the upload pipeline stores them
+    doc = sample_document(photos=photos)
+    pdf = render_minutes_pdf(doc, verify_url=URL)
+    assert len(pdf) < jpeg_bytes + 150_000  # the text pages and fonts come to about 100 kB
+    for photo in photos:
+        assert photo.jpeg in pdf  # embedded verbatim, not decoded and re-encoded
+    pages = reader(pdf).pages
+    filters = [
+        xobject.get_object()["/Filter"]
+        for page in pages
+        for xobject in page["/Resources"].get("/XObject", {}).values()
+    ]
+    assert len(filters) == 6 and all(list(f) == ["/DCTDecode"] for f in filters), filters
+    assert "Ảnh 6. Ảnh hiện trường số 6" in " ".join(pages[-1].extract_text().split())
+    assert decode_qr(page_png(pdf, len(pages), tmp_path)) == [URL]  # the photo page renders and keeps its QR
+    assert render_minutes_pdf(doc, verify_url=URL) == pdf
+
+
 def test_photo_order_and_captions_survive_an_odd_count() -> None:
     doc = sample_document(with_images=True)
     one = replace(doc, photos=(Photo(doc.photos[0].jpeg, "Ảnh duy nhất"),))
@@ -309,41 +330,3 @@ def test_one_sided_permitted_shortfall_prints_without_plus_minus(doc: MinutesDoc
     text = "\n".join(page_texts(render_minutes_pdf(replace(doc, readings=(reading,)), verify_url=URL)))
     assert "0,040 kg" in text and "±0,040" not in text
     assert "2,000 kg" in text and "2,050 kg" in text
-
-
-def test_speed_ups_write_exactly_what_reportlab_would(doc: MinutesDocument, pdf: bytes, monkeypatch) -> None:
-    from reportlab.pdfbase import pdfmetrics
-
-    from inspect_app.documents import minutes_pdf
-
-    family = register_serif_family()
-    with_images = sample_document(with_images=True)
-    fast_images = render_minutes_pdf(with_images, verify_url=URL, copy_mark=True)
-    assert render_minutes_pdf(doc, verify_url=URL) == pdf  # caches warm
-    for name in (family.regular, family.bold, family.italic, family.bold_italic):
-        font = pdfmetrics.getFont(name)
-        for attr in ("addObjects", "stringWidth", "splitString"):  # back to ReportLab's own methods
-            monkeypatch.delattr(font, attr)
-        monkeypatch.delattr(font.face, "addSubsetObjects")
-    monkeypatch.setattr(minutes_pdf, "_FAST_ESCAPE", False)
-    assert render_minutes_pdf(doc, verify_url=URL) == pdf
-    assert render_minutes_pdf(with_images, verify_url=URL, copy_mark=True) == fast_images
-    # A character outside the shared subset still prints and extracts (it gets a code after the seed).
-    text = "\n".join(page_texts(render_minutes_pdf(replace(doc, outcome="Giá 5€ ≠ 6€"), verify_url=URL)))
-    assert "Giá 5€ ≠ 6€" in text
-
-
-def test_plain_text_fast_path_prints_exactly_what_the_parser_would(
-    doc: MinutesDocument, pdf: bytes, monkeypatch
-) -> None:
-    from inspect_app.documents import minutes_pdf
-
-    odd = replace(
-        doc,
-        representative_statement="  Tôi   <b>không</b> đồng ý & sẽ\tkhiếu nại  ",
-        outcome="Đạt\u00a0một phần",
-    )
-    fast = render_minutes_pdf(odd, verify_url=URL)
-    monkeypatch.setattr(minutes_pdf, "_FAST_PLAIN_TEXT", False)
-    assert render_minutes_pdf(doc, verify_url=URL) == pdf
-    assert render_minutes_pdf(odd, verify_url=URL) == fast

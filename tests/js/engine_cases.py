@@ -1,4 +1,5 @@
-"""Cases for the phone's rules (static/field/metrology.js) with the answers of the server's engine (inspect_app.metrology).
+"""Cases for the phone's rules (static/field/metrology.js) with the answers of the server's engine
+(inspect_app.tolerances).
 
 Made at test time from the engine and its tables, never kept as a fixture: when a table or a rule of the engine
 changes, the expected answers change with it and the phone has to follow. There are random readings and lots (fixed
@@ -16,9 +17,9 @@ import random
 import sys
 from decimal import Decimal
 
-from inspect_app import metrology as engine
-from inspect_app.metrology.retail import SHORTFALL_TABLE
-from inspect_app.metrology.weights import combine_weights
+from inspect_app import tolerances as engine
+from inspect_app.tolerances.retail import SHORTFALL_TABLE
+from inspect_app.tolerances.weights import combine_weights
 
 SEED = 20261121
 # (class, unit, e, Max): the scales of the random weighings.

@@ -1,4 +1,4 @@
-// The phone's rules (static/field/metrology.js) against the answers of the server's engine (inspect_app.metrology).
+// The phone's rules (static/field/metrology.js) against the answers of the server's engine (inspect_app.tolerances).
 //
 // The cases and the engine's answers are made at test time by tests/js/engine_cases.py, so they follow the engine
 // when a table or a rule changes. tests/js/test_metrology_js.py writes them to a file and runs

@@ -12,7 +12,8 @@ import pytest
 from PIL import Image, ImageCms
 from PIL.TiffImagePlugin import IFDRational
 
-from inspect_app.photos import VIETNAM_TZ, ProcessedPhoto, allowed_formats, process_photo
+from inspect_app.domain.time import VN_TZ
+from inspect_app.files.photos import ProcessedPhoto, allowed_formats, process_photo
 
 ORIENTATION, DATETIME, DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 0x0112, 0x0132, 0x9003, 0x9011
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
@@ -319,7 +320,7 @@ def test_exif_capture_time_without_offset_is_naive_camera_clock() -> None:
     assert photo.taken_at.tzinfo is None
     assert photo.taken_at_utc() == datetime(2026, 11, 5, 2, 30, 15, tzinfo=UTC)  # read as Vietnam time
     assert photo.taken_at_utc(assume=UTC) == datetime(2026, 11, 5, 9, 30, 15, tzinfo=UTC)
-    assert VIETNAM_TZ.utcoffset(None) == timedelta(hours=7)
+    assert VN_TZ.utcoffset(None) == timedelta(hours=7)
 
 
 def test_exif_datetime_is_the_fallback() -> None:

@@ -14,8 +14,8 @@ import zlib
 import pytest
 from PIL import Image, ImageFile, features
 
-from inspect_app import photos
-from inspect_app.photos import PhotoError, process_photo
+from inspect_app.files import photos
+from inspect_app.files.photos import PhotoError, process_photo
 
 MiB = 1024 * 1024
 CORRUPT = "Ảnh bị hỏng hoặc tải lên chưa hết, vui lòng chụp/gửi lại."
@@ -188,7 +188,7 @@ def test_pillow_checks_back_us_up_when_the_header_reader_cannot_tell(monkeypatch
 PNG_BOMB_SCRIPT = r"""
 import re, struct, sys, zlib
 from PIL import Image
-from inspect_app.photos import PhotoError, process_photo
+from inspect_app.files.photos import PhotoError, process_photo
 
 def peak_kib():
     with open("/proc/self/status") as status:

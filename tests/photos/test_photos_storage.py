@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from inspect_app.storage import LocalStorage, Storage, validate_key
+from inspect_app.files.storage import LocalStorage, Storage, validate_key
 
 KEY = "photos/2026/11/42/0b6f3c1e-8f7a-4c39-9d55-3c2f1a0e7b21.jpg"
 
@@ -125,7 +125,7 @@ def test_fsync_is_on_by_default_and_can_be_turned_off(
 
 def test_the_apps_storage_follows_storage_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from inspect_app import create_app
-    from inspect_app.uploads import storage_for
+    from inspect_app.files.uploads import storage_for
 
     def storage(**config):
         app = create_app(

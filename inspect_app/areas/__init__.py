@@ -1,0 +1,1 @@
+"""Administrative units (province → xã / phường / đặc khu): the CSV import."""

@@ -1,0 +1,231 @@
+"""What a biên bản kiểm tra says: plain frozen values the app fills from its records (nothing here knows about the
+database or about ReportLab)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from ..vn_format import vn_place_date
+
+__all__ = [
+    "ANSWER_NOT_APPLICABLE",
+    "ANSWER_NOT_PASS",
+    "ANSWER_PASS",
+    "Business",
+    "CheckResult",
+    "MinutesDocument",
+    "Photo",
+    "PrepackagedLot",
+    "Reading",
+    "Representative",
+    "RequestItem",
+    "ResultGroup",
+    "Signatory",
+    "TeamMember",
+    "Violation",
+]
+
+
+ANSWER_PASS = "Đạt"
+ANSWER_NOT_PASS = "Không đạt"
+ANSWER_NOT_APPLICABLE = "Không áp dụng"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Content: plain frozen values. The app fills them from its records; nothing here knows about the database.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _tuple(obj: object, name: str) -> None:
+    value = getattr(obj, name)
+    if not isinstance(value, tuple):
+        object.__setattr__(obj, name, tuple(value))
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """A member of the inspection team (thành viên đoàn kiểm tra)."""
+
+    name: str
+    position: str  # chức vụ, e.g. "Công chức Văn hóa – Xã hội"
+    organisation: str  # đơn vị, e.g. "UBND phường Đức Phổ"
+    role: str = ""  # vai trò trong đoàn, e.g. "Trưởng đoàn", "Thành viên"
+
+
+@dataclass(frozen=True)
+class Business:
+    """The inspected business (cơ sở được kiểm tra)."""
+
+    name: str
+    owner: str
+    registration_number: str = ""  # số Giấy chứng nhận đăng ký hộ kinh doanh / doanh nghiệp
+    address: str = ""
+    market: str = ""  # chợ
+    stall: str = ""  # số sạp / ki-ốt
+
+
+@dataclass(frozen=True)
+class Representative:
+    """The person who represented the business during the inspection (đại diện cơ sở)."""
+
+    name: str
+    position: str  # chức vụ / quan hệ với cơ sở, e.g. "Chủ hộ kinh doanh"
+    id_number: str = ""  # số CCCD: printed on the PDF only, never on the public verification page
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One checklist item and its answer (``ANSWER_PASS`` / ``ANSWER_NOT_PASS`` / ``ANSWER_NOT_APPLICABLE``)."""
+
+    question: str
+    answer: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ResultGroup:
+    """A checklist group (phương tiện đo, ghi nhãn, niêm yết giá, chất lượng) with its answered items."""
+
+    title: str
+    items: tuple[CheckResult, ...]
+
+    def __post_init__(self) -> None:
+        _tuple(self, "items")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One control measurement: reference load or volume against the instrument's indication."""
+
+    instrument: str  # e.g. "Cân đồng hồ lò xo 15 kg, cấp 4 (IIII), e = 50 g"
+    reference: Decimal  # tải / lượng chuẩn
+    indication: Decimal  # số chỉ
+    error: Decimal  # sai số (indication − reference, or as the rule defines it)
+    permitted_error: Decimal  # giới hạn sai số cho phép (magnitude)
+    unit: str  # "kg", "g", "L", "mL"
+    verdict: str  # "Đạt" / "Không đạt"
+    rule: str = ""  # the rule and table used, e.g. "ĐLVN 30:2019, MPE sử dụng cấp IIII"
+    provisional: bool = False  # judged with a table whose official text is not confirmed
+    places: int | None = None  # decimals to print; None keeps each Decimal's own precision
+    permitted_sign: str = "±"  # "±" for a symmetric MPE; "" for a one-sided permitted shortfall
+
+
+@dataclass(frozen=True)
+class PrepackagedLot:
+    """One pre-packaged product sampled and judged with the lot rules of TT 21/2014 (mean, T, 2T)."""
+
+    product: str
+    nominal: Decimal  # lượng danh định
+    unit: str
+    sample_size: int  # n
+    mean: Decimal  # lượng trung bình
+    tolerance: Decimal  # T, lượng thiếu cho phép
+    short_over_t: int  # units short by more than T
+    short_over_2t: int  # units short by more than 2T
+    verdict: str
+    rules_broken: tuple[str, ...] = ()
+    provisional: bool = False
+    places: int | None = None
+
+    def __post_init__(self) -> None:
+        _tuple(self, "rules_broken")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A violation found, with the provision it breaches."""
+
+    text: str
+    legal_basis: str = ""
+
+
+@dataclass(frozen=True)
+class RequestItem:
+    """Something the business must do (yêu cầu khắc phục), with an optional deadline."""
+
+    text: str
+    deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """A name under a signature block, optionally with the captured signature (PNG bytes)."""
+
+    name: str
+    signature_png: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo for the appendix (JPEG bytes) and its caption."""
+
+    jpeg: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class MinutesDocument:
+    """Everything printed on one biên bản kiểm tra."""
+
+    issuing_body_lines: tuple[str, ...]  # e.g. ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐỨC PHỔ"); the last line is bold
+    number: int
+    year: int
+    place_name: str  # địa danh, e.g. "Đức Phổ"
+    issued_on: date
+    subtitle: str  # what was checked, e.g. "Về việc kiểm tra đo lường, ghi nhãn hàng hóa, …"
+    legal_basis: tuple[str, ...]  # "Căn cứ …" lines
+    started_at: datetime
+    place: str  # where the inspection took place
+    team: tuple[TeamMember, ...]
+    business: Business
+    representative: Representative
+    recorder: Signatory  # NGƯỜI LẬP BIÊN BẢN
+    team_leader: Signatory  # TRƯỞNG ĐOÀN KIỂM TRA
+    business_signatory: Signatory | None = None  # ĐẠI DIỆN CƠ SỞ; defaults to the representative's name
+    ended_at: datetime | None = None
+    result_groups: tuple[ResultGroup, ...] = ()
+    reference_standards: tuple[str, ...] = ()  # chuẩn đo lường used, with their certificate and validity
+    readings: tuple[Reading, ...] = ()
+    lots: tuple[PrepackagedLot, ...] = ()
+    violations: tuple[Violation, ...] = ()
+    outcome: str = ""  # kết luận chung
+    handling: str = ""  # biện pháp xử lý
+    requests: tuple[RequestItem, ...] = ()
+    representative_statement: str = ""  # empty: dotted lines are printed for a handwritten statement
+    copies: int = 2
+    photos: tuple[Photo, ...] = ()
+    # A replacement note, printed in full under the title and, shortened if need be, at the foot of every page:
+    # "Biên bản này thay thế Biên bản số 11/BB-KT ngày …" (or, on a reprint of a replaced one, "… đã được thay thế …").
+    superseded_note: str | None = None
+    number_suffix: str = "BB-KT"
+    title: str = "BIÊN BẢN KIỂM TRA"
+
+    def __post_init__(self) -> None:
+        for name in (
+            "issuing_body_lines",
+            "legal_basis",
+            "team",
+            "result_groups",
+            "reference_standards",
+            "readings",
+            "lots",
+            "violations",
+            "requests",
+            "photos",
+        ):
+            _tuple(self, name)
+        if self.number < 1:
+            raise ValueError("number must be positive")
+        if self.copies < 1:
+            raise ValueError("copies must be at least 1")
+
+    @property
+    def number_text(self) -> str:
+        """``"12/BB-KT"``."""
+        return f"{self.number}/{self.number_suffix}"
+
+    @property
+    def place_date_text(self) -> str:
+        """``"Đức Phổ, ngày 21 tháng 11 năm 2026"``."""
+        return vn_place_date(self.place_name, self.issued_on)

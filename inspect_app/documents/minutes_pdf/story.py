@@ -1,0 +1,165 @@
+"""The biên bản from top to bottom as a list of flowables: header, sections I-VI, closing sentence and signatures,
+then the photo appendix."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+
+from ..vn_format import vn_short_date, vn_time_words
+from .appendix import photo_appendix
+from .blocks import header, signatures
+from .content import MinutesDocument
+from .styles import TEXT_WIDTH, Styles, labelled, markup, para
+from .tables import lots_table, readings_table, results_table, table_section
+
+
+def heading(text: str, st: Styles) -> list[Flowable]:
+    # Move a heading to the next page unless a few lines (or a table's head and first rows) fit under it.
+    return [CondPageBreak(32 * mm), para(text, st.heading)]
+
+
+def dotted_lines(count: int, st: Styles) -> list[Flowable]:
+    dots = "." * int(TEXT_WIDTH / stringWidth(".", st.fonts.regular, 13) - 2)
+    return [Paragraph(dots, st.body) for _ in range(count)]
+
+
+def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
+    s: list[Flowable] = header(doc, st)
+    body = st.body
+    for line in doc.legal_basis:
+        s.append(para(line, st.body_indent))
+
+    started = doc.started_at
+    s.append(
+        para(
+            f"Hôm nay, vào hồi {vn_time_words(started)}, ngày {started.day:02d}/{started.month:02d}/{started.year}, "
+            f"tại {doc.place}, chúng tôi gồm:",
+            st.body_indent,
+        )
+    )
+
+    s.extend(heading("I. ĐOÀN KIỂM TRA", st))
+    for n, m in enumerate(doc.team, start=1):
+        parts = [f"{n}. Ông/Bà {m.name}", f"chức vụ: {m.position}"]
+        if m.organisation:
+            parts.append(f"đơn vị: {m.organisation}")
+        text = ", ".join(parts)
+        if m.role:
+            text += f" – {m.role}"
+        s.append(para(text + ";", body))
+
+    s.extend(heading("II. CƠ SỞ ĐƯỢC KIỂM TRA", st))
+    biz = doc.business
+    s.append(labelled("Tên cơ sở", biz.name, body))
+    s.append(labelled("Chủ cơ sở", biz.owner, body))
+    if biz.registration_number:
+        s.append(labelled("Số Giấy chứng nhận đăng ký kinh doanh", biz.registration_number, body))
+    if biz.address:
+        s.append(labelled("Địa chỉ", biz.address, body))
+    if biz.market or biz.stall:
+        s.append(labelled("Chợ, số sạp/ki-ốt", ", ".join(x for x in (biz.market, biz.stall) if x), body))
+    rep = doc.representative
+    rep_text = f"Đại diện cơ sở: Ông/Bà {markup(rep.name)}, chức vụ/quan hệ với cơ sở: {markup(rep.position)}"
+    if rep.id_number:
+        rep_text += f", số CCCD: {markup(rep.id_number)}"
+    s.append(Paragraph(rep_text + ".", body))
+
+    s.extend(heading("III. NỘI DUNG VÀ KẾT QUẢ KIỂM TRA", st))
+    section = 0
+    if doc.result_groups:
+        section += 1
+        s.extend(
+            table_section(
+                f"{section}. Kết quả kiểm tra theo nội dung", results_table(doc.result_groups, st), st
+            )
+        )
+    if doc.readings:
+        section += 1
+        intro = []
+        if doc.reference_standards:
+            intro.append(para("Chuẩn đo lường sử dụng: " + "; ".join(doc.reference_standards) + ".", body))
+        s.extend(
+            table_section(
+                f"{section}. Kết quả phép đo đối chứng, kiểm tra sai số phương tiện đo",
+                readings_table(doc.readings, st),
+                st,
+                intro,
+            )
+        )
+    if doc.lots:
+        section += 1
+        s.extend(
+            table_section(
+                f"{section}. Kết quả kiểm tra lượng của hàng đóng gói sẵn", lots_table(doc.lots, st), st
+            )
+        )
+    if any(r.provisional for r in doc.readings) or any(lot.provisional for lot in doc.lots):
+        s.append(
+            para(
+                "(*) Kết quả đánh giá theo bảng giới hạn sai số tạm thời, chưa được đối chiếu với văn bản chính thức.",
+                st.note,
+            )
+        )
+    if section == 0:
+        s.append(para("Không có kết quả kiểm tra chi tiết kèm theo.", body))
+
+    s.extend(heading("IV. VI PHẠM PHÁT HIỆN", st))
+    if doc.violations:
+        for n, v in enumerate(doc.violations, start=1):
+            text = f"{n}. {markup(v.text)}"
+            if v.legal_basis:
+                text += f" <i>(Căn cứ: {markup(v.legal_basis)})</i>"
+            s.append(Paragraph(text, body))
+    else:
+        s.append(para("Không phát hiện vi phạm.", body))
+
+    s.extend(heading("V. KẾT LUẬN VÀ BIỆN PHÁP XỬ LÝ", st))
+    if doc.outcome:
+        s.append(Paragraph(f"<b>Kết luận:</b> {markup(doc.outcome)}", body))
+    if doc.handling:
+        s.append(Paragraph(f"<b>Biện pháp xử lý:</b> {markup(doc.handling)}", body))
+    if doc.requests:
+        s.append(Paragraph("<b>Yêu cầu cơ sở:</b>", body))
+        for n, req in enumerate(doc.requests, start=1):
+            text = f"{n}. {markup(req.text)}"
+            if req.deadline:
+                text += f" Thời hạn hoàn thành: trước ngày {vn_short_date(req.deadline)}."
+            s.append(Paragraph(text, body))
+
+    s.extend(heading("VI. Ý KIẾN CỦA ĐẠI DIỆN CƠ SỞ", st))
+    if doc.representative_statement:
+        s.append(para(doc.representative_statement, body))
+    else:
+        s.extend(dotted_lines(2, st))
+
+    if doc.ended_at is not None:
+        ended = doc.ended_at
+        same_day = ended.date() == started.date()
+        when = "cùng ngày" if same_day else f"ngày {ended.day:02d}/{ended.month:02d}/{ended.year}"
+        s.append(para(f"Việc kiểm tra kết thúc vào hồi {vn_time_words(ended)} {when}.", st.body_indent))
+    # The closing sentence stays with the signatures: a signature page never starts without it.
+    closing: list[Flowable] = []
+    if doc.copies == 2:
+        kept = "mỗi bên giữ 01 bản"
+    else:
+        kept = f"cơ sở được kiểm tra giữ 01 bản, Đoàn kiểm tra giữ {doc.copies - 1:02d} bản"
+    made = (
+        f"Biên bản được lập thành {doc.copies:02d} bản có giá trị như nhau, {kept}"
+        if doc.copies > 1
+        else "Biên bản được lập thành 01 bản"
+    )
+    closing.append(
+        para(
+            f"{made}; đã đọc lại cho những người có tên trên cùng nghe, công nhận đúng và ký tên dưới đây.",
+            st.body_indent,
+        )
+    )
+    closing.append(Spacer(1, 4 * mm))
+    closing.append(signatures(doc, st))
+    s.append(KeepTogether(closing))
+
+    if doc.photos:
+        s.extend(photo_appendix(doc, st))
+    return s

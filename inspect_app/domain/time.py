@@ -1,0 +1,26 @@
+"""Time: instants are stored in UTC; dates people see and type are Việt Nam dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+# Việt Nam has kept UTC+7 with no daylight saving since 1975.
+VN_TZ = timezone(timedelta(hours=7), "ICT")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def today_vn() -> date:
+    """Today's date in Việt Nam (what a due date or a biên bản's date is compared with)."""
+    return utcnow().astimezone(VN_TZ).date()
+
+
+def local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """An instant as Việt Nam wall-clock text; a naive value is taken as UTC."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(VN_TZ).strftime(fmt)

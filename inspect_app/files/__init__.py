@@ -1,0 +1,1 @@
+"""Stored files: the storage interface, the app's storage, and the photo pipeline."""

@@ -1,0 +1,212 @@
+"""Instruments at a premise (scales, fuel dispensers, meters): validated, versioned, photographed, and whether
+their verification and range suit the goods."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import writes
+from ..domain.errors import InvalidInput
+from ..domain.vocabulary import INSTRUMENT_TYPES, SCALE_TYPES, SEAL_STATES
+from ..extensions import db
+from ..files.photos import store_image, upload_digest
+from ..tolerances import STANDARD_VALID, range_suits_goods, standard_status, validate_scale
+from ..tolerances.dispensers import normalize_dispenser_class
+from ..tolerances.scales import normalize_scale_class
+from ..models import Premise, User
+from ..models.metrology import Instrument, InstrumentPhoto
+from .units import to_grams
+
+INSTRUMENT_FIELDS = (
+    "instrument_type",
+    "make",
+    "model",
+    "serial",
+    "accuracy_class",
+    "unit",
+    "max_capacity",
+    "min_capacity",
+    "e",
+    "d",
+    "goods_mass",
+    "verification_mark",
+    "verified_on",
+    "valid_until",
+    "seal_state",
+    "in_use",
+    "note",
+)
+INSTRUMENT_UNITS = ("g", "kg", "L", "mL", "m3", "kWh")
+DEFAULT_UNITS = {"fuel_dispenser": "L", "water_meter": "m3", "electricity_meter": "kWh"}
+
+
+def _clean_instrument(values: dict) -> dict:
+    errors: dict[str, str] = {}
+    kind = values.get("instrument_type")
+    if kind not in INSTRUMENT_TYPES:
+        raise InvalidInput({"instrument_type": "Loại phương tiện đo không hợp lệ."})
+    unit = values.get("unit") or DEFAULT_UNITS.get(kind, "kg")
+    accuracy_class = (values.get("accuracy_class") or "").strip()
+    maximum, minimum = values.get("max_capacity"), values.get("min_capacity")
+    e, d = values.get("e"), values.get("d")
+    for key, label in (
+        ("max_capacity", "Mức cân lớn nhất (Max)"),
+        ("min_capacity", "Mức cân nhỏ nhất (Min)"),
+        ("e", "Giá trị độ chia kiểm (e)"),
+        ("d", "Giá trị độ chia (d)"),
+        ("goods_mass", "Khối lượng hàng thường cân"),
+    ):
+        if values.get(key) is not None and values[key] <= 0:
+            errors[key] = f"{label} phải lớn hơn 0."
+    if kind in SCALE_TYPES:
+        if unit not in ("g", "kg"):
+            errors["unit"] = "Cân dùng đơn vị g hoặc kg."
+        if not accuracy_class:
+            errors["accuracy_class"] = "Cần ghi cấp chính xác của cân (I, II, III hoặc IIII)."
+        else:
+            try:
+                accuracy_class = normalize_scale_class(accuracy_class)
+            except ValueError:
+                errors["accuracy_class"] = "Cấp chính xác của cân phải là I, II, III hoặc IIII (hoặc 1–4)."
+        if maximum is None:
+            errors.setdefault("max_capacity", "Cần ghi mức cân lớn nhất (Max).")
+        if e is None:
+            errors.setdefault("e", "Cần ghi giá trị độ chia kiểm (e).")
+        if not errors:
+            problems = validate_scale(to_grams(maximum, unit), to_grams(e, unit), accuracy_class, unit=unit)
+            for problem in problems:
+                errors.setdefault("e" if problem.startswith("e =") else "max_capacity", problem)
+        if "e" not in errors and "d" not in errors and d is not None and e is not None and d > e:
+            errors["d"] = "Giá trị độ chia d không được lớn hơn độ chia kiểm e (OIML R 76-1)."
+        if not errors and minimum is not None and minimum >= maximum:
+            errors["min_capacity"] = "Mức cân nhỏ nhất (Min) phải nhỏ hơn Max."
+    elif kind == "fuel_dispenser":
+        if unit != "L":
+            errors["unit"] = "Cột đo xăng dầu dùng đơn vị L."
+        try:
+            accuracy_class = normalize_dispenser_class(accuracy_class or "0.5")
+        except ValueError:
+            errors["accuracy_class"] = (
+                "Cấp chính xác cột đo phải là 0,3; 0,5; 1,0; 1,5 hoặc 2,5 (OIML R 117)."
+            )
+    elif unit not in INSTRUMENT_UNITS:
+        errors["unit"] = "Đơn vị không hợp lệ."
+    if kind not in SCALE_TYPES:
+        for key in ("e", "d", "goods_mass"):
+            if values.get(key) is not None:
+                errors.setdefault(key, "Chỉ ghi cho cân.")
+    if len(accuracy_class) > 10:
+        errors["accuracy_class"] = "Cấp chính xác dài quá 10 ký tự."
+    verified_on, valid_until = values.get("verified_on"), values.get("valid_until")
+    if verified_on and valid_until and valid_until < verified_on:
+        errors["valid_until"] = "Hạn kiểm định không được trước ngày kiểm định."
+    seal_state = values.get("seal_state") or "none"
+    if seal_state not in SEAL_STATES:
+        errors["seal_state"] = "Tình trạng niêm phong không hợp lệ."
+    for key, label, limit in (
+        ("make", "Hãng sản xuất", 80),
+        ("model", "Kiểu", 80),
+        ("serial", "Số sản xuất", 60),
+        ("verification_mark", "Số tem kiểm định", 60),
+    ):
+        if len((values.get(key) or "").strip()) > limit:
+            errors[key] = f"{label} dài quá {limit} ký tự."
+    if errors:
+        raise InvalidInput(errors)
+    return {
+        **values,
+        "unit": unit,
+        "accuracy_class": accuracy_class,
+        "seal_state": seal_state,
+        "in_use": True if values.get("in_use") is None else bool(values.get("in_use")),
+        **{
+            key: (values.get(key) or "").strip()
+            for key in ("make", "model", "serial", "verification_mark", "note")
+        },
+    }
+
+
+def create_instrument(premise: Premise, data: dict, user: User) -> tuple[Instrument, bool]:
+    fingerprint = writes.fingerprint(data, premise=premise.id)
+    if (stored := writes.resend_of(Instrument, data["uuid"], fingerprint, user)) is not None:
+        return stored, False
+    clean = _clean_instrument({key: data.get(key) for key in INSTRUMENT_FIELDS})
+    instrument = Instrument(
+        uuid=str(data["uuid"]),
+        unit_id=premise.unit_id,
+        premise_id=premise.id,
+        created_by_id=user.id,
+        create_digest=fingerprint,
+        **clean,
+    )
+    return writes.insert(instrument, fingerprint, user)
+
+
+def update_instrument(instrument: Instrument, data: dict, user: User) -> Instrument:
+    return writes.apply_edit(instrument, data, INSTRUMENT_FIELDS, _clean_instrument, user)
+
+
+def add_instrument_photo(
+    instrument: Instrument, data: dict, upload: bytes, user: User, storage
+) -> tuple[InstrumentPhoto, bool]:
+    """A photo of the instrument (nameplate, mark, seal); the same UUID with the same bytes returns the stored one."""
+    fingerprint = InstrumentPhoto.digest_for(instrument.id, upload_digest(upload))
+    if (stored := writes.resend_of(InstrumentPhoto, data["uuid"], fingerprint, user)) is not None:
+        return stored, False
+    photo = InstrumentPhoto(
+        uuid=str(data["uuid"]),
+        instrument_id=instrument.id,
+        caption=(data.get("caption") or "").strip(),
+        created_by_id=user.id,
+    )
+    key_base = f"instruments/{instrument.unit_id}/{instrument.id}/{data['uuid']}"
+    store_image(photo, upload, storage, key_base, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
+    return writes.insert(photo, fingerprint, user)
+
+
+def instruments_of(premise_id: int, in_use_only: bool = False) -> list[Instrument]:
+    query = select(Instrument).where(Instrument.premise_id == premise_id)
+    if in_use_only:
+        query = query.where(Instrument.in_use.is_(True))
+    return list(db.session.scalars(query.order_by(Instrument.id)))
+
+
+def verification_state(instrument: Instrument, on_date: date) -> tuple[bool, str]:
+    """Whether the instrument's verification is present and in force on ``on_date``, and why (Vietnamese)."""
+    if instrument.valid_until is None and not instrument.verification_mark:
+        return False, "không có tem/dấu kiểm định"
+    if not instrument.verification_mark:
+        return False, "không ghi được số tem kiểm định"
+    if instrument.valid_until is None:
+        return False, f"tem kiểm định số {instrument.verification_mark} không ghi thời hạn"
+    if standard_status(instrument.valid_until, on_date) != STANDARD_VALID:
+        return (
+            False,
+            f"tem kiểm định số {instrument.verification_mark} hết hạn ngày {instrument.valid_until:%d/%m/%Y}",
+        )
+    return (
+        True,
+        f"tem kiểm định số {instrument.verification_mark} còn hạn đến {instrument.valid_until:%d/%m/%Y}",
+    )
+
+
+def range_state(instrument: Instrument) -> tuple[bool, str] | None:
+    """TT 09/2017 Bảng 1 for a scale with a typical goods mass; None when it cannot be judged."""
+    if not instrument.is_scale or None in (
+        instrument.goods_mass,
+        instrument.max_capacity,
+        instrument.division,
+    ):
+        return None
+    unit = instrument.unit
+    try:
+        return range_suits_goods(
+            to_grams(instrument.max_capacity, unit),
+            to_grams(instrument.division, unit),
+            to_grams(instrument.goods_mass, unit),
+        )
+    except ValueError:
+        return None

@@ -1,0 +1,273 @@
+"""Readings on an instrument at an inspection, judged by the tolerance engine and stored exactly. Idempotent by
+client UUID, conflict-aware and locked with the inspection."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import writes
+from ..access import scoped
+from ..domain.errors import InvalidInput, Locked
+from ..domain.time import VN_TZ, utcnow
+from ..domain.vocabulary import DIRECTIONS, READING_KINDS, STANDARD_KINDS
+from ..extensions import db
+from ..tolerances import (
+    STANDARD_VALID,
+    combine_weights,
+    judge_control_measurement,
+    judge_dispenser_run,
+    judge_weighing,
+    standard_status,
+)
+from ..tolerances.common import plain_vi
+from ..models import Inspection, User
+from ..models.metrology import Instrument, Reading, ReferenceStandard, canonical_decimal
+from .rules import display_quantity, instrument_label
+from .settings import state_check_rule, state_check_text
+from .units import convert, from_grams, tidy, to_grams
+
+def _instrument_for(inspection: Inspection, data: dict, user: User) -> Instrument:
+    query = scoped(Instrument, user)
+    if data.get("instrument_id") is not None:
+        query = query.where(Instrument.id == data["instrument_id"])
+    else:
+        query = query.where(Instrument.uuid == str(data.get("instrument_uuid")))
+    instrument = db.session.scalars(query).first()
+    if instrument is None:
+        raise InvalidInput(
+            {"instrument_id": "Phương tiện đo không tồn tại hoặc không thuộc phạm vi của bạn."}
+        )
+    if instrument.premise_id != inspection.premise_id:
+        raise InvalidInput({"instrument_id": "Phương tiện đo không thuộc cơ sở đang được kiểm tra."})
+    return instrument
+
+
+def _check_kind(instrument: Instrument, kind: str) -> None:
+    if kind in ("weighing", "control") and not instrument.is_scale:
+        raise InvalidInput({"kind": f"{READING_KINDS[kind]} chỉ áp dụng cho cân."})
+    if kind == "dispenser" and instrument.instrument_type != "fuel_dispenser":
+        raise InvalidInput({"kind": "Phép đo dung tích chỉ áp dụng cho cột đo xăng dầu."})
+
+
+def _standards_for(ids: list[int], kind: str, user: User) -> list[ReferenceStandard]:
+    if len(set(ids)) != len(ids):
+        raise InvalidInput({"standard_ids": "Mỗi chuẩn chỉ được chọn một lần."})
+    found = {
+        s.id: s
+        for s in db.session.scalars(scoped(ReferenceStandard, user).where(ReferenceStandard.id.in_(ids)))
+    }
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise InvalidInput(
+            {
+                "standard_ids": "Chuẩn đo lường không tồn tại hoặc không thuộc phạm vi của bạn: "
+                + ", ".join(map(str, missing))
+            }
+        )
+    standards = [found[i] for i in ids]
+    wanted = "volume_measure" if kind == "dispenser" else "weight"
+    if any(s.kind != wanted for s in standards):
+        raise InvalidInput(
+            {"standard_ids": f"Phép đo này cần {STANDARD_KINDS[wanted].lower()}; đã chọn chuẩn loại khác."}
+        )
+    retired = [s for s in standards if not s.active]
+    if retired:
+        raise InvalidInput(
+            {"standard_ids": f"Chuẩn số hiệu {retired[0].serial or retired[0].id} đã ngừng sử dụng."}
+        )
+    return standards
+
+
+def _snapshot(standard: ReferenceStandard, on_date: date) -> dict:
+    return {
+        "id": standard.id,
+        "kind": standard.kind,
+        "nominal": canonical_decimal(standard.nominal),
+        "unit": standard.unit,
+        "accuracy_class": standard.accuracy_class,
+        "correction_mg": None
+        if standard.correction_mg is None
+        else canonical_decimal(standard.correction_mg),
+        "serial": standard.serial,
+        "certificate_number": standard.certificate_number,
+        "due_on": standard.due_on.isoformat(),
+        "status": standard_status(standard.due_on, on_date),
+    }
+
+
+def _weights_reference(
+    standards: list[ReferenceStandard], unit: str, given: Decimal | None
+) -> tuple[Decimal, Any, str]:
+    """The reference mass in ``unit`` of the weights placed together, their combination, and the field to blame."""
+    combination = combine_weights(
+        [(to_grams(s.nominal, s.unit), s.accuracy_class, s.correction_mg) for s in standards]
+    )
+    nominal = from_grams(combination.total_nominal_g, unit)
+    conventional = from_grams(combination.conventional_mass_g, unit)
+    if given is None:
+        return tidy(conventional), combination, "standard_ids"
+    if given not in (nominal, conventional):
+        raise InvalidInput(
+            {
+                "reference": f"Khối lượng chuẩn {plain_vi(given)} {unit} khác tổng khối lượng các quả cân đã chọn "
+                f"({plain_vi(nominal)} {unit})."
+            }
+        )
+    return given, combination, "reference"
+
+
+def _check_load(instrument: Instrument, reference: Decimal, unit: str, field: str) -> None:
+    if reference <= 0:
+        raise InvalidInput({field: "Tải kiểm phải lớn hơn 0."})
+    if instrument.max_capacity is not None and reference > convert(
+        instrument.max_capacity, instrument.unit, unit
+    ):
+        raise InvalidInput(
+            {
+                field: f"Tải kiểm {display_quantity(reference, unit)} lớn hơn mức cân lớn nhất "
+                f"Max = {display_quantity(instrument.max_capacity, instrument.unit)} của cân."
+            }
+        )
+
+
+def _judge(inspection: Inspection, instrument: Instrument, data: dict, standards, valid: bool) -> dict:
+    """Ask the engine; answer the values to store (reference, unit, verdict and the rule as stored)."""
+    kind = data["kind"]
+    indication = data["indication"]
+    if kind in ("weighing", "control"):
+        unit = data.get("unit") or instrument.unit
+        if unit not in ("g", "kg"):
+            raise InvalidInput({"unit": "Phép cân dùng đơn vị g hoặc kg."})
+        reference, combination, field = _weights_reference(standards, unit, data.get("reference"))
+        _check_load(instrument, reference, unit, field)
+        if kind == "weighing":
+            choice = state_check_rule(inspection.unit.province_id)
+            try:
+                verdict = judge_weighing(
+                    indication,
+                    reference,
+                    convert(instrument.e, instrument.unit, unit),
+                    instrument.accuracy_class,
+                    in_service=choice == "in_service",
+                    standards_mpe=combination,
+                    standards_valid=valid,
+                    unit=unit,
+                )
+            except ValueError:
+                raise InvalidInput(
+                    {field: "Tải kiểm nằm ngoài phạm vi của OIML R 76-1 Bảng 6 cho cân này."}
+                ) from None
+            return {
+                "reference": reference,
+                "unit": unit,
+                "verdict": verdict,
+                "error": verdict.error,
+                "permitted": verdict.permitted_error,
+                "rule": f"{state_check_text(choice, kind)}; {verdict.rule}",
+                "choice": choice,
+            }
+        direction = data.get("direction")
+        if direction not in DIRECTIONS:
+            raise InvalidInput(
+                {"direction": "Phép đo đối chứng cần chọn chiều: bán hàng (sell) hoặc mua hàng (buy)."}
+            )
+        try:
+            verdict = judge_control_measurement(
+                to_grams(indication, unit), to_grams(reference, unit), direction, standards_valid=valid
+            )
+        except ValueError:
+            raise InvalidInput(
+                {
+                    field: "Khối lượng kiểm nằm ngoài phạm vi TT 09/2017/TT-BKHCN Bảng 2 (trên 40 g đến 100 kg)."
+                }
+            ) from None
+        return {
+            "reference": reference,
+            "unit": unit,
+            "verdict": verdict,
+            "error": from_grams(verdict.error, unit),
+            "permitted": from_grams(verdict.permitted_error, unit),
+            "rule": verdict.rule,
+            "choice": None,
+        }
+    if kind == "dispenser":
+        if (data.get("unit") or "L") != "L":
+            raise InvalidInput({"unit": "Phép đo cột đo xăng dầu dùng đơn vị L."})
+        reference = data.get("reference")
+        if reference is None:
+            raise InvalidInput({"reference": "Cần ghi lượng đọc trên bình chuẩn (L)."})
+        if reference <= 0:
+            raise InvalidInput({"reference": "Lượng chuẩn phải lớn hơn 0."})
+        choice = state_check_rule(inspection.unit.province_id)
+        verdict = judge_dispenser_run(
+            reference,
+            indication,
+            instrument.accuracy_class or "0.5",
+            "system" if choice == "in_service" else "meter",
+            standards_valid=valid,
+        )
+        return {
+            "reference": reference,
+            "unit": "L",
+            "verdict": verdict,
+            "error": verdict.error,
+            "permitted": verdict.permitted_error,
+            "rule": f"{state_check_text(choice, kind)}; {verdict.rule}",
+            "choice": choice,
+        }
+    raise InvalidInput({"kind": "Loại phép đo không hợp lệ."})
+
+
+def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Reading, bool]:
+    """Judge and store one reading; the same UUID with the same content returns the stored one."""
+    if inspection.locked:
+        raise Locked()
+    fingerprint = writes.fingerprint(data, inspection=inspection.id)
+    if (stored := writes.resend_of(Reading, data["uuid"], fingerprint, user)) is not None:
+        return stored, False
+    instrument = _instrument_for(inspection, data, user)
+    _check_kind(instrument, data["kind"])
+    standards = _standards_for(list(data["standard_ids"]), data["kind"], user)
+    measured_at = data.get("measured_at") or utcnow()
+    on_date = measured_at.astimezone(VN_TZ).date()
+    snapshots = [_snapshot(s, on_date) for s in standards]
+    valid = all(item["status"] == STANDARD_VALID for item in snapshots)
+    judged = _judge(inspection, instrument, data, standards, valid)
+    verdict = judged["verdict"]
+    reading = Reading(
+        uuid=str(data["uuid"]),
+        inspection_id=inspection.id,
+        instrument_id=instrument.id,
+        kind=data["kind"],
+        instrument_label=instrument_label(instrument),
+        standards=snapshots,
+        reference=judged["reference"],
+        indication=data["indication"],
+        unit=judged["unit"],
+        direction=data.get("direction") if data["kind"] == "control" else None,
+        measured_at=measured_at,
+        note=(data.get("note") or "").strip(),
+        error=tidy(judged["error"]),
+        permitted_error=tidy(judged["permitted"]),
+        outcome=verdict.outcome,
+        conclusion=verdict.conclusion,
+        rule=judged["rule"],
+        state_check_rule=judged["choice"],
+        tables=[ref.to_dict() for ref in verdict.tables],
+        provisional=verdict.provisional,
+        warnings=list(verdict.warnings),
+        details=verdict.to_dict(),
+        created_by_id=user.id,
+        create_digest=fingerprint,
+    )
+    return writes.insert(reading, fingerprint, user)
+
+
+def readings_of(inspection: Inspection) -> list[Reading]:
+    return list(
+        db.session.scalars(select(Reading).where(Reading.inspection_id == inspection.id).order_by(Reading.id))
+    )

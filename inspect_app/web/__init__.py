@@ -1,0 +1,1 @@
+"""HTTP plumbing every blueprint shares: error pages and JSON errors, gzip, template helpers, form glue."""
