@@ -25,8 +25,12 @@ run: install
 	@echo "Mở http://$(HOST):$(PORT) — Open http://$(HOST):$(PORT)"
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT) --no-reload
 
+# The 15 slowest steps, then the wall time of the whole run (CI must stay well under 30 minutes).
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@start=$$(date +%s); \
+	$(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS); status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s wall time (pytest exit status $$status)"; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check inspect_app tests bench

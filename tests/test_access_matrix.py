@@ -2,15 +2,28 @@
 
 The routes come from the app's URL map, so a new route with an id cannot escape: an id argument this test does not
 know how to fill fails the test until it is added to ID_ARGUMENTS.
+
+The world (two provinces, three units, accounts of every role, an inspection with a photo, reference standards and
+instruments with photos, two issued biên bản with their PDFs) is built once per backend per test process, then
+copied for each case, since cases POST, PATCH and DELETE: on SQLite the database file and the uploads folder are
+copied; on PostgreSQL the uploads folder is copied and the rows are restored from a copy kept in the schema
+matrix_world (about 15 ms; CREATE DATABASE … TEMPLATE costs about 140 ms, TRUNCATE alone about 500 ms).
 """
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from inspect_app import create_app
-from inspect_app.models import Premise
+from inspect_app.extensions import db
+from tests.conftest import TEST_SETTINGS, empty_postgres, postgres_tables
 
 # URL argument → how to pick the record of the actor's own unit and of the other unit.
 ID_ARGUMENTS = {
@@ -21,7 +34,8 @@ ID_ARGUMENTS = {
     "inspection_id": (lambda w: w.records["a"]["inspection"].id, lambda w: w.records["b"]["inspection"].id),
     "finding_id": (lambda w: w.records["a"]["finding"].uuid, lambda w: w.records["b"]["finding"].uuid),
     "photo_id": (lambda w: w.records["a"]["photo"].id, lambda w: w.records["b"]["photo"].id),
-    "token_id": (lambda w: w.own_token_id, lambda w: w.other_token_id),
+    # The actor's own token (one per actor: a dict) and a token of the other unit's inspector.
+    "token_id": (lambda w: w.own_token_ids, lambda w: w.other_token_id),
     "minutes_id": (lambda w: w.minutes["a"].id, lambda w: w.minutes["b"].id),
     "standard_id": (lambda w: w.metrology["a"]["standard"].id, lambda w: w.metrology["b"]["standard"].id),
     "instrument_id": (
@@ -66,93 +80,344 @@ def test_every_id_argument_is_covered_by_the_matrix():
     assert ROUTES, "no id-taking routes found"
 
 
-def _url(rule: str, which: int, world) -> str:
+def _url(rule: str, which: int, world: MatrixWorld, actor: str) -> str:
     url = rule
-    for arg, pickers in ID_ARGUMENTS.items():
+    for arg, values in world.ids.items():
+        value = values[which]
+        if isinstance(value, dict):
+            value = value[actor]
         for converter in ("int:", ""):
-            if f"<{converter}{arg}>" in url:
-                url = url.replace(f"<{converter}{arg}>", str(pickers[which](world)))
+            url = url.replace(f"<{converter}{arg}>", str(value))
     for arg, value in UNSCOPED_ARGUMENTS.items():
         url = url.replace(f"<{arg}>", value)
     return url
 
 
-@pytest.fixture
-def world_plus(world, app):
-    from tests.factories import make_metrology, make_minutes, make_premise, make_records, make_user
-
-    colleague = make_user("inspector", world.unit_a)
-    world.other_users_own_unit = lambda: colleague
-    world.records = {
-        "a": make_records(world.premise_a, world.users["inspector"]),
-        "b": make_records(world.premise_b, world.other_users["inspector"]),
-    }
-    world.metrology = {
-        "a": make_metrology(world.premise_a, world.users["inspector"]),
-        "b": make_metrology(world.premise_b, world.other_users["inspector"]),
-    }
-    world.minutes = {
-        "a": make_minutes(make_premise(world.unit_a), world.users["inspector"], world.users["staff"]),
-        "b": make_minutes(
-            make_premise(world.unit_b), world.other_users["inspector"], world.other_users["staff"]
-        ),
-    }
-    return world
+# ---- the world, built once and copied for each case -------------------------------------------------------------
 
 
-def _tokens(world, actor):
+@dataclass(frozen=True)
+class MatrixWorld:
+    """Plain values only (the ORM objects belong to the app that built the world)."""
+
+    ids: dict[str, tuple]  # URL argument → (the own unit's record, the other unit's record)
+    users: dict[str, SimpleNamespace]  # actor → id and username, as the login fixture wants them
+    unit_a: int
+    unit_a2: int
+    unit_b: int
+    market_b: int
+    premise_a2: int
+    premise_b: int
+    rows: dict  # every row of every table, as built
+    other_units_rows: dict  # every row belonging to unit B, as built
+    other_units_files: dict[str, bytes]  # storage key → bytes of every file B's rows name
+    uploads: Path
+    copy_database: Callable[[Path], str]  # a fresh copy of the built database → its URL
+
+
+def table_rows(connection) -> dict[str, dict[tuple, dict]]:
+    """Every row of every table, all columns (versions included), by primary key."""
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        key = [column.name for column in table.primary_key.columns]
+        rows[table.name] = {
+            tuple(row[k] for k in key): dict(row) for row in connection.execute(select(table)).mappings()
+        }
+    return rows
+
+
+def rows_of_unit(rows: dict, unit_id: int) -> dict[str, dict[tuple, dict]]:
+    """The rows that belong to a unit: the unit's own row and every row that leads to one of its rows through
+    foreign keys, at any depth (its users, markets, premises, their inspections, findings, photos, biên bản,
+    instruments, readings, the users' tokens, its standards, its biên bản counter…)."""
+    owned = {name: {} for name in rows}
+    owned["units"] = {key: row for key, row in rows["units"].items() if row["id"] == unit_id}
+    grown = True
+    while grown:
+        grown = False
+        for table in db.metadata.sorted_tables:
+            for key, row in rows[table.name].items():
+                if key in owned[table.name]:
+                    continue
+                for fk in table.foreign_keys:
+                    value = row[fk.parent.name]
+                    targets = owned[fk.column.table.name].values()
+                    if value is not None and any(target[fk.column.name] == value for target in targets):
+                        owned[table.name][key] = row
+                        grown = True
+                        break
+    return owned
+
+
+def _differences(before: dict, after: dict) -> str:
+    lines = []
+    for name in before:
+        for key in sorted(set(before[name]) | set(after[name]), key=repr):
+            old, new = before[name].get(key), after[name].get(key)
+            if old == new:
+                continue
+            if old is None or new is None:
+                lines.append(f"{name} {key} {'added' if old is None else 'deleted'}: {new or old}")
+            else:
+                lines.append(
+                    f"{name} {key}: "
+                    + ", ".join(f"{c} {old[c]!r} → {new[c]!r}" for c in old if old[c] != new[c])
+                )
+    return "\n".join(lines)
+
+
+def _storage_keys(rows: dict) -> set[str]:
+    """The stored files the rows name (photos, thumbnails, certificates, biên bản PDFs): columns named *_key."""
+    return {
+        value
+        for table in rows.values()
+        for row in table.values()
+        for column, value in row.items()
+        if column.endswith("_key") and value
+    }
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()
+    }
+
+
+def _populate(url: str, uploads: Path) -> dict:
+    """Builds the world in the database at `url` through the app and the services; returns its plain values."""
     from inspect_app.api.auth import issue_token
+    from tests.factories import (
+        build_world,
+        make_metrology,
+        make_minutes,
+        make_premise,
+        make_records,
+        make_user,
+    )
 
-    world.own_token_id = issue_token(world.users[actor], "own")[0].id
-    world.other_token_id = issue_token(world.other_users["inspector"], "other")[0].id
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(uploads)})
+    with app.app_context():
+        w = build_world()
+        colleague = make_user("inspector", w.unit_a)
+        w.other_users_own_unit = lambda: colleague
+        w.records = {
+            "a": make_records(w.premise_a, w.users["inspector"]),
+            "b": make_records(w.premise_b, w.other_users["inspector"]),
+        }
+        w.metrology = {
+            "a": make_metrology(w.premise_a, w.users["inspector"]),
+            "b": make_metrology(w.premise_b, w.other_users["inspector"]),
+        }
+        w.minutes = {
+            "a": make_minutes(make_premise(w.unit_a), w.users["inspector"], w.users["staff"]),
+            "b": make_minutes(make_premise(w.unit_b), w.other_users["inspector"], w.other_users["staff"]),
+        }
+        w.own_token_ids = {actor: issue_token(w.users[actor], "own")[0].id for actor in ACTORS}
+        w.other_token_id = issue_token(w.other_users["inspector"], "other")[0].id
+        values = {
+            "ids": {arg: (own(w), other(w)) for arg, (own, other) in ID_ARGUMENTS.items()},
+            "users": {
+                actor: SimpleNamespace(id=user.id, username=user.username) for actor, user in w.users.items()
+            },
+            "unit_a": w.unit_a.id,
+            "unit_a2": w.unit_a2.id,
+            "unit_b": w.unit_b.id,
+            "market_b": w.market_b.id,
+            "premise_a2": w.premise_a2.id,
+            "premise_b": w.premise_b.id,
+        }
+        with db.engine.connect() as connection:
+            values["rows"] = table_rows(connection)
+            values["other_units_rows"] = rows_of_unit(values["rows"], w.unit_b.id)
+            if url.startswith("sqlite"):
+                # Everything into the main file, which is what the cases copy.
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        values["other_units_files"] = {
+            key: (uploads / key).read_bytes() for key in _storage_keys(values["other_units_rows"])
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return values
+
+
+def _sqlite_world(request, base: Path) -> MatrixWorld:
+    path = base / "world.sqlite3"
+    shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+    values = _populate(f"sqlite:///{path}", base / "uploads")
+
+    def copy_database(tmp_path: Path) -> str:
+        copy = tmp_path / "test.sqlite3"
+        shutil.copyfile(path, copy)
+        return f"sqlite:///{copy}"
+
+    return MatrixWorld(**values, uploads=base / "uploads", copy_database=copy_database)
+
+
+def _postgres_world(request, base: Path) -> MatrixWorld:
+    url = request.getfixturevalue("migrated_postgres")
+    engine = create_engine(url)
+    request.addfinalizer(engine.dispose)
+    with engine.begin() as conn:
+        empty_postgres(conn)
+    values = _populate(url, base / "uploads")
+    with engine.begin() as conn:
+        tables = postgres_tables(conn)  # children first
+        conn.exec_driver_sql(
+            "DROP SCHEMA IF EXISTS matrix_world CASCADE; CREATE SCHEMA matrix_world;"
+            + "".join(f'CREATE TABLE matrix_world."{t}" AS TABLE public."{t}";' for t in tables)
+        )
+        sequences = conn.execute(
+            text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
+        ).all()
+    restore = (
+        "".join(f'DELETE FROM public."{t}";' for t in tables)
+        + "".join(f'INSERT INTO public."{t}" SELECT * FROM matrix_world."{t}";' for t in reversed(tables))
+        + "SELECT "
+        + ", ".join(
+            f"setval('public.\"{name}\"', {value}, true)"
+            if value is not None
+            else f"setval('public.\"{name}\"', 1, false)"
+            for name, value in sequences
+        )
+    )
+
+    def copy_database(tmp_path: Path) -> str:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(restore)
+        return url
+
+    return MatrixWorld(**values, uploads=base / "uploads", copy_database=copy_database)
+
+
+@pytest.fixture(scope="session")
+def matrix_worlds(request, tmp_path_factory):
+    """backend → the world of this module, built on first use in this test process."""
+    built = {}
+
+    def get(backend: str) -> MatrixWorld:
+        if backend not in built:
+            build = _sqlite_world if backend == "sqlite" else _postgres_world
+            built[backend] = build(request, tmp_path_factory.mktemp(f"matrix-{backend}"))
+        return built[backend]
+
+    return get
+
+
+@pytest.fixture
+def matrix(matrix_worlds, backend) -> MatrixWorld:
+    return matrix_worlds(backend)
+
+
+@pytest.fixture
+def database_url(matrix, tmp_path) -> str:
+    """Here not an empty database but a fresh copy of the built world."""
+    return matrix.copy_database(tmp_path)
+
+
+@pytest.fixture
+def app_config(app_config, matrix) -> dict:
+    shutil.copytree(matrix.uploads, app_config["UPLOAD_DIR"])
+    return app_config
+
+
+def _rows_now() -> dict:
+    # A new connection, so the snapshot sees what the requests committed.
+    with db.engine.connect() as connection:
+        return table_rows(connection)
+
+
+# ---- the tests ---------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize(("rule", "method", "args"), ROUTES, ids=[f"{m} {r}" for r, m, _ in ROUTES])
 def test_other_units_records_answer_404_and_stay_unchanged(
-    client, login, world_plus, actor, rule, method, args
+    app, client, login, matrix, actor, rule, method, args
 ):
-    world = world_plus
-    _tokens(world, actor)
-    login(world.users[actor])
-    names_before = sorted(p.name for p in Premise.query.all())
-    own = client.open(_url(rule, 0, world), method=method, data={})
-    other = client.open(_url(rule, 1, world), method=method, data={})
+    uploads = Path(app.config["UPLOAD_DIR"])
+    login(matrix.users[actor])
+    own = client.open(_url(rule, 0, matrix, actor), method=method, data={})
+    between, files_between = _rows_now(), _files(uploads)
+    other = client.open(_url(rule, 1, matrix, actor), method=method, data={})
+    after, files_after = _rows_now(), _files(uploads)
     assert own.status_code != 404, f"{actor} cannot reach own unit's record at {rule}"
     if own.status_code == 403:
         # The role may not use this route at all: a refusal that says nothing about the record is fine.
         assert other.status_code in (403, 404)
     else:
         assert other.status_code == 404, f"{actor} reached another unit's record at {method} {rule}"
-    from inspect_app.extensions import db
+    # The refused request wrote nothing, in any table. No table is exempt: the client logs in with a session
+    # cookie, so no token's last_used_at moves (bearer requests only) and no login attempt is recorded (/login only).
+    assert after == between, _differences(between, after)
+    assert files_after == files_between, sorted(set(files_after) ^ set(files_between))
+    # Neither request touched a row of the other unit: all columns, versions included, are as built.
+    other_unit = rows_of_unit(after, matrix.unit_b)
+    assert other_unit == matrix.other_units_rows, _differences(matrix.other_units_rows, other_unit)
+    assert {key: files_after.get(key) for key in matrix.other_units_files} == matrix.other_units_files
 
-    db.session.expire_all()
-    assert sorted(p.name for p in db.session.scalars(select(Premise))) == names_before
+
+def test_the_other_unit_owns_rows_of_every_kind(matrix):
+    """The unchanged-rows check above sees the other unit's records of every kind, not an empty set."""
+    owned = {name for name, rows in matrix.other_units_rows.items() if rows}
+    expected = {
+        "units", "users", "api_tokens", "markets", "premises", "inspections",
+        "inspection_members", "findings", "photos", "minutes", "minutes_counters", "reference_standards",
+        "instruments", "instrument_photos",
+    }  # fmt: skip
+    assert expected <= owned, expected - owned
+    assert {key.split("/")[0] for key in matrix.other_units_files} == {
+        "photos",
+        "standards",
+        "instruments",
+        "minutes",
+    }
+    assert matrix.other_units_rows["premises"] and all(
+        row["unit_id"] == matrix.unit_b for row in matrix.other_units_rows["premises"].values()
+    )
 
 
-def test_unit_users_do_not_see_a_sibling_unit_but_the_province_does(client, login, world):
-    url = f"/premises/{world.premise_a2.id}"
-    login(world.users["inspector"])
+@pytest.mark.parametrize("turn", [1, 2])
+def test_each_case_starts_from_the_untouched_world(app, matrix, turn):
+    """Whatever the previous case did to the rows and the files, the next one gets the world as built."""
+    uploads = Path(app.config["UPLOAD_DIR"])
+    assert _rows_now() == matrix.rows
+    files = _files(uploads)
+    assert files == _files(matrix.uploads)
+    assert {name.split("/")[0] for name in files} == {"photos", "standards", "instruments", "minutes"}
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE findings SET version = version + 1"))
+        connection.execute(text("UPDATE premises SET name = 'Đã sửa'"))
+        connection.execute(
+            text(
+                "INSERT INTO login_attempts (username, ip, success, at) VALUES ('x', 'y', false, '2026-01-01')"
+            )
+        )
+    shutil.rmtree(uploads / "photos")
+    (uploads / "minutes" / "stray.pdf").write_bytes(b"%PDF")
+
+
+def test_unit_users_do_not_see_a_sibling_unit_but_the_province_does(client, login, matrix):
+    url = f"/premises/{matrix.premise_a2}"
+    login(matrix.users["inspector"])
     assert client.get(url).status_code == 404
-    login(world.users["supervisor_unit"])
+    login(matrix.users["supervisor_unit"])
     assert client.get(url).status_code == 404
-    login(world.users["supervisor_province"])
+    login(matrix.users["supervisor_province"])
     assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_lists_and_counts_never_show_another_units_records(client, login, world_plus, actor):
-    world = world_plus
-    login(world.users[actor])
+def test_lists_and_counts_never_show_another_units_records(client, login, matrix, actor):
+    login(matrix.users[actor])
     for url in ("/premises", "/premises?q=bi+mat", "/markets", "/", "/inspections", "/minutes"):
         page = client.get(url).get_data(as_text=True)
         assert "Sạp bí mật của đơn vị khác" not in page
         assert "Chợ Pleiku Thử" not in page
         assert "Phường Pleiku Thử" not in page
     api = client.get("/api/v1/inspections").get_json()["items"]
-    assert {i["unit_id"] for i in api} <= {world.unit_a.id, world.unit_a2.id}
+    assert {i["unit_id"] for i in api} <= {matrix.unit_a, matrix.unit_a2}
     premises = client.get("/api/v1/premises").get_json()["items"]
-    assert world.premise_b.id not in {p["id"] for p in premises}
+    assert matrix.premise_b not in {p["id"] for p in premises}
     listing = client.get("/premises").get_data(as_text=True)
     assert "Sạp cân Nguyễn Thị Hường" in listing
     assert ("Tạp hóa Đinh Văn Ba" in listing) == (actor in ("supervisor_province", "admin_province"))
@@ -161,19 +426,17 @@ def test_lists_and_counts_never_show_another_units_records(client, login, world_
     assert f"<strong>{expected}</strong><span>cơ sở đang hoạt động" in home
 
 
-def test_a_filter_by_another_units_market_or_unit_shows_nothing(client, login, world):
-    login(world.users["inspector"])
-    page = client.get(f"/premises?market={world.market_b.id}&unit={world.unit_b.id}").get_data(as_text=True)
+def test_a_filter_by_another_units_market_or_unit_shows_nothing(client, login, matrix):
+    login(matrix.users["inspector"])
+    page = client.get(f"/premises?market={matrix.market_b}&unit={matrix.unit_b}").get_data(as_text=True)
     assert "Sạp bí mật" not in page
     assert "Không có cơ sở nào phù hợp" in page
 
 
-def test_logged_out_visitors_are_sent_to_login_for_every_page(client, world_plus):
-    world = world_plus
-    _tokens(world, "inspector")
+def test_logged_out_visitors_are_sent_to_login_for_every_page(client, matrix):
     app_routes = [r for r, m, _ in ROUTES if m == "GET"] + ["/premises", "/markets", "/", "/admin/users"]
     for rule in app_routes:
-        response = client.get(_url(rule, 0, world) if "<" in rule else rule)
+        response = client.get(_url(rule, 0, matrix, "inspector") if "<" in rule else rule)
         if rule.startswith("/api/"):
             assert response.status_code == 401, rule
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
@@ -43,9 +44,8 @@ def test_environment_variables_are_read(tmp_path, monkeypatch):
     assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, backend):
-    if backend != "sqlite":
-        return
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
     assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
 

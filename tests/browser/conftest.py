@@ -33,6 +33,12 @@ INSPECTOR = "kiemtra.ducpho"
 COLLEAGUE = "kiemtra2.ducpho"
 
 
+@pytest.fixture(params=["sqlite"])
+def backend(request) -> str:
+    """These tests check the pages and the phone's JavaScript, not the database: one backend is enough."""
+    return request.param
+
+
 @pytest.fixture
 def app_config(app_config):
     # The real thing: the browser must fetch and send the CSRF token itself.
@@ -58,10 +64,13 @@ class Tap:
     wrapped: object
     log: list = field(default_factory=list)
     fail: object = None  # callable(method, path) -> HTTP status to answer with, or None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Condition = field(default_factory=threading.Condition)
+    open: int = 0  # requests received and not yet answered to the last byte
 
     def __call__(self, environ, start_response):
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        with self.lock:
+            self.open += 1
         status = self.fail(method, path) if self.fail else None
         if status:
             # Read the upload first, as a real server would, so the browser sees an answer and not a reset.
@@ -81,9 +90,10 @@ class Tap:
             seen["status"] = int(status.split()[0])
             return start_response(status, headers, exc_info)
 
-        chunks = self.wrapped(environ, remember)
+        chunks = None
         size = 0
         try:
+            chunks = self.wrapped(environ, remember)
             for chunk in chunks:
                 size += len(chunk)
                 yield chunk
@@ -95,6 +105,13 @@ class Tap:
     def _record(self, method, path, status, size):
         with self.lock:
             self.log.append((method, path, status, size))
+            self.open -= 1
+            self.lock.notify_all()
+
+    def wait_idle(self, timeout: float = 20) -> None:
+        """Returns once every request the server has received is answered and in the log."""
+        with self.lock:
+            assert self.lock.wait_for(lambda: self.open == 0, timeout), f"{self.open} requests still open"
 
     def calls(self, method: str, fragment: str) -> list:
         with self.lock:

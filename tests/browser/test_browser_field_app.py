@@ -239,12 +239,11 @@ def test_logout_with_unsent_records_warns_and_keeps_them_for_their_owner(field_a
     page.wait_for_function("() => document.querySelector('#sync-pill').dataset.pending === '2'")
 
     # Cancelled: still logged in, nothing lost.
-    dialogs = []
-    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(f"{field_app.url}/app")
-    page.click("#logout")
-    page.wait_for_timeout(300)
-    assert dialogs and dialogs[0].startswith("Còn 2 bản ghi chưa gửi")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    with page.expect_event("dialog") as dialog:
+        page.click("#logout")
+    assert dialog.value.message.startswith("Còn 2 bản ghi chưa gửi")
     assert page.url.endswith("/app") and pending(page) == 2
 
     # The site's own logout form (outside /app) is stopped by the service worker with the same warning.
@@ -284,9 +283,11 @@ def test_first_visit_transfers_little(field_app):
     page.click("button[type=submit]")
     page.wait_for_selector("#premise-list .prow")
     wait_for_service_worker(page)
-    # Quiet: the service worker has cached the shell and the first sync pass is done.
+    # Quiet: the service worker has cached the shell (it controls the page only once installed), the first sync
+    # pass is done, the metrology tables are in, and the server has answered every request to the last byte.
     page.wait_for_selector("#sync-pill.pill-ok")
-    page.wait_for_timeout(1500)
+    page.wait_for_selector("body[data-metrology=ready]")
+    field_app.tap.wait_idle()
     log = list(field_app.tap.log)
     total = sum(size for _method, _path, _status, size in log)
     report = "\n".join(f"{size:8} {status} {method} {path}" for method, path, status, size in log)

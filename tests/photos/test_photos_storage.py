@@ -98,6 +98,49 @@ def test_interrupted_write_is_never_visible_under_the_key(
     assert [p.name for p in store.path(KEY).parent.iterdir()] == [KEY.rsplit("/", 1)[1]]
 
 
+def _count_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real_fsync = os.fsync
+
+    def spy(fd: int) -> None:
+        calls.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    return calls
+
+
+def test_fsync_is_on_by_default_and_can_be_turned_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_fsyncs(monkeypatch)
+    LocalStorage(tmp_path / "durable").put(KEY, b"abc")
+    assert len(calls) == 2  # the file, then its directory
+    calls.clear()
+    quick = LocalStorage(tmp_path / "quick", fsync=False)
+    quick.put(KEY, b"abc")
+    assert calls == [] and quick.get(KEY) == b"abc"
+    assert _all_files(tmp_path / "quick") == [KEY]
+
+
+def test_the_apps_storage_follows_storage_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspect_app import create_app
+    from inspect_app.files.uploads import storage_for
+
+    def storage(**config):
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "UPLOAD_DIR": str(tmp_path), **config}
+        )
+        return storage_for(app)
+
+    calls = _count_fsyncs(monkeypatch)
+    storage().put(KEY, b"production")  # not set: durable, as in production
+    assert len(calls) == 2
+    calls.clear()
+    storage(STORAGE_FSYNC=False).put(KEY, b"tests")
+    assert calls == []
+
+
 @pytest.mark.parametrize(
     "key",
     [

@@ -6,7 +6,7 @@ import pytest
 
 from inspect_app.tolerances import CombinedWeights, combine_weights, weight_mpe
 
-# Copied verbatim from /work/shared/domain/metrology-and-law.md §1 (values in mg, "—" = not defined).
+# Copied verbatim from metrology-and-law.md §1, tests/tolerances/reference/ (values in mg, "—" = not defined).
 R111_TABLE_1 = """
 | 5000 kg | 80 000 | **250 000** | 500 000 | 800 000 | 1 600 000 | 2 500 000 |
 | 2000 kg | 30 000 | **100 000** | 200 000 | 300 000 | 600 000 | 1 000 000 |

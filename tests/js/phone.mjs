@@ -1,0 +1,72 @@
+// How the phone judges each kind of case, as measure.js calls metrology.js, in the shape of the engine's answers
+// (tests/js/engine_cases.py). No imports: Node's test (metrology.test.mjs) and the browser smoke test
+// (tests/browser/test_browser_readings.py) pass in the metrology module `m` and the tables they loaded.
+
+const judge = {
+  weighings(m, tables, a) {
+    const combination = m.combineWeights(tables, a.weights);
+    const v = m.judgeWeighing(tables, {
+      indication: m.dec(a.indication),
+      reference: m.fromGrams(combination.totalG, a.unit),
+      e: m.dec(a.e),
+      accuracyClass: a.accuracyClass,
+      inService: a.inService,
+      combination,
+      standardsValid: a.standardsValid,
+      unit: a.unit,
+    });
+    return {
+      outcome: v.outcome,
+      error: m.plain(v.error),
+      permitted: m.plain(v.permitted),
+      standardsMpe: m.plain(v.standardsMpe),
+      rule: v.rule,
+      warnings: v.warnings,
+    };
+  },
+  dispensers(m, tables, a) {
+    const v = m.judgeDispenser(tables, {
+      reference: m.dec(a.reference),
+      indication: m.dec(a.indication),
+      accuracyClass: a.accuracyClass,
+      part: a.part,
+      standardsValid: a.standardsValid,
+    });
+    return { outcome: v.outcome, error: m.plain(v.error), permitted: m.plain(v.permitted), rule: v.rule, warnings: v.warnings };
+  },
+  controls(m, tables, a) {
+    const v = m.judgeControl(tables, {
+      indication: m.dec(a.indication),
+      reference: m.dec(a.reference),
+      unit: a.unit,
+      direction: a.direction,
+      standardsValid: a.standardsValid,
+    });
+    return { outcome: v.outcome, error: m.plain(v.error), permitted: m.plain(v.permitted), rule: v.rule, warnings: v.warnings };
+  },
+  lots(m, tables, a) {
+    const v = m.judgeLot(tables, { nominal: m.dec(a.nominal), unit: a.unit, nets: a.values.map(m.dec), lotSize: a.lotSize });
+    return {
+      outcome: v.outcome,
+      rulesBroken: v.rulesBroken,
+      countBeyondT: v.countBeyondT,
+      countBeyond2T: v.countBeyond2T,
+      tolerance: m.plain(v.tolerance),
+      k: v.k === null ? null : m.plain(v.k),
+      warnings: v.warnings,
+    };
+  },
+};
+
+export const KINDS = Object.keys(judge);
+
+/** The phone's answer to one case; a value outside the tables is refused (a Problem), as the engine refuses it. */
+export function phone(m, tables, kind, args) {
+  if (!judge[kind]) throw new Error(`no way to judge ${kind} on the phone`);
+  try {
+    return judge[kind](m, tables, args);
+  } catch (error) {
+    if (error instanceof m.Problem) return { refused: true };
+    throw error;
+  }
+}
