@@ -230,6 +230,9 @@ def record_finding(inspection: Inspection, data: dict, user: User) -> tuple[Find
         select(Finding).where(Finding.inspection_id == inspection.id, Finding.item_code == data["item_code"])
     ).first()
     if same_item is not None:
+        if same_item.uuid == str(data["uuid"]):
+            # The same finding stored a moment ago by a concurrent copy of this request: answer as for a resend.
+            return writes.same_or_conflict(same_item, digest, user), False
         raise Conflict("Nội dung này đã có kết quả trong cuộc kiểm tra; hãy sửa kết quả đã có.", same_item)
     finding = Finding(
         uuid=str(data["uuid"]),
