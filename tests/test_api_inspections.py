@@ -378,3 +378,16 @@ def test_large_json_answers_are_gzipped_for_clients_that_accept_it(client, world
     assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
     assert json.loads(gzip.decompress(zipped.get_data())) == plain.get_json()
     assert len(zipped.get_data()) * 3 < len(plain.get_data())
+
+
+def test_reference_data_is_revalidated_with_an_etag(client, world):
+    """The phone asks for the catalogue and the tables on every start: unchanged, they cost a 304 and no body."""
+    headers = token_for(client, world.users["inspector"])
+    for url in ("/api/v1/checklists", "/api/v1/checklists/2026.1", "/api/v1/metrology/tables"):
+        first = client.get(url, headers=headers)
+        assert first.status_code == 200 and first.headers["ETag"]
+        assert "no-cache" in first.headers["Cache-Control"] and "private" in first.headers["Cache-Control"]
+        again = client.get(url, headers={**headers, "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.get_data() == b""
+        stale = client.get(url, headers={**headers, "If-None-Match": '"not-the-current-one"'})
+        assert stale.status_code == 200 and stale.get_json() == first.get_json()

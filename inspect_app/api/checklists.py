@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema
 
 from ..checklists import CatalogueError, available_versions, load_catalogue
+from ..web.caching import revalidated
 from .core import ApiError, bp
 from .fields import Json, List, Str
 
@@ -31,14 +32,18 @@ def catalogue_json(version: str | None) -> dict:
 
 
 @bp.get("/checklists")
+@revalidated
 @bp.response(200, ChecklistSchema)
+@bp.alt_response(304, description="Không đổi so với bản máy đã có (If-None-Match)")
 def latest_checklist():
     """Danh mục kiểm tra mới nhất"""
     return catalogue_json(None)
 
 
 @bp.get("/checklists/<version>", errors=(404,))
+@revalidated
 @bp.response(200, ChecklistSchema)
+@bp.alt_response(304, description="Không đổi so với bản máy đã có (If-None-Match)")
 def checklist(version: str):
     """Danh mục kiểm tra theo phiên bản"""
     return catalogue_json(version)

@@ -10,6 +10,7 @@ from ..checklists import load_catalogue
 from ..domain.vocabulary import ANSWERS, AUTO_SOURCES
 from .. import measurements
 from ..tolerances import tables_as_json
+from ..web.caching import revalidated
 from .core import bp, with_inspection
 from .fields import Int, Json, List, Nested, Str
 
@@ -40,7 +41,9 @@ class SuggestionsSchema(Schema):
 
 
 @bp.get("/metrology/tables")
+@revalidated
 @bp.response(200, TablesSchema)
+@bp.alt_response(304, description="Không đổi so với bản máy đã có (If-None-Match)")
 def metrology_tables():
     """Bảng giới hạn sai số (dữ liệu, kèm phiên bản) và giới hạn áp dụng khi kiểm tra nhà nước"""
     province_id = current_user.province_id or (current_user.unit.province_id if current_user.unit else None)
