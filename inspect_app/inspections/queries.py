@@ -10,7 +10,7 @@ from ..access import scoped
 from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, INSPECTION_STATUSES
 from ..extensions import db
 from ..models import Inspection, InspectionMember, User
-from ..web.paging import Page, SortOrder, keyset_page
+from ..web.paging import Page, SortOrder, full_scan, keyset_page, prefer_index
 
 # Newest first (indexes ix_inspections_started_at_id and ix_inspections_unit_id_started_at_id).
 NEWEST_FIRST = SortOrder(
@@ -59,24 +59,31 @@ def inspections_page(
     """One page of inspections, newest first, each with its premise and unit loaded.
 
     ``full=True`` also loads the team (with accounts), findings and photos, as the API's full dump reads them: three
-    more statements per page, not per inspection. Raises paging.InvalidCursor for a cursor that cannot be read.
+    more statements per page, not per inspection; a unit not yet in the session adds one. `filters` are
+    inspection_query's. Raises paging.InvalidCursor for a cursor that cannot be read.
     """
-    query = inspection_query(user, **filters).options(
-        joinedload(Inspection.premise, innerjoin=True), joinedload(Inspection.unit, innerjoin=True)
-    )
+    query = inspection_query(user, **filters)
+    page_query, count_query = query, query
+    if user.unit_id is None and filters.get("unit_id") is None and filters.get("premise_id") is None:
+        # Many units: read newest first through the order's index, count by scanning (see web.paging).
+        page_query = prefer_index(query, Inspection, "ix_inspections_started_at_id")
+        if any(filters.get(key) for key in ("status", "kind", "outcome", "flagged")):
+            count_query = full_scan(query, Inspection)
+    page_query = page_query.options(joinedload(Inspection.premise), selectinload(Inspection.unit))
     if full:
-        query = query.options(
+        page_query = page_query.options(
             selectinload(Inspection.members).joinedload(InspectionMember.user),
             selectinload(Inspection.findings),
             selectinload(Inspection.photos),
         )
     return keyset_page(
         db.session,
-        query,
+        page_query,
         NEWEST_FIRST,
         after=after,
         before=before,
         size=limit,
         count=Inspection.id if with_total else None,
         count_cap=count_cap,
+        count_query=count_query,
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.sql import Select
 
 from ..access import scope_filter, scoped
 from ..domain.vocabulary import MINUTES_STATUSES
 from ..extensions import db
 from ..models import Inspection, Minutes, User
-from ..web.paging import Page, SortOrder, keyset_page
+from ..web.paging import Page, SortOrder, full_scan, keyset_page, prefer_index
 
 # Latest day first, then by number (indexes ix_minutes_issued_on_number_id and ix_minutes_unit_id_issued_on_number_id).
 LATEST_FIRST = SortOrder(
@@ -41,23 +41,32 @@ def minutes_page(
     with_total: bool = True,
     count_cap: int | None = None,
 ) -> Page[Minutes]:
-    """One page of biên bản, latest first, each with its inspection, premise and unit loaded; the signature images
-    are left in the database. Raises paging.InvalidCursor for a cursor that cannot be read."""
-    query = minutes_query(user, day=day, status=status).options(
+    """One page of biên bản, latest first, each with its inspection, premise and unit loaded (a unit not yet in the
+    session adds a statement); the signature images stay in the database. Raises paging.InvalidCursor for a cursor
+    that cannot be read."""
+    query = minutes_query(user, day=day, status=status)
+    page_query, count_query = query, query
+    if user.unit_id is None:
+        # Many units: read latest first through the order's index, count by scanning (see web.paging).
+        page_query = prefer_index(query, Minutes, "ix_minutes_issued_on_number_id")
+        if status in MINUTES_STATUSES:
+            count_query = full_scan(query, Minutes)
+    page_query = page_query.options(
         defer(Minutes.business_signature),
         defer(Minutes.recorder_signature),
-        joinedload(Minutes.inspection, innerjoin=True).joinedload(Inspection.premise, innerjoin=True),
-        joinedload(Minutes.unit, innerjoin=True),
+        joinedload(Minutes.inspection).joinedload(Inspection.premise),
+        selectinload(Minutes.unit),
     )
     return keyset_page(
         db.session,
-        query,
+        page_query,
         LATEST_FIRST,
         after=after,
         before=before,
         size=limit,
         count=Minutes.id if with_total else None,
         count_cap=count_cap,
+        count_query=count_query,
     )
 
 

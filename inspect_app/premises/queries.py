@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import Select
 
 from ..access import scoped
@@ -17,7 +17,7 @@ from ..domain.geo import distance_m
 from ..domain.text import fold
 from ..extensions import db
 from ..models import Premise, User
-from ..web.paging import Page, SortOrder, count_rows, keyset_page
+from ..web.paging import Page, SortOrder, count_rows, full_scan, keyset_page, prefer_index
 
 # The registry's order on the desk and in the API: by name, then id (index ix_premises_name_id).
 BY_NAME = SortOrder(((Premise.name, False), (Premise.id, False)), key=lambda p: (p.name, p.id))
@@ -65,23 +65,34 @@ def premises_page(
     count_cap: int | None = None,
     **filters,
 ) -> Page[Premise]:
-    """One page of the registry by name, with each premise's market loaded (two statements with the total).
+    """One page of the registry by name, each premise with its market and unit (two statements with the total;
+    a unit not yet in the session adds one).
 
-    ``status=None`` lists closed premises too. Raises paging.InvalidCursor for a cursor that cannot be read.
+    ``status=None`` lists closed premises too; `filters` are premise_query's. Raises paging.InvalidCursor for a
+    cursor that cannot be read.
     """
-    query = premise_query(user, q, status=status, **filters).options(
-        joinedload(Premise.market), joinedload(Premise.unit, innerjoin=True)
-    )
+    query = premise_query(user, q, status=status, **filters)
+    page_query, count_query = query, query
+    if _province_wide(user, filters.get("unit_id")):
+        page_query = prefer_index(query, Premise, "ix_premises_name_id")
+        if q or status or any(value is not None for value in filters.values()):
+            count_query = full_scan(query, Premise)
     return keyset_page(
         db.session,
-        query,
+        page_query.options(joinedload(Premise.market), selectinload(Premise.unit)),
         BY_NAME,
         after=after,
         before=before,
         size=limit,
         count=Premise.id if with_total else None,
         count_cap=count_cap,
+        count_query=count_query,
     )
+
+
+def _province_wide(user: User, unit_id: int | None = None) -> bool:
+    """Whether the list spans many units, so it is read in its sort index's order (see web.paging)."""
+    return user.unit_id is None and unit_id is None
 
 
 def premises_changed(
@@ -94,6 +105,8 @@ def premises_changed(
     it as `since` next time. `since` is moved back by CHANGE_OVERLAP, so a few rows come again: replace them by id.
     """
     query = scoped(Premise, user).options(joinedload(Premise.market))
+    if _province_wide(user):
+        query = prefer_index(query, Premise, "ix_premises_updated_at_id")
     if since is not None:
         query = query.where(Premise.updated_at >= since - CHANGE_OVERLAP)
     page = keyset_page(db.session, query, BY_CHANGE, after=after, size=limit)
@@ -164,7 +177,11 @@ def nearest_premises(
     location follow by name (as the API always answered). `total` counts every premise matching `q` and `status`.
     """
     base = premise_query(user, q, status=status).where(Premise.latitude.is_not(None))
-    coordinates = base.with_only_columns(Premise.id, Premise.latitude, Premise.longitude).order_by(None)
+    coordinates = prefer_index(
+        base.with_only_columns(Premise.id, Premise.latitude, Premise.longitude).order_by(None),
+        Premise,
+        "ix_premises_latitude_longitude",
+    )
     radius = start_radius_m
     while True:
         rows = db.session.execute(coordinates.where(_box(latitude, longitude, radius))).all()

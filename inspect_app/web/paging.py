@@ -6,6 +6,11 @@ page 1 costs when the sort order has an index. The cursor handed to the client i
 text; it names a position, not a row, so a row deleted since is no problem.
 
 Sort columns must be NOT NULL (NULLs do not compare).
+
+SQLite plans without statistics: given ``unit_id IN (…96 units…)`` and an index on (unit_id, sort key) it reads
+every row of the province through that index and sorts them. ``prefer_index`` and ``full_scan`` add SQLite's
+INDEXED BY / NOT INDEXED to a query (PostgreSQL, which keeps statistics, ignores them) for the callers that know
+which plan a province-wide list needs.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -154,12 +160,14 @@ def keyset_page(
     size: int = 50,
     count: ColumnElement | None = None,
     count_cap: int | None = None,
+    count_query: Select | None = None,
     scalars: bool = True,
 ) -> Page:
     """The page of `query` after the `after` cursor (or before the `before` cursor, or the first page).
 
     Two statements: the page (size + 1 rows, to know whether another follows) and, when `count` names the id
-    column, the total up to `count_cap`. Raises InvalidCursor for a cursor that cannot be read.
+    column, the total of `count_query` (default: `query`) up to `count_cap`. Raises InvalidCursor for a cursor
+    that cannot be read.
     """
     width = len(order.columns)
     reverse = before is not None and after is None
@@ -190,5 +198,26 @@ def keyset_page(
         else:
             page.prev_cursor = encode_cursor(cursor)
     if count is not None:
-        page.total, page.total_capped = count_rows(session, query, count, count_cap)
+        page.total, page.total_capped = count_rows(
+            session, query if count_query is None else count_query, count, count_cap
+        )
     return page
+
+
+def _sqlite_from_hint_text(compiler, table, text: str) -> str:
+    return text
+
+
+# SQLAlchemy drops table hints on SQLite unless its compiler says how to write them: right after the table name,
+# which is where INDEXED BY and NOT INDEXED go.
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint_text
+
+
+def prefer_index(query: Select, table, index_name: str) -> Select:
+    """On SQLite, read `table` through the named index (the one in the list's sort order)."""
+    return query.with_hint(table, f"INDEXED BY {index_name}", "sqlite")
+
+
+def full_scan(query: Select, table) -> Select:
+    """On SQLite, read `table` in storage order: faster than an index when most rows must be looked at anyway."""
+    return query.with_hint(table, "NOT INDEXED", "sqlite")

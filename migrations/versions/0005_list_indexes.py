@@ -1,5 +1,7 @@
-"""list indexes: the sort orders of the premises, inspections and biên bản lists, the phone's change feed and the
-nearest-premises box
+"""list indexes
+
+The sort orders of the premises, inspections and biên bản lists (per province and per unit), the phone's change
+feed of premises, and the box the nearest premises are looked for in.
 
 Revision ID: 0005
 Revises: 0004
