@@ -166,6 +166,7 @@ def nearest_premises(
     max_radius_m: float = 150_000.0,
     fill_unlocated: bool = True,
     with_total: bool = True,
+    count_cap: int | None = None,
 ) -> Nearest:
     """The `limit` premises nearest to the point, found in SQL.
 
@@ -174,7 +175,8 @@ def nearest_premises(
     k-th nearest of those may lie beyond the circle the box was drawn round, so the box is then redrawn round that
     distance once, which makes the answer exact. Geodesic distances (domain.geo) are computed only for the
     candidates that can still be among the nearest. With fewer than `limit` located premises, those without a
-    location follow by name (as the API always answered). `total` counts every premise matching `q` and `status`.
+    location follow by name (as the API always answered). `total` counts every premise matching `q` and `status`
+(up to `count_cap`: the phone only asks whether there are more than it was sent, which limit + 1 answers).
     """
     base = premise_query(user, q, status=status).where(Premise.latitude.is_not(None))
     coordinates = prefer_index(
@@ -222,5 +224,8 @@ def nearest_premises(
         items += [(p, None) for p in unlocated]
     total = None
     if with_total:
-        total, _ = count_rows(db.session, premise_query(user, q, status=status), Premise.id)
+        counted = premise_query(user, q, status=status)
+        if _province_wide(user) and (q or status):
+            counted = full_scan(counted, Premise)
+        total, _ = count_rows(db.session, counted, Premise.id, count_cap)
     return Nearest(items=items, total=total)
