@@ -73,7 +73,7 @@ def premises_page(
     """
     query = premise_query(user, q, status=status, **filters)
     page_query, count_query = query, query
-    if _province_wide(user, filters.get("unit_id")):
+    if _province_wide(user, filters.get("unit_id")) and filters.get("market_id") is None:
         page_query = prefer_index(query, Premise, "ix_premises_name_id")
         if q or status or any(value is not None for value in filters.values()):
             count_query = full_scan(query, Premise)
