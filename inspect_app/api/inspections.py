@@ -6,13 +6,13 @@ from __future__ import annotations
 from flask_login import current_user
 from marshmallow import Schema, pre_dump, validate
 
-from ..access import scoped
 from ..domain.geo import FLAG_LABELS
-from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
-from ..extensions import db
+from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, INSPECTION_STATUSES, REFERRAL_BODIES
 from ..inspections import service
+from ..inspections.queries import inspections_page
+from ..web.paging import InvalidCursor
 from ..models import Inspection, InspectionMember
-from .core import RECORDS, allowed, bp, named, request_part, shows_conflicts, with_inspection
+from .core import RECORDS, ApiError, allowed, bp, named, request_part, shows_conflicts, with_inspection
 from .fields import (
     UUID,
     Bool,
@@ -153,27 +153,42 @@ class InspectionQuerySchema(LenientSchema):
     status = Str(load_default=None)
     premise_id = LenientQueryInt(load_default=None)
     limit = LenientQueryInt(load_default=None, metadata={"description": "1–500; mặc định 50"})
+    cursor = Str(load_default=None, validate=length(400))
 
 
 class InspectionListSchema(Schema):
     items = List(Nested(named(InspectionSchema(exclude=("team", "findings", "photos")), "InspectionSummary")))
+    next_cursor = Str(
+        dump_only=True, allow_none=True, metadata={"description": "Gửi lại làm cursor để lấy trang sau"}
+    )
 
 
 shows_conflicts(Inspection, InspectionSchema())
 
 
-@bp.get("/inspections", errors=())
+@bp.get("/inspections", errors=(422,))
 @bp.arguments(InspectionQuerySchema, location="query")
 @bp.response(200, InspectionListSchema)
 def list_inspections(args):
-    """Danh sách cuộc kiểm tra"""
-    query = scoped(Inspection)
-    if args["status"]:
-        query = query.where(Inspection.status == args["status"])
-    if args["premise_id"]:
-        query = query.where(Inspection.premise_id == args["premise_id"])
-    limit = min(max(args["limit"] or 50, 1), 500)
-    return {"items": db.session.scalars(query.order_by(Inspection.started_at.desc()).limit(limit)).all()}
+    """Danh sách cuộc kiểm tra, mới nhất trước, từng trang (cursor)"""
+    if args["status"] and args["status"] not in INSPECTION_STATUSES:
+        return {"items": [], "next_cursor": None}
+    try:
+        page = inspections_page(
+            current_user,
+            after=args["cursor"],
+            limit=min(max(args["limit"] or 50, 1), 500),
+            with_total=False,
+            status=args["status"],
+            premise_id=args["premise_id"] or None,
+        )
+    except InvalidCursor:
+        raise ApiError(
+            422,
+            "Dữ liệu không hợp lệ.",
+            fields={"cursor": ["Con trỏ trang không hợp lệ; hãy tải lại từ đầu."]},
+        ) from None
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @bp.post("/inspections", errors=(403, 409, 422))

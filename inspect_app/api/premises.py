@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..access import get_or_404, scoped
-from ..domain.geo import order_by_distance, parse_point
-from ..domain.text import fold
-from ..extensions import db
+from flask_login import current_user
+
+from ..access import get_or_404
+from ..domain.geo import parse_point
 from ..models import Premise
-from .core import bp
-from .fields import Int, List, Nested, Number, QueryInt, Str, StrictSchema, length
+from ..premises.queries import nearest_premises, premises_changed, premises_page
+from ..web.paging import InvalidCursor
+from .core import ApiError, bp
+from .fields import DateTime, Int, List, Nested, Number, QueryInt, Str, StrictSchema, length
 
 
 class PremiseSchema(Schema):
@@ -37,6 +39,13 @@ class PremiseSchema(Schema):
 class PremiseListSchema(Schema):
     items = List(Nested(PremiseSchema), dump_only=True)
     total = Int(dump_only=True)
+    next_cursor = Str(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Gửi lại làm cursor để lấy trang sau (theo tên); null ở trang cuối hoặc khi có near"
+        },
+    )
 
 
 class PremiseQuerySchema(StrictSchema):
@@ -44,6 +53,7 @@ class PremiseQuerySchema(StrictSchema):
     q = Str(load_default="", validate=length(100))
     # Query strings are text: "50" is accepted here, unlike in JSON bodies.
     limit = QueryInt(load_default=50, validate=validate.Range(1, 500, error="limit phải từ 1 đến 500."))
+    cursor = Str(load_default=None, validate=length(400))
 
     @validates_schema
     def _near(self, data, **kwargs):
@@ -51,6 +61,24 @@ class PremiseQuerySchema(StrictSchema):
             data["point"] = parse_point(data.get("near"))
         except ValueError as error:
             raise ValidationError(str(error), "near") from None
+
+
+class PremiseChangesQuerySchema(StrictSchema):
+    since = DateTime(
+        load_default=None, metadata={"description": "next_since của lần tải trước; bỏ trống: tất cả"}
+    )
+    cursor = Str(load_default=None, validate=length(400))
+    limit = QueryInt(load_default=500, validate=validate.Range(1, 1000, error="limit phải từ 1 đến 1000."))
+
+
+class PremiseChangesSchema(Schema):
+    items = List(Nested(PremiseSchema), dump_only=True)
+    next_cursor = Str(
+        dump_only=True, allow_none=True, metadata={"description": "Còn trang sau: gửi lại làm cursor"}
+    )
+    next_since = DateTime(
+        dump_only=True, allow_none=True, metadata={"description": "Giữ lại, gửi làm since ở lần tải sau"}
+    )
 
 
 class Near:
@@ -63,21 +91,41 @@ class Near:
         return getattr(self._premise, name)
 
 
+def _bad_cursor() -> ApiError:
+    return ApiError(
+        422, "Dữ liệu không hợp lệ.", fields={"cursor": ["Con trỏ trang không hợp lệ; hãy tải lại từ đầu."]}
+    )
+
+
 @bp.get("/premises", errors=(422,))
 @bp.arguments(PremiseQuerySchema, location="query")
 @bp.response(200, PremiseListSchema)
 def list_premises(args):
-    """Cơ sở trong phạm vi, gần nhất trước khi có near"""
-    query = scoped(Premise).where(Premise.status == "active")
-    for word in fold(args["q"]).split():
-        query = query.where(Premise.search_text.contains(word, autoescape=True))
-    premises = db.session.scalars(query.order_by(Premise.name, Premise.id)).all()
+    """Cơ sở đang hoạt động trong phạm vi: gần nhất trước khi có near (tìm trong SQL), nếu không thì theo tên,
+    từng trang (cursor)"""
     if args["point"] is not None:
-        pairs = order_by_distance(premises, args["point"], lambda p: (p.latitude, p.longitude))
-        ordered = [p if d is None else Near(p, d) for p, d in pairs]
-    else:
-        ordered = premises
-    return {"items": ordered[: args["limit"]], "total": len(ordered)}
+        latitude, longitude = args["point"]
+        nearest = nearest_premises(current_user, latitude, longitude, limit=args["limit"], q=args["q"])
+        items = [p if d is None else Near(p, d) for p, d in nearest.items]
+        return {"items": items, "total": nearest.total, "next_cursor": None}
+    try:
+        page = premises_page(current_user, args["q"], after=args["cursor"], limit=args["limit"])
+    except InvalidCursor:
+        raise _bad_cursor() from None
+    return {"items": page.items, "total": page.total, "next_cursor": page.next_cursor}
+
+
+@bp.get("/premises/changes", errors=(422,))
+@bp.arguments(PremiseChangesQuerySchema, location="query")
+@bp.response(200, PremiseChangesSchema)
+def premise_changes(args):
+    """Cơ sở thay đổi từ lần tải trước (kể cả cơ sở đã ngừng hoạt động), cũ trước: cho bản lưu ngoại tuyến của
+    điện thoại"""
+    try:
+        page = premises_changed(current_user, args["since"], after=args["cursor"], limit=args["limit"])
+    except InvalidCursor:
+        raise _bad_cursor() from None
+    return {"items": page.items, "next_cursor": page.next_cursor, "next_since": page.extra["next_since"]}
 
 
 @bp.get("/premises/<int:premise_id>", errors=(404,))

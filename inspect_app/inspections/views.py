@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
-from flask_login import login_required
-from sqlalchemy import func, select
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from ..access import get_or_404, scoped, visible_units
 from ..checklists import load_catalogue
@@ -14,40 +13,40 @@ from ..domain.geo import FLAG_LABELS
 from ..minutes.service import minutes_of
 from ..domain.vocabulary import INSPECTION_STATUSES, MINUTES_STATUSES
 from ..models import Inspection
+from ..web.paging import InvalidCursor
+from .queries import inspections_page
 
 bp = Blueprint("inspections", __name__)
 
 PAGE_SIZE = 50
+# A filtered list is counted up to this many rows ("hơn 10.000"), so counting costs no more than a few pages.
+COUNT_CAP = 10_000
 
 
 @bp.route("/inspections")
 @login_required
 def list_inspections():
-    query = scoped(Inspection).join(Inspection.premise)
     filters = {key: request.args.get(key, "") for key in ("status", "kind", "outcome", "unit", "flagged")}
-    if filters["status"] in INSPECTION_STATUSES:
-        query = query.where(Inspection.status == filters["status"])
-    if filters["kind"] in INSPECTION_KINDS:
-        query = query.where(Inspection.kind == filters["kind"])
-    if filters["outcome"] in HANDLING:
-        query = query.where(Inspection.outcome == filters["outcome"])
-    if filters["unit"].isdigit():
-        query = query.where(Inspection.unit_id == int(filters["unit"]))
-    if filters["flagged"]:
-        query = query.where(Inspection.gps_flags != "")
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    inspections = db.session.scalars(
-        query.order_by(Inspection.started_at.desc(), Inspection.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
+    try:
+        page = inspections_page(
+            current_user,
+            status=filters["status"] or None,
+            kind=filters["kind"] or None,
+            outcome=filters["outcome"] or None,
+            unit_id=int(filters["unit"]) if filters["unit"].isdigit() else None,
+            flagged=bool(filters["flagged"]),
+            after=request.args.get("after") or None,
+            before=request.args.get("before") or None,
+            limit=PAGE_SIZE,
+            # The whole list is counted on its index; a filtered one up to the cap.
+            count_cap=COUNT_CAP if any(filters.values()) else None,
+        )
+    except InvalidCursor:
+        return redirect(url_for(".list_inspections", **filters))
     return render_template(
         "inspections/list.html",
-        inspections=inspections,
-        total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        inspections=page.items,
         filters=filters,
         units=visible_units(),
         statuses=INSPECTION_STATUSES,

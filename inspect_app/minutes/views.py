@@ -16,10 +16,14 @@ from ..domain.vocabulary import MINUTES_STATUSES
 from ..models import Inspection, Minutes
 from ..domain.errors import RuleError
 from ..domain.time import VN_TZ
+from ..web.paging import InvalidCursor
 from . import service
+from .queries import counts_by_day, minutes_page
 from .forms import DayForm, IssueForm, ReasonForm, VerifyUploadForm, signature_png
 
 bp = Blueprint("minutes", __name__)
+
+PAGE_SIZE = 50
 
 
 def _pdf(content: bytes, filename: str) -> Response:
@@ -71,7 +75,6 @@ def issue(inspection_id: int):
 @bp.route("/minutes")
 @login_required
 def list_minutes():
-    query = scoped(Minutes)
     day_text = request.args.get("day", "")
     day = None
     if day_text:
@@ -79,20 +82,27 @@ def list_minutes():
             day = date.fromisoformat(day_text)
         except ValueError:
             flash("Ngày không hợp lệ (định dạng YYYY-MM-DD).", "error")
-    if day:
-        query = query.where(Minutes.issued_on == day)
     status = request.args.get("status", "")
-    if status in MINUTES_STATUSES:
-        query = query.where(Minutes.status == status)
-    items = db.session.scalars(
-        query.order_by(Minutes.issued_on.desc(), Minutes.number.desc()).limit(500)
-    ).all()
+    status = status if status in MINUTES_STATUSES else ""
+    try:
+        page = minutes_page(
+            current_user,
+            day=day,
+            status=status or None,
+            after=request.args.get("after") or None,
+            before=request.args.get("before") or None,
+            limit=PAGE_SIZE,
+        )
+    except InvalidCursor:
+        return redirect(url_for(".list_minutes", day=day_text, status=status))
     by_day: dict[date, list[Minutes]] = {}
-    for minutes in items:
+    for minutes in page.items:
         by_day.setdefault(minutes.issued_on, []).append(minutes)
     return render_template(
         "minutes/list.html",
+        page=page,
         by_day=by_day,
+        day_counts=counts_by_day(current_user, list(by_day), status=status or None),
         day=day_text,
         status=status,
         statuses=MINUTES_STATUSES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.vocabulary import ANSWERS, INSPECTION_KINDS, INSPECTION_STATUSES, TEAM_ROLES, one_of
@@ -29,6 +29,9 @@ class Inspection(ClientRecord, Timestamped, db.Model):
         CheckConstraint(
             "gps_longitude IS NULL OR (gps_longitude >= -180 AND gps_longitude <= 180)", name="gps_longitude"
         ),
+        # The list order, newest first, for a province and for one unit.
+        Index("ix_inspections_started_at_id", "started_at", "id"),
+        Index("ix_inspections_unit_id_started_at_id", "unit_id", "started_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.vocabulary import MINUTES_STATUSES, one_of
@@ -36,6 +46,9 @@ class Minutes(db.Model):
         UniqueConstraint("unit_id", "year", "number"),
         CheckConstraint(one_of("status", MINUTES_STATUSES), name="status"),
         CheckConstraint("number > 0", name="number"),
+        # The list order, latest day first, for a province and for one unit.
+        Index("ix_minutes_issued_on_number_id", "issued_on", "number", "id"),
+        Index("ix_minutes_unit_id_issued_on_number_id", "unit_id", "issued_on", "number", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.vocabulary import PREMISE_STATUSES, one_of
@@ -44,6 +44,11 @@ class Premise(db.Model):
         CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="latitude"),
         CheckConstraint("longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="longitude"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_pair"),
+        # The registry's list orders (desk, API, the phone's change feed) and the nearest-premises box.
+        Index("ix_premises_name_id", "name", "id"),
+        Index("ix_premises_unit_id_name_id", "unit_id", "name", "id"),
+        Index("ix_premises_updated_at_id", "updated_at", "id"),
+        Index("ix_premises_latitude_longitude", "latitude", "longitude"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from .. import writes
 from ..access import get_or_404, permission_required, require, scoped, visible_units
@@ -14,11 +15,15 @@ from ..domain.text import fold
 from .csv_import import COLUMNS, import_premises
 from .forms import ImportForm, MarketForm, PremiseForm
 from .rules import FIELD_LABELS
+from ..web.paging import InvalidCursor
+from .queries import premises_page
 from .service import create_premise, update_premise
 
 bp = Blueprint("premises", __name__)
 
 PAGE_SIZE = 50
+# A filtered list is counted up to this many rows ("hơn 10.000"), so counting costs no more than a few pages.
+COUNT_CAP = 10_000
 
 
 def _markets_for(units) -> list[Market]:
@@ -30,31 +35,29 @@ def _markets_for(units) -> list[Market]:
 @login_required
 def list_premises():
     units = visible_units()
-    query = scoped(Premise)
     q = request.args.get("q", "").strip()
-    if q:
-        for word in fold(q).split():
-            query = query.where(Premise.search_text.contains(word, autoescape=True))
     filters = {key: request.args.get(key, "") for key in ("type", "market", "status", "unit")}
-    if filters["type"]:
-        query = query.where(Premise.premise_type == filters["type"])
-    if filters["market"].isdigit():
-        query = query.where(Premise.market_id == int(filters["market"]))
-    if filters["status"]:
-        query = query.where(Premise.status == filters["status"])
-    if filters["unit"].isdigit():
-        query = query.where(Premise.unit_id == int(filters["unit"]))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    premises = db.session.scalars(
-        query.order_by(Premise.name, Premise.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
+    filtered = bool(q) or any(filters.values())
+    try:
+        page = premises_page(
+            current_user,
+            q,
+            status=filters["status"] or None,
+            premise_type=filters["type"] or None,
+            market_id=int(filters["market"]) if filters["market"].isdigit() else None,
+            unit_id=int(filters["unit"]) if filters["unit"].isdigit() else None,
+            after=request.args.get("after") or None,
+            before=request.args.get("before") or None,
+            limit=PAGE_SIZE,
+            # The whole registry is counted on its index; a search or filter is counted up to the cap.
+            count_cap=COUNT_CAP if filtered else None,
+        )
+    except InvalidCursor:
+        return redirect(url_for(".list_premises", q=q, **filters))
     return render_template(
         "premises/list.html",
-        premises=premises,
-        total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        premises=page.items,
         q=q,
         filters=filters,
         units=units,
@@ -150,7 +153,9 @@ def import_template():
 @bp.route("/markets")
 @login_required
 def list_markets():
-    markets = db.session.scalars(scoped(Market).order_by(Market.name)).all()
+    markets = db.session.scalars(
+        scoped(Market).options(joinedload(Market.unit, innerjoin=True)).order_by(Market.name, Market.id)
+    ).all()
     counts = dict(
         db.session.execute(
             select(Premise.market_id, func.count(Premise.id))
