@@ -47,7 +47,9 @@ def test_the_phone_fetches_only_what_changed_since_its_last_fetch(client, world)
     update_premise(world.premise_a, {"status": "closed"}, world.users["inspector"])
     added = make_premise(world.unit_a, name="Tạp hóa mới mở")
     db.session.commit()
-    changed = client.get("/api/v1/premises/changes", query_string={"since": since}, headers=headers).get_json()
+    changed = client.get(
+        "/api/v1/premises/changes", query_string={"since": since}, headers=headers
+    ).get_json()
     by_id = {item["id"]: item for item in changed["items"]}
     # A closed premise is sent too, so the phone drops it; another unit's never is.
     assert by_id[world.premise_a.id]["status"] == "closed" and added.id in by_id
