@@ -93,8 +93,11 @@ def deep_cursor(model_name: str, offset: int, user) -> dict:
 
 def cases(app, role: str, user) -> list[tuple[str, str, dict]]:
     """(label, url, query) for one account; the deep pages start at row 25,000 / 100,000 / 10,000 (province)."""
+    from datetime import timedelta
+
+    from inspect_app.domain.time import utcnow
     from inspect_app.extensions import db
-    from inspect_app.models import Market
+    from inspect_app.models import Market, Unit
 
     # The phone's position: beside the commune's first market, as at a morning visit.
     scale = 1 if role == "province" else 96
@@ -102,6 +105,9 @@ def cases(app, role: str, user) -> list[tuple[str, str, dict]]:
         select(Market).where(Market.unit_id == (user.unit_id or 1)).order_by(Market.id)
     ).first()
     near = f"{market.latitude + 0.0002:.6f},{market.longitude - 0.0003:.6f}"
+    # Out in the fields, ~4 km from the commune's centre: the box must widen further.
+    home = db.session.get(Unit, user.unit_id or 1)
+    edge = f"{home.latitude + 0.03:.6f},{home.longitude + 0.025:.6f}"
     return [
         ("HTML /premises", "/premises", {}),
         (
@@ -130,10 +136,32 @@ def cases(app, role: str, user) -> list[tuple[str, str, dict]]:
         ("HTML /minutes?status=valid&day=2026-06-15", "/minutes", {"status": "valid", "day": "2026-06-15"}),
         ("HTML /markets", "/markets", {}),
         ("API /api/v1/premises", "/api/v1/premises", {}),
+        (
+            f"API /api/v1/premises from row {25000 // scale:,}",
+            "/api/v1/premises",
+            api_cursor(deep_cursor("premises", 25000 // scale, user)),
+        ),
         ("API /api/v1/premises?q=nguyen", "/api/v1/premises", {"q": "nguyen"}),
-        ("API /api/v1/premises?near= (phone)", "/api/v1/premises", {"near": near}),
+        ("API /api/v1/premises?near= (phone, at a market)", "/api/v1/premises", {"near": near}),
+        ("API /api/v1/premises?near= (phone, in the fields 4 km out)", "/api/v1/premises", {"near": edge}),
+        ("API /api/v1/premises/changes, first 500 (phone cache, first fetch)", "/api/v1/premises/changes", {}),
+        (
+            "API /api/v1/premises/changes?since=7 days ago (phone cache, next fetch)",
+            "/api/v1/premises/changes",
+            {"since": (utcnow() - timedelta(days=7)).isoformat()},
+        ),
         ("API /api/v1/inspections", "/api/v1/inspections", {}),
+        (
+            f"API /api/v1/inspections from row {100000 // scale:,}",
+            "/api/v1/inspections",
+            api_cursor(deep_cursor("inspections", 100000 // scale, user)),
+        ),
     ]
+
+
+def api_cursor(query: dict) -> dict:
+    """The API names its cursor ``cursor``; the desk's pages say ``after``."""
+    return {"cursor": query["after"]} if "after" in query else query
 
 
 def bench_database(url: str, runs: int, slow_runs: int, only: str | None) -> dict:
@@ -212,116 +240,8 @@ def bench_database(url: str, runs: int, slow_runs: int, only: str | None) -> dic
                 file=sys.stderr,
                 flush=True,
             )
-        results.update(bench_query_functions(app, meter, role, accounts[role].id, user_cases, runs, only))
     with app.app_context():
         db.engine.dispose()
-    return results
-
-
-def function_cases(user_id: int, near: tuple[float, float], edge: tuple[float, float]):
-    """What the API endpoints will call once they are wired to the query functions, with their JSON answer."""
-    from datetime import timedelta
-
-    from inspect_app.api import schemas
-    from inspect_app.domain.time import utcnow
-    from inspect_app.inspections.queries import inspections_page
-    from inspect_app.premises.queries import nearest_premises, premises_changed, premises_page
-
-    def premises(**kwargs):
-        def run(user):
-            page = premises_page(user, limit=50, **kwargs)
-            return {"items": [schemas.premise_json(p) for p in page.items], "total": page.total}
-
-        return run
-
-    def nearest(point):
-        def run(user):
-            found = nearest_premises(user, point[0], point[1], limit=50)
-            return {"items": [schemas.premise_json(p, d) for p, d in found.items], "total": found.total}
-
-        return run
-
-    def inspections(user):
-        page = inspections_page(user, limit=50, with_total=False)
-        return {
-            "items": [schemas.inspection_json(i, full=False) for i in page.items],
-            "next": page.next_cursor,
-        }
-
-    def changed(days):
-        def run(user):
-            since = None if days is None else utcnow() - timedelta(days=days)
-            page = premises_changed(user, since, limit=500)
-            return {"items": [schemas.premise_json(p) for p in page.items], "next": page.next_cursor}
-
-        return run
-
-    return [
-        ("fn premises_page(limit=50) → premise_json", premises()),
-        ("fn premises_page(q='nguyen')", premises(q="nguyen")),
-        ("fn nearest_premises(near, limit=50) (phone, at a market)", nearest(near)),
-        ("fn nearest_premises(near, limit=50) (phone, in the fields 4 km out)", nearest(edge)),
-        ("fn inspections_page(limit=50) → inspection_json", inspections),
-        ("fn premises_changed(since=None), first 500 (phone cache, first fetch)", changed(None)),
-        ("fn premises_changed(since=7 days ago) (phone cache, next fetch)", changed(7)),
-    ]
-
-
-def bench_query_functions(app, meter, role, user_id, user_cases, runs, only) -> dict:
-    """The query functions the API is to call, timed like a request: a fresh session each run, the user loaded,
-    the answer serialised to JSON."""
-    import json as json_module
-
-    from inspect_app.extensions import db
-    from inspect_app.models import User
-
-    try:
-        import inspect_app.premises.queries  # noqa: F401
-    except ImportError:
-        return {}
-    near_query = next(query for label, _, query in user_cases if "near=" in label)
-    lat, lon = (float(x) for x in near_query["near"].split(","))
-    with app.app_context():
-        from inspect_app.models import Unit
-
-        home = db.session.get(Unit, db.session.get(User, user_id).unit_id or 1)
-        edge = (home.latitude + 0.03, home.longitude + 0.025)
-        db.session.remove()
-    results = {}
-    for label, function in function_cases(user_id, (lat, lon), edge):
-        if only and only not in label:
-            continue
-        samples = []
-        for index in range(runs + 1):
-            with app.test_request_context("/api/v1/premises"):
-                statements_before = meter.statements
-                db_before = meter.db_cpu_ns()
-                cpu_before = time.process_time()
-                user = db.session.get(User, user_id)
-                body = json_module.dumps(function(user), ensure_ascii=False, default=str)
-                cpu = time.process_time() - cpu_before
-                db_cpu = (meter.db_cpu_ns() - db_before) / 1e9
-                statements = meter.statements - statements_before
-                db.session.remove()
-            if index:
-                samples.append(
-                    {"cpu_s": cpu, "db_cpu_s": db_cpu, "statements": statements, "bytes": len(body)}
-                )
-        key = f"{role}: {label}"
-        results[key] = {
-            "cpu_ms": statistics.median(s["cpu_s"] for s in samples) * 1000,
-            "db_cpu_ms": statistics.median(s["db_cpu_s"] for s in samples) * 1000,
-            "statements": statistics.median(s["statements"] for s in samples),
-            "runs": len(samples),
-            "samples": samples,
-        }
-        r = results[key]
-        print(
-            f"  {key}: {r['cpu_ms']:.1f} ms app + {r['db_cpu_ms']:.1f} ms db, "
-            f"{r['statements']:.0f} statements ({r['runs']} runs)",
-            file=sys.stderr,
-            flush=True,
-        )
     return results
 
 

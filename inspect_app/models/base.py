@@ -103,3 +103,15 @@ class JudgedVerdict:
     provisional: Mapped[bool] = mapped_column(default=False)
     warnings: Mapped[list] = mapped_column(JSON)
     details: Mapped[dict] = mapped_column(JSON)
+
+    @staticmethod
+    def columns_from(verdict) -> dict:
+        """The columns an engine verdict fills, as it answered (the rule is the caller's: it may name a setting)."""
+        return {
+            "outcome": verdict.outcome,
+            "conclusion": verdict.conclusion,
+            "tables": [ref.to_dict() for ref in verdict.tables],
+            "provisional": verdict.provisional,
+            "warnings": list(verdict.warnings),
+            "details": verdict.to_dict(),
+        }
