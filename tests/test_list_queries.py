@@ -265,3 +265,35 @@ def test_minutes_pages_and_day_counts(world):
     assert sum(counts.values()) == 7 and set(counts) == set(days)
     assert counts_by_day(world.other_users["staff"], days) == {}
     assert minutes_page(user, day=days[0]).total == counts[days[0]]
+
+
+def test_inspection_pages_walk_newest_first_whatever_the_session_time_zone(world, backend):
+    from sqlalchemy import text
+
+    from inspect_app.inspections.queries import inspections_page
+    from inspect_app.models import Inspection
+
+    inspections = add_listed_records(world.unit_a, world.users["inspector"], 7)
+    # Two started at the same instant: the id breaks the tie.
+    inspections[3].started_at = inspections[4].started_at
+    db.session.commit()
+    if backend == "postgres":
+        # Cursor times are UTC; a server talking Việt Nam time must not shift them by seven hours.
+        db.session.execute(text("SET TIME ZONE 'Asia/Ho_Chi_Minh'"))
+    user = world.users["supervisor_province"]
+    expected = [
+        i.id
+        for i in db.session.scalars(
+            select(Inspection).order_by(Inspection.started_at.desc(), Inspection.id.desc())
+        )
+    ]
+    seen, after = [], None
+    for _ in range(5):  # four pages; a cursor read wrongly could go round for ever
+        page = inspections_page(user, after=after, limit=2)
+        seen += [i.id for i in page.items]
+        if not page.has_next:
+            break
+        after = page.next_cursor
+    assert seen == expected and len(seen) == 7
+    back = inspections_page(user, before=page.prev_cursor, limit=2)
+    assert [i.id for i in back.items] == expected[4:6]

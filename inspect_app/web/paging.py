@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -100,7 +100,9 @@ class SortOrder:
         if len(directions) == 1:
             # One direction for every column: a row-value comparison, which both databases match to an index.
             greater = (directions == {False}) != reverse
-            left, right = tuple_(*cols), tuple_(*values)
+            # Each value bound with its column's type (UTCDateTime stores naive UTC), as `col > value` would be.
+            right = tuple_(*[literal(value, col.type) for col, value in zip(cols, values, strict=True)])
+            left = tuple_(*cols)
             return left > right if greater else left < right
         alternatives = []
         for index, (col, desc) in enumerate(self.columns):
