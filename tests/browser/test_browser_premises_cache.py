@@ -28,7 +28,9 @@ def is_feed(response) -> bool:
 def test_the_phone_fetches_only_what_changed_and_offers_it_offline(field_app):
     inspector = db.session.scalars(select(User).where(User.username == INSPECTOR)).one()
     mine = db.session.scalars(
-        select(Premise).where(Premise.unit_id == inspector.unit_id, Premise.status == "active").order_by(Premise.name)
+        select(Premise)
+        .where(Premise.unit_id == inspector.unit_id, Premise.status == "active")
+        .order_by(Premise.name)
     ).all()
     # The demo premises were all written a moment ago; as on a real server, they were written over time, 15 minutes
     # apart (more than the feed's 10-minute overlap), the first one last.
@@ -73,7 +75,9 @@ def test_the_phone_fetches_only_what_changed_and_offers_it_offline(field_app):
     query = parse_qs(urlsplit(second.value.url).query)
     assert query["since"] == [everything["next_since"]]
     assert {item["id"] for item in second.value.json()["items"]} == {renamed.id, closed.id, added.id}
-    page.wait_for_selector(f"#premises-kept:has-text('Trên máy có {len(mine)} cơ sở'):has-text(': 3 thay đổi')")
+    page.wait_for_selector(
+        f"#premises-kept:has-text('Trên máy có {len(mine)} cơ sở'):has-text(': 3 thay đổi')"
+    )
 
     # The feed goes to the network or fails: no cache answers it.
     context.set_offline(True)
