@@ -1,7 +1,7 @@
 // Entry point of the field app: loads server data (or the last copy kept on the phone), routes between screens,
 // and turns each tap into a local record plus an outbox item that the sync loop sends.
 
-import { byOwner, del, get, getMeta, setMeta } from "./db.js";
+import { byOwner, del, forgetPremises, get, getMeta, keptPremises, premisesFeed, savePremiseChanges, setMeta } from "./db.js";
 import { assessFix, currentPosition } from "./geo.js";
 import * as measure from "./measure.js";
 import { plain, storable } from "./metrology.js";
@@ -13,6 +13,9 @@ import { h, label, localIso, mount, toast } from "./ui.js";
 
 const view = document.getElementById("view");
 const KEEP_DONE_DAYS = 14;
+// Past this, a weak link's nearest-premises answer is not waited for: the phone's own copy is ordered instead.
+const NEAR_TIMEOUT_MS = 5000;
+const FEED_PAGE = 500;
 
 const app = {
   me: null,
@@ -20,6 +23,10 @@ const app = {
   catalogues: {},
   premises: [],
   premisesPartial: false,
+  // Where app.premises came from: "server" (the nearest, asked online), "cache" (the phone's copy of the change
+  // feed, ordered here) or "kept" (the last server answer, before the copy was ever filled).
+  premisesFrom: null,
+  premisesFeed: null,
   position: null,
   positionError: null,
   inspections: new Map(),
@@ -75,14 +82,105 @@ async function loadCatalogue() {
   }
 }
 
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The home list: online the server's nearest premises; offline, or when it does not answer, the phone's copy. */
 async function loadPremises() {
   const fix = app.position;
   const url = fix ? `/api/v1/premises?near=${fix.latitude.toFixed(6)},${fix.longitude.toFixed(6)}` : "/api/v1/premises";
-  const answer = await getJSON(url, `premises:${owner()}`);
-  if (answer.data) {
-    app.premises = answer.data.items;
+  let answer = null;
+  if (navigator.onLine) {
+    // "no-store": a failure must show here (and the service worker must not answer with an old list).
+    const asking = fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .catch(() => null);
+    answer = await Promise.race([asking, pause(NEAR_TIMEOUT_MS)]);
+    // Slow, and nothing on the phone to show instead: keep waiting for the server after all.
+    if (answer === undefined && !(await premisesFromPhone())) answer = await asking;
+    else if (answer === undefined) return;
+  }
+  if (answer) {
+    app.premises = answer.items;
     // The server sends the nearest 50; with fewer premises than that, the phone sorts them itself.
-    app.premisesPartial = answer.data.total > answer.data.items.length;
+    app.premisesPartial = answer.total > answer.items.length;
+    app.premisesFrom = "server";
+    await setMeta(`premises:${owner()}`, answer);
+    return;
+  }
+  await premisesFromPhone();
+}
+
+/** Every premise kept on the phone, by name; the home screen orders them by distance when the GPS answers. */
+async function premisesFromPhone() {
+  const kept = await keptPremises(owner());
+  if (kept.length) {
+    app.premises = kept.sort((a, b) => a.name.localeCompare(b.name, "vi"));
+    app.premisesPartial = false;
+    app.premisesFrom = "cache";
+    return true;
+  }
+  // The copy has never been filled (an older version of the app, or the first fetch failed): the last answer.
+  const last = await getMeta(`premises:${owner()}`);
+  if (!last) return false;
+  app.premises = last.items;
+  app.premisesPartial = last.total > last.items.length;
+  app.premisesFrom = "kept";
+  return true;
+}
+
+let premisesRefreshing = null;
+
+/** Brings the phone's copy of the premises up to date; one fetch at a time. */
+function refreshPremiseCache() {
+  if (!premisesRefreshing) premisesRefreshing = fetchPremiseChanges().finally(() => (premisesRefreshing = null));
+  return premisesRefreshing;
+}
+
+/**
+ * The change feed: everything the first time, afterwards what changed since the last complete fetch. The pages are
+ * applied together with the new `since` once the last one is in; a page that fails changes nothing on the phone, and
+ * the same `since` is sent again next time.
+ */
+async function fetchPremiseChanges() {
+  const who = owner();
+  const before = await premisesFeed(who);
+  const since = before ? before.since : null;
+  const items = [];
+  let cursor = null;
+  let nextSince = since;
+  try {
+    do {
+      const params = new URLSearchParams({ limit: String(FEED_PAGE) });
+      if (since) params.set("since", since);
+      if (cursor) params.set("cursor", cursor);
+      const response = await fetch(`/api/v1/premises/changes?${params}`, {
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) return false;
+      const page = await response.json();
+      items.push(...page.items);
+      cursor = page.next_cursor;
+      nextSince = page.next_since ?? nextSince;
+    } while (cursor);
+  } catch (error) {
+    return false; // offline or cut off: tried again on the next start or when the phone is online again
+  }
+  if (!app.me || who !== owner()) return false;
+  app.premisesFeed = await savePremiseChanges(who, items, nextSince);
+  // A list drawn from the phone's copy is redrawn from the new one; the server's nearest answer stays.
+  if (app.premisesFrom !== "server") await premisesFromPhone();
+  redrawHome();
+  return true;
+}
+
+/** Back online: the copy is refreshed, and a list drawn from it is asked of the server again. */
+async function onOnline() {
+  await refreshPremiseCache();
+  if (app.premisesFrom !== "server" && navigator.onLine) {
+    await loadPremises();
+    redrawHome();
   }
 }
 
@@ -622,6 +720,7 @@ const actions = {
     await caches.delete("field-api").catch(() => {});
     await setMeta("me", null);
     await setMeta(`premises:${owner()}`, null);
+    await forgetPremises(owner());
     await setMeta(`standards:${owner()}`, null);
     if (response.status === 401) {
       location.href = "/login";
@@ -663,6 +762,7 @@ async function boot() {
   const located = locate();
   await Promise.all([loadCatalogue(), loadInspections(), Promise.race([located, new Promise((r) => setTimeout(r, 3000))])]);
   const near = Boolean(app.position);
+  app.premisesFeed = (await premisesFeed(owner())) || null;
   await loadPremises();
   if (!app.catalogue) {
     mount(view, h("p", { class: "warn" }, "Chưa tải được danh mục kiểm tra. Hãy kết nối mạng rồi mở lại ứng dụng."));
@@ -672,6 +772,9 @@ async function boot() {
   window.addEventListener("hashchange", () => route());
   await route();
   startSync(owner(), { onStatus, onMe, onApplied });
+  // The phone's copy of the premises is refreshed behind the first screen, and whenever the network comes back.
+  refreshPremiseCache();
+  window.addEventListener("online", onOnline);
   loadMetrology();
   await located;
   if (!near && app.position && app.premisesPartial) await loadPremises();

@@ -59,6 +59,14 @@ export function sortedPremises(app) {
   return rows;
 }
 
+/** How many premises the phone holds for offline use, and what its last refresh brought. */
+function keptLine(app) {
+  const feed = app.premisesFeed;
+  if (!feed) return null;
+  const at = formatDateTime(feed.at).slice(0, 5);
+  return h("p", { class: "muted small", id: "premises-kept" }, `Trên máy có ${feed.count} cơ sở để dùng khi mất mạng (cập nhật lúc ${at}: ${feed.received} thay đổi).`);
+}
+
 export function renderHome(view, app, act) {
   const drafts = [...app.inspections.values()].filter((i) => i.status === "draft").sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const done = [...app.inspections.values()]
@@ -112,6 +120,7 @@ export function renderHome(view, app, act) {
       h("h2", {}, "Cơ sở gần nhất"),
       app.me.can_record ? null : h("p", { class: "warn" }, READ_ONLY_ROLE),
       h("p", { class: "muted small", id: "position-status" }, where, " ", h("button", { class: "linkish", type: "button", onclick: act.refreshPosition }, "Cập nhật")),
+      keptLine(app),
       search,
       list
     ),

@@ -7,8 +7,10 @@ const SHELL_CACHE = "field-shell-" + VERSION;
 const API_CACHE = "field-api";
 const SHELL = {{ shell|tojson }};
 const APP_URL = SHELL[0];
-// Reference data the app needs in a market aisle with no signal; cached by path (the premises list by any query).
-const API_PATHS = ["/api/v1/me", "/api/v1/checklists", "/api/v1/premises"];
+// Reference data the app needs in a market aisle with no signal; cached by exact path. The premises are not here: the
+// app keeps its own copy in IndexedDB from the change feed (/api/v1/premises/changes), which must reach the network
+// or fail, never be answered from a cache.
+const API_PATHS = ["/api/v1/me", "/api/v1/checklists"];
 // On a weak 3G link a request can hang for a minute; after this long the cached copy is served instead.
 const NETWORK_TIMEOUT_MS = 5000;
 

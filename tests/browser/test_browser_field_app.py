@@ -284,9 +284,12 @@ def test_first_visit_transfers_little(field_app):
     page.wait_for_selector("#premise-list .prow")
     wait_for_service_worker(page)
     # Quiet: the service worker has cached the shell (it controls the page only once installed), the first sync
-    # pass is done, the metrology tables are in, and the server has answered every request to the last byte.
+    # pass is done, the metrology tables and the premises' change feed are in, and the server has answered every
+    # request to the last byte.
     page.wait_for_selector("#sync-pill.pill-ok")
     page.wait_for_selector("body[data-metrology=ready]")
+    # The phone's offline copy of the premises has been filled from the change feed.
+    page.wait_for_selector("#premises-kept")
     field_app.tap.wait_idle()
     log = list(field_app.tap.log)
     total = sum(size for _method, _path, _status, size in log)
