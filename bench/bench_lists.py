@@ -144,7 +144,11 @@ def cases(app, role: str, user) -> list[tuple[str, str, dict]]:
         ("API /api/v1/premises?q=nguyen", "/api/v1/premises", {"q": "nguyen"}),
         ("API /api/v1/premises?near= (phone, at a market)", "/api/v1/premises", {"near": near}),
         ("API /api/v1/premises?near= (phone, in the fields 4 km out)", "/api/v1/premises", {"near": edge}),
-        ("API /api/v1/premises/changes, first 500 (phone cache, first fetch)", "/api/v1/premises/changes", {}),
+        (
+            "API /api/v1/premises/changes, first 500 (phone cache, first fetch)",
+            "/api/v1/premises/changes",
+            {},
+        ),
         (
             "API /api/v1/premises/changes?since=7 days ago (phone cache, next fetch)",
             "/api/v1/premises/changes",
