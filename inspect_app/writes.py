@@ -62,6 +62,7 @@ STALE_MESSAGE = "Bản ghi đã được sửa ở nơi khác sau khi bạn mở
 
 
 def _plain(value: Any) -> Any:
+    """A value as JSON can hold it, for fingerprints and the audit log alike."""
     if isinstance(value, Decimal):
         # The exact text, so 1.50 and 1.5 are different requests (what the person typed is kept).
         return canonical_decimal(value)
@@ -69,6 +70,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, uuid_module.UUID):
         return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -158,20 +161,6 @@ def apply_edit(
 # ---- the audit log ------------------------------------------------------------------------------------------------
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return f"<{len(value)} bytes>"
-    if isinstance(value, list | tuple):
-        return [_json_value(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _json_value(item) for key, item in value.items()}
-    return value
-
-
 def changes_of(record) -> dict[str, list]:
     """The columns of ``record`` changed in this transaction and not yet flushed: {column: [old, new]}."""
     state = inspect_record(record)
@@ -190,7 +179,7 @@ def changes_of(record) -> dict[str, list]:
         if name in SECRET_COLUMNS:
             changes[name] = ["***", "***"]
         else:
-            changes[name] = [_json_value(old), _json_value(new)]
+            changes[name] = [_plain(old), _plain(new)]
     return changes
 
 
@@ -220,13 +209,13 @@ def log(
     unit_id, province_id = _home_of(record) if record is not None else (None, None)
     event = AuditEvent(
         action=action,
-        actor_id=user.id if user is not None and getattr(user, "id", None) else None,
+        actor_id=getattr(user, "id", None),
         record_type=record_type or (record.__tablename__ if record is not None else ""),
         record_id=getattr(record, "id", None),
-        record_uuid=getattr(record, "uuid", None) if isinstance(getattr(record, "uuid", None), str) else None,
+        record_uuid=getattr(record, "uuid", None),
         unit_id=unit_id,
         province_id=province_id,
-        changes=_json_value(changes),
+        changes=_plain(changes),
         remote_addr=(request.remote_addr or "")[:64] if has_request_context() else "",
     )
     db.session.add(event)

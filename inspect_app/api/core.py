@@ -21,6 +21,7 @@ from ..extensions import csrf, db, login_manager
 from ..files.photos import PhotoError
 from ..files.uploads import storage_for
 from ..models import Inspection
+from ..web.paging import InvalidCursor
 from . import fields as f
 from .auth import bearer_token, user_from_bearer
 
@@ -186,6 +187,11 @@ def api_error(err: ApiError):
 def validation_failed(err: ValidationError):
     messages = err.messages if isinstance(err.messages, dict) else {"_body": err.messages}
     return error(422, INVALID, fields=messages)
+
+
+@bp.errorhandler(InvalidCursor)
+def unreadable_cursor(err: InvalidCursor):
+    return error(422, INVALID, fields={"cursor": ["Con trỏ trang không hợp lệ; hãy tải lại từ đầu."]})
 
 
 @bp.errorhandler(InvalidInput)

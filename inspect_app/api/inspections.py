@@ -10,9 +10,8 @@ from ..domain.geo import FLAG_LABELS
 from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, INSPECTION_STATUSES, REFERRAL_BODIES
 from ..inspections import service
 from ..inspections.queries import inspections_page
-from ..web.paging import InvalidCursor
 from ..models import Inspection, InspectionMember
-from .core import RECORDS, ApiError, allowed, bp, named, request_part, shows_conflicts, with_inspection
+from .core import RECORDS, allowed, bp, named, request_part, shows_conflicts, with_inspection
 from .fields import (
     UUID,
     Bool,
@@ -173,21 +172,14 @@ def list_inspections(args):
     """Danh sách cuộc kiểm tra, mới nhất trước, từng trang (cursor)"""
     if args["status"] and args["status"] not in INSPECTION_STATUSES:
         return {"items": [], "next_cursor": None}
-    try:
-        page = inspections_page(
-            current_user,
-            after=args["cursor"],
-            limit=min(max(args["limit"] or 50, 1), 500),
-            with_total=False,
-            status=args["status"],
-            premise_id=args["premise_id"] or None,
-        )
-    except InvalidCursor:
-        raise ApiError(
-            422,
-            "Dữ liệu không hợp lệ.",
-            fields={"cursor": ["Con trỏ trang không hợp lệ; hãy tải lại từ đầu."]},
-        ) from None
+    page = inspections_page(
+        current_user,
+        after=args["cursor"],
+        limit=min(max(args["limit"] or 50, 1), 500),
+        with_total=False,
+        status=args["status"],
+        premise_id=args["premise_id"] or None,
+    )
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 

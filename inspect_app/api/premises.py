@@ -10,8 +10,7 @@ from ..access import get_or_404
 from ..domain.geo import parse_point
 from ..models import Premise
 from ..premises.queries import nearest_premises, premises_changed, premises_page
-from ..web.paging import InvalidCursor
-from .core import ApiError, bp
+from .core import bp
 from .fields import DateTime, Int, List, Nested, Number, QueryInt, Str, StrictSchema, length
 
 
@@ -91,12 +90,6 @@ class Near:
         return getattr(self._premise, name)
 
 
-def _bad_cursor() -> ApiError:
-    return ApiError(
-        422, "Dữ liệu không hợp lệ.", fields={"cursor": ["Con trỏ trang không hợp lệ; hãy tải lại từ đầu."]}
-    )
-
-
 @bp.get("/premises", errors=(422,))
 @bp.arguments(PremiseQuerySchema, location="query")
 @bp.response(200, PremiseListSchema)
@@ -108,10 +101,7 @@ def list_premises(args):
         nearest = nearest_premises(current_user, latitude, longitude, limit=args["limit"], q=args["q"])
         items = [p if d is None else Near(p, d) for p, d in nearest.items]
         return {"items": items, "total": nearest.total, "next_cursor": None}
-    try:
-        page = premises_page(current_user, args["q"], after=args["cursor"], limit=args["limit"])
-    except InvalidCursor:
-        raise _bad_cursor() from None
+    page = premises_page(current_user, args["q"], after=args["cursor"], limit=args["limit"])
     return {"items": page.items, "total": page.total, "next_cursor": page.next_cursor}
 
 
@@ -121,10 +111,7 @@ def list_premises(args):
 def premise_changes(args):
     """Cơ sở thay đổi từ lần tải trước (kể cả cơ sở đã ngừng hoạt động), cũ trước: cho bản lưu ngoại tuyến của
     điện thoại"""
-    try:
-        page = premises_changed(current_user, args["since"], after=args["cursor"], limit=args["limit"])
-    except InvalidCursor:
-        raise _bad_cursor() from None
+    page = premises_changed(current_user, args["since"], after=args["cursor"], limit=args["limit"])
     return {"items": page.items, "next_cursor": page.next_cursor, "next_since": page.extra["next_since"]}
 
 

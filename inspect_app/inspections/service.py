@@ -151,6 +151,7 @@ def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspect
     for key, value in comparable.items():
         if key != "status":
             setattr(inspection, key, value)
+    # Read now: checking the team queries accounts, and that autoflush clears what changes_of reads.
     changes = writes.changes_of(inspection)
     if "team" in data:
         before = _team_text(inspection)
