@@ -28,17 +28,10 @@ if str(ROOT) not in sys.path:
 import reportlab
 from pypdf import PdfReader, PdfWriter
 
-from inspect_app.documents import (
-    MinutesDocument,
-    reportlab_tuning,
-    format_vn_decimal,
-    make_verification_token,
-    new_public_id,
-    render_batch,
-    render_minutes_pdf,
-    vn_short_date,
-    vn_time_words,
-)
+from inspect_app.documents.minutes_pdf import MinutesDocument, render_batch, render_minutes_pdf
+from inspect_app.documents import reportlab_tuning
+from inspect_app.documents.vn_format import format_vn_decimal, vn_short_date, vn_time_words
+from inspect_app.documents.tokens import make_verification_token, new_public_id
 from inspect_app.documents.fonts import register_serif_family
 from inspect_app.documents.qr import qr_matrix
 from tests.documents.sample import field_photos, sample_document

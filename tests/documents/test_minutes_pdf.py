@@ -9,15 +9,9 @@ from decimal import Decimal
 import pytest
 from reportlab.lib.units import mm
 
-from inspect_app.documents import (
-    MinutesDocument,
-    Photo,
-    format_vn_decimal,
-    make_verification_token,
-    new_public_id,
-    render_batch,
-    render_minutes_pdf,
-)
+from inspect_app.documents.minutes_pdf import MinutesDocument, Photo, render_batch, render_minutes_pdf
+from inspect_app.documents.vn_format import format_vn_decimal
+from inspect_app.documents.tokens import make_verification_token, new_public_id
 from inspect_app.documents.fonts import VIETNAMESE_SAMPLE, register_serif_family
 
 from .pdftools import decode_qr, page_png, page_texts, reader

@@ -9,7 +9,9 @@ from pathlib import Path
 import reportlab
 from reportlab.pdfbase import pdfmetrics
 
-from inspect_app.documents import register_serif_family, render_batch, render_minutes_pdf, reportlab_tuning
+from inspect_app.documents.fonts import register_serif_family
+from inspect_app.documents.minutes_pdf import render_batch, render_minutes_pdf
+from inspect_app.documents import reportlab_tuning
 from inspect_app.documents.fonts import VIETNAMESE_SAMPLE
 
 from .pdftools import decode_qr, page_png, page_texts, reader

@@ -8,15 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from inspect_app.documents import (
+from inspect_app.documents.tokens import (
     InvalidToken,
-    format_vn_decimal,
     make_verification_token,
     new_public_id,
     read_verification_token,
-    vn_date_words,
-    vn_time_words,
 )
+from inspect_app.documents.vn_format import format_vn_decimal, vn_date_words, vn_time_words
 
 SECRET = "một bí mật đủ dài cho HMAC"
 
