@@ -199,7 +199,7 @@ def test_the_inspection_page_shows_readings_lots_and_suggestions(client, login, 
         "Phép đo đối chứng (TT 09/2017)",
         "bán hàng",
         "+0,01 kg",
-        "0,02 kg",
+        "0,05 kg",  # TT 09/2017 Bảng 2: 15 kg spring scale, d = 50 g, at 1 kg: 1 d
         "tạm tính",
         "Hàng đóng gói sẵn",
         "Đường RE túi 1 kg",

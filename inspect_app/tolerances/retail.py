@@ -159,7 +159,8 @@ def shortfall_limit(
                     f"{band_text_g(row)}: {plain_vi(multiple)} d = {format_mass_g(permitted, True)}"
                 )
                 return ShortfallLimit(permitted, basis, False, table.provisional, table.ref, (table.ref,))
-        name, e_value, head = "IIII", division, (
+        name, e_value = "IIII", division
+        head = (
             f"{scale} không có trong Bảng 2: suy ra theo cùng quy tắc của Bảng 2 "
             f"({plain_vi(factor)} × giới hạn sai số kiểm định ban đầu, OIML R 76-1 Bảng 6, cấp IIII, e = d)"
         )
