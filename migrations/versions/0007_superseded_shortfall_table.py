@@ -7,7 +7,7 @@ this marks those judged with the superseded table (readings.superseded_table = "
 inspection page can say so and a supervisor can re-judge them before the biên bản is issued.
 
 The marking reads each control reading's stored ``tables`` in Python (a JSON list), the same on SQLite and
-PostgreSQL.
+PostgreSQL. The audit log gains the action 'rejudge' (Chấm lại theo bảng mới).
 
 Revision ID: 0007
 Revises: 0006
@@ -25,6 +25,19 @@ branch_labels = None
 depends_on = None
 
 SUPERSEDED_ID = "tt09_2017_permitted_shortfall"
+
+ACTIONS_BEFORE = ['create', 'edit', 'issue', 'supersede', 'reopen', 'revoke', 'print', 'login', 'login_failed',
+                  'logout']
+ACTIONS_AFTER = ['create', 'edit', 'issue', 'supersede', 'reopen', 'revoke', 'rejudge', 'print', 'login',
+                 'login_failed', 'logout']
+
+
+def _actions_check(actions):
+    with op.batch_alter_table("audit_events", recreate="auto") as batch:
+        batch.drop_constraint(op.f("ck_audit_events_action"), type_="check")
+        batch.create_check_constraint(
+            op.f("ck_audit_events_action"), "action IN (" + ", ".join(f"'{a}'" for a in actions) + ")"
+        )
 
 readings = sa.table(
     "readings",
@@ -55,8 +68,10 @@ def upgrade():
             connection.execute(
                 readings.update().where(readings.c.id == reading_id).values(superseded_table=marker)
             )
+    _actions_check(ACTIONS_AFTER)
 
 
 def downgrade():
+    _actions_check(ACTIONS_BEFORE)
     with op.batch_alter_table("readings") as batch:
         batch.drop_column("superseded_table")
