@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
+from inspect_app import measurements
 from inspect_app.extensions import db
 from inspect_app.models import Instrument, PrepackagedLot, Reading, ReferenceStandard
 from tests.api_helpers import inspection_payload, jpeg_bytes, token_for
@@ -419,6 +420,23 @@ def test_a_control_measurement_in_both_directions(client, auth, kit):
         kit["instrument"]["id"], one_kg, kind="control", direction="sell", indication="1.05"
     )
     assert client.post(url, json=at_limit, headers=auth).get_json()["outcome"] == "pass"
+
+
+def test_the_state_check_choice_does_not_touch_control_measurements(client, world, auth, kit):
+    # TT 09/2017 Điều 5 fixes the limit: the administrator's verification/in-service choice is for the
+    # instrument's own error check only.
+    measurements.set_state_check_rule(world.p1.id, "verification", world.users["admin_province"])
+    url = f"/api/v1/inspections/{kit['inspection']['id']}/readings"
+    control = reading_payload(
+        kit["instrument"]["id"], kit["standard_ids"][2:], kind="control", direction="sell", indication="1.05"
+    )
+    reading = client.post(url, json=control, headers=auth).get_json()
+    assert (reading["permitted_error"], reading["outcome"], reading["state_check_rule"]) == (
+        "0.05",
+        "pass",
+        None,
+    )
+    assert "Thiết lập kiểm tra nhà nước" not in reading["rule"]
 
 
 def test_a_control_mass_the_law_does_not_cover_is_refused_with_the_reason(client, auth, kit):
