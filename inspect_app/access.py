@@ -135,6 +135,8 @@ PERMISSIONS = {
     "inspection.edit": {"inspector", "supervisor", "admin"},
     "minutes.issue": {"inspector", "staff", "supervisor", "admin"},
     "minutes.revoke": {"supervisor", "admin"},
+    # Re-judging readings judged with a superseded table (before the biên bản is issued).
+    "reading.rejudge": {"supervisor", "admin"},
     "unit.manage": {"admin"},
     "standard.edit": {"inspector", "staff", "admin"},
     "instrument.edit": {"inspector", "staff", "admin"},

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
+from inspect_app import measurements
 from inspect_app.extensions import db
 from inspect_app.models import Instrument, PrepackagedLot, Reading, ReferenceStandard
 from tests.api_helpers import inspection_payload, jpeg_bytes, token_for
@@ -403,14 +404,57 @@ def test_a_control_measurement_in_both_directions(client, auth, kit):
     url = f"/api/v1/inspections/{kit['inspection']['id']}/readings"
     one_kg = kit["standard_ids"][2:]
     sell = reading_payload(
-        kit["instrument"]["id"], one_kg, kind="control", direction="sell", indication="1.03"
+        kit["instrument"]["id"], one_kg, kind="control", direction="sell", indication="1.06"
     )
     reading = client.post(url, json=sell, headers=auth).get_json()
-    # TT 09/2017 Bảng 2 (provisional) for goods of 400 g – 1 kg: 20 g. Selling, the scale shows 30 g too much.
-    assert (reading["error"], reading["permitted_error"], reading["outcome"]) == ("0.03", "0.02", "fail")
+    # TT 09/2017 Điều 5, Bảng 2: a 15 kg spring scale with d = 50 g checked at 1 kg may fall short by 1 d = 50 g.
+    # Selling, the scale shows 60 g too much.
+    assert (reading["error"], reading["permitted_error"], reading["outcome"]) == ("0.06", "0.05", "fail")
     assert reading["provisional"] is True and reading["state_check_rule"] is None
-    buy = reading_payload(kit["instrument"]["id"], one_kg, kind="control", direction="buy", indication="1.03")
+    assert "Bảng 2, cân đồng hồ lò xo 15 kg, d = 50 g; 1 kg ≤ m ≤ 2,5 kg: 1 d = 50 g" in reading["rule"]
+    assert [t["id"] for t in reading["tables"]] == ["tt09_2017_spring_shortfall"]
+    assert reading["superseded_table"] is None and reading["corrected"] is None
+    buy = reading_payload(kit["instrument"]["id"], one_kg, kind="control", direction="buy", indication="1.06")
     assert client.post(url, json=buy, headers=auth).get_json()["outcome"] == "pass"
+    at_limit = reading_payload(
+        kit["instrument"]["id"], one_kg, kind="control", direction="sell", indication="1.05"
+    )
+    assert client.post(url, json=at_limit, headers=auth).get_json()["outcome"] == "pass"
+
+
+def test_the_state_check_choice_does_not_touch_control_measurements(client, world, auth, kit):
+    # TT 09/2017 Điều 5 fixes the limit: the administrator's verification/in-service choice is for the
+    # instrument's own error check only.
+    measurements.set_state_check_rule(world.p1.id, "verification", world.users["admin_province"])
+    url = f"/api/v1/inspections/{kit['inspection']['id']}/readings"
+    control = reading_payload(
+        kit["instrument"]["id"], kit["standard_ids"][2:], kind="control", direction="sell", indication="1.05"
+    )
+    reading = client.post(url, json=control, headers=auth).get_json()
+    assert (reading["permitted_error"], reading["outcome"], reading["state_check_rule"]) == (
+        "0.05",
+        "pass",
+        None,
+    )
+    assert "Thiết lập kiểm tra nhà nước" not in reading["rule"]
+
+
+def test_a_control_mass_the_law_does_not_cover_is_refused_with_the_reason(client, auth, kit):
+    url = f"/api/v1/inspections/{kit['inspection']['id']}/readings"
+    # 500 g on a 15 kg scale with d = 50 g: below 20 d = 1 kg, the scale does not suit such goods.
+    half_kg = [post_standard(client, auth, nominal="0.5", serial="M1-500g").get_json()["id"]]
+    before = client.get(url, headers=auth).get_json()["items"]
+    response = client.post(
+        url,
+        json=reading_payload(
+            kit["instrument"]["id"], half_kg, kind="control", direction="sell", indication="0.5"
+        ),
+        headers=auth,
+    )
+    assert response.status_code == 422
+    message = " ".join(m for messages in response.get_json()["fields"].values() for m in messages)
+    assert "nhỏ hơn 20 d = 1 kg" in message and "cân đồng hồ lò xo Max = 15 kg, d = 50 g" in message
+    assert client.get(url, headers=auth).get_json()["items"] == before
 
 
 def test_lots_are_judged_and_name_the_rules_they_broke(client, world, auth, kit):

@@ -199,7 +199,7 @@ def test_the_inspection_page_shows_readings_lots_and_suggestions(client, login, 
         "Phép đo đối chứng (TT 09/2017)",
         "bán hàng",
         "+0,01 kg",
-        "0,02 kg",
+        "0,05 kg",  # TT 09/2017 Bảng 2: 15 kg spring scale, d = 50 g, at 1 kg: 1 d
         "tạm tính",
         "Hàng đóng gói sẵn",
         "Đường RE túi 1 kg",
@@ -214,6 +214,10 @@ def test_the_state_check_setting_is_for_administrators(client, login, world):
     login(world.users["admin_province"])
     page = client.get("/metrology/settings").get_data(as_text=True)
     assert "Tỉnh Quảng Ngãi Thử" in page and "Đang áp dụng: <strong>giới hạn sai số khi sử dụng" in page
+    assert "chỉ áp dụng cho phép kiểm tra sai số của chính phương tiện đo" in page
+    assert (
+        "không áp dụng cho phép đo đối chứng trong mua bán" in page and "TT 09/2017/TT-BKHCN Điều 5" in page
+    )
     assert client.post("/metrology/settings", data={"state_check_rule": "nonsense"}).status_code == 422
     assert client.post("/metrology/settings", data={"state_check_rule": "verification"}).status_code == 302
     assert measurements.state_check_rule(world.p1.id) == "verification"

@@ -9,8 +9,24 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..domain.vocabulary import DIRECTIONS, OUTCOMES, READING_KINDS
 from .. import measurements
 from ..models import Reading
+from ..models.metrology import canonical_decimal
 from .core import RECORDS, allowed, bp, request_part, shows_conflicts, with_inspection
 from .fields import UUID, DateTime, Dec, Int, Json, List, Nested, Str, StrictSchema, length, one_of
+
+
+SUPERSEDED_LABEL = "đã chấm theo bảng cũ"
+
+
+def _corrected(reading) -> dict | None:
+    answer = measurements.corrected_verdict(reading)
+    if answer is None or "refused" in answer:
+        return answer
+    return {
+        **answer,
+        "outcome_label": OUTCOMES[answer["outcome"]],
+        "error": canonical_decimal(answer["error"]),
+        "permitted_error": canonical_decimal(answer["permitted_error"]),
+    }
 
 
 class ReadingSchema(StrictSchema):
@@ -48,6 +64,24 @@ class ReadingSchema(StrictSchema):
     provisional = fields.Boolean(dump_only=True)
     warnings = List(Str(), dump_only=True)
     details = Json(dump_only=True, metadata={"type": "object"})
+    superseded_table = Str(dump_only=True, allow_none=True)
+    superseded_label = fields.Function(
+        lambda reading: SUPERSEDED_LABEL if reading.superseded_table else None,
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "description": "'đã chấm theo bảng cũ' when judged with a superseded table",
+        },
+    )
+    corrected = fields.Function(
+        _corrected,
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "description": "What the corrected rule gives for a reading judged with a superseded table "
+            "(not stored; re-judge to store it), or {refused: why}",
+        },
+    )
     version = Int(dump_only=True)
     created_at = DateTime(dump_only=True)
 
@@ -91,3 +125,18 @@ def create_reading(data, inspection):
     """
     reading, created = measurements.record_reading(inspection, data, current_user)
     return reading, 201 if created else 200
+
+
+@bp.post("/inspections/<inspection_id>/readings/rejudge", errors=(403, 404, 409, 422))
+@bp.response(200, ReadingListSchema)
+@with_inspection
+@allowed("reading.rejudge", "Chỉ lãnh đạo đơn vị hoặc quản trị được chấm lại kết quả đo.")
+def rejudge_readings(inspection):
+    """Chấm lại theo bảng mới các kết quả đo đã chấm theo bảng cũ (trước khi lập biên bản)
+
+    Mỗi kết quả chấm lại được ghi vào lịch sử (kết quả cũ và mới); 409 khi biên bản đã lập (mở lại để đính chính),
+    422 khi không có kết quả nào cần chấm lại. Trả về mọi kết quả đo của cuộc kiểm tra; kết quả chưa chấm lại được
+    vẫn mang superseded_table và corrected.refused nói vì sao.
+    """
+    measurements.rejudge_superseded(inspection, current_user)
+    return {"items": measurements.readings_of(inspection)}

@@ -30,3 +30,8 @@ class Locked(Exception):
     """The inspection's minutes are issued; nothing of it can change (HTTP 409)."""
 
     message = "Biên bản kiểm tra đã được lập; cuộc kiểm tra không thể sửa được nữa."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+        if message:
+            self.message = message

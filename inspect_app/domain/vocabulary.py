@@ -188,6 +188,7 @@ AUDIT_ACTIONS = {
     "supersede": "Thay thế biên bản",
     "reopen": "Mở lại để đính chính",
     "revoke": "Hủy",
+    "rejudge": "Chấm lại theo bảng mới",
     "print": "In",
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",

@@ -22,7 +22,7 @@ from .instruments import (
     verification_state,
 )
 from .lots import lots_of, record_lot
-from .readings import readings_of, record_reading
+from .readings import corrected_verdict, readings_of, record_reading, rejudge_superseded
 from .settings import STATE_CHECK_RULES, set_state_check_rule, state_check_rule, state_check_text
 from .standards import (
     DUE_SOON_DAYS,
@@ -45,6 +45,7 @@ __all__ = [
     "add_instrument_photo",
     "automatic_findings",
     "create_instrument",
+    "corrected_verdict",
     "create_standard",
     "due_soon",
     "instruments_of",
@@ -53,6 +54,7 @@ __all__ = [
     "readings_of",
     "record_lot",
     "record_reading",
+    "rejudge_superseded",
     "set_certificate_photo",
     "set_state_check_rule",
     "standard_sort_key",

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import writes
 from ..access import scoped
@@ -24,6 +25,7 @@ from ..tolerances import (
     standard_status,
 )
 from ..tolerances.common import plain_vi
+from ..tolerances.retail import ShortfallRefused
 from ..models import Inspection, User
 from ..models.metrology import Instrument, Reading, ReferenceStandard, canonical_decimal
 from .rules import display_quantity, instrument_label
@@ -135,6 +137,39 @@ def _check_load(instrument: Instrument, reference: Decimal, unit: str, field: st
         )
 
 
+def scale_of(instrument: Instrument) -> dict:
+    """What TT 09/2017 Điều 5 needs of the scale, in grams: Max, d, e, its class and whether it is a spring scale.
+
+    Raises ShortfallRefused (Vietnamese) when Max or d is missing."""
+    division = instrument.division
+    if instrument.max_capacity is None or division is None:
+        raise ShortfallRefused(
+            "Phép đo đối chứng cần mức cân lớn nhất (Max) và độ chia d của cân: bổ sung ở thông tin phương tiện đo."
+        )
+    return {
+        "max_g": to_grams(instrument.max_capacity, instrument.unit),
+        "d_g": to_grams(division, instrument.unit),
+        "spring": instrument.instrument_type == "spring_scale",
+        "accuracy_class": instrument.accuracy_class or None,
+        "e_g": None if instrument.e is None else to_grams(instrument.e, instrument.unit),
+    }
+
+
+def judge_control(
+    instrument: Instrument, indication: Decimal, reference: Decimal, unit: str, direction: str, valid: bool
+):
+    """The engine's verdict on a control measurement (in ``unit``) on this scale; ShortfallRefused says why not.
+
+    The limits are fixed by TT 09/2017 Điều 5: the administrator's state-check choice does not apply here."""
+    return judge_control_measurement(
+        to_grams(indication, unit),
+        to_grams(reference, unit),
+        direction,
+        standards_valid=valid,
+        **scale_of(instrument),
+    )
+
+
 def _judge(inspection: Inspection, instrument: Instrument, data: dict, standards, valid: bool) -> dict:
     """Ask the engine; answer the values to store (reference, unit, verdict and the rule as stored)."""
     kind = data["kind"]
@@ -177,15 +212,9 @@ def _judge(inspection: Inspection, instrument: Instrument, data: dict, standards
                 {"direction": "Phép đo đối chứng cần chọn chiều: bán hàng (sell) hoặc mua hàng (buy)."}
             )
         try:
-            verdict = judge_control_measurement(
-                to_grams(indication, unit), to_grams(reference, unit), direction, standards_valid=valid
-            )
-        except ValueError:
-            raise InvalidInput(
-                {
-                    field: "Khối lượng kiểm nằm ngoài phạm vi TT 09/2017/TT-BKHCN Bảng 2 (trên 40 g đến 100 kg)."
-                }
-            ) from None
+            verdict = judge_control(instrument, indication, reference, unit, direction, valid)
+        except ShortfallRefused as refused:
+            raise InvalidInput({field: str(refused)}) from None
         return {
             "reference": reference,
             "unit": unit,
@@ -264,6 +293,87 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
 
 
 def readings_of(inspection: Inspection) -> list[Reading]:
+    """The inspection's readings with their instruments (one query for all of them: a flagged reading's corrected
+    verdict needs its scale)."""
     return list(
-        db.session.scalars(select(Reading).where(Reading.inspection_id == inspection.id).order_by(Reading.id))
+        db.session.scalars(
+            select(Reading)
+            .where(Reading.inspection_id == inspection.id)
+            .options(selectinload(Reading.instrument))
+            .order_by(Reading.id)
+        )
     )
+
+
+# ---- readings judged with a superseded table -------------------------------------------------------------------------
+
+REJUDGE_LOCKED = (
+    "Biên bản kiểm tra đã được lập nên không chấm lại kết quả đo: biên bản đã lập không bao giờ bị sửa. "
+    "Muốn áp dụng bảng mới, hãy mở lại cuộc kiểm tra để đính chính (trang biên bản, “Mở lại để đính chính”), "
+    "chấm lại rồi lập biên bản thay thế."
+)
+
+
+def _rejudged(reading: Reading):
+    """The engine's verdict on a stored control reading by the rule in force, from its stored numbers."""
+    valid = all(item.get("status") == STANDARD_VALID for item in reading.standards)
+    return judge_control(
+        reading.instrument, reading.indication, reading.reference, reading.unit, reading.direction, valid
+    )
+
+
+def corrected_verdict(reading: Reading) -> dict | None:
+    """For a reading judged with a superseded table, what the corrected rule gives (not stored): outcome,
+    conclusion, error and permitted error in the reading's unit, rule and table; or ``refused`` with the reason.
+    None for every other reading."""
+    if not reading.superseded_table or reading.kind != "control":
+        return None
+    try:
+        verdict = _rejudged(reading)
+    except ShortfallRefused as refused:
+        return {"refused": str(refused)}
+    return {
+        "outcome": verdict.outcome,
+        "conclusion": verdict.conclusion,
+        "error": tidy(from_grams(verdict.error, reading.unit)),
+        "permitted_error": tidy(from_grams(verdict.permitted_error, reading.unit)),
+        "rule": verdict.rule,
+        "table_id": verdict.table_id,
+        "table_version": verdict.table_version,
+        "provisional": verdict.provisional,
+    }
+
+
+def rejudge_superseded(inspection: Inspection, user: User) -> tuple[list[Reading], list[tuple[Reading, str]]]:
+    """Judge again, by the rule in force, every reading of a not-yet-issued inspection that was judged with a
+    superseded table; one audit event per reading (old and new verdict) and one on the inspection, in one
+    transaction. Answers (re-judged, [(not re-judged, why)]). An issued biên bản is never changed: Locked."""
+    if inspection.locked:
+        raise Locked(REJUDGE_LOCKED)
+    flagged = [reading for reading in readings_of(inspection) if reading.superseded_table]
+    if not flagged:
+        raise InvalidInput({"readings": "Không có kết quả đo nào chấm theo bảng cũ cần chấm lại."})
+    done: list[Reading] = []
+    skipped: list[tuple[Reading, str]] = []
+    for reading in flagged:
+        try:
+            verdict = _rejudged(reading)
+        except ShortfallRefused as refused:
+            skipped.append((reading, str(refused)))
+            continue
+        reading.error = tidy(from_grams(verdict.error, reading.unit))
+        reading.permitted_error = tidy(from_grams(verdict.permitted_error, reading.unit))
+        for column, value in Reading.columns_from(verdict).items():
+            setattr(reading, column, value)
+        reading.rule = verdict.rule
+        reading.superseded_table = None
+        writes.log("rejudge", reading, user, writes.changes_of(reading))
+        done.append(reading)
+    if done:
+        writes.commit(
+            "rejudge",
+            inspection,
+            user,
+            {"readings": [None, [reading.uuid for reading in done]]},
+        )
+    return done, skipped

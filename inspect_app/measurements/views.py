@@ -11,11 +11,11 @@ from flask_login import current_user, login_required
 
 from ..access import get_or_404, permission_required, require, scoped, visible_units
 from ..documents.vn_format import format_vn_decimal
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, Locked
 from ..extensions import db
 from ..tolerances.common import plain
 from ..domain.time import today_vn
-from ..models import Premise, Province
+from ..models import Inspection, Premise, Province
 from ..domain.vocabulary import (
     INSTRUMENT_TYPES,
     OUTCOMES,
@@ -28,6 +28,7 @@ from ..models.metrology import Instrument, ReferenceStandard
 from ..files.photos import PhotoError
 from ..files.uploads import storage_for
 from . import instruments, standards
+from .readings import corrected_verdict, rejudge_superseded
 from .forms import InstrumentForm, StandardForm, StateCheckForm
 from .rules import display_quantity, instrument_label
 from .settings import STATE_CHECK_RULES, set_state_check_rule, state_check_rule
@@ -290,6 +291,37 @@ def edit_instrument(instrument_id: int):
     return render_template(
         "measurements/instrument_form.html", form=form, premise=instrument.premise, instrument=instrument
     ), status
+
+
+@bp.app_template_global()
+def corrected_reading(reading):
+    """What the corrected rule gives for a reading judged with a superseded table (None for the others)."""
+    return corrected_verdict(reading)
+
+
+# ---- readings judged with a superseded table ------------------------------------------------------------------------
+
+
+@bp.route("/inspections/<int:inspection_id>/readings/rejudge", methods=["POST"])
+@permission_required("reading.rejudge")
+def rejudge_readings(inspection_id: int):
+    inspection = get_or_404(Inspection, inspection_id)
+    back = redirect(url_for("inspections.inspection_detail", inspection_id=inspection.id))
+    try:
+        done, skipped = rejudge_superseded(inspection, current_user)
+    except Locked as exc:
+        flash(exc.message, "error")
+        return back
+    except InvalidInput as exc:
+        flash(" ".join(exc.errors.values()), "error")
+        return back
+    if done:
+        flash(
+            f"Đã chấm lại {len(done)} kết quả đo theo bảng mới; lịch sử ghi lại kết quả cũ và mới.", "success"
+        )
+    for reading, why in skipped:
+        flash(f"Chưa chấm lại được kết quả đo {reading.instrument_label}: {why}", "error")
+    return back
 
 
 # ---- the administrator's setting ----------------------------------------------------------------------------------

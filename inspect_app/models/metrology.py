@@ -190,6 +190,9 @@ class Reading(ClientRecord, JudgedVerdict, db.Model):
     error: Mapped[Decimal] = mapped_column(DecimalText)
     permitted_error: Mapped[Decimal] = mapped_column(DecimalText)
     state_check_rule: Mapped[str | None] = mapped_column(String(16))
+    # Set (to "<table id> <version>") when the verdict was judged with a table since found wrong (migration 0007:
+    # the guessed TT 09/2017 Bảng 2); the stored numbers stay as judged until someone re-judges the reading.
+    superseded_table: Mapped[str | None] = mapped_column(String(80))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     inspection: Mapped[Inspection] = relationship()

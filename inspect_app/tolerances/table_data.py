@@ -54,9 +54,21 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "columns": {**_BAND, "max_division_g": "decimal", "example_spring_scales": "str"},
         "bands_by": "",
     },
+    # Superseded (a guess = the d column of Bảng 1); kept so readings judged with it are recognised.
     "tt09_2017_permitted_shortfall": {
         "columns": {**_BAND, "permitted_shortfall_g": "decimal"},
         "bands_by": "",
+    },
+    "tt09_2017_spring_shortfall": {
+        "columns": {
+            **_BAND,
+            "scale": "str",
+            "max_capacity_g": "decimal",
+            "division_g": "decimal",
+            "permitted_d": "decimal",
+        },
+        "bands_by": "scale",
+        "parameters": ["lowest_check_d", "initial_mpe_factor"],
     },
 }
 

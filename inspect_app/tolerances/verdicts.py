@@ -12,7 +12,7 @@ from typing import Any
 from .common import FAIL, INCONCLUSIVE, PASS, Number, format_mass_g, mass_unit_factor, plain_vi, to_decimal
 from .dispensers import dispenser_limit
 from .prepackaged import K_TABLE, sample_k, tolerance
-from .retail import SHORTFALL_TABLE, goods_band_text, retail_permitted_shortfall
+from .retail import shortfall_limit
 from .scales import _class_row_for_e, _e_ranges_text, scale_band
 from .table_data import TableRef, get_table
 from .weights import CombinedWeights
@@ -329,10 +329,17 @@ def judge_control_measurement(
     reference_g: Number,
     direction: str,
     *,
+    max_g: Number,
+    d_g: Number,
+    spring: bool = True,
+    accuracy_class: str | None = None,
+    e_g: Number | None = None,
     standards_valid: bool = True,
 ) -> ControlMeasurementVerdict:
-    """TT 09/2017 phép đo đối chứng: selling fails when indication − reference > permitted shortfall,
-    buying fails when reference − indication > permitted shortfall (Bảng 2, provisional)."""
+    """TT 09/2017 phép đo đối chứng: selling fails when indication − reference > permitted shortfall, buying fails
+    when reference − indication > permitted shortfall (Điều 5, one-sided). The scale's Max, d (and, for a scale that
+    is not a spring dial scale, its class and e) decide the permitted shortfall, see ``retail.shortfall_limit``;
+    a check mass the rule does not cover raises ``ShortfallRefused`` (a ValueError with a Vietnamese message)."""
     indication = to_decimal(indication_g, "indication_g")
     reference = to_decimal(reference_g, "reference_g")
     key = direction.strip().lower() if isinstance(direction, str) else direction
@@ -341,22 +348,24 @@ def judge_control_measurement(
     direction_name = _DIRECTIONS[key]
     if reference <= 0:
         raise ValueError(f"reference mass must be greater than 0 g, got {reference}")
-    permitted = retail_permitted_shortfall(reference)
+    limit = shortfall_limit(
+        reference, max_g=max_g, d_g=d_g, spring=spring, accuracy_class=accuracy_class, e_g=e_g
+    )
+    permitted = limit.permitted
     error = indication - reference
     shortfall = error if direction_name == "sell" else -error
-    table = get_table(SHORTFALL_TABLE)
     if direction_name == "sell":
         what = "bán hàng: số chỉ của cân − khối lượng quả cân đối chứng"
     else:
         what = "mua hàng: khối lượng quả cân đối chứng − số chỉ của cân"
     rule = (
         f"Phép đo đối chứng, TT 09/2017/TT-BKHCN Điều 5 ({what}) không vượt lượng thiếu cho phép "
-        f"{format_mass_g(permitted, True)} cho lượng hàng {goods_band_text(reference)} "
-        f"(Bảng 2{', giá trị tạm thời' if table.provisional else ''})"
+        f"{format_mass_g(permitted, True)} ({limit.basis}{', giá trị tạm thời' if limit.provisional else ''})"
     )
     if not standards_valid:
         rule = f"{rule}; {EXPIRED_STANDARD_RULE}"
     outcome = _outcome(shortfall <= permitted, standards_valid)
+    deciding = [ref for ref in limit.tables if ref.provisional] if limit.provisional else []
     return ControlMeasurementVerdict(
         outcome=outcome,
         conclusion=_conclusion(outcome, MEASUREMENT_CONCLUSIONS),
@@ -364,11 +373,11 @@ def judge_control_measurement(
         permitted_error=permitted,
         unit="g",
         rule=rule,
-        table_id=table.id,
-        table_version=table.version,
-        provisional=table.provisional,
-        tables=(table.ref,),
-        warnings=tuple(_provisional_warning([table.ref])),
+        table_id=limit.table.id,
+        table_version=limit.table.version,
+        provisional=limit.provisional,
+        tables=limit.tables,
+        warnings=tuple(_provisional_warning(deciding)),
         indication=indication,
         reference=reference,
         direction=direction_name,

@@ -247,6 +247,8 @@ export function renderInstrument(view, app, act, inspection, instrument) {
           { class: `mresult result-${v.outcome}`, dataset: { outcome: v.outcome } },
           outcomeBadge(v.outcome, true),
           readingFacts(form.kind, shown, out.minPlaces, ruleChoice),
+          // A control measurement's limit is the law's (TT 09/2017 Điều 5): say which rule and band gave it.
+          form.kind === "control" ? h("p", { class: "hint small rule" }, v.rule) : null,
           v.outcome === "inconclusive" ? h("p", { class: "warn" }, "Có chuẩn đo lường quá hạn: không đủ cơ sở kết luận.") : null,
           v.warnings.map((w) => h("p", { class: "warn" }, "⚠ ", w)),
           h(

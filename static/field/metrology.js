@@ -320,15 +320,90 @@ export function judgeWeighing(tables, { indication, reference, e, accuracyClass,
   };
 }
 
-// ---- retail control measurement: TT 09/2017 ----------------------------------------------------------------------
+// ---- retail control measurement: TT 09/2017 Điều 5 ----------------------------------------------------------------
 
-/** Selling fails when indication − reference exceeds the permitted shortfall; buying when reference − indication does. */
-export function judgeControl(tables, { indication, reference, unit, direction, standardsValid }) {
-  const t = table(tables, "tt09_2017_permitted_shortfall");
+const SCALE_KIND_TEXT = (spring) => (spring ? "cân đồng hồ lò xo" : "cân");
+
+function bandTextG(row) {
+  const lower = `${massText(row.lower)} ${row.lower_inclusive ? "≤" : "<"} m`;
+  return `${lower} ${row.upper_inclusive ? "≤" : "<"} ${massText(row.upper)}`;
+}
+
+/**
+ * How much a control measurement of `massG` may fall short (g), as the server's retail.shortfall_limit: Bảng 2 for a
+ * spring dial scale by its Max and d (derived by the same rule when its (Max, d) is not in the table), 2 × the initial
+ * MPE (R 76-1 Table 6) for any other scale. Masses in grams (Decs). Throws a Problem with the server's words.
+ */
+export function shortfallLimit(tables, { massG, maxG, dG, spring = true, accuracyClass = null, eG = null }) {
+  if (!maxG || !dG || cmp(maxG, 0) <= 0 || cmp(dG, 0) <= 0) throw new Problem("Mức cân lớn nhất (Max) và độ chia d của cân phải lớn hơn 0.");
+  if (cmp(massG, 0) <= 0) throw new Problem("Khối lượng kiểm phải lớn hơn 0.");
+  const t = table(tables, "tt09_2017_spring_shortfall");
+  const lowest = dec(t.parameters.lowest_check_d);
+  const factor = dec(t.parameters.initial_mpe_factor);
+  const scale = `${SCALE_KIND_TEXT(spring)} Max = ${massText(maxG)}, d = ${massText(dG)}`;
+  if (cmp(massG, mul(lowest, dG)) < 0) {
+    throw new Problem(
+      `Khối lượng kiểm ${massText(massG)} nhỏ hơn ${vi(lowest)} d = ${massText(mul(lowest, dG))} của ${scale}: ` +
+        `cân không phù hợp để cân lượng hàng này (TT 09/2017/TT-BKHCN Điều 5, Bảng 2 bắt đầu từ ${vi(lowest)} d).`
+    );
+  }
+  if (cmp(massG, maxG) > 0) {
+    throw new Problem(`Khối lượng kiểm ${massText(massG)} lớn hơn mức cân lớn nhất của ${scale} (TT 09/2017/TT-BKHCN Điều 5).`);
+  }
+  let name;
+  let eValue;
+  let head;
+  if (spring) {
+    const row = t.rows
+      .filter((r) => cmp(r.max_capacity_g, maxG) === 0 && cmp(r.division_g, dG) === 0)
+      .find((r) => bandContains(r, massG));
+    if (row) {
+      const permitted = mul(row.permitted_d, dG);
+      return {
+        permitted,
+        basis: `Bảng 2, cân đồng hồ lò xo ${row.scale.replace(" d ", " d = ")}; ${bandTextG(row)}: ${vi(row.permitted_d)} d = ${massText(permitted)}`,
+        derived: false,
+        provisional: t.provisional,
+        tables: [refOf(t)],
+      };
+    }
+    name = "IIII";
+    eValue = dG;
+    head =
+      `${scale} không có trong Bảng 2: suy ra theo cùng quy tắc của Bảng 2 ` +
+      `(${vi(factor)} × giới hạn sai số kiểm định ban đầu, OIML R 76-1 Bảng 6, cấp IIII, e = d)`;
+  } else {
+    if (!accuracyClass) throw new Problem(`Cần cấp chính xác của ${scale} để tính lượng thiếu cho phép (TT 09/2017/TT-BKHCN Điều 5 khoản 2).`);
+    eValue = eG === null || eG === undefined ? dG : dec(eG);
+    if (cmp(eValue, 0) <= 0) throw new Problem("Giá trị độ chia kiểm e của cân phải lớn hơn 0.");
+    name = normalizeScaleClass(accuracyClass);
+    if (!name) throw new Problem(`Cấp chính xác ${accuracyClass} của ${scale} không hợp lệ (cần I, II, III hoặc IIII).`);
+    head = `khoản 2, ${scale}: ${vi(factor)} × giới hạn sai số kiểm định ban đầu, OIML R 76-1 Bảng 6, cấp ${name}, e = ${massText(eValue)}`;
+  }
+  const mpe = table(tables, "oiml_r76_mpe");
+  const row = mpe.rows.filter((r) => r.class === name).find((r) => bandContains(r, massG, eValue));
+  if (!row) {
+    throw new Problem(`Khối lượng kiểm ${massText(massG)} vượt phạm vi OIML R 76-1 Bảng 6 cấp ${name} với e = ${massText(eValue)} (${scale}).`);
+  }
+  const permitted = mul(factor, mul(row.mpe_e, eValue));
+  const unit = spring ? "d" : "e";
+  return {
+    permitted,
+    basis: `${head}; ${bandText(row, "m", "e")}: ${vi(factor)} × ${vi(row.mpe_e)} e = ${vi(mul(factor, row.mpe_e))} ${unit} = ${massText(permitted)}`,
+    derived: spring,
+    provisional: spring && t.provisional,
+    tables: [refOf(mpe), refOf(t)],
+  };
+}
+
+/**
+ * Selling fails when indication − reference exceeds the permitted shortfall; buying when reference − indication does.
+ * `indication` and `reference` are in `unit`; the scale's `maxG`, `dG`, `eG` in grams.
+ */
+export function judgeControl(tables, { indication, reference, unit, direction, standardsValid, maxG, dG, spring = true, accuracyClass = null, eG = null }) {
   const referenceG = toGrams(reference, unit);
-  const row = t.rows.find((r) => bandContains(r, referenceG));
-  if (!row) throw new Problem("Khối lượng kiểm nằm ngoài phạm vi TT 09/2017/TT-BKHCN Bảng 2 (trên 40 g đến 100 kg).");
-  const permittedG = dec(row.permitted_shortfall_g);
+  const limit = shortfallLimit(tables, { massG: referenceG, maxG, dG, spring, accuracyClass, eG });
+  const permittedG = limit.permitted;
   const errorG = sub(toGrams(indication, unit), referenceG);
   const shortfall = direction === "sell" ? errorG : neg(errorG);
   const what =
@@ -337,16 +412,16 @@ export function judgeControl(tables, { indication, reference, unit, direction, s
       : "mua hàng: khối lượng quả cân đối chứng − số chỉ của cân";
   const rule =
     `Phép đo đối chứng, TT 09/2017/TT-BKHCN Điều 5 (${what}) không vượt lượng thiếu cho phép ${massText(permittedG)} ` +
-    `cho lượng hàng > ${massText(row.lower)} – ${massText(row.upper)} (Bảng 2${t.provisional ? ", giá trị tạm thời" : ""})`;
+    `(${limit.basis}${limit.provisional ? ", giá trị tạm thời" : ""})`;
   return {
     outcome: outcomeOf(cmp(shortfall, permittedG) <= 0, standardsValid),
     error: fromGrams(errorG, unit),
     permitted: fromGrams(permittedG, unit),
     unit,
     rule: standardsValid ? rule : `${rule}; ${EXPIRED_STANDARD_RULE}`,
-    warnings: provisionalWarning([refOf(t)]),
-    provisional: t.provisional,
-    tables: [refOf(t)],
+    warnings: limit.provisional ? provisionalWarning(limit.tables.filter((r) => r.provisional)) : [],
+    provisional: limit.provisional,
+    tables: limit.tables,
   };
 }
 
@@ -557,9 +632,24 @@ export function judgeReading(tables, { instrument, kind, direction, standards, i
   if (problems.length || !out.reference) return out;
   out.minPlaces = Math.max(places(indication.value), instrument.e ? places(trim(instrument.e)) : 0);
   if (kind === "control") {
-    return judged(out, () =>
-      judgeControl(tables, { indication: indication.value, reference: out.reference.value, unit, direction, standardsValid: valid })
-    );
+    return judged(out, () => {
+      const division = instrument.d ?? instrument.e;
+      if (!instrument.max_capacity || !division) {
+        throw new Problem("Phép đo đối chứng cần mức cân lớn nhất (Max) và độ chia d của cân: bổ sung ở thông tin phương tiện đo.");
+      }
+      return judgeControl(tables, {
+        indication: indication.value,
+        reference: out.reference.value,
+        unit,
+        direction,
+        standardsValid: valid,
+        maxG: toGrams(instrument.max_capacity, unit),
+        dG: toGrams(division, unit),
+        spring: instrument.instrument_type === "spring_scale",
+        accuracyClass: instrument.accuracy_class || null,
+        eG: instrument.e ? toGrams(instrument.e, unit) : null,
+      });
+    });
   }
   return judged(out, () =>
     judgeWeighing(tables, {

@@ -18,7 +18,7 @@ import sys
 from decimal import Decimal
 
 from inspect_app import tolerances as engine
-from inspect_app.tolerances.retail import SHORTFALL_TABLE
+from inspect_app.tolerances.retail import SHORTFALL_TABLE, ShortfallRefused
 from inspect_app.tolerances.weights import combine_weights
 
 SEED = 20261121
@@ -215,14 +215,41 @@ def dispensers(rng: random.Random) -> list[dict]:
     return cases
 
 
-# ---- retail control measurements: TT 09/2017 Bảng 2 -----------------------------------------------------------------
+# ---- retail control measurements: TT 09/2017 Điều 5 ----------------------------------------------------------------
+
+# Scales of the control measurements, as the phone holds instruments: (type, unit, Max, d, e, class).
+CONTROL_SCALES = [
+    ("spring_scale", "kg", "8", "0.02", "0.02", "IIII"),  # in Bảng 2
+    ("spring_scale", "kg", "10", "0.05", "0.05", "IIII"),  # in Bảng 2, no 3 d band
+    ("spring_scale", "g", "500", "2", "2", "IIII"),  # in Bảng 2, the smallest
+    ("spring_scale", "kg", "100", "0.2", "0.2", "IIII"),  # in Bảng 2, the largest
+    ("spring_scale", "kg", "7", "0.02", "0.02", "IIII"),  # not in Bảng 2: derived
+    ("spring_scale", "kg", "25", "0.1", "", ""),  # not in Bảng 2, no class given: derived all the same
+    ("electronic_scale", "kg", "6", "0.002", "0.002", "III"),  # khoản 2
+    ("electronic_scale", "g", "2000", "0.1", "1", "II"),  # khoản 2, d < e
+    ("platform_scale", "kg", "150", "0.05", "0.05", "III"),  # khoản 2
+    ("pan_scale", "kg", "5", "0.01", "0.01", ""),  # khoản 2 without a class: refused
+]
+
+
+def _scale(kind, unit, maximum, d, e, cls) -> dict:
+    return {
+        "instrument_type": kind,
+        "unit": unit,
+        "max_capacity": maximum,
+        "d": d,
+        "e": e or None,
+        "accuracy_class": cls,
+    }
 
 
 def _control(
-    reference_g: Decimal, indication_g: Decimal, unit: str, direction: str, standards_valid=True
+    scale: dict, reference_g: Decimal, indication_g: Decimal, unit: str, direction: str, standards_valid=True
 ) -> dict:
     factor = Decimal(1000) if unit == "kg" else Decimal(1)
+    to_g = Decimal(1000) if scale["unit"] == "kg" else Decimal(1)
     args = {
+        "scale": scale,
         "reference": plain(reference_g / factor),
         "indication": plain(indication_g / factor),
         "unit": unit,
@@ -231,44 +258,96 @@ def _control(
     }
     try:
         verdict = engine.judge_control_measurement(
-            indication_g, reference_g, direction, standards_valid=standards_valid
+            indication_g,
+            reference_g,
+            direction,
+            max_g=Decimal(scale["max_capacity"]) * to_g,
+            d_g=Decimal(scale["d"]) * to_g,
+            spring=scale["instrument_type"] == "spring_scale",
+            accuracy_class=scale["accuracy_class"] or None,
+            e_g=None if scale["e"] is None else Decimal(scale["e"]) * to_g,
+            standards_valid=standards_valid,
         )
-    except ValueError:
-        return {"args": args, "expected": {"refused": True}}
+    except ShortfallRefused as refused:
+        return {"args": args, "expected": {"refused": True, "message": str(refused)}}
     expected = {
         "outcome": verdict.outcome,
         "error": plain(verdict.error / factor),
         "permitted": plain(verdict.permitted_error / factor),
         "rule": verdict.rule,
         "warnings": list(verdict.warnings),
+        "tables": [ref.to_dict() for ref in verdict.tables],
     }
     return {"args": args, "expected": expected}
 
 
-def controls(rng: random.Random) -> list[dict]:
-    cases = []
-    for _ in range(40):
-        reference = Decimal(rng.choice(["0.05", "0.1", "0.2", "0.5", "1", "2", "5", "10"]))
-        indication = reference + Decimal(rng.randint(-60, 60)) / 1000
-        cases.append(
-            _control(
-                reference * 1000, indication * 1000, "kg", rng.choice(["sell", "buy"]), rng.random() > 0.05
-            )
+def _limit_or_one(scale: dict, reference_g: Decimal) -> Decimal:
+    to_g = Decimal(1000) if scale["unit"] == "kg" else Decimal(1)
+    try:
+        return engine.retail_permitted_shortfall(
+            reference_g,
+            max_g=Decimal(scale["max_capacity"]) * to_g,
+            d_g=Decimal(scale["d"]) * to_g,
+            spring=scale["instrument_type"] == "spring_scale",
+            accuracy_class=scale["accuracy_class"] or None,
+            e_g=None if scale["e"] is None else Decimal(scale["e"]) * to_g,
         )
-    # Every band limit of Bảng 2, a gram on either side, and errors at and just beyond the permitted shortfall.
-    for edge in _edges(SHORTFALL_TABLE):
+    except ShortfallRefused:
+        return Decimal(1)  # refused: both sides must refuse
+
+
+def _edge_cases(scale: dict, edges: list[Decimal]) -> list[dict]:
+    """A check mass on every band limit and a gram either side, with errors at and just beyond the limit."""
+    cases = []
+    for edge in edges:
         for reference in (edge - 1, edge, edge + 1):
-            try:
-                permitted = engine.retail_permitted_shortfall(reference)
-            except ValueError:
-                permitted = Decimal(1)  # outside the table: both sides must refuse
+            permitted = _limit_or_one(scale, reference)
             for unit in ("g", "kg"):
                 cases += [
-                    _control(reference, reference + permitted, unit, "sell"),
-                    _control(reference, reference + permitted + STEP, unit, "sell"),
-                    _control(reference, reference - permitted, unit, "buy"),
-                    _control(reference, reference - permitted - STEP, unit, "buy"),
+                    _control(scale, reference, reference + permitted, unit, "sell"),
+                    _control(scale, reference, reference + permitted + STEP, unit, "sell"),
+                    _control(scale, reference, reference - permitted, unit, "buy"),
+                    _control(scale, reference, reference - permitted - STEP, unit, "buy"),
                 ]
+    return cases
+
+
+def controls(rng: random.Random) -> list[dict]:
+    cases = []
+    scales = [_scale(*row) for row in CONTROL_SCALES]
+    for _ in range(120):
+        scale = rng.choice(scales)
+        to_g = Decimal(1000) if scale["unit"] == "kg" else Decimal(1)
+        maximum = Decimal(scale["max_capacity"]) * to_g
+        # From below 20 d to just above Max, in whole grams; errors of a few d either way.
+        reference = Decimal(rng.randint(1, int(maximum * Decimal("1.05"))))
+        d_g = Decimal(scale["d"]) * to_g
+        indication = reference + d_g * Decimal(rng.randint(-40, 40)) / 10
+        cases.append(
+            _control(
+                scale,
+                reference,
+                indication,
+                rng.choice(["g", "kg"]),
+                rng.choice(["sell", "buy"]),
+                rng.random() > 0.05,
+            )
+        )
+    # Every band limit of Bảng 2, scale by scale, as the table the phone reads holds them.
+    for row in _rows(SHORTFALL_TABLE):
+        maximum, d = Decimal(row["max_capacity_g"]), Decimal(row["division_g"])
+        scale = _scale("spring_scale", "g", plain(maximum), plain(d), plain(d), "IIII")
+        cases += _edge_cases(scale, [Decimal(row["lower"]), Decimal(row["upper"])])
+    # The derived spring scales and the scales of khoản 2: 20 d, 50 e, 200 e (500 e, 2000 e for class III), Max.
+    for kind, unit, maximum, d, e, cls in CONTROL_SCALES:
+        if kind == "spring_scale" and cls and unit == "kg" and maximum in ("8", "10", "100"):
+            continue
+        scale = _scale(kind, unit, maximum, d, e, cls)
+        to_g = Decimal(1000) if unit == "kg" else Decimal(1)
+        d_g, e_g = Decimal(d) * to_g, Decimal(e or d) * to_g
+        edges = {20 * d_g, Decimal(maximum) * to_g}
+        edges.update(k * e_g for k in (50, 200, 500, 2000, 5000, 20000) if k * e_g < Decimal(maximum) * to_g)
+        cases += _edge_cases(scale, sorted(edges))
     return cases
 
 

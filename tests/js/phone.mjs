@@ -35,14 +35,35 @@ const judge = {
     return { outcome: v.outcome, error: m.plain(v.error), permitted: m.plain(v.permitted), rule: v.rule, warnings: v.warnings };
   },
   controls(m, tables, a) {
-    const v = m.judgeControl(tables, {
-      indication: m.dec(a.indication),
-      reference: m.dec(a.reference),
-      unit: a.unit,
-      direction: a.direction,
-      standardsValid: a.standardsValid,
-    });
-    return { outcome: v.outcome, error: m.plain(v.error), permitted: m.plain(v.permitted), rule: v.rule, warnings: v.warnings };
+    // The scale as the phone holds the instrument (Max, d, e in its own unit), as judgeReading passes it.
+    const s = a.scale;
+    let v;
+    try {
+      v = m.judgeControl(tables, {
+        indication: m.dec(a.indication),
+        reference: m.dec(a.reference),
+        unit: a.unit,
+        direction: a.direction,
+        standardsValid: a.standardsValid,
+        maxG: m.toGrams(s.max_capacity, s.unit),
+        dG: m.toGrams(s.d, s.unit),
+        spring: s.instrument_type === "spring_scale",
+        accuracyClass: s.accuracy_class || null,
+        eG: s.e ? m.toGrams(s.e, s.unit) : null,
+      });
+    } catch (error) {
+      // A refusal says why, in the server's words.
+      if (error instanceof m.Problem) return { refused: true, message: error.message };
+      throw error;
+    }
+    return {
+      outcome: v.outcome,
+      error: m.plain(v.error),
+      permitted: m.plain(v.permitted),
+      rule: v.rule,
+      warnings: v.warnings,
+      tables: v.tables,
+    };
   },
   lots(m, tables, a) {
     const v = m.judgeLot(tables, { nominal: m.dec(a.nominal), unit: a.unit, nets: a.values.map(m.dec), lotSize: a.lotSize });

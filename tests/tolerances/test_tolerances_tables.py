@@ -32,7 +32,8 @@ EXPECTED_PROVISIONAL = {
     "tt21_2014_tolerable_deficiency": True,  # §4 VN Phụ lục IV: UNCONFIRMED but expected
     "tt21_2014_sample_k": True,  # §4 VN Phụ lục III k not read; EU e-mark factors used
     "tt09_2017_max_division": False,  # §2.3 Bảng 1 [C]
-    "tt09_2017_permitted_shortfall": True,  # §2.3 Bảng 2: UNCONFIRMED
+    "tt09_2017_permitted_shortfall": True,  # superseded guess (§2.4), kept so old readings are recognised
+    "tt09_2017_spring_shortfall": True,  # §2.4 Bảng 2: upper bounds rebuilt, provisional until the Công báo
 }
 
 
@@ -86,6 +87,7 @@ def test_urls_come_from_the_reference():
 def test_dates_of_vietnamese_texts():
     assert get_table("tt09_2017_max_division").applies_from == datetime.date(2017, 8, 15)
     assert get_table("tt09_2017_permitted_shortfall").applies_from == datetime.date(2017, 8, 15)
+    assert get_table("tt09_2017_spring_shortfall").applies_from == datetime.date(2017, 8, 15)
     assert get_table("tt21_2014_tolerable_deficiency").applies_from == datetime.date(2014, 7, 15)
 
 
@@ -97,7 +99,10 @@ def test_rounding_choice_is_documented():
 def test_table_versions_and_json_export():
     versions = table_versions()
     assert set(versions) == set(EXPECTED_PROVISIONAL)
+    # Bảng 2 as the law says it is a new version; every other table (the superseded guess too) keeps its own.
+    assert versions.pop("tt09_2017_spring_shortfall") == "2026.2"
     assert all(version == "2026.1" for version in versions.values())
+    versions = table_versions()
     exported = tables_as_json()
     text = json.dumps(exported, ensure_ascii=False)
     assert json.loads(text) == exported
