@@ -58,6 +58,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "columns": {**_BAND, "permitted_shortfall_g": "decimal"},
         "bands_by": "",
     },
+    "tt23_2013_verification_cycles": {
+        "columns": {"key": "str", "instrument": "str", "months": "decimal", "source": "str"},
+    },
+    "tt04_2026_verification_cycles": {
+        "columns": {"key": "str", "instrument": "str", "months": "decimal", "source": "str"},
+    },
 }
 
 _TOP_LEVEL = {

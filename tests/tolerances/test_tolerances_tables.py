@@ -33,6 +33,8 @@ EXPECTED_PROVISIONAL = {
     "tt21_2014_sample_k": True,  # §4 VN Phụ lục III k not read; EU e-mark factors used
     "tt09_2017_max_division": False,  # §2.3 Bảng 1 [C]
     "tt09_2017_permitted_shortfall": True,  # §2.3 Bảng 2: UNCONFIRMED
+    "tt23_2013_verification_cycles": False,  # §5.2 [C]
+    "tt04_2026_verification_cycles": True,  # §5.2 "machine-read copy … treat those as provisional"
 }
 
 
