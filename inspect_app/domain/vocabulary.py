@@ -185,7 +185,12 @@ METER_TYPES = ("water_meter", "electricity_meter")
 # The variants each meter type may have.
 METER_VARIANTS = {
     "water_meter": ("water_mechanical", "water_electronic"),
-    "electricity_meter": ("elec_1p_induction", "elec_1p_electronic", "elec_3p_induction", "elec_3p_electronic"),
+    "electricity_meter": (
+        "elec_1p_induction",
+        "elec_1p_electronic",
+        "elec_3p_induction",
+        "elec_3p_electronic",
+    ),
 }
 # The instrument types that are scales (weighing readings and control measurements apply to them).
 SCALE_TYPES = ("spring_scale", "pan_scale", "platform_scale", "electronic_scale")

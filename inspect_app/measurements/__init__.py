@@ -15,6 +15,7 @@ from each other:
 from ..domain.errors import Conflict, InvalidInput, Locked
 from .instruments import (
     add_instrument_photo,
+    computed_expiry,
     create_instrument,
     instruments_of,
     range_state,
@@ -26,6 +27,7 @@ from .readings import readings_of, record_reading
 from .settings import STATE_CHECK_RULES, set_state_check_rule, state_check_rule, state_check_text
 from .standards import (
     DUE_SOON_DAYS,
+    certificate_warning,
     create_standard,
     due_soon,
     set_certificate_photo,
@@ -44,6 +46,8 @@ __all__ = [
     "Locked",
     "add_instrument_photo",
     "automatic_findings",
+    "certificate_warning",
+    "computed_expiry",
     "create_instrument",
     "create_standard",
     "due_soon",

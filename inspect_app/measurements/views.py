@@ -17,7 +17,9 @@ from ..tolerances.common import plain
 from ..domain.time import today_vn
 from ..models import Premise, Province
 from ..domain.vocabulary import (
+    CERTIFICATE_TYPES,
     INSTRUMENT_TYPES,
+    INSTRUMENT_VARIANTS,
     OUTCOMES,
     READING_KINDS,
     SEAL_STATES,
@@ -47,6 +49,8 @@ def instruments_at(premise: Premise) -> list[Instrument]:
 def metrology_labels() -> dict:
     return {
         "instrument_types": INSTRUMENT_TYPES,
+        "instrument_variants": INSTRUMENT_VARIANTS,
+        "certificate_types": CERTIFICATE_TYPES,
         "seal_states": SEAL_STATES,
         "standard_kinds": STANDARD_KINDS,
         "ownership": STANDARD_OWNERSHIP,
@@ -88,6 +92,16 @@ def verification_badge(instrument: Instrument):
     return ok, why
 
 
+@bp.app_template_global()
+def standard_certificate_warning(standard: ReferenceStandard) -> str | None:
+    return standards.certificate_warning(standard)
+
+
+@bp.app_template_global()
+def computed_stamp_expiry(instrument: Instrument):
+    return instruments.computed_expiry(instrument)
+
+
 def _apply_errors(form, errors: dict[str, str]) -> None:
     for name, message in errors.items():
         field = getattr(form, name, None)
@@ -122,11 +136,13 @@ def list_standards():
             query.order_by(ReferenceStandard.kind, ReferenceStandard.due_on, ReferenceStandard.id)
         ).all()
     states = {s.id: standards.standard_state(s, today) for s in items}
+    certificate_warnings = {s.id: standards.certificate_warning(s) for s in items}
     due_count = len(standards.due_soon(current_user, standards.DUE_SOON_DAYS, today))
     return render_template(
         "measurements/standards.html",
         standards=items,
         states=states,
+        certificate_warnings=certificate_warnings,
         show=show,
         due_count=due_count,
         days=standards.DUE_SOON_DAYS,
@@ -148,7 +164,7 @@ def _standard_form(standard: ReferenceStandard | None) -> StandardForm:
                 else format(standard.correction_mg, "f").replace(".", ",")
             )
             form.calibrated_on.data = standard.calibrated_on.isoformat() if standard.calibrated_on else ""
-            form.due_on.data = standard.due_on.isoformat()
+            form.due_on.data = "" if standard.due_on_computed else standard.due_on.isoformat()
     elif len(units) == 1 and form.unit_id.data is None:
         form.unit_id.data = units[0].id
     return form

@@ -30,7 +30,12 @@ LAW_TT23 = {
     "analytical_scale": 12,  # Cân phân tích, cân kỹ thuật (TT 03/2024)
 }
 # §5.2: TT 04/2026 Điều 4 (machine-read, provisional): hook 24, truck 24, electronic water meter 60, analytical 24.
-LAW_TT04_PROVISIONAL = {"hook_scale": 24, "truck_scale": 24, "water_meter_electronic": 60, "analytical_scale": 24}
+LAW_TT04_PROVISIONAL = {
+    "hook_scale": 24,
+    "truck_scale": 24,
+    "water_meter_electronic": 60,
+    "analytical_scale": 24,
+}
 
 
 def test_tt23_rows_match_the_law_one_by_one():
