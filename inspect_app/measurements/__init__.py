@@ -23,6 +23,7 @@ from .instruments import (
     verification_state,
 )
 from .lots import lots_of, record_lot
+from .meters import meter_checks_of, record_meter_check
 from .readings import readings_of, record_reading
 from .settings import STATE_CHECK_RULES, set_state_check_rule, state_check_rule, state_check_text
 from .standards import (
@@ -53,9 +54,11 @@ __all__ = [
     "due_soon",
     "instruments_of",
     "lots_of",
+    "meter_checks_of",
     "range_state",
     "readings_of",
     "record_lot",
+    "record_meter_check",
     "record_reading",
     "set_certificate_photo",
     "set_state_check_rule",

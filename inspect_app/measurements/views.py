@@ -24,7 +24,9 @@ from ..domain.vocabulary import (
     READING_KINDS,
     SEAL_STATES,
     STANDARD_KINDS,
+    STAMP_STATES,
     STANDARD_OWNERSHIP,
+    TAMPERING_SIGNS,
 )
 from ..models.metrology import Instrument, ReferenceStandard
 from ..files.photos import PhotoError
@@ -57,6 +59,9 @@ def metrology_labels() -> dict:
         "outcomes": OUTCOMES,
         "reading_kinds": READING_KINDS,
         "standard_states": STATE_LABELS,
+        "stamp_states": STAMP_STATES,
+        "tampering_signs": TAMPERING_SIGNS,
+        "validity": {"valid": "Còn hạn", "expired": "Hết hạn", "unknown": "Không xác định được hạn"},
     }
 
 
