@@ -22,6 +22,7 @@ from .models import (
     Inspection,
     Instrument,
     InstrumentPhoto,
+    MeterCheck,
     Photo,
     PrepackagedLot,
     Premise,
@@ -79,7 +80,7 @@ def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
         return _in(Province.id, frozenset(province_ids))
     if model is User:
         return or_(_in(User.unit_id, units), _in(User.province_id, scope.province_ids))
-    if model in (Finding, Photo, Reading, PrepackagedLot):
+    if model in (Finding, Photo, Reading, PrepackagedLot, MeterCheck):
         return model.inspection_id.in_(select(Inspection.id).where(_in(Inspection.unit_id, units)))
     if model is InstrumentPhoto:
         return InstrumentPhoto.instrument_id.in_(select(Instrument.id).where(_in(Instrument.unit_id, units)))

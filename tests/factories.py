@@ -207,6 +207,7 @@ def make_standard(unit: Unit, user: User, **values):
         "accuracy_class": "M1",
         "serial": f"QC-{next(_seq)}",
         "certificate_number": f"{next(_seq)}/HC-TĐC",
+        "certificate_type": "verification",
         "calibrated_on": date(2026, 1, 5),
         "due_on": date(2027, 12, 31),
     }

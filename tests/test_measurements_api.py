@@ -43,6 +43,7 @@ def post_standard(client, auth, **values):
         "accuracy_class": "M1",
         "serial": f"M1-{uuid.uuid4().hex[:4]}",
         "certificate_number": "125/2026/HC-TĐC",
+        "certificate_type": "verification",
         "calibrated_on": "2026-01-05",
         "due_on": "2027-12-31",
     }

@@ -30,6 +30,7 @@ def standard_form(**values) -> dict:
         "accuracy_class": "M1",
         "serial": "M1-500",
         "certificate_number": "88/2026/HC",
+        "certificate_type": "verification",
         "calibrated_on": "2026-01-05",
         "due_on": "31/12/2027",
         "ownership": "own",
@@ -108,7 +109,7 @@ def test_bad_standards_are_shown_back_in_vietnamese_and_nothing_is_stored(client
             {"nominal": "3"},
             "Quả cân 3 kg cấp M1 không có trong dãy giá trị danh định của OIML R 111-1 Bảng 1.",
         ),
-        ({"due_on": "31/02/2027"}, "Hạn hiệu chuẩn không hợp lệ (ví dụ 31/12/2026)."),
+        ({"due_on": "31/02/2027"}, "Hạn kiểm định/hiệu chuẩn không hợp lệ (ví dụ 31/12/2026)."),
         ({"ownership": "borrowed"}, "Chuẩn mượn cần ghi đơn vị cho mượn."),
         ({"kind": "volume_measure"}, "Bình chuẩn dung tích dùng đơn vị mL hoặc L."),
     ]

@@ -7,7 +7,7 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from ..access import get_or_404, scoped
-from ..domain.vocabulary import INSTRUMENT_TYPES, SEAL_STATES
+from ..domain.vocabulary import INSTRUMENT_TYPES, INSTRUMENT_VARIANTS, SEAL_STATES
 from ..extensions import db
 from ..files.uploads import storage_for
 from .. import measurements
@@ -66,6 +66,11 @@ def _instrument_fields(create: bool) -> dict:
 
     return {
         "instrument_type": Str(required=create, validate=one_of(INSTRUMENT_TYPES, "Loại phương tiện đo")),
+        "variant": Str(
+            allow_none=True, validate=one_of(INSTRUMENT_VARIANTS, "Kiểu công tơ/đồng hồ nước"), **optional
+        ),
+        "owner_name": Str(validate=length(200), **text()),
+        "installation_address": Str(validate=length(300), **text()),
         "make": Str(validate=length(80), **text()),
         "model": Str(validate=length(80), **text()),
         "serial": Str(validate=length(60), **text()),
@@ -85,6 +90,21 @@ def _instrument_fields(create: bool) -> dict:
     }
 
 
+def _stamp_expiry(instrument) -> dict | None:
+    """The expiry computed from the verification cycle when the stamp shows only its date (else null)."""
+    expiry = measurements.computed_expiry(instrument)
+    if expiry is None:
+        return None
+    return {
+        "expires_on": expiry.expires_on.isoformat(),
+        "months": expiry.months,
+        "text": expiry.text,
+        "derived": expiry.derived,
+        "warnings": list(expiry.warnings),
+        "tables": [ref.to_dict() for ref in expiry.tables],
+    }
+
+
 class InstrumentBase(StrictSchema):
     exact_numbers = True
 
@@ -97,6 +117,7 @@ InstrumentSchema = InstrumentBase.from_dict(
         "premise_id": Int(dump_only=True),
         "label": fields.Function(instrument_label, metadata={"type": "string"}),
         **_instrument_fields(create=True),
+        "stamp_expiry": fields.Function(_stamp_expiry, metadata={"type": "object", "nullable": True}),
         "photos": List(Nested(InstrumentPhotoSchema), dump_only=True),
         "version": Int(dump_only=True),
         "updated_at": DateTime(dump_only=True),

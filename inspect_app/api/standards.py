@@ -11,7 +11,7 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from ..access import get_or_404, scoped
-from ..domain.vocabulary import STANDARD_KINDS, STANDARD_OWNERSHIP
+from ..domain.vocabulary import CERTIFICATE_TYPES, STANDARD_KINDS, STANDARD_OWNERSHIP
 from ..extensions import db
 from ..files.uploads import storage_for
 from .. import measurements
@@ -55,7 +55,17 @@ class StandardSchema(StrictSchema):
     serial = Str(load_default="", validate=length(60))
     certificate_number = Str(load_default="", validate=length(80))
     calibrated_on = Date(load_default=None, allow_none=True)
-    due_on = Date(required=True)
+    due_on = Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Quả cân có giấy kiểm định: để trống thì tính theo chu kỳ từ calibrated_on"},
+    )
+    due_on_computed = fields.Boolean(dump_only=True)
+    certificate_type = Str(load_default="unknown", validate=one_of(CERTIFICATE_TYPES, "Loại giấy chứng nhận"))
+    certificate_warning = fields.Function(
+        measurements.certificate_warning,
+        metadata={"type": "string", "nullable": True},
+    )
     state = fields.Method(
         "_state", metadata={"type": "string", "description": "valid, due_soon hoặc overdue"}
     )
@@ -85,7 +95,8 @@ class StandardUpdateSchema(StrictSchema):
     serial = Str(validate=length(60))
     certificate_number = Str(validate=length(80))
     calibrated_on = Date(allow_none=True)
-    due_on = Date()
+    due_on = Date(allow_none=True)
+    certificate_type = Str(validate=one_of(CERTIFICATE_TYPES, "Loại giấy chứng nhận"))
     ownership = Str(validate=one_of(STANDARD_OWNERSHIP, "Nguồn chuẩn"))
     lender = Str(validate=length(200))
     active = Bool()

@@ -14,6 +14,7 @@ __all__ = [
     "ANSWER_KINDS",
     "AUDIT_ACTIONS",
     "AUTO_SOURCES",
+    "CERTIFICATE_TYPES",
     "DIRECTIONS",
     "FAIL_HANDLING",
     "GROUPS",
@@ -21,6 +22,9 @@ __all__ = [
     "INSPECTION_KINDS",
     "INSPECTION_STATUSES",
     "INSTRUMENT_TYPES",
+    "INSTRUMENT_VARIANTS",
+    "METER_TYPES",
+    "METER_VARIANTS",
     "MINUTES_STATUSES",
     "OUTCOMES",
     "PREMISE_STATUSES",
@@ -30,8 +34,10 @@ __all__ = [
     "ROLES",
     "SCALE_TYPES",
     "SEAL_STATES",
+    "STAMP_STATES",
     "STANDARD_KINDS",
     "STANDARD_OWNERSHIP",
+    "TAMPERING_SIGNS",
     "TEAM_ROLES",
     "UNIT_KINDS",
     "label",
@@ -146,6 +152,13 @@ MINUTES_STATUSES = {"valid": "Có hiệu lực", "superseded": "Đã được th
 # Chuẩn đo lường của đơn vị (reference standards).
 STANDARD_KINDS = {"weight": "Quả cân chuẩn", "volume_measure": "Bình chuẩn dung tích"}
 STANDARD_OWNERSHIP = {"own": "Của đơn vị", "borrowed": "Mượn"}
+# Loại giấy chứng nhận của chuẩn. TT 09/2017 Điều 6 asks reference weights to be verified (kiểm định); a calibration
+# certificate (hiệu chuẩn) is flagged. "unknown": records made before the type was asked.
+CERTIFICATE_TYPES = {
+    "verification": "Kiểm định",
+    "calibration": "Hiệu chuẩn",
+    "unknown": "Chưa ghi rõ kiểm định hay hiệu chuẩn",
+}
 
 # Phương tiện đo tại cơ sở (instrument types).
 INSTRUMENT_TYPES = {
@@ -158,11 +171,49 @@ INSTRUMENT_TYPES = {
     "electricity_meter": "Công tơ điện",
     "other": "Phương tiện đo khác",
 }
+# Kiểu công tơ / đồng hồ nước: the verification cycle differs by variant (TT 23/2013 Phụ lục).
+INSTRUMENT_VARIANTS = {
+    "water_mechanical": "Đồng hồ nước lạnh cơ khí",
+    "water_electronic": "Đồng hồ nước lạnh có cơ cấu điện tử",
+    "elec_1p_induction": "Công tơ điện 1 pha kiểu cảm ứng",
+    "elec_1p_electronic": "Công tơ điện 1 pha kiểu điện tử",
+    "elec_3p_induction": "Công tơ điện 3 pha kiểu cảm ứng",
+    "elec_3p_electronic": "Công tơ điện 3 pha kiểu điện tử",
+}
+# Meters belong to the utility: recorded and referred, never judged pass/fail on their error by the app.
+METER_TYPES = ("water_meter", "electricity_meter")
+# The variants each meter type may have.
+METER_VARIANTS = {
+    "water_meter": ("water_mechanical", "water_electronic"),
+    "electricity_meter": (
+        "elec_1p_induction",
+        "elec_1p_electronic",
+        "elec_3p_induction",
+        "elec_3p_electronic",
+    ),
+}
 # The instrument types that are scales (weighing readings and control measurements apply to them).
 SCALE_TYPES = ("spring_scale", "pan_scale", "platform_scale", "electronic_scale")
 
 # Tình trạng niêm phong (seal state).
 SEAL_STATES = {"intact": "Còn nguyên vẹn", "broken": "Bị hỏng / không còn", "none": "Không có niêm phong"}
+
+# Tem, dấu kiểm định của công tơ, đồng hồ nước as seen at the check.
+STAMP_STATES = {
+    "present": "Có tem/dấu kiểm định",
+    "damaged": "Tem/dấu bị rách, mờ hoặc không đọc được",
+    "missing": "Không có tem/dấu kiểm định",
+}
+
+# Dấu hiệu can thiệp vào công tơ, đồng hồ nước (signs of tampering), as observed; none of them is a legal finding.
+TAMPERING_SIGNS = {
+    "seal_cut_or_replaced": "Niêm phong, kẹp chì bị cắt hoặc bị thay",
+    "case_opened": "Vỏ bị mở, nứt hoặc khoan lỗ",
+    "bypass": "Có đấu nối tắt, câu móc trước công tơ/đồng hồ",
+    "foreign_object": "Có nam châm hoặc vật lạ gắn vào",
+    "reversed": "Lắp ngược chiều hoặc lắp nghiêng",
+    "register_damaged": "Bộ số bị hỏng, kẹt hoặc không đọc được",
+}
 
 # Loại phép đo (reading kinds).
 READING_KINDS = {

@@ -90,5 +90,6 @@ def inspection_detail(inspection_id: int):
         minutes_statuses=MINUTES_STATUSES,
         readings=measurements.readings_of(inspection),
         lots=measurements.lots_of(inspection),
+        meter_checks=measurements.meter_checks_of(inspection),
         auto_findings=measurements.automatic_findings(inspection),
     )

@@ -15,6 +15,7 @@ from each other:
 from ..domain.errors import Conflict, InvalidInput, Locked
 from .instruments import (
     add_instrument_photo,
+    computed_expiry,
     create_instrument,
     instruments_of,
     range_state,
@@ -22,10 +23,12 @@ from .instruments import (
     verification_state,
 )
 from .lots import lots_of, record_lot
+from .meters import meter_checks_of, record_meter_check
 from .readings import corrected_verdict, readings_of, record_reading, rejudge_superseded
 from .settings import STATE_CHECK_RULES, set_state_check_rule, state_check_rule, state_check_text
 from .standards import (
     DUE_SOON_DAYS,
+    certificate_warning,
     create_standard,
     due_soon,
     set_certificate_photo,
@@ -44,15 +47,19 @@ __all__ = [
     "Locked",
     "add_instrument_photo",
     "automatic_findings",
+    "certificate_warning",
+    "computed_expiry",
     "create_instrument",
     "corrected_verdict",
     "create_standard",
     "due_soon",
     "instruments_of",
     "lots_of",
+    "meter_checks_of",
     "range_state",
     "readings_of",
     "record_lot",
+    "record_meter_check",
     "record_reading",
     "rejudge_superseded",
     "set_certificate_photo",

@@ -12,7 +12,14 @@ from wtforms import BooleanField, RadioField, StringField, TextAreaField
 
 from ..web.forms import ChoiceField as SelectField
 from ..web.forms import int_or_none, rule
-from ..domain.vocabulary import INSTRUMENT_TYPES, SEAL_STATES, STANDARD_KINDS, STANDARD_OWNERSHIP
+from ..domain.vocabulary import (
+    CERTIFICATE_TYPES,
+    INSTRUMENT_TYPES,
+    INSTRUMENT_VARIANTS,
+    SEAL_STATES,
+    STANDARD_KINDS,
+    STANDARD_OWNERSHIP,
+)
 from .rules import date_value, decimal_value
 
 
@@ -37,8 +44,20 @@ class StandardForm(FlaskForm):
     )
     serial = StringField("Số hiệu")
     certificate_number = StringField("Số giấy chứng nhận hiệu chuẩn/kiểm định")
-    calibrated_on = StringField("Ngày hiệu chuẩn", validators=[day("Ngày hiệu chuẩn")])
-    due_on = StringField("Hạn hiệu chuẩn (đến ngày)", validators=[day("Hạn hiệu chuẩn", required=True)])
+    certificate_type = SelectField(
+        "Loại giấy chứng nhận",
+        choices=[
+            ("verification", "Kiểm định"),
+            ("calibration", "Hiệu chuẩn"),
+            ("unknown", CERTIFICATE_TYPES["unknown"]),
+        ],
+        validate_choice=True,
+        default="verification",
+    )
+    calibrated_on = StringField("Ngày kiểm định / hiệu chuẩn", validators=[day("Ngày kiểm định/hiệu chuẩn")])
+    due_on = StringField(
+        "Hạn kiểm định / hiệu chuẩn (đến ngày)", validators=[day("Hạn kiểm định/hiệu chuẩn")]
+    )
     ownership = SelectField("Nguồn", choices=list(STANDARD_OWNERSHIP.items()), validate_choice=True)
     lender = StringField("Đơn vị cho mượn")
     active = BooleanField("Đang sử dụng", default=True)
@@ -58,8 +77,9 @@ class StandardForm(FlaskForm):
             "correction_mg": decimal_value(self.correction_mg.data, "Số hiệu chính", required=False),
             "serial": self.serial.data or "",
             "certificate_number": self.certificate_number.data or "",
-            "calibrated_on": date_value(self.calibrated_on.data, "Ngày hiệu chuẩn"),
-            "due_on": date_value(self.due_on.data, "Hạn hiệu chuẩn", required=True),
+            "certificate_type": self.certificate_type.data,
+            "calibrated_on": date_value(self.calibrated_on.data, "Ngày kiểm định/hiệu chuẩn"),
+            "due_on": date_value(self.due_on.data, "Hạn kiểm định/hiệu chuẩn"),
             "ownership": self.ownership.data,
             "lender": self.lender.data or "",
             "active": bool(self.active.data),
@@ -71,6 +91,13 @@ class InstrumentForm(FlaskForm):
     instrument_type = SelectField(
         "Loại phương tiện đo", choices=list(INSTRUMENT_TYPES.items()), validate_choice=True
     )
+    variant = SelectField(
+        "Kiểu công tơ / đồng hồ nước",
+        choices=[("", "— Không áp dụng —"), *INSTRUMENT_VARIANTS.items()],
+        validate_choice=False,  # the service checks it, with the instrument type
+    )
+    owner_name = StringField("Chủ sở hữu / đơn vị quản lý (công tơ, đồng hồ nước)")
+    installation_address = StringField("Địa chỉ lắp đặt")
     make = StringField("Hãng sản xuất")
     model = StringField("Kiểu / model")
     serial = StringField("Số sản xuất")
@@ -100,6 +127,9 @@ class InstrumentForm(FlaskForm):
 
         return {
             "instrument_type": self.instrument_type.data,
+            "variant": self.variant.data or None,
+            "owner_name": self.owner_name.data or "",
+            "installation_address": self.installation_address.data or "",
             "make": self.make.data or "",
             "model": self.model.data or "",
             "serial": self.serial.data or "",

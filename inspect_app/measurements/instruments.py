@@ -10,10 +10,23 @@ from sqlalchemy import select
 
 from .. import writes
 from ..domain.errors import InvalidInput
-from ..domain.vocabulary import INSTRUMENT_TYPES, SCALE_TYPES, SEAL_STATES
+from ..domain.vocabulary import (
+    INSTRUMENT_TYPES,
+    INSTRUMENT_VARIANTS,
+    METER_VARIANTS,
+    SCALE_TYPES,
+    SEAL_STATES,
+)
 from ..extensions import db
 from ..files.photos import store_image, upload_digest
-from ..tolerances import STANDARD_VALID, range_suits_goods, standard_status, validate_scale
+from ..tolerances import (
+    STANDARD_VALID,
+    CycleExpiry,
+    instrument_expiry,
+    range_suits_goods,
+    standard_status,
+    validate_scale,
+)
 from ..tolerances.dispensers import normalize_dispenser_class
 from ..tolerances.scales import normalize_scale_class
 from ..models import Premise, User
@@ -22,6 +35,9 @@ from .units import to_grams
 
 INSTRUMENT_FIELDS = (
     "instrument_type",
+    "variant",
+    "owner_name",
+    "installation_address",
     "make",
     "model",
     "serial",
@@ -100,6 +116,11 @@ def _clean_instrument(values: dict) -> dict:
                 errors.setdefault(key, "Chỉ ghi cho cân.")
     if len(accuracy_class) > 10:
         errors["accuracy_class"] = "Cấp chính xác dài quá 10 ký tự."
+    variant = values.get("variant") or None
+    if variant is not None and variant not in INSTRUMENT_VARIANTS:
+        errors["variant"] = "Kiểu công tơ/đồng hồ nước không hợp lệ."
+    elif variant is not None and variant not in METER_VARIANTS.get(kind, ()):
+        errors["variant"] = "Chỉ ghi kiểu cho công tơ điện hoặc đồng hồ nước, đúng với loại phương tiện đo."
     verified_on, valid_until = values.get("verified_on"), values.get("valid_until")
     if verified_on and valid_until and valid_until < verified_on:
         errors["valid_until"] = "Hạn kiểm định không được trước ngày kiểm định."
@@ -111,6 +132,8 @@ def _clean_instrument(values: dict) -> dict:
         ("model", "Kiểu", 80),
         ("serial", "Số sản xuất", 60),
         ("verification_mark", "Số tem kiểm định", 60),
+        ("owner_name", "Chủ sở hữu / đơn vị quản lý", 200),
+        ("installation_address", "Địa chỉ lắp đặt", 300),
     ):
         if len((values.get(key) or "").strip()) > limit:
             errors[key] = f"{label} dài quá {limit} ký tự."
@@ -120,11 +143,20 @@ def _clean_instrument(values: dict) -> dict:
         **values,
         "unit": unit,
         "accuracy_class": accuracy_class,
+        "variant": variant,
         "seal_state": seal_state,
         "in_use": True if values.get("in_use") is None else bool(values.get("in_use")),
         **{
             key: (values.get(key) or "").strip()
-            for key in ("make", "model", "serial", "verification_mark", "note")
+            for key in (
+                "make",
+                "model",
+                "serial",
+                "verification_mark",
+                "note",
+                "owner_name",
+                "installation_address",
+            )
         },
     }
 
@@ -174,23 +206,43 @@ def instruments_of(premise_id: int, in_use_only: bool = False) -> list[Instrumen
     return list(db.session.scalars(query.order_by(Instrument.id)))
 
 
+def computed_expiry(instrument: Instrument) -> CycleExpiry | None:
+    """When the stamp shows only the verification date: the expiry from the instrument kind's cycle (TT 23/2013)."""
+    if instrument.valid_until is not None or instrument.verified_on is None:
+        return None
+    return instrument_expiry(instrument.instrument_type, instrument.variant, instrument.verified_on)
+
+
 def verification_state(instrument: Instrument, on_date: date) -> tuple[bool, str]:
-    """Whether the instrument's verification is present and in force on ``on_date``, and why (Vietnamese)."""
+    """Whether the instrument's verification is present and in force on ``on_date``, and why (Vietnamese).
+
+    A stamp that shows only the verification date gets its expiry from the cycle, and the text says so."""
     if instrument.valid_until is None and not instrument.verification_mark:
         return False, "không có tem/dấu kiểm định"
     if not instrument.verification_mark:
         return False, "không ghi được số tem kiểm định"
-    if instrument.valid_until is None:
-        return False, f"tem kiểm định số {instrument.verification_mark} không ghi thời hạn"
-    if standard_status(instrument.valid_until, on_date) != STANDARD_VALID:
-        return (
-            False,
-            f"tem kiểm định số {instrument.verification_mark} hết hạn ngày {instrument.valid_until:%d/%m/%Y}",
+    mark = instrument.verification_mark
+    valid_until, how = instrument.valid_until, ""
+    if valid_until is None:
+        expiry = computed_expiry(instrument)
+        if expiry is None:
+            if instrument.verified_on is not None:
+                return False, (
+                    f"tem kiểm định số {mark} không ghi thời hạn và chưa xác định được chu kỳ kiểm định "
+                    "(cần ghi kiểu công tơ/đồng hồ nước)"
+                    if instrument.is_meter
+                    else f"tem kiểm định số {mark} không ghi thời hạn và không có chu kỳ kiểm định cho loại này"
+                )
+            return False, f"tem kiểm định số {mark} không ghi thời hạn"
+        valid_until = expiry.expires_on
+        how = (
+            f" ({expiry.text}{', suy ra cho cân điện tử dùng như cân đĩa/cân bàn' if expiry.derived else ''}"
         )
-    return (
-        True,
-        f"tem kiểm định số {instrument.verification_mark} còn hạn đến {instrument.valid_until:%d/%m/%Y}",
-    )
+        how += f" từ ngày kiểm định {instrument.verified_on:%d/%m/%Y})"
+        how += "".join(f"; lưu ý: {warning}" for warning in expiry.warnings)
+    if standard_status(valid_until, on_date) != STANDARD_VALID:
+        return False, f"tem kiểm định số {mark} hết hạn ngày {valid_until:%d/%m/%Y}{how}"
+    return True, f"tem kiểm định số {mark} còn hạn đến {valid_until:%d/%m/%Y}{how}"
 
 
 def range_state(instrument: Instrument) -> tuple[bool, str] | None:

@@ -30,6 +30,7 @@ from ..models import Inspection, User
 from ..models.metrology import Instrument, Reading, ReferenceStandard, canonical_decimal
 from .rules import display_quantity, instrument_label
 from .settings import state_check_rule, state_check_text
+from .standards import certificate_warning
 from .units import convert, from_grams, tidy, to_grams
 
 
@@ -99,6 +100,7 @@ def _snapshot(standard: ReferenceStandard, on_date: date) -> dict:
         "certificate_number": standard.certificate_number,
         "due_on": standard.due_on.isoformat(),
         "status": standard_status(standard.due_on, on_date),
+        "certificate_type": standard.certificate_type,
     }
 
 
@@ -289,6 +291,10 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
         created_by_id=user.id,
         create_digest=fingerprint,
     )
+    # A weight with only a calibration certificate (or none recorded) is said on the reading, never passed silently.
+    certificate_notes = dict.fromkeys(filter(None, map(certificate_warning, snapshots)))
+    if certificate_notes:
+        reading.warnings = [*reading.warnings, *certificate_notes]
     return writes.insert(reading, fingerprint, user)
 
 

@@ -10,10 +10,10 @@ from .. import writes
 from ..access import scoped, unit_in_scope
 from ..domain.errors import InvalidInput, RuleError
 from ..domain.time import today_vn
-from ..domain.vocabulary import STANDARD_KINDS, STANDARD_OWNERSHIP
+from ..domain.vocabulary import CERTIFICATE_TYPES, STANDARD_KINDS, STANDARD_OWNERSHIP
 from ..extensions import db
 from ..files.photos import save_photo, upload_digest
-from ..tolerances import STANDARD_VALID, standard_status, weight_mpe
+from ..tolerances import STANDARD_VALID, standard_status, weight_expiry, weight_mpe
 from ..tolerances.common import plain
 from ..tolerances.weights import normalize_weight_class
 from ..models import Unit, User
@@ -49,6 +49,7 @@ STANDARD_FIELDS = (
     "certificate_number",
     "calibrated_on",
     "due_on",
+    "certificate_type",
     "ownership",
     "lender",
     "active",
@@ -93,10 +94,22 @@ def _clean_standard(values: dict) -> dict:
             errors["accuracy_class"] = "Cấp chính xác bình chuẩn phải là số dương (ví dụ 0,1 hoặc 0,05)."
     if values.get("correction_mg") is not None and kind != "weight":
         errors["correction_mg"] = "Số hiệu chính chỉ áp dụng cho quả cân."
+    certificate_type = values.get("certificate_type") or "unknown"
+    if certificate_type not in CERTIFICATE_TYPES:
+        errors["certificate_type"] = "Loại giấy chứng nhận phải là kiểm định hoặc hiệu chuẩn."
     due_on = values.get("due_on")
-    if due_on is None:
-        errors["due_on"] = "Cần ghi ngày hết hạn hiệu chuẩn/kiểm định."
     calibrated_on = values.get("calibrated_on")
+    due_on_computed = False
+    if due_on is None and kind == "weight" and certificate_type == "verification" and calibrated_on:
+        if not errors:
+            expiry = weight_expiry(accuracy_class, calibrated_on)
+            if expiry is not None:
+                due_on, due_on_computed = expiry.expires_on, True
+    if due_on is None:
+        errors["due_on"] = (
+            "Cần ghi ngày hết hạn hiệu chuẩn/kiểm định (quả cân có giấy chứng nhận kiểm định: có thể để trống "
+            "khi đã ghi ngày kiểm định, hạn được tính theo chu kỳ kiểm định)."
+        )
     if due_on and calibrated_on and calibrated_on > due_on:
         errors["calibrated_on"] = "Ngày hiệu chuẩn không được sau ngày hết hạn."
     ownership = values.get("ownership") or "own"
@@ -117,6 +130,9 @@ def _clean_standard(values: dict) -> dict:
     return {
         **values,
         "accuracy_class": accuracy_class,
+        "certificate_type": certificate_type,
+        "due_on": due_on,
+        "due_on_computed": due_on_computed,
         "ownership": ownership,
         "lender": lender if ownership == "borrowed" else "",
         "serial": (values.get("serial") or "").strip(),
@@ -139,7 +155,33 @@ def create_standard(data: dict, user: User) -> tuple[ReferenceStandard, bool]:
 
 
 def update_standard(standard: ReferenceStandard, data: dict, user: User) -> ReferenceStandard:
-    return writes.apply_edit(standard, data, STANDARD_FIELDS, _clean_standard, user)
+    if standard.due_on_computed and "due_on" not in data:
+        data = {**data, "due_on": None}  # computed, not read: recompute it from the (perhaps edited) dates
+    return writes.apply_edit(standard, data, (*STANDARD_FIELDS, "due_on_computed"), _clean_standard, user)
+
+
+def certificate_warning(standard) -> str | None:
+    """Why a reference weight's certificate is not what TT 09/2017 Điều 6 asks (kiểm định), or None.
+
+    ``standard`` is a ReferenceStandard or a reading's snapshot of one (a dict)."""
+    get = (
+        standard.get
+        if isinstance(standard, dict)
+        else lambda key, default=None: getattr(standard, key, default)
+    )
+    if get("kind") != "weight":
+        return None
+    certificate_type = get("certificate_type", "unknown") or "unknown"
+    if certificate_type == "calibration":
+        return (
+            "Quả cân chỉ có giấy chứng nhận hiệu chuẩn; TT 09/2017/TT-BKHCN Điều 6 yêu cầu quả cân đối chứng "
+            "được kiểm định."
+        )
+    if certificate_type == "unknown":
+        return (
+            "Chưa ghi quả cân được kiểm định hay hiệu chuẩn (TT 09/2017/TT-BKHCN Điều 6 yêu cầu kiểm định)."
+        )
+    return None
 
 
 def standard_sort_key(standard: ReferenceStandard) -> tuple:

@@ -57,7 +57,8 @@ def automatic_findings(inspection: Inspection) -> dict[str, AutoFinding]:
     catalogue = load_catalogue(inspection.catalogue_version)
     premise_type = inspection.premise.premise_type
     on_date = inspection.started_at.astimezone(VN_TZ).date()
-    instruments = instruments_of(inspection.premise_id, in_use_only=True)
+    # Meters belong to the utility: their stamps are recorded in meter checks, not judged for the business.
+    instruments = [i for i in instruments_of(inspection.premise_id, in_use_only=True) if not i.is_meter]
     readings = readings_of(inspection)
     found: dict[str, AutoFinding | None] = {}
 

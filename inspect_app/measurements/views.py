@@ -17,12 +17,16 @@ from ..tolerances.common import plain
 from ..domain.time import today_vn
 from ..models import Inspection, Premise, Province
 from ..domain.vocabulary import (
+    CERTIFICATE_TYPES,
     INSTRUMENT_TYPES,
+    INSTRUMENT_VARIANTS,
     OUTCOMES,
     READING_KINDS,
     SEAL_STATES,
     STANDARD_KINDS,
+    STAMP_STATES,
     STANDARD_OWNERSHIP,
+    TAMPERING_SIGNS,
 )
 from ..models.metrology import Instrument, ReferenceStandard
 from ..files.photos import PhotoError
@@ -48,12 +52,17 @@ def instruments_at(premise: Premise) -> list[Instrument]:
 def metrology_labels() -> dict:
     return {
         "instrument_types": INSTRUMENT_TYPES,
+        "instrument_variants": INSTRUMENT_VARIANTS,
+        "certificate_types": CERTIFICATE_TYPES,
         "seal_states": SEAL_STATES,
         "standard_kinds": STANDARD_KINDS,
         "ownership": STANDARD_OWNERSHIP,
         "outcomes": OUTCOMES,
         "reading_kinds": READING_KINDS,
         "standard_states": STATE_LABELS,
+        "stamp_states": STAMP_STATES,
+        "tampering_signs": TAMPERING_SIGNS,
+        "validity": {"valid": "Còn hạn", "expired": "Hết hạn", "unknown": "Không xác định được hạn"},
     }
 
 
@@ -87,6 +96,16 @@ def vn_number(value, places: int | None = None, signed: bool = False) -> str:
 def verification_badge(instrument: Instrument):
     ok, why = instruments.verification_state(instrument, today_vn())
     return ok, why
+
+
+@bp.app_template_global()
+def standard_certificate_warning(standard: ReferenceStandard) -> str | None:
+    return standards.certificate_warning(standard)
+
+
+@bp.app_template_global()
+def computed_stamp_expiry(instrument: Instrument):
+    return instruments.computed_expiry(instrument)
 
 
 def _apply_errors(form, errors: dict[str, str]) -> None:
@@ -123,11 +142,13 @@ def list_standards():
             query.order_by(ReferenceStandard.kind, ReferenceStandard.due_on, ReferenceStandard.id)
         ).all()
     states = {s.id: standards.standard_state(s, today) for s in items}
+    certificate_warnings = {s.id: standards.certificate_warning(s) for s in items}
     due_count = len(standards.due_soon(current_user, standards.DUE_SOON_DAYS, today))
     return render_template(
         "measurements/standards.html",
         standards=items,
         states=states,
+        certificate_warnings=certificate_warnings,
         show=show,
         due_count=due_count,
         days=standards.DUE_SOON_DAYS,
@@ -149,7 +170,7 @@ def _standard_form(standard: ReferenceStandard | None) -> StandardForm:
                 else format(standard.correction_mg, "f").replace(".", ",")
             )
             form.calibrated_on.data = standard.calibrated_on.isoformat() if standard.calibrated_on else ""
-            form.due_on.data = standard.due_on.isoformat()
+            form.due_on.data = "" if standard.due_on_computed else standard.due_on.isoformat()
     elif len(units) == 1 and form.unit_id.data is None:
         form.unit_id.data = units[0].id
     return form

@@ -6,6 +6,7 @@ from .inspections import Finding, Inspection, InspectionMember, Photo
 from .metrology import (
     Instrument,
     InstrumentPhoto,
+    MeterCheck,
     PrepackagedLot,
     Reading,
     ReferenceStandard,
@@ -27,6 +28,7 @@ __all__ = [
     "InstrumentPhoto",
     "LoginAttempt",
     "Market",
+    "MeterCheck",
     "Photo",
     "PrepackagedLot",
     "Premise",

@@ -9,17 +9,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from ..domain.vocabulary import (
+    CERTIFICATE_TYPES,
     DIRECTIONS,
     INSTRUMENT_TYPES,
+    INSTRUMENT_VARIANTS,
+    METER_TYPES,
     SCALE_TYPES,
     OUTCOMES,
     READING_KINDS,
     SEAL_STATES,
+    STAMP_STATES,
     STANDARD_KINDS,
     STANDARD_OWNERSHIP,
     one_of,
@@ -75,6 +79,7 @@ class ReferenceStandard(ClientRecord, Timestamped, db.Model):
         CheckConstraint(one_of("kind", STANDARD_KINDS), name="kind"),
         CheckConstraint(one_of("ownership", STANDARD_OWNERSHIP), name="ownership"),
         CheckConstraint("unit IN ('mg', 'g', 'kg', 'mL', 'L')", name="unit"),
+        CheckConstraint(one_of("certificate_type", CERTIFICATE_TYPES), name="certificate_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +94,10 @@ class ReferenceStandard(ClientRecord, Timestamped, db.Model):
     certificate_number: Mapped[str] = mapped_column(String(80), default="")
     calibrated_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)
+    # Kiểm định or hiệu chuẩn: a weight with only a calibration certificate is flagged (TT 09/2017 Điều 6).
+    certificate_type: Mapped[str] = mapped_column(String(12), default="unknown", server_default="unknown")
+    # True when due_on was computed from calibrated_on and the verification cycle (no date on the certificate).
+    due_on_computed: Mapped[bool] = mapped_column(default=False, server_default=false())
     ownership: Mapped[str] = mapped_column(String(10), default="own")
     lender: Mapped[str] = mapped_column(String(200), default="")
     certificate_key: Mapped[str | None] = mapped_column(String(200))
@@ -108,12 +117,18 @@ class Instrument(ClientRecord, Timestamped, db.Model):
     __table_args__ = (
         CheckConstraint(one_of("instrument_type", INSTRUMENT_TYPES), name="instrument_type"),
         CheckConstraint(one_of("seal_state", SEAL_STATES), name="seal_state"),
+        CheckConstraint(one_of("variant", INSTRUMENT_VARIANTS, nullable=True), name="variant"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     premise_id: Mapped[int] = mapped_column(ForeignKey("premises.id"), index=True)
     instrument_type: Mapped[str] = mapped_column(String(20))
+    # A meter's kind (water: mechanical / electronic; electricity: 1 or 3 phase, induction / electronic).
+    variant: Mapped[str | None] = mapped_column(String(20))
+    # A meter's owner (the utility) and where it is installed.
+    owner_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    installation_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
     make: Mapped[str] = mapped_column(String(80), default="")
     model: Mapped[str] = mapped_column(String(80), default="")
     serial: Mapped[str] = mapped_column(String(60), default="")
@@ -142,6 +157,10 @@ class Instrument(ClientRecord, Timestamped, db.Model):
     @property
     def is_scale(self) -> bool:
         return self.instrument_type in SCALE_TYPES
+
+    @property
+    def is_meter(self) -> bool:
+        return self.instrument_type in METER_TYPES
 
     @property
     def division(self) -> Decimal | None:
@@ -201,6 +220,47 @@ class Reading(ClientRecord, JudgedVerdict, db.Model):
     @property
     def standard_ids(self) -> list[int]:
         return [item["id"] for item in self.standards]
+
+
+class MeterCheck(ClientRecord, db.Model):
+    """What an inspector saw of an electricity or water meter at an inspection (usually after a complaint): its
+    index, stamp and validity, seals, signs of tampering, the complaint and where it was referred (the utility
+    first, then the Sở). It carries no verdict: a commune check never says a meter's error passes or fails. An
+    indicative check with a volume standard on a water meter is kept in ``indicative`` and labelled "sơ bộ"."""
+
+    __tablename__ = "meter_checks"
+    __table_args__ = (
+        CheckConstraint(one_of("stamp_state", STAMP_STATES), name="stamp_state"),
+        CheckConstraint(one_of("seal_state", SEAL_STATES), name="seal_state"),
+        CheckConstraint("validity IN ('valid', 'expired', 'unknown')", name="validity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
+    # What the meter was when checked, e.g. "Công tơ điện 1 pha kiểu điện tử, số 12345 (Điện lực Đức Phổ)".
+    meter_label: Mapped[str] = mapped_column(String(300))
+    index_reading: Mapped[Decimal | None] = mapped_column(DecimalText)
+    stamp_state: Mapped[str] = mapped_column(String(8))
+    # The stamp's validity on the day, from the instrument's dates (read or computed from the cycle), and why.
+    validity: Mapped[str] = mapped_column(String(8))
+    validity_text: Mapped[str] = mapped_column(Text)
+    seal_state: Mapped[str] = mapped_column(String(8))
+    tampering_signs: Mapped[list] = mapped_column(JSON, default=list)
+    tampering_note: Mapped[str] = mapped_column(Text, default="")
+    complainant: Mapped[str] = mapped_column(String(200), default="")
+    complaint: Mapped[str] = mapped_column(Text, default="")
+    referred_to_utility_on: Mapped[date | None] = mapped_column(Date)
+    referred_to_department_on: Mapped[date | None] = mapped_column(Date)
+    referral_note: Mapped[str] = mapped_column(Text, default="")
+    # {"standards": [...], "reference_l", "indication_l", "difference_l", "difference_percent", "label"} or null.
+    indicative: Mapped[dict | None] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    inspection: Mapped[Inspection] = relationship()
+    instrument: Mapped[Instrument] = relationship()
 
 
 class PrepackagedLot(ClientRecord, JudgedVerdict, db.Model):

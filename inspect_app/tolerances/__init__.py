@@ -3,6 +3,7 @@ in exact Decimal arithmetic. Pure Python (no Flask, no SQLAlchemy); the feature 
 is ``inspect_app.measurements``."""
 
 from .common import FAIL, INCONCLUSIVE, PASS
+from .cycles import CycleExpiry, cycle_expiry_date, instrument_expiry, weight_expiry
 from .dispensers import DispenserLimit, dispenser_limit, dispenser_mpe, dispenser_mpe_percent
 from .prepackaged import Tolerance, prepackage_tolerance, sample_k, tolerance
 from .retail import max_division_for_goods, range_suits_goods, retail_permitted_shortfall
@@ -42,6 +43,7 @@ __all__ = [
     "STANDARD_VALID",
     "CombinedWeights",
     "ControlMeasurementVerdict",
+    "CycleExpiry",
     "DispenserLimit",
     "DispenserVerdict",
     "LotVerdict",
@@ -55,10 +57,12 @@ __all__ = [
     "WeightItem",
     "all_tables",
     "combine_weights",
+    "cycle_expiry_date",
     "dispenser_limit",
     "dispenser_mpe",
     "dispenser_mpe_percent",
     "get_table",
+    "instrument_expiry",
     "judge_control_measurement",
     "judge_dispenser_run",
     "judge_lot",
@@ -78,5 +82,6 @@ __all__ = [
     "tables_as_json",
     "tolerance",
     "validate_scale",
+    "weight_expiry",
     "weight_mpe",
 ]

@@ -70,6 +70,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "bands_by": "scale",
         "parameters": ["lowest_check_d", "initial_mpe_factor"],
     },
+    "tt23_2013_verification_cycles": {
+        "columns": {"key": "str", "instrument": "str", "months": "decimal", "source": "str"},
+    },
+    "tt04_2026_verification_cycles": {
+        "columns": {"key": "str", "instrument": "str", "months": "decimal", "source": "str"},
+    },
 }
 
 _TOP_LEVEL = {

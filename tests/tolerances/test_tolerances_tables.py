@@ -34,6 +34,8 @@ EXPECTED_PROVISIONAL = {
     "tt09_2017_max_division": False,  # §2.3 Bảng 1 [C]
     "tt09_2017_permitted_shortfall": True,  # superseded guess (§2.4), kept so old readings are recognised
     "tt09_2017_spring_shortfall": True,  # §2.4 Bảng 2: upper bounds rebuilt, provisional until the Công báo
+    "tt23_2013_verification_cycles": False,  # §5.2 [C]
+    "tt04_2026_verification_cycles": True,  # §5.2 "machine-read copy … treat those as provisional"
 }
 
 
