@@ -7,7 +7,7 @@ being taken as verified. Instruments gain a meter variant, the meter's owner (th
 address; meter checks record what an inspector saw of an electricity or water meter.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-05 09:00:00
 
 """
