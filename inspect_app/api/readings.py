@@ -47,7 +47,8 @@ class ReadingSchema(StrictSchema):
     tables = Json(dump_only=True, metadata={"type": "array", "items": {"type": "object"}})
     provisional = fields.Boolean(dump_only=True)
     indicative = fields.Boolean(
-        dump_only=True, metadata={"description": "Sơ bộ: đoàn không có cán bộ Sở KH&CN, không tính là vi phạm"}
+        dump_only=True,
+        metadata={"description": "Sơ bộ: đoàn không có cán bộ Sở KH&CN, không tính là vi phạm"},
     )
     warnings = List(Str(), dump_only=True)
     details = Json(dump_only=True, metadata={"type": "object"})

@@ -93,6 +93,7 @@ def default_decision_scope(auto_source: str | None) -> str:
     """
     return "province" if auto_source in _PROVINCE_SOURCES else "commune"
 
+
 _BASIS_REQUIRED = ("document", "article")
 _BASIS_OPTIONAL = ("note",)
 

@@ -42,5 +42,7 @@ def refresh_indicative(inspection: Inspection) -> None:
         finding.indicative = finding_is_indicative(inspection, finding.item_code)
     for reading in db.session.scalars(select(Reading).where(Reading.inspection_id == inspection.id)):
         reading.indicative = reading_is_indicative(inspection, reading.kind)
-    for lot in db.session.scalars(select(PrepackagedLot).where(PrepackagedLot.inspection_id == inspection.id)):
+    for lot in db.session.scalars(
+        select(PrepackagedLot).where(PrepackagedLot.inspection_id == inspection.id)
+    ):
         lot.indicative = lot_is_indicative(inspection)

@@ -13,24 +13,29 @@ Revises: 0006
 Create Date: 2026-12-02 03:30:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
-down_revision = '0006'
+revision = "0009"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-TABLES = ('findings', 'readings', 'prepackaged_lots')
+TABLES = ("findings", "readings", "prepackaged_lots")
 
 
 def upgrade():
-    with op.batch_alter_table('inspections', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('province_in_team', sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("inspections", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("province_in_team", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('indicative', sa.Boolean(), nullable=False, server_default=sa.false()))
+            batch_op.add_column(
+                sa.Column("indicative", sa.Boolean(), nullable=False, server_default=sa.false())
+            )
 
     op.execute(
         sa.text(
@@ -47,9 +52,9 @@ def upgrade():
         ).bindparams(yes=True, no=False)
     )
     op.execute(
-        sa.text(f"UPDATE prepackaged_lots SET indicative = :yes WHERE inspection_id IN ({without_province})").bindparams(
-            yes=True, no=False
-        )
+        sa.text(
+            f"UPDATE prepackaged_lots SET indicative = :yes WHERE inspection_id IN ({without_province})"
+        ).bindparams(yes=True, no=False)
     )
     op.execute(
         sa.text(
@@ -62,6 +67,6 @@ def upgrade():
 def downgrade():
     for table in reversed(TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('indicative')
-    with op.batch_alter_table('inspections', schema=None) as batch_op:
-        batch_op.drop_column('province_in_team')
+            batch_op.drop_column("indicative")
+    with op.batch_alter_table("inspections", schema=None) as batch_op:
+        batch_op.drop_column("province_in_team")
