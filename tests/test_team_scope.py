@@ -13,12 +13,31 @@ from inspect_app.extensions import db
 from inspect_app.inspections.queries import violation_summary
 from inspect_app.models import AuditEvent, Finding, Inspection, PrepackagedLot, Reading
 from tests.api_helpers import inspection_payload, token_for
-from tests.test_measurements_api import kit, new_inspection, pdf_text, reading_payload  # noqa: F401
+from tests.test_measurements_api import (
+    new_inspection,
+    pdf_text,
+    post_instrument,
+    post_standard,
+    reading_payload,
+)
 
 
 @pytest.fixture
 def auth(client, world):
     return token_for(client, world.users["inspector"])
+
+
+@pytest.fixture
+def kit(client, world, auth):
+    """M1 weights 2 kg + 2 kg + 1 kg, a 15 kg spring scale (e = 50 g) and an inspection by a commune-only team."""
+    weights = [
+        post_standard(client, auth, nominal=n, serial=f"M1-{i}") for i, n in enumerate(("2", "2", "1"))
+    ]
+    return {
+        "standard_ids": [w.get_json()["id"] for w in weights],
+        "instrument": post_instrument(client, auth, world.premise_a).get_json(),
+        "inspection": new_inspection(client, auth, world.premise_a),
+    }
 
 
 def violations(model) -> int:
@@ -29,7 +48,9 @@ def violations(model) -> int:
 
 def record_failing_weighing(client, auth, kit, inspection_id):
     url = f"/api/v1/inspections/{inspection_id}/readings"
-    response = client.post(url, json=reading_payload(kit["instrument"]["id"], kit["standard_ids"]), headers=auth)
+    response = client.post(
+        url, json=reading_payload(kit["instrument"]["id"], kit["standard_ids"]), headers=auth
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -63,9 +84,7 @@ def issued_pdf_words(client, world, auth, inspection_id) -> str:
     return " ".join(pdf_text(client.get(f"/minutes/{minutes.id}/pdf").get_data()).split())
 
 
-def test_a_commune_only_teams_instrument_error_test_is_indicative_everywhere(
-    client, world, auth, kit, login
-):
+def test_a_commune_only_teams_instrument_error_test_is_indicative_everywhere(client, world, auth, kit, login):
     inspection_id = kit["inspection"]["id"]
     assert kit["inspection"]["province_in_team"] is False
     reading = record_failing_weighing(client, auth, kit, inspection_id)
