@@ -31,7 +31,7 @@ def test_create_then_resend_returns_the_same_record(client, world, auth):
     assert first.status_code == 201
     body = first.get_json()
     assert body["uuid"] == payload["uuid"] and body["status"] == "draft" and body["version"] == 1
-    assert body["catalogue_version"] == "2026.1"
+    assert body["catalogue_version"] == "2026.2"
     assert (
         body["team"][0]["team_role"] == "lead" and body["team"][0]["user_id"] == world.users["inspector"].id
     )

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..inspections import service
 from ..models import Finding
 from .core import RECORDS, ApiError, allowed, bp, looks_up, request_part, shows_conflicts, with_inspection
-from .fields import UUID, DateTime, Int, Str, StrictSchema, length, one_of
+from .fields import UUID, Bool, DateTime, Int, Str, StrictSchema, length, one_of
 
 NOT_NEGATIVE = validate.Range(min=0, error="Không được âm.")
 
@@ -26,6 +26,10 @@ class FindingSchema(StrictSchema):
     answer = Str(required=True, validate=one_of(ANSWERS, "Kết quả"))
     note = Str(load_default="", validate=length(2000))
     affected_count = Int(load_default=None, allow_none=True, validate=NOT_NEGATIVE)
+    indicative = Bool(
+        dump_only=True,
+        metadata={"description": "Sơ bộ / chuyển cơ quan khác: không tính là vi phạm của đoàn"},
+    )
     version = Int(dump_only=True)
     updated_at = DateTime(dump_only=True)
 

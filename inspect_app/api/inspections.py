@@ -111,6 +111,13 @@ class InspectionSchema(StrictSchema):
     fix_deadline = Date(dump_only=True, allow_none=True)
     referral_body = Str(dump_only=True, allow_none=True)
     handling_note = Str(dump_only=True)
+    province_in_team = Bool(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Đoàn có cán bộ Sở Khoa học và Công nghệ (Chi cục TĐC); không gửi: theo tài khoản cấp tỉnh trong đoàn"
+        },
+    )
     follows_id = Int(load_default=None, allow_none=True)
     gps = OwnGps(GpsSchema, load_default=None, allow_none=True)
     set_premise_location = Bool(load_default=False, load_only=True)
@@ -142,6 +149,7 @@ class InspectionUpdateSchema(StrictSchema):
     handling_note = Str(validate=length(4000))
     status = Str(validate=one_of(["draft", "completed"], "Trạng thái"))
     team = List(Nested(MemberSchema), validate=TEAM_SIZE)
+    province_in_team = Bool()
     gps = Nested(GpsSchema, allow_none=True)
     set_premise_location = Bool()
 

@@ -54,6 +54,10 @@ class LotSchema(StrictSchema):
     rules_broken = List(Str(), dump_only=True)
     tables = Json(dump_only=True, metadata={"type": "array", "items": {"type": "object"}})
     provisional = fields.Boolean(dump_only=True)
+    indicative = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "Sơ bộ: đoàn không có cán bộ Sở KH&CN, không tính là vi phạm"},
+    )
     warnings = List(Str(), dump_only=True)
     details = Json(dump_only=True, metadata={"type": "object"})
     version = Int(dump_only=True)

@@ -62,6 +62,10 @@ class ReadingSchema(StrictSchema):
     state_check_rule = Str(dump_only=True, allow_none=True)
     tables = Json(dump_only=True, metadata={"type": "array", "items": {"type": "object"}})
     provisional = fields.Boolean(dump_only=True)
+    indicative = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "Sơ bộ: đoàn không có cán bộ Sở KH&CN, không tính là vi phạm"},
+    )
     warnings = List(Str(), dump_only=True)
     details = Json(dump_only=True, metadata={"type": "object"})
     superseded_table = Str(dump_only=True, allow_none=True)

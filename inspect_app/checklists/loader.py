@@ -15,6 +15,9 @@ Rules checked:
   ``premise_types``: ``["*"]`` or known premise types without repeats; ``answer_kind`` from
   :data:`vocab.ANSWER_KINDS`; ``fail_handling`` from :data:`vocab.FAIL_HANDLING`; ``fail_handling_note``;
   ``provisional`` (true or false); optional ``auto_source`` from :data:`vocab.AUTO_SOURCES`, each used at most once;
+  optional ``decision_scope`` from :data:`vocab.DECISION_SCOPES` (who may conclude on the item; see
+  :func:`default_decision_scope` when absent); an item with scope ``referral`` must have ``fail_handling``
+  ``referral``;
 - all text non-empty where required and in Unicode NFC (precomposed Vietnamese letters).
 """
 
@@ -34,6 +37,7 @@ from ..domain.vocabulary import (
     ALL_PREMISE_TYPES,
     ANSWER_KINDS,
     AUTO_SOURCES,
+    DECISION_SCOPES,
     FAIL_HANDLING,
     GROUPS,
     PREMISE_TYPES,
@@ -49,6 +53,7 @@ __all__ = [
     "available_versions",
     "catalogue_from_dict",
     "clear_cache",
+    "default_decision_scope",
     "latest_version",
     "load_catalogue",
     "load_catalogue_file",
@@ -73,7 +78,22 @@ _ITEM_REQUIRED = (
     "fail_handling_note",
     "provisional",
 )
-_ITEM_OPTIONAL = ("auto_source",)
+_ITEM_OPTIONAL = ("auto_source", "decision_scope")
+
+# Items filled from data that only a team with the Sở KH&CN may conclude on (TT 28/2013 Điều 19.1.d, 19.3.c, 29).
+_PROVINCE_SOURCES = ("instrument_readings", "prepackage_lots")
+
+
+def default_decision_scope(auto_source: str | None) -> str:
+    """The decision scope of an item that does not state one.
+
+    Published versions never change, and 2026.1 predates the key: its items take this default. An item filled from
+    an instrument's error tests or from pre-packaged lots is the Sở's ("province"); every other item is the
+    commune's. Versions from 2026.2 state the scope of every item.
+    """
+    return "province" if auto_source in _PROVINCE_SOURCES else "commune"
+
+
 _BASIS_REQUIRED = ("document", "article")
 _BASIS_OPTIONAL = ("note",)
 
@@ -136,6 +156,7 @@ class Item:
     fail_handling_note: str
     provisional: bool
     auto_source: str | None = None
+    decision_scope: str = "commune"
 
     @property
     def applies_to_all(self) -> bool:
@@ -164,6 +185,7 @@ class Item:
         }
         if self.auto_source:
             data["auto_source"] = self.auto_source
+        data["decision_scope"] = self.decision_scope
         return data
 
 
@@ -384,6 +406,15 @@ def _item(
             ok = False
         else:
             sources[auto_source] = label
+    scope = data.get("decision_scope")
+    if scope is None and "decision_scope" not in data:
+        scope = default_decision_scope(auto_source if auto_source in AUTO_SOURCES else None)
+    elif scope not in DECISION_SCOPES:
+        problems.add(label, f"unknown decision_scope {scope!r}; known: {', '.join(DECISION_SCOPES)}")
+        ok = False
+    if scope == "referral" and handling != "referral":
+        problems.add(label, 'decision_scope "referral" needs fail_handling "referral"')
+        ok = False
     if not ok or None in (question, hint, handling_note) or not basis or not premises:
         return None
     return Item(
@@ -398,6 +429,7 @@ def _item(
         fail_handling_note=handling_note.strip(),
         provisional=provisional,
         auto_source=auto_source,
+        decision_scope=scope,
     )
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "AUDIT_ACTIONS",
     "AUTO_SOURCES",
     "CERTIFICATE_TYPES",
+    "DECISION_SCOPES",
     "DIRECTIONS",
     "FAIL_HANDLING",
     "GROUPS",
@@ -25,11 +26,13 @@ __all__ = [
     "INSTRUMENT_VARIANTS",
     "METER_TYPES",
     "METER_VARIANTS",
+    "LOT_DECISION_SCOPE",
     "MINUTES_STATUSES",
     "OUTCOMES",
     "PREMISE_STATUSES",
     "PREMISE_TYPES",
     "READING_KINDS",
+    "READING_KIND_SCOPES",
     "REFERRAL_BODIES",
     "ROLES",
     "SCALE_TYPES",
@@ -113,6 +116,19 @@ AUTO_SOURCES = {
     "control_measurement": "Phép đo đối chứng bằng quả cân chuẩn",
     "prepackage_lots": "Kết quả kiểm tra lô hàng đóng gói sẵn",
     "dispenser_printer": "Thiết bị ghi, in kết quả đo của cột đo xăng dầu",
+}
+
+
+# Who may conclude on a checklist item or a kind of measurement (TT 28/2013/TT-BKHCN Điều 18–19, as amended by
+# TT 10/2022/TT-BKHCN). "commune": a commune-only team concludes (verification status, phép đo, the quantity written
+# on pre-packaged goods, labels, prices). "province": only a team with someone from the Sở KH&CN (Chi cục TĐC)
+# concludes (an instrument's own error, the actual net quantity of a lot, fuel-dispenser checks); without one the
+# result is recorded as "sơ bộ". "referral": never the team's own finding (counterfeit goods, goods of unknown
+# origin: NĐ 98/2020/NĐ-CP, for Quản lý thị trường); the team records what it saw and refers it.
+DECISION_SCOPES = {
+    "commune": "Đoàn cấp xã được kết luận",
+    "province": "Chỉ kết luận khi đoàn có cán bộ Sở Khoa học và Công nghệ",
+    "referral": "Chuyển cơ quan có thẩm quyền, không kết luận vi phạm tại chỗ",
 }
 
 
@@ -221,6 +237,13 @@ READING_KINDS = {
     "dispenser": "Kiểm tra sai số cột đo xăng dầu",
     "control": "Phép đo đối chứng (TT 09/2017)",
 }
+
+# Who may conclude on each kind of reading (see DECISION_SCOPES): a control measurement (TT 09/2017) is the
+# commune's; the instrument's own error (scale or fuel dispenser) is the Sở's (TT 28/2013 Điều 19.1.d, Điều 29).
+READING_KIND_SCOPES = {"weighing": "province", "dispenser": "province", "control": "commune"}
+
+# The actual net quantity of a pre-packaged lot (TT 28/2013 Điều 19.3.c) is the Sở's.
+LOT_DECISION_SCOPE = "province"
 
 # Chiều mua bán của phép đo đối chứng (control measurement direction).
 DIRECTIONS = {"sell": "Bán hàng", "buy": "Mua hàng"}

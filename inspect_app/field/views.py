@@ -14,6 +14,7 @@ from flask_login import login_required
 
 from ..domain.vocabulary import ANSWERS, GROUPS, HANDLING, INSPECTION_KINDS, PREMISE_TYPES, REFERRAL_BODIES
 from ..domain.vocabulary import DIRECTIONS, INSTRUMENT_TYPES, OUTCOMES, READING_KINDS, SEAL_STATES
+from ..domain.vocabulary import LOT_DECISION_SCOPE, READING_KIND_SCOPES
 
 bp = Blueprint("field", __name__)
 
@@ -63,6 +64,8 @@ def vocabulary() -> dict:
         "reading_kinds": READING_KINDS,
         "directions": DIRECTIONS,
         "outcomes": OUTCOMES,
+        # Who may conclude on each kind of reading and on a lot (commune / province): without the Sở, "sơ bộ".
+        "reading_scopes": {**READING_KIND_SCOPES, "lot": LOT_DECISION_SCOPE},
     }
     return {name: list(table.items()) for name, table in tables.items()}
 

@@ -3,13 +3,16 @@ in the same few statements whatever the page size."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import Select
 
 from ..access import scoped
 from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, INSPECTION_STATUSES
 from ..extensions import db
-from ..models import Inspection, InspectionMember, User
+from ..models import Finding, Inspection, InspectionMember, PrepackagedLot, Reading, User
 from ..web.paging import Page, SortOrder, full_scan, keyset_page, prefer_index
 
 # Newest first (indexes ix_inspections_started_at_id and ix_inspections_unit_id_started_at_id).
@@ -87,3 +90,33 @@ def inspections_page(
         count_cap=count_cap,
         count_query=count_query,
     )
+
+
+@dataclass(frozen=True)
+class ViolationSummary:
+    """What an inspection found against the law, by the one definition (``TeamConclusion.counts_as_violation``):
+    failed findings, readings and lots that count as violations, and failed ones that do not (indicative)."""
+
+    findings: int
+    readings: int
+    lots: int
+    indicative_failures: int
+
+
+def violation_summary(inspection: Inspection) -> ViolationSummary:
+    """Counted in SQL, as the dashboard and the yearly report count."""
+    counted, indicative = {}, 0
+    for name, model, verdict in (
+        ("findings", Finding, Finding.answer),
+        ("readings", Reading, Reading.outcome),
+        ("lots", PrepackagedLot, PrepackagedLot.outcome),
+    ):
+        row = db.session.execute(
+            select(
+                func.count().filter(model.counts_as_violation),
+                func.count().filter(verdict == "fail", model.indicative.is_(True)),
+            ).where(model.inspection_id == inspection.id)
+        ).one()
+        counted[name] = row[0]
+        indicative += row[1]
+    return ViolationSummary(**counted, indicative_failures=indicative)

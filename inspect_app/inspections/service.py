@@ -17,6 +17,7 @@ from ..extensions import db
 from ..domain.geo import assess_fix
 from ..models import Finding, Inspection, InspectionMember, Photo, Premise, User
 from ..domain.time import utcnow
+from .scope import finding_is_indicative, has_province_account, refresh_indicative
 
 
 def _premise_in_scope(premise_id: int, user: User) -> Premise:
@@ -54,6 +55,7 @@ def _team(inspection: Inspection, team: list[dict], user: User) -> None:
         members.append(
             InspectionMember(
                 user_id=member_user.id if member_user else None,
+                user=member_user,
                 name=(member.get("name") or "").strip(),
                 position=(member.get("position") or (member_user.position if member_user else "")).strip(),
                 organisation=(member.get("organisation") or "").strip(),
@@ -64,6 +66,16 @@ def _team(inspection: Inspection, team: list[dict], user: User) -> None:
     if sum(m.team_role == "lead" for m in members) > 1:
         raise InvalidInput({"team": "Đoàn kiểm tra chỉ có một trưởng đoàn."})
     inspection.members = members
+
+
+def _province_in_team(inspection: Inspection, data: dict, *, new: bool = False) -> None:
+    """Whether someone from the Sở KH&CN is in the team: as the team form says, else from the members' accounts
+    (when the team is new or changes)."""
+    stated = data.get("province_in_team")
+    if stated is not None:
+        inspection.province_in_team = bool(stated)
+    elif new or "team" in data:
+        inspection.province_in_team = has_province_account(inspection.members)
 
 
 def _apply_gps(inspection: Inspection, gps: dict | None, premise: Premise, set_location: bool) -> None:
@@ -124,6 +136,7 @@ def create_inspection(data: dict, user: User) -> tuple[Inspection, bool]:
     inspection.created_by = user
     inspection.follows_id = _follows(data.get("follows_id"), premise, user)
     _team(inspection, data.get("team") or [], user)
+    _province_in_team(inspection, data, new=True)
     _apply_gps(inspection, data.get("gps"), premise, bool(data.get("set_premise_location")))
     return writes.insert(inspection, digest, user)
 
@@ -137,6 +150,7 @@ EDITABLE = (
     "fix_deadline",
     "referral_body",
     "handling_note",
+    "province_in_team",
 )
 
 
@@ -148,6 +162,7 @@ def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspect
         comparable["status"] = data["status"]
     if not writes.check_version(inspection, data, comparable):
         return inspection
+    had_province = inspection.province_in_team
     for key, value in comparable.items():
         if key != "status":
             setattr(inspection, key, value)
@@ -158,6 +173,10 @@ def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspect
         _team(inspection, data["team"], user)
         if _team_text(inspection) != before:
             changes["team"] = [before, _team_text(inspection)]
+    _province_in_team(inspection, data)
+    if inspection.province_in_team != had_province:
+        changes["province_in_team"] = [had_province, inspection.province_in_team]
+        refresh_indicative(inspection)
     if "gps" in data:
         _apply_gps(inspection, data["gps"], inspection.premise, bool(data.get("set_premise_location")))
     if data.get("status") == "completed" and inspection.status != "completed":
@@ -242,6 +261,7 @@ def record_finding(inspection: Inspection, data: dict, user: User) -> tuple[Find
         answer=data["answer"],
         note=data.get("note") or "",
         affected_count=data.get("affected_count"),
+        indicative=finding_is_indicative(inspection, data["item_code"]),
         created_by_id=user.id,
         create_digest=digest,
     )

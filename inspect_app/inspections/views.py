@@ -14,7 +14,8 @@ from ..minutes.service import minutes_of
 from ..domain.vocabulary import INSPECTION_STATUSES, MINUTES_STATUSES
 from ..models import Inspection
 from ..web.paging import InvalidCursor
-from .queries import inspections_page
+from ..domain.scope import indicative_note
+from .queries import inspections_page, violation_summary
 
 bp = Blueprint("inspections", __name__)
 
@@ -75,9 +76,14 @@ def inspection_detail(inspection_id: int):
     follow_ups = db.session.scalars(
         scoped(Inspection).where(Inspection.follows_id == inspection.id).order_by(Inspection.started_at)
     ).all()
+    violations = violation_summary(inspection)
     return render_template(
         "inspections/detail.html",
         inspection=inspection,
+        violations=violations,
+        indicative_failures=violations.indicative_failures,
+        scope_notes={scope: indicative_note(scope) for scope in ("province", "referral")},
+        indicative_note=indicative_note("province"),
         groups=groups,
         follow_ups=follow_ups,
         statuses=INSPECTION_STATUSES,

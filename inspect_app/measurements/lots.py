@@ -9,6 +9,7 @@ from .. import writes
 from ..domain.errors import InvalidInput, Locked
 from ..extensions import db
 from ..tolerances import judge_lot
+from ..inspections.scope import lot_is_indicative
 from ..models import Inspection, User
 from ..models.metrology import PrepackagedLot, canonical_decimal
 from .units import tidy
@@ -68,6 +69,7 @@ def record_lot(inspection: Inspection, data: dict, user: User) -> tuple[Prepacka
         **PrepackagedLot.columns_from(verdict),
         rule=verdict.rule,
         rules_broken=list(verdict.rules_broken),
+        indicative=lot_is_indicative(inspection),
         created_by_id=user.id,
         create_digest=fingerprint,
     )

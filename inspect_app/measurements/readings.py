@@ -26,6 +26,7 @@ from ..tolerances import (
 )
 from ..tolerances.common import plain_vi
 from ..tolerances.retail import ShortfallRefused
+from ..inspections.scope import reading_is_indicative
 from ..models import Inspection, User
 from ..models.metrology import Instrument, Reading, ReferenceStandard, canonical_decimal
 from .rules import display_quantity, instrument_label
@@ -288,6 +289,7 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
         **Reading.columns_from(verdict),
         rule=judged["rule"],
         state_check_rule=judged["choice"],
+        indicative=reading_is_indicative(inspection, data["kind"]),
         created_by_id=user.id,
         create_digest=fingerprint,
     )

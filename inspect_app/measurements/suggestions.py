@@ -28,12 +28,18 @@ def _judged(records, describe) -> AutoFinding | None:
     failed = [r for r in records if r.outcome == "fail"]
     passed = [r for r in records if r.outcome == "pass"]
     unsure = [r for r in records if r.outcome == INCONCLUSIVE]
+    # Results the team may not conclude on say so: "sơ bộ", not counted as violations.
+    indicative = (
+        " (sơ bộ: đoàn không có cán bộ Sở Khoa học và Công nghệ)"
+        if any(r.indicative for r in records)
+        else ""
+    )
     if failed:
         return AutoFinding(
-            "fail", f"{len(failed)}/{len(records)} không đạt: " + "; ".join(map(describe, failed))
+            "fail", f"{len(failed)}/{len(records)} không đạt{indicative}: " + "; ".join(map(describe, failed))
         )
     if passed:
-        reason = f"{len(passed)}/{len(records)} đạt"
+        reason = f"{len(passed)}/{len(records)} đạt{indicative}"
         if unsure:
             reason += f"; {len(unsure)} không đủ cơ sở kết luận (chuẩn quá hạn)"
         return AutoFinding("pass", reason)

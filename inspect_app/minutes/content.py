@@ -7,6 +7,7 @@ from collections import OrderedDict
 from decimal import Decimal
 
 from ..documents import minutes_pdf as pdf
+from ..domain.scope import INDICATIVE_LABEL, indicative_note
 from ..domain.vocabulary import OUTCOMES
 from ..measurements import lots_of, readings_of
 from ..measurements.rules import standard_label
@@ -16,6 +17,16 @@ from ..models import Inspection
 
 def _places(*values: Decimal | None) -> int:
     return max([0] + [-v.as_tuple().exponent for v in values if v is not None and v.as_tuple().exponent < 0])
+
+
+def _verdict(record) -> str:
+    """The verdict as printed; a result the team may not conclude on says "sơ bộ"."""
+    text = OUTCOMES[record.outcome]
+    return f"{text} ({INDICATIVE_LABEL.lower()})" if record.indicative else text
+
+
+def _detail(record, detail: str) -> str:
+    return f"{indicative_note('province')} {detail}".strip() if record.indicative else detail
 
 
 def minutes_sections(inspection: Inspection):
@@ -38,8 +49,8 @@ def minutes_sections(inspection: Inspection):
                 error=reading.error,
                 permitted_error=reading.permitted_error,
                 unit=reading.unit,
-                verdict=OUTCOMES[reading.outcome],
-                rule=reading.rule,
+                verdict=_verdict(reading),
+                rule=_detail(reading, reading.rule),
                 provisional=reading.provisional,
                 places=places,
                 permitted_sign="" if reading.kind == "control" else "±",
@@ -59,8 +70,9 @@ def minutes_sections(inspection: Inspection):
                 tolerance=tidy(lot.tolerable_deficiency.quantize(quantum)),
                 short_over_t=lot.count_beyond_t,
                 short_over_2t=lot.count_beyond_2t,
-                verdict=OUTCOMES[lot.outcome],
-                rules_broken=tuple(lot.rules_broken),
+                verdict=_verdict(lot),
+                rules_broken=((indicative_note("province"),) if lot.indicative else ())
+                + tuple(lot.rules_broken),
                 provisional=lot.provisional,
             )
         )

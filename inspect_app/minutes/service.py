@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from .. import writes
 from ..access import scoped
 from ..checklists import load_catalogue
+from ..domain.scope import indicative_note
 from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..documents import minutes_pdf as pdf
 from ..documents.tokens import InvalidToken, make_verification_token, new_public_id, read_verification_token
@@ -104,8 +105,15 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
             finding = answered.get(item.code)
             if finding is None:
                 continue
-            rows.append(pdf.CheckResult(item.question, ANSWERS[finding.answer], finding.note))
-            if finding.answer == "fail":
+            answer, note = ANSWERS[finding.answer], finding.note
+            if finding.indicative:
+                # Recorded, but not this team's conclusion: "sơ bộ", or for another body to decide.
+                answer += (
+                    " (chuyển cơ quan có thẩm quyền)" if item.decision_scope == "referral" else " (sơ bộ)"
+                )
+                note = "; ".join(filter(None, (note, indicative_note(item.decision_scope))))
+            rows.append(pdf.CheckResult(item.question, answer, note))
+            if finding.counts_as_violation:
                 text = item.question.rstrip("?") + (f": {finding.note}" if finding.note else "")
                 violations.append(pdf.Violation(text, "; ".join(b.cite() for b in item.legal_basis)))
         if rows:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, and_, false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -115,3 +116,28 @@ class JudgedVerdict:
             "warnings": list(verdict.warnings),
             "details": verdict.to_dict(),
         }
+
+
+class TeamConclusion:
+    """A result (finding, reading, lot) that counts as a violation only when the team may conclude on it.
+
+    ``indicative`` is stored and kept up to date by the services (when the result is recorded and when the team
+    changes): true when the result is only "sơ bộ" for this team (a Sở-only check by a team without the Sở) or is
+    for another body to decide (a referral item), see ``domain.scope``. ``counts_as_violation`` is the one
+    definition of a violation, in Python and in SQL (``select(Reading).where(Reading.counts_as_violation)``): what
+    the lists, the biên bản, the dashboard and the yearly report count.
+    """
+
+    # The column holding "pass" / "fail": a finding's answer, a reading's or a lot's outcome.
+    verdict_column: ClassVar[str] = "outcome"
+
+    indicative: Mapped[bool] = mapped_column(default=False)
+
+    @hybrid_property
+    def counts_as_violation(self) -> bool:
+        return getattr(self, self.verdict_column) == "fail" and not self.indicative
+
+    @counts_as_violation.inplace.expression
+    @classmethod
+    def _counts_as_violation_expression(cls):
+        return and_(getattr(cls, cls.verdict_column) == "fail", cls.indicative == false())

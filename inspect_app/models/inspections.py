@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..domain.vocabulary import ANSWERS, INSPECTION_KINDS, INSPECTION_STATUSES, TEAM_ROLES, one_of
 from ..extensions import db
 from .areas import Unit
-from .base import ClientRecord, StoredImage, Timestamped, UTCDateTime
+from .base import ClientRecord, StoredImage, TeamConclusion, Timestamped, UTCDateTime
 from .premises import Premise
 from .users import User
 
@@ -47,6 +47,9 @@ class Inspection(ClientRecord, Timestamped, db.Model):
     fix_deadline: Mapped[date | None] = mapped_column(Date)
     referral_body: Mapped[str | None] = mapped_column(String(20))
     handling_note: Mapped[str] = mapped_column(Text, default="")
+    # Someone from the Sở KH&CN (Chi cục TĐC) is in the team: only then are its Sở-only results conclusions
+    # rather than "sơ bộ" (TT 28/2013 Điều 19; see domain.scope).
+    province_in_team: Mapped[bool] = mapped_column(default=False)
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
     gps_latitude: Mapped[float | None]
     gps_longitude: Mapped[float | None]
@@ -103,8 +106,10 @@ class InspectionMember(db.Model):
         return self.user.full_name if self.user else self.name
 
 
-class Finding(ClientRecord, Timestamped, db.Model):
+class Finding(ClientRecord, Timestamped, TeamConclusion, db.Model):
     """The answer to one checklist item in one inspection: đạt / không đạt / không áp dụng, a note, a count."""
+
+    verdict_column = "answer"
 
     __tablename__ = "findings"
     __table_args__ = (

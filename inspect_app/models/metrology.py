@@ -30,7 +30,7 @@ from ..domain.vocabulary import (
 )
 from ..extensions import db
 from .areas import Province, Unit
-from .base import ClientRecord, JudgedVerdict, StoredImage, Timestamped, UTCDateTime
+from .base import ClientRecord, JudgedVerdict, StoredImage, TeamConclusion, Timestamped, UTCDateTime
 from ..domain.time import utcnow
 from .inspections import Inspection
 from .premises import Premise
@@ -180,7 +180,7 @@ class InstrumentPhoto(StoredImage, db.Model):
     instrument: Mapped[Instrument] = relationship(back_populates="photos")
 
 
-class Reading(ClientRecord, JudgedVerdict, db.Model):
+class Reading(ClientRecord, JudgedVerdict, TeamConclusion, db.Model):
     """One test point: reference against indication, with the verdict the server computed and stored."""
 
     __tablename__ = "readings"
@@ -264,6 +264,7 @@ class MeterCheck(ClientRecord, db.Model):
 
 
 class PrepackagedLot(ClientRecord, JudgedVerdict, db.Model):
+class PrepackagedLot(ClientRecord, JudgedVerdict, TeamConclusion, db.Model):
     """A pre-packaged product sampled in an inspection and judged by the TT 21/2014 lot rules."""
 
     __tablename__ = "prepackaged_lots"

@@ -411,6 +411,7 @@ async function newStartForm(premise) {
     basis: last.basis || "",
     colleagues: (last.colleagues || []).filter((id) => app.me.colleagues.some((c) => c.id === id)),
     external: last.external || [],
+    provinceInTeam: Boolean(last.provinceInTeam),
     fix: null,
     fixError: null,
     setPremiseLocation: false,
@@ -465,6 +466,7 @@ const actions = {
       started_at: localIso(),
       catalogue_version: app.catalogue.version,
       team,
+      province_in_team: Boolean(form.provinceInTeam),
       gps,
       set_premise_location: Boolean(form.setPremiseLocation && gps && noLocation),
     };
@@ -475,6 +477,7 @@ const actions = {
       kind: body.kind,
       basis: body.basis,
       team,
+      provinceInTeam: body.province_in_team,
       gps,
       startedAt: body.started_at,
       catalogueVersion: app.catalogue.version,
@@ -488,7 +491,7 @@ const actions = {
     };
     if (body.set_premise_location) inspection.premise = { ...premise, latitude: gps.latitude, longitude: gps.longitude };
     await outbox.createInspection(inspection, body, premise.name);
-    await setMeta(`lastTeam:${owner()}`, { kind: form.kind, basis: form.basis, colleagues: form.colleagues, external: form.external });
+    await setMeta(`lastTeam:${owner()}`, { kind: form.kind, basis: form.basis, colleagues: form.colleagues, external: form.external, provinceInTeam: form.provinceInTeam });
     app.inspections.set(uuid, inspection);
     app.startForm = null;
     await refreshCounts();

@@ -60,6 +60,7 @@ export function instrumentPanel(app, act, inspection) {
               const mark = m.verificationState(i, inspectionDay(inspection));
               const readings = readingsOf(inspection, i.uuid).map(shownReading);
               const failed = readings.filter((r) => r.outcome === "fail").length;
+              const indicative = readingsOf(inspection, i.uuid).some((r) => isIndicative(inspection, r.kind, r.server));
               return h(
                 "li",
                 {},
@@ -72,7 +73,7 @@ export function instrumentPanel(app, act, inspection) {
                     h("strong", {}, instrumentLabel(i)),
                     h("span", { class: mark.ok ? "ok small" : "bad small" }, mark.ok ? "✓ " : "✗ ", mark.text),
                     readings.length
-                      ? h("span", { class: failed ? "bad small" : "muted small" }, `${readings.length} phép đo`, failed ? ` · ${failed} không đạt` : "")
+                      ? h("span", { class: failed ? "bad small" : "muted small" }, `${readings.length} phép đo`, failed ? ` · ${failed} không đạt${indicative ? " (sơ bộ)" : ""}` : "")
                       : null,
                     i.sent ? null : h("span", { class: "badge badge-warn" }, "Chưa gửi")
                   ),
@@ -117,6 +118,23 @@ export function shownReading(reading) {
   }
   if (!local) return { outcome: null, reference: reading.reference, indication: reading.indication, unit: reading.unit, warnings: [] };
   return { ...local, fromServer: false };
+}
+
+/** Whether a result is only "sơ bộ" for this team: the server says so once it has the record; until then, the
+ * kind's scope (reading_scopes) and whether the team has someone from the Sở. */
+export function isIndicative(inspection, kind, server) {
+  if (server && typeof server.indicative === "boolean") return server.indicative;
+  return label("reading_scopes", kind) === "province" && !inspection.provinceInTeam;
+}
+
+const INDICATIVE_NOTE = "Kết quả sơ bộ: đoàn kiểm tra không có cán bộ Sở Khoa học và Công nghệ nên không tính là vi phạm.";
+
+function indicativeBadge(indicative) {
+  return indicative ? h("span", { class: "mverdict indicative", title: INDICATIVE_NOTE }, "Sơ bộ") : null;
+}
+
+function indicativeNote(indicative) {
+  return indicative ? h("p", { class: "warn small indicative-note" }, INDICATIVE_NOTE) : null;
 }
 
 function outcomeBadge(outcome, big = false) {
@@ -246,9 +264,11 @@ export function renderInstrument(view, app, act, inspection, instrument) {
           "div",
           { class: `mresult result-${v.outcome}`, dataset: { outcome: v.outcome } },
           outcomeBadge(v.outcome, true),
+          indicativeBadge(isIndicative(inspection, form.kind)),
           readingFacts(form.kind, shown, out.minPlaces, ruleChoice),
           // A control measurement's limit is the law's (TT 09/2017 Điều 5): say which rule and band gave it.
           form.kind === "control" ? h("p", { class: "hint small rule" }, v.rule) : null,
+          indicativeNote(isIndicative(inspection, form.kind)),
           v.outcome === "inconclusive" ? h("p", { class: "warn" }, "Có chuẩn đo lường quá hạn: không đủ cơ sở kết luận.") : null,
           v.warnings.map((w) => h("p", { class: "warn" }, "⚠ ", w)),
           h(
@@ -311,8 +331,10 @@ export function renderInstrument(view, app, act, inspection, instrument) {
                   "div",
                   { class: "mreading-head" },
                   outcomeBadge(shown.outcome),
+                  indicativeBadge(shown.outcome && isIndicative(inspection, r.kind, r.server)),
                   h("span", { class: "small" }, label("reading_kinds", r.kind), r.direction ? ` – ${label("directions", r.direction)}` : "")
                 ),
+                indicativeNote(shown.outcome && isIndicative(inspection, r.kind, r.server)),
                 readingFacts(r.kind, shown, r.minPlaces || 0, r.kind === "weighing" && shown.fromServer && r.server.state_check_rule ? RULE_SHORT[r.server.state_check_rule] : r.ruleChoice),
                 shown.differs ? h("p", { class: "warn" }, "Máy chủ tính khác điện thoại; kết quả trên là của máy chủ", phoneText(r)) : null,
                 shown.warnings.map((w) => h("p", { class: "warn small" }, "⚠ ", w)),
@@ -774,8 +796,9 @@ export function renderLots(view, app, act, inspection) {
               return h(
                 "li",
                 { class: "mreading", dataset: { uuid: lot.uuid, outcome: shown ? shown.outcome : "" } },
-                h("div", { class: "mreading-head" }, outcomeBadge(shown && shown.outcome), h("strong", {}, lot.product), h("span", { class: "small" }, `Qn = ${m.vi(lot.nominal)} ${lot.unit}`)),
+                h("div", { class: "mreading-head" }, outcomeBadge(shown && shown.outcome), indicativeBadge(shown && isIndicative(inspection, "lot", lot.server)), h("strong", {}, lot.product), h("span", { class: "small" }, `Qn = ${m.vi(lot.nominal)} ${lot.unit}`)),
                 shown ? lotFacts(shown, lot.unit, lot.minPlaces) : null,
+                indicativeNote(shown && isIndicative(inspection, "lot", lot.server)),
                 shown ? shown.rulesBroken.map((r) => h("p", { class: "error small" }, r)) : null,
                 shown && shown.differs ? h("p", { class: "warn" }, "Máy chủ tính khác điện thoại; kết quả trên là của máy chủ.") : null,
                 h("p", { class: "hint" }, shown && shown.fromServer ? "✓ Máy chủ đã nhận và tính" : "Chờ gửi")
@@ -850,11 +873,12 @@ export function renderLots(view, app, act, inspection) {
 export function lotPanel(app, act, inspection) {
   const lots = inspection.lots || [];
   const failed = lots.filter((l) => (shownLot(l) || {}).outcome === "fail").length;
+  const indicative = failed && lots.some((l) => isIndicative(inspection, "lot", l.server));
   return h(
     "section",
     { class: "mpanel", id: "lot-panel" },
     h("h3", {}, "Hàng đóng gói sẵn"),
-    h("p", { class: failed ? "bad small" : "muted small" }, lots.length ? `${lots.length} lô đã kiểm tra${failed ? ` · ${failed} không đạt` : ""}` : "Chưa kiểm tra lô hàng nào."),
+    h("p", { class: failed ? "bad small" : "muted small" }, lots.length ? `${lots.length} lô đã kiểm tra${failed ? ` · ${failed} không đạt${indicative ? " (sơ bộ)" : ""}` : ""}` : "Chưa kiểm tra lô hàng nào."),
     h("a", { class: "btn btn-block", href: `#/i/${inspection.uuid}/lots`, id: "open-lots" }, "Kiểm tra lượng hàng đóng gói sẵn ›")
   );
 }

@@ -202,9 +202,9 @@ export function retryOnCurrent(seq) {
       inspection.version = current.version;
       inspection.sent = true;
       if (item.kind === "inspection") {
-        const { kind, basis, started_at, team, gps } = item.body;
+        const { kind, basis, started_at, team, province_in_team, gps } = item.body;
         item.kind = "inspection_patch";
-        item.body = { kind, basis, started_at, team, gps };
+        item.body = { kind, basis, started_at, team, province_in_team, gps };
       }
     }
     if (inspection) s.inspections.put(inspection);

@@ -359,10 +359,37 @@ export function renderStart(view, app, act, premise) {
           },
         },
         "+ Thêm thành viên"
+      ),
+      h(
+        "label",
+        { class: "check" },
+        h("input", {
+          type: "checkbox",
+          id: "province-in-team",
+          checked: Boolean(form.provinceInTeam),
+          onchange: (e) => (form.provinceInTeam = e.target.checked),
+        }),
+        h(
+          "span",
+          {},
+          "Đoàn có cán bộ Sở Khoa học và Công nghệ (Chi cục)",
+          h("span", { class: "hint" }, "Không có: kết quả sai số phương tiện đo và lượng thực của hàng đóng gói sẵn chỉ là sơ bộ, không tính là vi phạm.")
+        )
       )
     ),
     bottomBar(h("button", { class: "btn btn-primary btn-wide", type: "button", id: "start", onclick: () => act.start(premise) }, "Bắt đầu kiểm tra"))
   );
+}
+
+/** Who may conclude on this item, when this team may not: "sơ bộ", or a referral to another body. */
+function scopeNote(inspection, item) {
+  if (item.decision_scope === "referral") {
+    return h("p", { class: "warn small scope-note", dataset: { scope: "referral" } }, "Chuyển cơ quan có thẩm quyền (Quản lý thị trường): không phải kết luận vi phạm của đoàn.");
+  }
+  if (item.decision_scope === "province" && !inspection.provinceInTeam) {
+    return h("p", { class: "warn small scope-note", dataset: { scope: "province" } }, "Sơ bộ: đoàn không có cán bộ Sở Khoa học và Công nghệ nên kết quả không tính là vi phạm.");
+  }
+  return null;
 }
 
 // ---- checklist --------------------------------------------------------------------------------------------------------
@@ -458,6 +485,7 @@ export function itemCard(app, act, inspection, item) {
       item.provisional ? h("span", { class: "badge badge-warn" }, "Căn cứ chưa xác nhận") : null
     ),
     h("p", { class: "question" }, item.question),
+    scopeNote(inspection, item),
     h(
       "p",
       { class: "basis" },

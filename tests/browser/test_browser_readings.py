@@ -491,6 +491,61 @@ def test_a_control_measurement_and_a_prepackaged_lot(field_app, scale):
     assert page.errors == []
 
 
+def weigh_5_15(page) -> None:
+    """Opens the scale and weighs 2 kg + 2 kg + 1 kg reading 5,15 kg (not within ±0,10 kg)."""
+    page.click(".mrow:has-text('Cân đồng hồ lò xo 15 kg')")
+    page.wait_for_selector("#instrument-title")
+    pick(page, "M1-2a", "M1-2b", "M1-1")
+    page.fill("#indication", "5,15")
+    page.wait_for_selector("#reading-result .verdict-fail")
+
+
+def test_a_commune_only_teams_instrument_error_is_shown_as_indicative(field_app, scale):
+    _, page = field_app.phone()
+    login(page, field_app.url)
+    page.wait_for_selector("body[data-metrology=ready]")
+    start_at(page)
+    assert "Sơ bộ: đoàn không có cán bộ Sở" in page.inner_text("#item-PTD-06")
+    weigh_5_15(page)
+    # At once, on the phone: the verdict is there, marked "sơ bộ".
+    assert "Sơ bộ" in result_text(page) and "không tính là vi phạm" in result_text(page)
+    save_reading(page, 1)
+    wait_synced(page)
+    saved = page.locator(".mreading").first
+    saved.locator("text=Máy chủ đã nhận và tính").wait_for()
+    assert "Sơ bộ" in saved.inner_text()
+    db.session.rollback()
+    reading = only(Reading)
+    assert (reading.outcome, reading.indicative, reading.counts_as_violation) == ("fail", True, False)
+    page.click("text=‹ Xong")
+    page.wait_for_selector(".mrow:has-text('1 không đạt (sơ bộ)')")
+    assert page.errors == []
+
+
+def test_with_someone_from_the_so_the_same_error_is_a_violation(field_app, scale):
+    _, page = field_app.phone()
+    login(page, field_app.url)
+    page.wait_for_selector("body[data-metrology=ready]")
+    page.fill("#premise-search", "nguyen thi huong")
+    page.click(f"#premise-list .prow:has-text('{PREMISE}')")
+    page.wait_for_selector("#start")
+    page.check("#province-in-team")
+    page.click("#start")
+    page.wait_for_selector(".items .item")
+    assert "Sơ bộ" not in page.inner_text("#item-PTD-06")
+    weigh_5_15(page)
+    assert "Sơ bộ" not in result_text(page)
+    save_reading(page, 1)
+    wait_synced(page)
+    page.locator(".mreading >> text=Máy chủ đã nhận và tính").wait_for()
+    db.session.rollback()
+    assert only(Inspection).province_in_team is True
+    reading = only(Reading)
+    assert (reading.outcome, reading.indicative, reading.counts_as_violation) == ("fail", False, True)
+    assert "Sơ bộ" not in page.inner_text(".mreading")
+    assert page.errors == []
+
+
 def test_the_phones_rules_agree_with_the_servers_engine(field_app):
     """A smoke check in Chromium: metrology.js as the app serves it, with the tables the API serves, gives the
     engine's answers on a few cases of each kind and outcome. Every case (several hundred, band edges included) is
