@@ -263,7 +263,6 @@ class MeterCheck(ClientRecord, db.Model):
     instrument: Mapped[Instrument] = relationship()
 
 
-class PrepackagedLot(ClientRecord, JudgedVerdict, db.Model):
 class PrepackagedLot(ClientRecord, JudgedVerdict, TeamConclusion, db.Model):
     """A pre-packaged product sampled in an inspection and judged by the TT 21/2014 lot rules."""
 
