@@ -73,9 +73,7 @@ class Decision:
         )
 
 
-def decision_errors(
-    number: str, signed_on: date | None, signer: str, inspected_on: date
-) -> dict[str, str]:
+def decision_errors(number: str, signed_on: date | None, signer: str, inspected_on: date) -> dict[str, str]:
     """Field → message for the three parts of a decision (empty when they are all empty or all right)."""
     if not (number or signed_on or signer):
         return {}
@@ -110,7 +108,9 @@ class LegalDetails:
     stop_order_deadline: date | None = None
 
 
-def legal_details_errors(details: LegalDetails, inspected_on: date, has_business_signature: bool) -> dict[str, str]:
+def legal_details_errors(
+    details: LegalDetails, inspected_on: date, has_business_signature: bool
+) -> dict[str, str]:
     """Field → Vietnamese message; empty when the details can go on a biên bản."""
     errors = {}
     reason = nfc(details.refusal_reason)

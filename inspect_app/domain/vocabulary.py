@@ -210,7 +210,7 @@ def one_of(column: str, codes, *, nullable: bool = False) -> str:
 
 
 def salutation(code: str | None) -> str:
-    """"Ông" / "Bà" for a known salutation; "Ông/Bà" when the person's record does not say."""
+    """ "Ông" / "Bà" for a known salutation; "Ông/Bà" when the person's record does not say."""
     return label(SALUTATIONS, code, SALUTATION_UNKNOWN)
 
 

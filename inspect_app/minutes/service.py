@@ -202,7 +202,9 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         refused_to_sign=minutes.refused_to_sign,
         refusal_reason=minutes.refusal_reason,
         witness=(
-            pdf.Witness(minutes.witness_name, minutes.witness_position, salutation(minutes.witness_salutation))
+            pdf.Witness(
+                minutes.witness_name, minutes.witness_position, salutation(minutes.witness_salutation)
+            )
             if minutes.witness_name
             else None
         ),

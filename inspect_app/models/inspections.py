@@ -7,7 +7,14 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain.vocabulary import ANSWERS, INSPECTION_KINDS, INSPECTION_STATUSES, SALUTATIONS, TEAM_ROLES, one_of
+from ..domain.vocabulary import (
+    ANSWERS,
+    INSPECTION_KINDS,
+    INSPECTION_STATUSES,
+    SALUTATIONS,
+    TEAM_ROLES,
+    one_of,
+)
 from ..extensions import db
 from .areas import Unit
 from .base import ClientRecord, StoredImage, Timestamped, UTCDateTime

@@ -47,7 +47,9 @@ class Minutes(db.Model):
         UniqueConstraint("unit_id", "year", "number"),
         CheckConstraint(one_of("status", MINUTES_STATUSES), name="status"),
         CheckConstraint("number > 0", name="number"),
-        CheckConstraint(one_of("representative_salutation", SALUTATIONS, nullable=True), name="rep_salutation"),
+        CheckConstraint(
+            one_of("representative_salutation", SALUTATIONS, nullable=True), name="rep_salutation"
+        ),
         CheckConstraint(one_of("witness_salutation", SALUTATIONS, nullable=True), name="witness_salutation"),
         # The list order, latest day first, for a province and for one unit.
         Index("ix_minutes_issued_on_number_id", "issued_on", "number", "id"),

@@ -72,7 +72,8 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
         w = doc.witness
         s.append(
             Paragraph(
-                f"Người chứng kiến: {w.salutation} {markup(w.name)}, chức vụ/đơn vị: {markup(w.position)}.", body
+                f"Người chứng kiến: {w.salutation} {markup(w.name)}, chức vụ/đơn vị: {markup(w.position)}.",
+                body,
             )
         )
 
@@ -162,9 +163,7 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
         s.extend(dotted_lines(2, st))
     if doc.refused_to_sign:
         s.append(
-            Paragraph(
-                f"<b>Đại diện cơ sở không ký biên bản.</b> Lý do: {markup(doc.refusal_reason)}", body
-            )
+            Paragraph(f"<b>Đại diện cơ sở không ký biên bản.</b> Lý do: {markup(doc.refusal_reason)}", body)
         )
 
     if doc.ended_at is not None:
