@@ -82,7 +82,7 @@ def record_decision(inspection_id: int):
                 current_user,
             )
         except Locked as exc:
-            form.decision_number.errors = [exc.message]
+            flash(exc.message, "error")
         except InvalidInput as exc:
             for name, message in exc.errors.items():
                 getattr(form, name).errors = [message]
