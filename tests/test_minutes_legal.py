@@ -435,10 +435,9 @@ def test_the_phone_sends_the_decision(client, world):
     url = f"/api/v1/inspections/{created.get_json()['id']}"
     bad = client.patch(url, json={"version": 1, "decision_date": "2026-12-01"}, headers=headers)
     assert bad.status_code == 422
-    assert (
-        bad.get_json()["fields"]["decision_date"]
-        == ["Ngày ký quyết định kiểm tra không được sau ngày kiểm tra."]
-    )
+    assert bad.get_json()["fields"]["decision_date"] == [
+        "Ngày ký quyết định kiểm tra không được sau ngày kiểm tra."
+    ]
     db.session.expire_all()
     assert db.session.get(Inspection, created.get_json()["id"]).decision_date == date(2026, 11, 3)
     half = client.post(

@@ -232,7 +232,11 @@ def set_decision(inspection: Inspection, number: str, signed_on, signer: str, us
     """The desk's record of the decision that formed the team; InvalidInput (nothing saved) when it is wrong."""
     if inspection.locked:
         raise Locked()
-    inspection.decision_number, inspection.decision_date, inspection.decision_signer = number, signed_on, signer
+    inspection.decision_number, inspection.decision_date, inspection.decision_signer = (
+        number,
+        signed_on,
+        signer,
+    )
     if errors := _decision_errors(inspection):
         db.session.rollback()
         raise InvalidInput(errors)
