@@ -57,7 +57,7 @@ def test_issue_stores_the_pdf_and_every_download_is_the_same_bytes(client, login
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
         "BIÊN BẢN KIỂM TRA",
-        "Số: 1/BB-KT",
+        "Số: 01/BB-KT",
         "Sạp cân Nguyễn Thị Hường",
         "PHƯỜNG ĐỨC PHỔ THỬ",
         "Bánh quy quá hạn sử dụng",
@@ -163,7 +163,7 @@ def test_the_qr_code_on_every_page_opens_the_verification_page(client, login, wo
     page = client.get(url.removeprefix("http://testserver"))
     body = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Biên bản thật, đang có hiệu lực" in body and "Số</dt><dd>1/BB-KT" in body
+    assert "Biên bản thật, đang có hiệu lực" in body and "Số</dt><dd>01/BB-KT" in body
     assert minutes.pdf_sha256 in body and "Sạp cân Nguyễn Thị Hường" in body
 
 
@@ -239,11 +239,11 @@ def test_correction_supersedes_and_keeps_both(client, login, world):
     assert (old.status, new.status, new.number, new.supersedes_id) == ("superseded", "valid", 2, old.id)
     assert old.change_reason == "Ghi sai số sạp của cơ sở" and old.changed_by_id == world.users["staff"].id
     assert client.get(f"/minutes/{old.id}/pdf").get_data() == old_pdf
-    assert "thay thế Biên bản số 1/BB-KT" in pdf_text(client.get(f"/minutes/{new.id}/pdf").get_data())
+    assert "thay thế Biên bản số 01/BB-KT" in pdf_text(client.get(f"/minutes/{new.id}/pdf").get_data())
     from inspect_app.minutes.service import verification_token
 
     page = client.get(f"/v/{verification_token(old)}").get_data(as_text=True)
-    assert "ĐÃ ĐƯỢC THAY THẾ" in page and "Biên bản số 2/BB-KT" in page
+    assert "ĐÃ ĐƯỢC THAY THẾ" in page and "Biên bản số 02/BB-KT" in page
 
 
 def test_revoked_minutes_say_so(client, login, world):
@@ -268,11 +268,11 @@ def test_a_days_batch_prints_as_one_pdf(client, login, world):
     issue(client, second)
     day = db.session.scalars(select(Minutes.issued_on)).first()
     listing = client.get(f"/minutes?day={day.isoformat()}").get_data(as_text=True)
-    assert "Số 1/BB-KT" in listing and "Số 2/BB-KT" in listing
+    assert "Số 01/BB-KT" in listing and "Số 02/BB-KT" in listing
     batch = client.post("/minutes/print-day", data={"day": day.isoformat()})
     assert batch.mimetype == "application/pdf"
     text = pdf_text(batch.get_data())
-    assert "Số: 1/BB-KT" in text and "Số: 2/BB-KT" in text and "Tạp hóa Minh Châu" in text
+    assert "Số: 01/BB-KT" in text and "Số: 02/BB-KT" in text and "Tạp hóa Minh Châu" in text
     assert "BẢN SAO" not in text
     again = pdf_text(client.post("/minutes/print-day", data={"day": day.isoformat()}).get_data())
     assert "BẢN SAO" in again

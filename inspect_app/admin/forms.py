@@ -9,7 +9,8 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import ValidationError
 
 from ..web.forms import ChoiceField, int_or_none, rule
-from ..domain.vocabulary import ROLES
+from ..domain.minutes_rules import minutes_suffix
+from ..domain.vocabulary import ROLES, SALUTATIONS
 from ..domain.errors import RuleError
 from ..premises.rules import text
 
@@ -41,6 +42,9 @@ class UserForm(FlaskForm):
     full_name = StringField(
         "Họ và tên", validators=[rule(lambda v: text(v, "Họ và tên", 120, required=True))]
     )
+    salutation = ChoiceField(
+        "Danh xưng trên biên bản", choices=[("", "Chưa rõ (in “Ông/Bà”)"), *SALUTATIONS.items()], default=""
+    )
     position = StringField("Chức vụ", validators=[rule(lambda v: text(v, "Chức vụ", 120))])
     role = ChoiceField("Vai trò", choices=list(ROLES.items()))
     home = ChoiceField("Thuộc đơn vị", coerce=str)
@@ -63,7 +67,18 @@ class UserForm(FlaskForm):
         if field.data in ("inspector", "staff") and not (self.home.data or "").startswith("unit:"):
             raise ValidationError("Cán bộ kiểm tra và cán bộ văn phòng phải thuộc một xã/phường/đặc khu.")
 
+    def process(self, formdata=None, obj=None, data=None, **kwargs):
+        super().process(formdata, obj, data, **kwargs)
+        if self.salutation.data is None:
+            self.salutation.data = ""
+
     def home_ids(self) -> tuple[int | None, int | None]:
         kind, _, value = (self.home.data or "").partition(":")
         number = int_or_none(value)
         return (number, None) if kind == "unit" else (None, number) if kind == "province" else (None, None)
+
+
+class UnitMinutesForm(FlaskForm):
+    minutes_suffix = StringField(
+        "Ký hiệu số biên bản", validators=[rule(minutes_suffix)], render_kw={"autocapitalize": "characters"}
+    )

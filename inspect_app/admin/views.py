@@ -10,7 +10,8 @@ from ..access import get_or_404, permission_required, scope_for, scoped, visible
 from .. import writes
 from ..extensions import db
 from ..models import Premise, Province, Unit, User
-from .forms import UserForm, username_rule
+from ..domain.minutes_rules import minutes_suffix
+from .forms import UnitMinutesForm, UserForm, username_rule
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -56,6 +57,7 @@ def _save_user(form: UserForm, user: User) -> bool:
     user.username = username
     user.full_name = form.full_name.data.strip()
     user.position = (form.position.data or "").strip()
+    user.salutation = form.salutation.data or None
     user.role = form.role.data
     user.unit_id, user.province_id = unit_id, province_id
     user.active = bool(form.active.data)
@@ -116,5 +118,23 @@ def list_units():
 @permission_required("unit.manage")
 def unit_detail(unit_id: int):
     unit = get_or_404(Unit, unit_id)
+    return _unit_page(unit, UnitMinutesForm(obj=unit))
+
+
+@bp.route("/units/<int:unit_id>/minutes-suffix", methods=["POST"])
+@permission_required("unit.manage")
+def unit_minutes_suffix(unit_id: int):
+    """The ký hiệu of the unit's biên bản numbers from now on; issued ones keep theirs."""
+    unit = get_or_404(Unit, unit_id)
+    form = UnitMinutesForm()
+    if not form.validate_on_submit():
+        return _unit_page(unit, form), 422
+    unit.minutes_suffix = minutes_suffix(form.minutes_suffix.data)
+    writes.commit("edit", unit, current_user)
+    flash(f"Đã lưu ký hiệu biên bản: các biên bản lập từ nay có số dạng 01/{unit.minutes_suffix}.", "success")
+    return redirect(url_for(".unit_detail", unit_id=unit.id))
+
+
+def _unit_page(unit: Unit, form: UnitMinutesForm):
     users = db.session.scalars(select(User).where(User.unit_id == unit.id).order_by(User.username)).all()
-    return render_template("admin/unit_detail.html", unit=unit, users=users)
+    return render_template("admin/unit_detail.html", unit=unit, users=users, form=form)

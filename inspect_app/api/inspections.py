@@ -7,7 +7,7 @@ from flask_login import current_user
 from marshmallow import Schema, pre_dump, validate
 
 from ..domain.geo import FLAG_LABELS
-from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, INSPECTION_STATUSES, REFERRAL_BODIES
+from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, INSPECTION_STATUSES, REFERRAL_BODIES, SALUTATIONS
 from ..inspections import service
 from ..inspections.queries import inspections_page
 from ..models import Inspection, InspectionMember
@@ -42,6 +42,8 @@ class MemberSchema(StrictSchema):
     position = Str(load_default="", validate=length(120))
     organisation = Str(load_default="", validate=length(160))
     team_role = Str(load_default="member", validate=one_of(["lead", "member"], "Vai trò trong đoàn"))
+    # Ông / Bà of a person without an account (an account has its own); absent or null: not known.
+    salutation = Str(allow_none=True, validate=one_of(SALUTATIONS, "Danh xưng"))
 
     @pre_dump
     def _shown_name(self, member: InspectionMember, **kwargs):
@@ -52,6 +54,7 @@ class MemberSchema(StrictSchema):
             "position": member.position,
             "organisation": member.organisation,
             "team_role": member.team_role,
+            "salutation": member.salutation,
         }
 
 
@@ -103,6 +106,10 @@ class InspectionSchema(StrictSchema):
     premise_name = Str(dump_only=True, attribute="premise.name")
     kind = Str(required=True, validate=one_of(INSPECTION_KINDS, "Hình thức kiểm tra"))
     basis = Str(load_default="", validate=length(300))
+    # The decision that formed the team (Quyết định kiểm tra); optional, all three parts together.
+    decision_number = Str(validate=length(40), metadata={"example": "12/QĐ-UBND"})
+    decision_date = Date(allow_none=True)
+    decision_signer = Str(validate=length(200), metadata={"example": "Chủ tịch UBND phường Đức Phổ"})
     started_at = DateTime(load_default=None)
     ended_at = DateTime(dump_only=True, allow_none=True)
     status = Str(dump_only=True)
@@ -141,6 +148,9 @@ class InspectionUpdateSchema(StrictSchema):
     version = Int(required=True)
     kind = Str(validate=one_of(INSPECTION_KINDS, "Hình thức kiểm tra"))
     basis = Str(validate=length(300))
+    decision_number = Str(validate=length(40))
+    decision_date = Date(allow_none=True)
+    decision_signer = Str(validate=length(200))
     started_at = DateTime()
     ended_at = DateTime(allow_none=True)
     outcome = Str(allow_none=True, validate=one_of(HANDLING, "Hình thức xử lý"))

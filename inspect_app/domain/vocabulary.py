@@ -35,6 +35,8 @@ __all__ = [
     "READING_KIND_SCOPES",
     "REFERRAL_BODIES",
     "ROLES",
+    "SALUTATIONS",
+    "SALUTATION_UNKNOWN",
     "SCALE_TYPES",
     "SEAL_STATES",
     "STAMP_STATES",
@@ -45,6 +47,7 @@ __all__ = [
     "UNIT_KINDS",
     "label",
     "one_of",
+    "salutation",
 ]
 
 # Loại cơ sở được kiểm tra (premise types).
@@ -156,6 +159,10 @@ INSPECTION_STATUSES = {
     "completed": "Đã hoàn thành",
     "minutes_issued": "Đã lập biên bản",
 }
+
+# Danh xưng (salutation) printed before a person's name; unknown (NULL) prints "Ông/Bà".
+SALUTATIONS = {"ong": "Ông", "ba": "Bà"}
+SALUTATION_UNKNOWN = "Ông/Bà"
 
 # Vai trò trong đoàn kiểm tra (team roles).
 TEAM_ROLES = {"lead": "Trưởng đoàn", "member": "Thành viên"}
@@ -275,6 +282,11 @@ def one_of(column: str, codes, *, nullable: bool = False) -> str:
     listed = ", ".join(f"'{code}'" for code in codes)
     check = f"{column} IN ({listed})"
     return f"{column} IS NULL OR {check}" if nullable else check
+
+
+def salutation(code: str | None) -> str:
+    """ "Ông" / "Bà" for a known salutation; "Ông/Bà" when the person's record does not say."""
+    return label(SALUTATIONS, code, SALUTATION_UNKNOWN)
 
 
 def label(vocabulary, code: str | None, default: str = "") -> str:

@@ -16,8 +16,10 @@ from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..extensions import db
 from ..domain.geo import assess_fix
 from ..models import Finding, Inspection, InspectionMember, Photo, Premise, User
-from ..domain.time import utcnow
 from .scope import finding_is_indicative, has_province_account, refresh_indicative
+from ..domain.minutes_rules import decision_errors
+from ..domain.text import nfc
+from ..domain.time import VN_TZ, utcnow
 
 
 def _premise_in_scope(premise_id: int, user: User) -> Premise:
@@ -60,6 +62,7 @@ def _team(inspection: Inspection, team: list[dict], user: User) -> None:
                 position=(member.get("position") or (member_user.position if member_user else "")).strip(),
                 organisation=(member.get("organisation") or "").strip(),
                 team_role=member.get("team_role") or "member",
+                salutation=member.get("salutation") or None,
                 position_in_team=index,
             )
         )
@@ -127,6 +130,9 @@ def create_inspection(data: dict, user: User) -> tuple[Inspection, bool]:
         premise_id=premise.id,
         kind=data["kind"],
         basis=data.get("basis") or "",
+        decision_number=nfc(data.get("decision_number")),
+        decision_date=data.get("decision_date"),
+        decision_signer=nfc(data.get("decision_signer")),
         started_at=data.get("started_at") or utcnow(),
         catalogue_version=_catalogue_version(data.get("catalogue_version")),
         status="draft",
@@ -135,6 +141,7 @@ def create_inspection(data: dict, user: User) -> tuple[Inspection, bool]:
     )
     inspection.created_by = user
     inspection.follows_id = _follows(data.get("follows_id"), premise, user)
+    _check_decision(inspection)
     _team(inspection, data.get("team") or [], user)
     _province_in_team(inspection, data, new=True)
     _apply_gps(inspection, data.get("gps"), premise, bool(data.get("set_premise_location")))
@@ -144,6 +151,9 @@ def create_inspection(data: dict, user: User) -> tuple[Inspection, bool]:
 EDITABLE = (
     "kind",
     "basis",
+    "decision_number",
+    "decision_date",
+    "decision_signer",
     "started_at",
     "ended_at",
     "outcome",
@@ -215,9 +225,41 @@ def _validate_handling(inspection: Inspection) -> None:
         errors["referral_body"] = "Cần chọn cơ quan có thẩm quyền được chuyển hồ sơ."
     if inspection.ended_at is not None and inspection.ended_at < inspection.started_at:
         errors["ended_at"] = "Thời gian kết thúc không được trước thời gian bắt đầu."
+    errors |= _decision_errors(inspection)
     if errors:
         db.session.rollback()
         raise InvalidInput(errors)
+
+
+def _decision_errors(inspection: Inspection) -> dict[str, str]:
+    inspection.decision_number = nfc(inspection.decision_number)
+    inspection.decision_signer = nfc(inspection.decision_signer)
+    return decision_errors(
+        inspection.decision_number,
+        inspection.decision_date,
+        inspection.decision_signer,
+        inspection.started_at.astimezone(VN_TZ).date(),
+    )
+
+
+def _check_decision(inspection: Inspection) -> None:
+    if errors := _decision_errors(inspection):
+        raise InvalidInput(errors)
+
+
+def set_decision(inspection: Inspection, number: str, signed_on, signer: str, user: User) -> Inspection:
+    """The desk's record of the decision that formed the team; InvalidInput (nothing saved) when it is wrong."""
+    if inspection.locked:
+        raise Locked()
+    inspection.decision_number, inspection.decision_date, inspection.decision_signer = (
+        number,
+        signed_on,
+        signer,
+    )
+    if errors := _decision_errors(inspection):
+        db.session.rollback()
+        raise InvalidInput(errors)
+    return writes.commit("edit", inspection, user)
 
 
 def _complete(inspection: Inspection) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..access import get_or_404, scoped, visible_units
+from ..access import get_or_404, require, scoped, visible_units
 from ..checklists import load_catalogue
 from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..extensions import db
@@ -15,6 +15,9 @@ from ..domain.vocabulary import INSPECTION_STATUSES, MINUTES_STATUSES
 from ..models import Inspection
 from ..web.paging import InvalidCursor
 from ..domain.scope import indicative_note
+from ..domain.errors import InvalidInput, Locked
+from . import service
+from .forms import DecisionForm
 from .queries import inspections_page, violation_summary
 
 bp = Blueprint("inspections", __name__)
@@ -60,6 +63,39 @@ def list_inspections():
 @login_required
 def inspection_detail(inspection_id: int):
     inspection = get_or_404(Inspection, inspection_id)
+    return _detail(inspection, DecisionForm(obj=inspection))
+
+
+@bp.route("/inspections/<int:inspection_id>/decision", methods=["POST"])
+@login_required
+def record_decision(inspection_id: int):
+    """The decision that formed the team, printed in the biên bản's legal basis."""
+    inspection = get_or_404(Inspection, inspection_id)
+    require("minutes.issue")
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            service.set_decision(
+                inspection,
+                form.decision_number.data or "",
+                form.decision_date.data,
+                form.decision_signer.data or "",
+                current_user,
+            )
+        except Locked as exc:
+            flash(exc.message, "error")
+        except InvalidInput as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [message]
+        else:
+            flash("Đã lưu quyết định kiểm tra.", "success")
+            return redirect(url_for(".inspection_detail", inspection_id=inspection.id))
+    db.session.rollback()
+    inspection = get_or_404(Inspection, inspection_id)
+    return _detail(inspection, form), 422
+
+
+def _detail(inspection: Inspection, decision_form: DecisionForm):
     catalogue = load_catalogue(inspection.catalogue_version)
     answered = {f.item_code: f for f in inspection.findings}
     groups = []
@@ -98,4 +134,5 @@ def inspection_detail(inspection_id: int):
         lots=measurements.lots_of(inspection),
         meter_checks=measurements.meter_checks_of(inspection),
         auto_findings=measurements.automatic_findings(inspection),
+        decision_form=decision_form,
     )

@@ -12,11 +12,14 @@ from PIL import Image, UnidentifiedImageError
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import NumberRange, ValidationError
 
-from ..web.forms import rule
+from ..web.forms import ChoiceField, DateField, rule
 from ..domain.errors import RuleError
+from ..domain.minutes_rules import LegalDetails, legal_details_errors, salutation_code
+from ..domain.vocabulary import SALUTATIONS
 from ..premises.rules import text
 
 MAX_SIGNATURE_BYTES = 300 * 1024
+SALUTATION_CHOICES = [("", "Chưa rõ (in “Ông/Bà”)"), *SALUTATIONS.items()]
 
 
 def signature_png(data_url: str | None) -> bytes | None:
@@ -49,6 +52,7 @@ class VnIntegerField(IntegerField):
 
 
 class IssueForm(FlaskForm):
+    representative_salutation = ChoiceField("Danh xưng", choices=SALUTATION_CHOICES, default="")
     representative_name = StringField(
         "Họ tên người đại diện cơ sở",
         validators=[rule(lambda v: text(v, "Họ tên người đại diện", 120, required=True))],
@@ -68,8 +72,41 @@ class IssueForm(FlaskForm):
         validators=[NumberRange(1, 10, message="Số bản phải từ 1 đến 10.")],
     )
     include_photos = BooleanField("Kèm phụ lục ảnh")
+    refused_to_sign = BooleanField("Đại diện cơ sở không ký biên bản")
+    refusal_reason = TextAreaField("Lý do không ký")
+    witness_salutation = ChoiceField("Danh xưng người chứng kiến", choices=SALUTATION_CHOICES, default="")
+    witness_name = StringField("Họ tên người chứng kiến")
+    witness_position = StringField("Chức vụ, đơn vị của người chứng kiến")
+    stop_order_subject = TextAreaField("Phương tiện đo / phép đo phải tạm dừng sử dụng")
+    stop_order_deadline = DateField("Thời hạn khắc phục (tạm dừng đến khi khắc phục, chậm nhất trước ngày)")
     business_signature = HiddenField()
     recorder_signature = HiddenField()
+
+    def __init__(self, *args, inspected_on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._inspected_on = inspected_on
+
+    def legal_details(self) -> LegalDetails:
+        return LegalDetails(
+            refused_to_sign=bool(self.refused_to_sign.data),
+            refusal_reason=self.refusal_reason.data or "",
+            witness_name=self.witness_name.data or "",
+            witness_position=self.witness_position.data or "",
+            witness_salutation=salutation_code(self.witness_salutation.data),
+            stop_order_subject=self.stop_order_subject.data or "",
+            stop_order_deadline=self.stop_order_deadline.data,
+        )
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.stop_order_deadline.errors or self.witness_salutation.errors or self._inspected_on is None:
+            return valid
+        errors = legal_details_errors(
+            self.legal_details(), self._inspected_on, bool(self.business_signature.data)
+        )
+        for name, message in errors.items():
+            getattr(self, name).errors = [*getattr(self, name).errors, message]
+        return valid and not errors
 
     def validate_business_signature(self, field):
         self._signature(field)

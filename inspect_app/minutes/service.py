@@ -14,11 +14,13 @@ from .. import writes
 from ..access import scoped
 from ..checklists import load_catalogue
 from ..domain.scope import indicative_note
-from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
+from ..domain.minutes_rules import Decision, LegalDetails, legal_details_errors, salutation_code
+from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES, salutation
 from ..documents import minutes_pdf as pdf
 from ..documents.tokens import InvalidToken, make_verification_token, new_public_id, read_verification_token
 from ..extensions import db
 from ..models import Inspection, Minutes, MinutesCounter, User
+from ..domain.text import nfc
 from ..domain.time import utcnow
 from ..domain.time import VN_TZ, today_vn
 from ..files.uploads import storage_for
@@ -39,6 +41,8 @@ class IssueRequest:
     include_photos: bool = False
     business_signature: bytes | None = None
     recorder_signature: bytes | None = None
+    representative_salutation: str | None = None
+    legal: LegalDetails = LegalDetails()
 
 
 def _secret() -> bytes:
@@ -140,6 +144,9 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
             pdf.Photo(storage.get(p.storage_key), p.caption or p.item_code or "") for p in inspection.photos
         )
     basis = [f"Căn cứ {inspection.basis};"] if inspection.basis else []
+    decision = Decision(inspection.decision_number, inspection.decision_date, inspection.decision_signer)
+    if decision.given:
+        basis.append(decision.basis_line())
     basis.append(f"Hình thức kiểm tra: {INSPECTION_KINDS[inspection.kind].lower()}.")
     readings, lots, reference_standards = minutes_sections(inspection)
     superseded_note = None
@@ -152,6 +159,7 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
     return pdf.MinutesDocument(
         issuing_body_lines=tuple(unit.committee_lines),
         number=minutes.number,
+        number_suffix=minutes.number_suffix,
         year=minutes.year,
         place_name=unit.short_name,
         issued_on=minutes.issued_on,
@@ -161,7 +169,13 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         ended_at=inspection.ended_at.astimezone(VN_TZ) if inspection.ended_at else None,
         place=premise.address or premise.name,
         team=tuple(
-            pdf.TeamMember(m.display_name, m.position, m.organisation or unit.name, _member_role(m))
+            pdf.TeamMember(
+                m.display_name,
+                m.position,
+                m.organisation or unit.name,
+                _member_role(m),
+                salutation(m.salutation_code),
+            )
             for m in inspection.members
         ),
         business=pdf.Business(
@@ -173,7 +187,10 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
             stall=premise.stall_number,
         ),
         representative=pdf.Representative(
-            minutes.representative_name, minutes.representative_position, minutes.representative_id_number
+            minutes.representative_name,
+            minutes.representative_position,
+            minutes.representative_id_number,
+            salutation(minutes.representative_salutation),
         ),
         recorder=pdf.Signatory(recorder.full_name, minutes.recorder_signature),
         team_leader=pdf.Signatory(lead.display_name if lead else recorder.full_name),
@@ -190,7 +207,26 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         copies=minutes.copies,
         photos=photos,
         superseded_note=superseded_note,
+        refused_to_sign=minutes.refused_to_sign,
+        refusal_reason=minutes.refusal_reason,
+        witness=(
+            pdf.Witness(
+                minutes.witness_name, minutes.witness_position, salutation(minutes.witness_salutation)
+            )
+            if minutes.witness_name
+            else None
+        ),
+        stop_order=(
+            pdf.StopOrder(minutes.stop_order_subject, minutes.stop_order_deadline)
+            if minutes.stop_order_subject and minutes.stop_order_deadline
+            else None
+        ),
     )
+
+
+def inspected_on(inspection: Inspection) -> date:
+    """The day of the inspection where it took place."""
+    return inspection.started_at.astimezone(VN_TZ).date()
 
 
 def issue_minutes(
@@ -205,6 +241,12 @@ def issue_minutes(
         raise MinutesError("Cần ghi họ tên người đại diện cơ sở.")
     if not 1 <= request.copies <= 10:
         raise MinutesError("Số bản phải từ 1 đến 10.")
+    salutation_code(request.representative_salutation)
+    salutation_code(request.legal.witness_salutation)
+    legal = request.legal
+    errors = legal_details_errors(legal, inspected_on(inspection), request.business_signature is not None)
+    if errors:
+        raise MinutesError(" ".join(errors.values()))
     today = today or today_vn()
     previous = db.session.scalars(
         select(Minutes).where(Minutes.inspection_id == inspection.id, Minutes.status == "valid")
@@ -217,6 +259,7 @@ def issue_minutes(
             unit_id=inspection.unit_id,
             year=today.year,
             number=number,
+            number_suffix=inspection.unit.minutes_suffix,
             public_id=new_public_id(),
             issued_on=today,
             issued_by_id=user.id,
@@ -224,6 +267,14 @@ def issue_minutes(
             representative_position=request.representative_position.strip(),
             representative_id_number=request.representative_id_number.strip(),
             representative_statement=request.representative_statement.strip(),
+            representative_salutation=request.representative_salutation,
+            refused_to_sign=legal.refused_to_sign,
+            refusal_reason=nfc(legal.refusal_reason) if legal.refused_to_sign else "",
+            witness_name=nfc(legal.witness_name),
+            witness_position=nfc(legal.witness_position),
+            witness_salutation=legal.witness_salutation if legal.witness_name.strip() else None,
+            stop_order_subject=nfc(legal.stop_order_subject),
+            stop_order_deadline=legal.stop_order_deadline,
             copies=request.copies,
             with_photos=request.include_photos,
             outcome_label=HANDLING.get(inspection.outcome or "", ""),

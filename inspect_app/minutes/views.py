@@ -15,6 +15,7 @@ from ..extensions import db
 from ..domain.vocabulary import MINUTES_STATUSES
 from ..models import Inspection, Minutes
 from ..domain.errors import RuleError
+from ..domain.minutes_rules import salutation_code
 from ..domain.time import VN_TZ
 from ..web.paging import InvalidCursor
 from . import service
@@ -42,7 +43,7 @@ def _pdf(content: bytes, filename: str) -> Response:
 def issue(inspection_id: int):
     inspection = get_or_404(Inspection, inspection_id)
     require("minutes.issue")
-    form = IssueForm()
+    form = IssueForm(inspected_on=service.inspected_on(inspection))
     if request.method == "GET":
         form.representative_name.data = inspection.premise.owner_name
         form.representative_position.data = "Chủ cơ sở"
@@ -60,6 +61,8 @@ def issue(inspection_id: int):
                     include_photos=bool(form.include_photos.data),
                     business_signature=signature_png(form.business_signature.data),
                     recorder_signature=signature_png(form.recorder_signature.data),
+                    representative_salutation=salutation_code(form.representative_salutation.data),
+                    legal=form.legal_details(),
                 ),
                 current_user,
             )

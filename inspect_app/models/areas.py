@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.minutes_rules import DEFAULT_MINUTES_SUFFIX
 from ..domain.vocabulary import UNIT_KINDS, one_of
 from ..extensions import db
 
@@ -41,6 +42,8 @@ class Unit(db.Model):
     province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    # Ký hiệu of the biên bản numbers this unit issues ("05/BB-KT"); each issued biên bản keeps the one it got.
+    minutes_suffix: Mapped[str] = mapped_column(String(20), default=DEFAULT_MINUTES_SUFFIX)
 
     province: Mapped[Province] = relationship(back_populates="units")
 

@@ -7,7 +7,14 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain.vocabulary import ANSWERS, INSPECTION_KINDS, INSPECTION_STATUSES, TEAM_ROLES, one_of
+from ..domain.vocabulary import (
+    ANSWERS,
+    INSPECTION_KINDS,
+    INSPECTION_STATUSES,
+    SALUTATIONS,
+    TEAM_ROLES,
+    one_of,
+)
 from ..extensions import db
 from .areas import Unit
 from .base import ClientRecord, StoredImage, TeamConclusion, Timestamped, UTCDateTime
@@ -39,6 +46,10 @@ class Inspection(ClientRecord, Timestamped, db.Model):
     premise_id: Mapped[int] = mapped_column(ForeignKey("premises.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     basis: Mapped[str] = mapped_column(String(300), default="")
+    # The decision that formed the team (Quyết định kiểm tra): "12/QĐ-UBND", its date, who signed it.
+    decision_number: Mapped[str] = mapped_column(String(40), default="")
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    decision_signer: Mapped[str] = mapped_column(String(200), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="draft")
@@ -87,6 +98,7 @@ class InspectionMember(db.Model):
     __table_args__ = (
         CheckConstraint("user_id IS NOT NULL OR name <> ''", name="who"),
         CheckConstraint(one_of("team_role", TEAM_ROLES), name="team_role"),
+        CheckConstraint(one_of("salutation", SALUTATIONS, nullable=True), name="salutation"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +107,8 @@ class InspectionMember(db.Model):
     name: Mapped[str] = mapped_column(String(120), default="")
     position: Mapped[str] = mapped_column(String(120), default="")
     organisation: Mapped[str] = mapped_column(String(160), default="")
+    # For a person without an account; a colleague's account says it (a value here wins over it).
+    salutation: Mapped[str | None] = mapped_column(String(3))
     team_role: Mapped[str] = mapped_column(String(10), default="member")
     position_in_team: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -104,6 +118,10 @@ class InspectionMember(db.Model):
     @property
     def display_name(self) -> str:
         return self.user.full_name if self.user else self.name
+
+    @property
+    def salutation_code(self) -> str | None:
+        return self.salutation or (self.user.salutation if self.user else None)
 
 
 class Finding(ClientRecord, Timestamped, TeamConclusion, db.Model):

@@ -17,7 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain.vocabulary import MINUTES_STATUSES, one_of
+from ..domain.minutes_rules import DEFAULT_MINUTES_SUFFIX, minutes_number_text
+from ..domain.vocabulary import MINUTES_STATUSES, SALUTATIONS, one_of
 from ..extensions import db
 from .areas import Unit
 from .base import UTCDateTime
@@ -46,6 +47,10 @@ class Minutes(db.Model):
         UniqueConstraint("unit_id", "year", "number"),
         CheckConstraint(one_of("status", MINUTES_STATUSES), name="status"),
         CheckConstraint("number > 0", name="number"),
+        CheckConstraint(
+            one_of("representative_salutation", SALUTATIONS, nullable=True), name="rep_salutation"
+        ),
+        CheckConstraint(one_of("witness_salutation", SALUTATIONS, nullable=True), name="witness_salutation"),
         # The list order, latest day first, for a province and for one unit.
         Index("ix_minutes_issued_on_number_id", "issued_on", "number", "id"),
         Index("ix_minutes_unit_id_issued_on_number_id", "unit_id", "issued_on", "number", "id"),
@@ -56,6 +61,8 @@ class Minutes(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     year: Mapped[int]
     number: Mapped[int]
+    # The unit's ký hiệu when this one was issued: a later change of the unit's never alters an issued number.
+    number_suffix: Mapped[str] = mapped_column(String(20), default=DEFAULT_MINUTES_SUFFIX)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     status: Mapped[str] = mapped_column(String(12), default="valid")
     issued_on: Mapped[date] = mapped_column(Date)
@@ -65,6 +72,16 @@ class Minutes(db.Model):
     representative_position: Mapped[str] = mapped_column(String(120), default="")
     representative_id_number: Mapped[str] = mapped_column(String(20), default="")
     representative_statement: Mapped[str] = mapped_column(Text, default="")
+    representative_salutation: Mapped[str | None] = mapped_column(String(3))
+    # "Đại diện cơ sở không ký biên bản" and why (TT 28/2013 Điều 21.2.b), and who witnessed it.
+    refused_to_sign: Mapped[bool] = mapped_column(default=False)
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    witness_name: Mapped[str] = mapped_column(String(120), default="")
+    witness_position: Mapped[str] = mapped_column(String(160), default="")
+    witness_salutation: Mapped[str | None] = mapped_column(String(3))
+    # Thông báo tạm dừng: the instrument or measurement to stop using until fixed, and the deadline.
+    stop_order_subject: Mapped[str] = mapped_column(Text, default="")
+    stop_order_deadline: Mapped[date | None] = mapped_column(Date)
     copies: Mapped[int] = mapped_column(Integer, default=2)
     with_photos: Mapped[bool] = mapped_column(default=False)
     outcome_label: Mapped[str] = mapped_column(String(80), default="")
@@ -88,4 +105,4 @@ class Minutes(db.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.number}/BB-KT"
+        return minutes_number_text(self.number, self.number_suffix)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..domain.vocabulary import ROLES, one_of
+from ..domain.vocabulary import ROLES, SALUTATIONS, one_of
 from .areas import Province, Unit
 from .base import UTCDateTime
 from ..domain.time import utcnow
@@ -24,6 +24,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint(one_of("role", ROLES), name="role"),
         CheckConstraint("NOT (unit_id IS NOT NULL AND province_id IS NOT NULL)", name="one_home"),
+        CheckConstraint(one_of("salutation", SALUTATIONS, nullable=True), name="salutation"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +32,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(120))
     position: Mapped[str] = mapped_column(String(120), default="")
+    salutation: Mapped[str | None] = mapped_column(String(3))  # "ong" / "ba"; None prints "Ông/Bà"
     role: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"), index=True)

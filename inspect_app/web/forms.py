@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 
-from wtforms import SelectField
+from wtforms import SelectField, StringField
 from wtforms.validators import ValidationError
 
 from ..domain.errors import RuleError
@@ -38,3 +39,23 @@ class ChoiceField(SelectField):
         allowed = {value for value, *_ in (self.choices or [])}
         if self.data not in allowed:
             raise ValidationError("Lựa chọn không hợp lệ.")
+
+
+class DateField(StringField):
+    """A day typed as YYYY-MM-DD (what <input type="date"> sends) or DD/MM/YYYY; a Vietnamese message otherwise."""
+
+    def process_formdata(self, valuelist):
+        self.raw_text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw_text:
+            return
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                self.data = datetime.strptime(self.raw_text, pattern).date()
+                return
+            except ValueError:
+                continue
+        raise ValueError("Ngày không hợp lệ (dạng ngày/tháng/năm, ví dụ 03/11/2026).")
+
+    def _value(self):
+        return self.data.isoformat() if isinstance(self.data, date) else getattr(self, "raw_text", "")

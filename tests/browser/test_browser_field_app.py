@@ -105,7 +105,7 @@ def test_the_whole_inspection_online(field_app):
     page.click("text=Lập biên bản kiểm tra")
     page.fill("#representative_name", "Chủ cơ sở")
     page.click("text=Lập và khóa biên bản")
-    page.wait_for_selector("h1:has-text('Biên bản số 1/BB-KT')")
+    page.wait_for_selector("h1:has-text('Biên bản số 01/BB-KT')")
     assert page.locator("text=Xem / tải bản gốc (PDF)").is_visible()
 
 

@@ -17,8 +17,10 @@ from .content import (
     RequestItem,
     ResultGroup,
     Signatory,
+    StopOrder,
     TeamMember,
     Violation,
+    Witness,
 )
 from .render import render_batch, render_minutes_pdf
 
@@ -36,8 +38,10 @@ __all__ = [
     "RequestItem",
     "ResultGroup",
     "Signatory",
+    "StopOrder",
     "TeamMember",
     "Violation",
+    "Witness",
     "render_batch",
     "render_minutes_pdf",
 ]

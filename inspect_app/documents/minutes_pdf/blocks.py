@@ -137,14 +137,32 @@ def header(doc: MinutesDocument, st: Styles) -> list[Flowable]:
     ]
 
 
+def _refusal_lines(doc: MinutesDocument, font: str, width: float, room: float) -> list[_Item]:
+    """What stands in the representative's signature space when they refuse to sign: the refusal and its reason,
+    cut to the space (the full reason is printed in the body)."""
+    lines = _lines("Đại diện cơ sở không ký biên bản", font, 12, 14.5, width)
+    reason = _lines(f"Lý do: {doc.refusal_reason}", font, 12, 14.5, width)
+    fits = max(int(room // 14.5) - len(lines), 1)
+    if len(reason) > fits:
+        reason = reason[:fits]
+        last = reason[-1]
+        text = last.text
+        while text and stringWidth(text + "…", font, 12) > width:
+            text = text[:-1]
+        reason[-1] = _Line(text.rstrip() + "…", last.font, last.size, last.leading)
+    items: list[_Item] = [*lines, *reason]
+    used = sum(_item_height(i) for i in items)
+    return [_Gap(max((room - used) / 2, 0)), *items, _Gap(max((room - used) / 2, 0))]
+
+
 def signatures(doc: MinutesDocument, st: Styles) -> Flowable:
     fonts = st.fonts
     business = doc.business_signatory or Signatory(doc.representative.name)
-    blocks = (
+    blocks = [
         ("ĐẠI DIỆN CƠ SỞ", business),
         ("NGƯỜI LẬP BIÊN BẢN", doc.recorder),
         ("TRƯỞNG ĐOÀN KIỂM TRA", doc.team_leader),
-    )
+    ]
     col_w = TEXT_WIDTH / 3
     inner_w = col_w - 4
     sign_h = 24 * mm
@@ -156,18 +174,37 @@ def signatures(doc: MinutesDocument, st: Styles) -> Flowable:
         items: list[_Item] = [
             _Gap(3),
             _Line(title, fonts.bold, title_size, 14.5),
-            _Line("(Ký, ghi rõ họ tên)", fonts.italic, 12, 14.5),
-            _Gap(1 * mm),
         ]
-        if who.signature_png:
-            reader = ImageReader(io.BytesIO(who.signature_png))
-            w, h = reader.getSize()
-            scale = min((col_w - 8 * mm) / w, sign_h / h)
-            free = sign_h - h * scale
-            items.extend((_Gap(free / 2), _Picture(who.signature_png, w * scale, h * scale), _Gap(free / 2)))
+        if k == 0 and doc.refused_to_sign:
+            items.append(_Gap(1 * mm))
+            items.extend(_refusal_lines(doc, fonts.italic, inner_w, sign_h + 14.5))
         else:
-            items.append(_Gap(sign_h))
+            items.extend((_Line("(Ký, ghi rõ họ tên)", fonts.italic, 12, 14.5), _Gap(1 * mm)))
+            items.extend(_signature_space(who, col_w, sign_h))
         items.extend(_lines(who.name, fonts.bold, 13, 16, inner_w))
         items.append(_Gap(3))
+        if k == 0 and doc.witness is not None:
+            # The witness signs under the business side.
+            items.extend(
+                (
+                    _Gap(4 * mm),
+                    _Line("NGƯỜI CHỨNG KIẾN", fonts.bold, title_size, 14.5),
+                    _Line("(Ký, ghi rõ họ tên)", fonts.italic, 12, 14.5),
+                    _Gap(1 * mm + sign_h),
+                )
+            )
+            items.extend(_lines(doc.witness.name, fonts.bold, 13, 16, inner_w))
+            items.extend(_lines(doc.witness.position, fonts.italic, 12, 14.5, inner_w))
+            items.append(_Gap(3))
         columns.append((k * col_w, col_w, items))
     return _Columns(columns)
+
+
+def _signature_space(who: Signatory, col_w: float, sign_h: float) -> list[_Item]:
+    if not who.signature_png:
+        return [_Gap(sign_h)]
+    reader = ImageReader(io.BytesIO(who.signature_png))
+    w, h = reader.getSize()
+    scale = min((col_w - 8 * mm) / w, sign_h / h)
+    free = sign_h - h * scale
+    return [_Gap(free / 2), _Picture(who.signature_png, w * scale, h * scale), _Gap(free / 2)]

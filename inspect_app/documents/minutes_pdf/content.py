@@ -23,8 +23,10 @@ __all__ = [
     "RequestItem",
     "ResultGroup",
     "Signatory",
+    "StopOrder",
     "TeamMember",
     "Violation",
+    "Witness",
 ]
 
 
@@ -51,6 +53,7 @@ class TeamMember:
     position: str  # chức vụ, e.g. "Công chức Văn hóa – Xã hội"
     organisation: str  # đơn vị, e.g. "UBND phường Đức Phổ"
     role: str = ""  # vai trò trong đoàn, e.g. "Trưởng đoàn", "Thành viên"
+    salutation: str = "Ông/Bà"  # "Ông" / "Bà" from the person's record; "Ông/Bà" when it does not say
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,24 @@ class Representative:
     name: str
     position: str  # chức vụ / quan hệ với cơ sở, e.g. "Chủ hộ kinh doanh"
     id_number: str = ""  # số CCCD: printed on the PDF only, never on the public verification page
+    salutation: str = "Ông/Bà"
+
+
+@dataclass(frozen=True)
+class Witness:
+    """Người chứng kiến, e.g. a member of the market board or the village head; signs a block of their own."""
+
+    name: str
+    position: str  # chức vụ, đơn vị, e.g. "Trưởng Ban quản lý chợ Đức Phổ"
+    salutation: str = "Ông/Bà"
+
+
+@dataclass(frozen=True)
+class StopOrder:
+    """Thông báo tạm dừng: the instrument or measurement the business must stop using until fixed."""
+
+    subject: str  # what is stopped, e.g. "Cân đồng hồ lò xo 15 kg tại sạp số 12"
+    deadline: date  # the fix is due before this day
 
 
 @dataclass(frozen=True)
@@ -200,6 +221,12 @@ class MinutesDocument:
     superseded_note: str | None = None
     number_suffix: str = "BB-KT"
     title: str = "BIÊN BẢN KIỂM TRA"
+    # "Đại diện cơ sở không ký biên bản": printed with the reason in place of the representative's signature;
+    # the team leader's signature keeps the biên bản valid (TT 28/2013 Điều 21.2.b).
+    refused_to_sign: bool = False
+    refusal_reason: str = ""
+    witness: Witness | None = None
+    stop_order: StopOrder | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -222,8 +249,8 @@ class MinutesDocument:
 
     @property
     def number_text(self) -> str:
-        """``"12/BB-KT"``."""
-        return f"{self.number}/{self.number_suffix}"
+        """``"12/BB-KT"``, ``"05/BB-KT"``: two digits at least (NĐ 30/2020 Điều 15.1 numbers from 01)."""
+        return f"{self.number:02d}/{self.number_suffix}"
 
     @property
     def place_date_text(self) -> str:

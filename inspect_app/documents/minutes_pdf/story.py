@@ -42,7 +42,7 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
 
     s.extend(heading("I. ĐOÀN KIỂM TRA", st))
     for n, m in enumerate(doc.team, start=1):
-        parts = [f"{n}. Ông/Bà {m.name}", f"chức vụ: {m.position}"]
+        parts = [f"{n}. {m.salutation} {m.name}", f"chức vụ: {m.position}"]
         if m.organisation:
             parts.append(f"đơn vị: {m.organisation}")
         text = ", ".join(parts)
@@ -61,10 +61,21 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
     if biz.market or biz.stall:
         s.append(labelled("Chợ, số sạp/ki-ốt", ", ".join(x for x in (biz.market, biz.stall) if x), body))
     rep = doc.representative
-    rep_text = f"Đại diện cơ sở: Ông/Bà {markup(rep.name)}, chức vụ/quan hệ với cơ sở: {markup(rep.position)}"
+    rep_text = (
+        f"Đại diện cơ sở: {rep.salutation} {markup(rep.name)}, "
+        f"chức vụ/quan hệ với cơ sở: {markup(rep.position)}"
+    )
     if rep.id_number:
         rep_text += f", số CCCD: {markup(rep.id_number)}"
     s.append(Paragraph(rep_text + ".", body))
+    if doc.witness is not None:
+        w = doc.witness
+        s.append(
+            Paragraph(
+                f"Người chứng kiến: {w.salutation} {markup(w.name)}, chức vụ/đơn vị: {markup(w.position)}.",
+                body,
+            )
+        )
 
     s.extend(heading("III. NỘI DUNG VÀ KẾT QUẢ KIỂM TRA", st))
     section = 0
@@ -128,11 +139,32 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
                 text += f" Thời hạn hoàn thành: trước ngày {vn_short_date(req.deadline)}."
             s.append(Paragraph(text, body))
 
-    s.extend(heading("VI. Ý KIẾN CỦA ĐẠI DIỆN CƠ SỞ", st))
+    next_section = "VI"
+    if doc.stop_order is not None:
+        s.extend(heading("VI. TẠM DỪNG SỬ DỤNG PHƯƠNG TIỆN ĐO, PHÉP ĐO", st))
+        s.append(
+            Paragraph(
+                f"Yêu cầu cơ sở tạm dừng sử dụng: {markup(doc.stop_order.subject)}, "
+                "cho đến khi khắc phục xong các nội dung không đạt.",
+                body,
+            )
+        )
+        s.append(
+            Paragraph(
+                f"<b>Thời hạn khắc phục:</b> trước ngày {vn_short_date(doc.stop_order.deadline)}.", body
+            )
+        )
+        next_section = "VII"
+
+    s.extend(heading(f"{next_section}. Ý KIẾN CỦA ĐẠI DIỆN CƠ SỞ", st))
     if doc.representative_statement:
         s.append(para(doc.representative_statement, body))
-    else:
+    elif not doc.refused_to_sign:
         s.extend(dotted_lines(2, st))
+    if doc.refused_to_sign:
+        s.append(
+            Paragraph(f"<b>Đại diện cơ sở không ký biên bản.</b> Lý do: {markup(doc.refusal_reason)}", body)
+        )
 
     if doc.ended_at is not None:
         ended = doc.ended_at
@@ -150,12 +182,16 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
         if doc.copies > 1
         else "Biên bản được lập thành 01 bản"
     )
-    closing.append(
-        para(
-            f"{made}; đã đọc lại cho những người có tên trên cùng nghe, công nhận đúng và ký tên dưới đây.",
-            st.body_indent,
+    if doc.refused_to_sign:
+        signers = "Trưởng đoàn kiểm tra, người lập biên bản" + (" và người chứng kiến" if doc.witness else "")
+        read_out = (
+            "đã đọc lại cho những người có tên trên cùng nghe. Đại diện cơ sở không ký biên bản; "
+            f"biên bản có chữ ký của {signers} vẫn có giá trị "
+            "(điểm b khoản 2 Điều 21 Thông tư số 28/2013/TT-BKHCN)."
         )
-    )
+    else:
+        read_out = "đã đọc lại cho những người có tên trên cùng nghe, công nhận đúng và ký tên dưới đây."
+    closing.append(para(f"{made}; {read_out}", st.body_indent))
     closing.append(Spacer(1, 4 * mm))
     closing.append(signatures(doc, st))
     s.append(KeepTogether(closing))
