@@ -188,6 +188,7 @@ AUDIT_ACTIONS = {
     "supersede": "Thay thế biên bản",
     "reopen": "Mở lại để đính chính",
     "revoke": "Hủy",
+    "void": "Hủy kết quả đo",
     "print": "In",
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",
