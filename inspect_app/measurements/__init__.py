@@ -8,6 +8,7 @@ from each other:
 - ``standards``: reference standards and what falls due;
 - ``instruments``: instruments at a premise, their verification and range;
 - ``readings`` and ``lots``: judged and stored, idempotent by client UUID, locked with the inspection;
+- ``voiding``: voiding a reading or lot with a reason before the biên bản, and who may;
 - ``suggestions``: automatic findings for the checklist;
 - ``units``: the one conversion between a record's unit and the engine's grams.
 """
@@ -34,6 +35,7 @@ from .standards import (
     update_standard,
 )
 from .suggestions import AutoFinding, automatic_findings
+from .voiding import VoidLocked, may_void, void_record
 
 __all__ = [
     "DUE_SOON_DAYS",
@@ -42,6 +44,7 @@ __all__ = [
     "Conflict",
     "InvalidInput",
     "Locked",
+    "VoidLocked",
     "add_instrument_photo",
     "automatic_findings",
     "create_instrument",
@@ -49,6 +52,7 @@ __all__ = [
     "due_soon",
     "instruments_of",
     "lots_of",
+    "may_void",
     "range_state",
     "readings_of",
     "record_lot",
@@ -62,4 +66,5 @@ __all__ = [
     "update_instrument",
     "update_standard",
     "verification_state",
+    "void_record",
 ]

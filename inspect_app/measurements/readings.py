@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import writes
 from ..access import scoped
@@ -263,7 +264,12 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
     return writes.insert(reading, fingerprint, user)
 
 
-def readings_of(inspection: Inspection) -> list[Reading]:
-    return list(
-        db.session.scalars(select(Reading).where(Reading.inspection_id == inspection.id).order_by(Reading.id))
-    )
+def readings_of(inspection: Inspection, *, include_voided: bool = False) -> list[Reading]:
+    """What counts in the inspection's verdicts, suggestions and biên bản; ``include_voided`` adds the voided ones
+    (with who voided them), for the pages that show them struck through."""
+    query = select(Reading).where(Reading.inspection_id == inspection.id)
+    if include_voided:
+        query = query.options(selectinload(Reading.voided_by))
+    else:
+        query = query.where(Reading.voided_at.is_(None))
+    return list(db.session.scalars(query.order_by(Reading.id)))
