@@ -88,7 +88,7 @@ def inspection_detail(inspection_id: int):
         flag_labels=FLAG_LABELS,
         minutes=minutes_of(inspection),
         minutes_statuses=MINUTES_STATUSES,
-        readings=measurements.readings_of(inspection),
-        lots=measurements.lots_of(inspection),
+        readings=measurements.readings_of(inspection, include_voided=True),
+        lots=measurements.lots_of(inspection, include_voided=True),
         auto_findings=measurements.automatic_findings(inspection),
     )
