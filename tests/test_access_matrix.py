@@ -213,7 +213,10 @@ def _populate(url: str, uploads: Path) -> dict:
         }
         w.measured = {
             key: make_reading_and_lot(
-                w.records[key]["inspection"], w.metrology[key]["instrument"], w.metrology[key]["standard"], user
+                w.records[key]["inspection"],
+                w.metrology[key]["instrument"],
+                w.metrology[key]["standard"],
+                user,
             )
             for key, user in (("a", w.users["inspector"]), ("b", w.other_users["inspector"]))
         }

@@ -215,7 +215,7 @@ def test_staff_type_a_reading_at_the_desk_and_see_its_verdict(client, login, wor
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Đã ghi phép đo Cân đồng hồ lò xo 15 kg" in page and "Không đạt" in page
-    assert "<td class=\"\">2,20 kg</td>" in page and "+0,2 kg" in page
+    assert '<td class="">2,20 kg</td>' in page and "+0,2 kg" in page
     # A control measurement with its direction, decimal comma in the reference.
     control = reading_form(setting, kind="control", direction="sell", reference="2", indication="1,98")
     assert client.post(f"/inspections/{inspection.id}/readings/new", data=control).status_code == 302
