@@ -142,6 +142,12 @@ PERMISSIONS = {
     "standard.edit": {"inspector", "staff", "admin"},
     "instrument.edit": {"inspector", "staff", "admin"},
     "metrology.settings": {"admin"},
+    # Readings and lots typed in at the desk (ward staff copy what the inspector wrote on paper).
+    "measurement.record": {"inspector", "staff", "supervisor", "admin"},
+    # Voiding a reading or lot before the biên bản: its recorder may void their own ("measurement.void"); staff,
+    # supervisors and administrators of the unit may void anyone's ("measurement.void_any").
+    "measurement.void": {"inspector", "staff", "supervisor", "admin"},
+    "measurement.void_any": {"staff", "supervisor", "admin"},
 }
 
 

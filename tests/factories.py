@@ -259,3 +259,35 @@ def make_metrology(premise: Premise, user: User) -> dict:
         instrument, {"uuid": str(uuid.uuid4()), "caption": "Tem kiểm định"}, jpeg_bytes(), user, storage
     )
     return {"standard": standard, "instrument": instrument, "instrument_photo": photo}
+
+
+def make_reading_and_lot(inspection, instrument, standard, user) -> dict:
+    """A weighing of the instrument with the standard and a pre-packaged lot, recorded in the inspection."""
+    import uuid
+    from decimal import Decimal
+
+    from inspect_app import measurements
+
+    reading, _ = measurements.record_reading(
+        inspection,
+        {
+            "uuid": str(uuid.uuid4()),
+            "instrument_id": instrument.id,
+            "kind": "weighing",
+            "standard_ids": [standard.id],
+            "indication": Decimal("2.00"),
+        },
+        user,
+    )
+    lot, _ = measurements.record_lot(
+        inspection,
+        {
+            "uuid": str(uuid.uuid4()),
+            "product": "Đường RE túi 1 kg",
+            "nominal": Decimal("1"),
+            "unit": "kg",
+            "measured": [Decimal("0.99"), Decimal("1.00"), Decimal("1.01")],
+        },
+        user,
+    )
+    return {"reading": reading, "lot": lot}

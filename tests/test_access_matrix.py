@@ -42,6 +42,8 @@ ID_ARGUMENTS = {
         lambda w: w.metrology["a"]["instrument"].id,
         lambda w: w.metrology["b"]["instrument"].id,
     ),
+    "reading_id": (lambda w: w.measured["a"]["reading"].id, lambda w: w.measured["b"]["reading"].id),
+    "lot_id": (lambda w: w.measured["a"]["lot"].id, lambda w: w.measured["b"]["lot"].id),
     "instrument_photo_id": (
         lambda w: w.metrology["a"]["instrument_photo"].id,
         lambda w: w.metrology["b"]["instrument_photo"].id,
@@ -191,6 +193,7 @@ def _populate(url: str, uploads: Path) -> dict:
         make_metrology,
         make_minutes,
         make_premise,
+        make_reading_and_lot,
         make_records,
         make_user,
     )
@@ -207,6 +210,15 @@ def _populate(url: str, uploads: Path) -> dict:
         w.metrology = {
             "a": make_metrology(w.premise_a, w.users["inspector"]),
             "b": make_metrology(w.premise_b, w.other_users["inspector"]),
+        }
+        w.measured = {
+            key: make_reading_and_lot(
+                w.records[key]["inspection"],
+                w.metrology[key]["instrument"],
+                w.metrology[key]["standard"],
+                user,
+            )
+            for key, user in (("a", w.users["inspector"]), ("b", w.other_users["inspector"]))
         }
         w.minutes = {
             "a": make_minutes(make_premise(w.unit_a), w.users["inspector"], w.users["staff"]),
@@ -362,7 +374,7 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
     expected = {
         "units", "users", "api_tokens", "markets", "premises", "inspections",
         "inspection_members", "findings", "photos", "minutes", "minutes_counters", "reference_standards",
-        "instruments", "instrument_photos",
+        "instruments", "instrument_photos", "readings", "prepackaged_lots",
     }  # fmt: skip
     assert expected <= owned, expected - owned
     assert {key.split("/")[0] for key in matrix.other_units_files} == {

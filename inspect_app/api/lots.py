@@ -8,8 +8,10 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.vocabulary import OUTCOMES
 from .. import measurements
+from ..access import get_or_404
 from ..models import PrepackagedLot
-from .core import RECORDS, allowed, bp, request_part, shows_conflicts, with_inspection
+from .core import RECORDS, allowed, bp, looks_up, request_part, shows_conflicts, with_inspection
+from .readings import VoidSchema, voidable
 from .fields import UUID, DateTime, Dec, Int, Json, List, Nested, Str, StrictSchema, length, one_of
 
 
@@ -62,6 +64,10 @@ class LotSchema(StrictSchema):
     details = Json(dump_only=True, metadata={"type": "object"})
     version = Int(dump_only=True)
     created_at = DateTime(dump_only=True)
+    voided = fields.Boolean(dump_only=True)
+    voided_at = DateTime(dump_only=True, allow_none=True)
+    voided_by_id = Int(dump_only=True, allow_none=True)
+    void_reason = Str(dump_only=True, allow_none=True)
 
 
 class LotListSchema(Schema):
@@ -75,8 +81,8 @@ shows_conflicts(PrepackagedLot, LotSchema())
 @bp.response(200, LotListSchema)
 @with_inspection
 def list_lots(inspection):
-    """Lô hàng đóng gói sẵn đã lấy mẫu"""
-    return {"items": measurements.lots_of(inspection)}
+    """Lô hàng đóng gói sẵn đã lấy mẫu (cả lô đã hủy, có voided = true)"""
+    return {"items": measurements.lots_of(inspection, include_voided=True)}
 
 
 @bp.post("/inspections/<inspection_id>/lots", errors=(403, 404, 409, 422))
@@ -89,3 +95,20 @@ def create_lot(data, inspection):
     """Ghi một lô hàng đóng gói sẵn; máy chủ tính trung bình, s, T, số đơn vị thiếu, kết luận"""
     lot, created = measurements.record_lot(inspection, data, current_user)
     return lot, 201 if created else 200
+
+
+def lot_to_void(lot_id: int) -> PrepackagedLot:
+    return voidable(get_or_404(PrepackagedLot, lot_id))
+
+
+@bp.post("/lots/<int:lot_id>/void", errors=(403, 404, 409, 422))
+@bp.response(200, LotSchema)
+@looks_up("lot_id", lot_to_void, "lot")
+@bp.arguments(VoidSchema)
+def void_lot(data, lot):
+    """Hủy một lô hàng đóng gói sẵn đã ghi, kèm lý do (trước khi lập biên bản)
+
+    Lô được giữ lại, không còn tính vào kết luận, gợi ý và biên bản. Hủy lần nữa trả về bản đã hủy;
+    409 khi biên bản đã lập (phải đính chính bằng biên bản thay thế).
+    """
+    return measurements.void_record(lot, data["reason"], current_user)

@@ -8,9 +8,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..domain.vocabulary import DIRECTIONS, OUTCOMES, READING_KINDS
 from .. import measurements
+from ..access import get_or_404
 from ..models import Reading
 from ..models.metrology import canonical_decimal
-from .core import RECORDS, allowed, bp, request_part, shows_conflicts, with_inspection
+from .core import RECORDS, ApiError, allowed, bp, looks_up, request_part, shows_conflicts, with_inspection
 from .fields import UUID, DateTime, Dec, Int, Json, List, Nested, Str, StrictSchema, length, one_of
 
 
@@ -88,6 +89,10 @@ class ReadingSchema(StrictSchema):
     )
     version = Int(dump_only=True)
     created_at = DateTime(dump_only=True)
+    voided = fields.Boolean(dump_only=True)
+    voided_at = DateTime(dump_only=True, allow_none=True)
+    voided_by_id = Int(dump_only=True, allow_none=True)
+    void_reason = Str(dump_only=True, allow_none=True)
 
     @validates_schema
     def _together(self, data, **kwargs):
@@ -101,6 +106,26 @@ class ReadingSchema(StrictSchema):
             raise ValidationError("Cần ghi lượng đọc trên bình chuẩn (L).", "reference")
 
 
+class VoidSchema(StrictSchema):
+    """Why a reading or lot is voided (at least 5 characters)."""
+
+    reason = Str(required=True, validate=length(500))
+
+
+VOIDERS = "Chỉ người đã ghi kết quả, cán bộ văn phòng hoặc lãnh đạo của đơn vị được hủy kết quả này."
+
+
+def voidable(record):
+    """The record, or 403 unless the user may void it (its recorder, or staff / a supervisor of the unit)."""
+    if not measurements.may_void(record, current_user):
+        raise ApiError(403, VOIDERS)
+    return record
+
+
+def reading_to_void(reading_id: int) -> Reading:
+    return voidable(get_or_404(Reading, reading_id))
+
+
 class ReadingListSchema(Schema):
     items = List(Nested(ReadingSchema), dump_only=True)
 
@@ -112,8 +137,8 @@ shows_conflicts(Reading, ReadingSchema())
 @bp.response(200, ReadingListSchema)
 @with_inspection
 def list_readings(inspection):
-    """Kết quả đo của cuộc kiểm tra, kèm kết luận máy chủ tính"""
-    return {"items": measurements.readings_of(inspection)}
+    """Kết quả đo của cuộc kiểm tra, kèm kết luận máy chủ tính (cả kết quả đã hủy, có voided = true)"""
+    return {"items": measurements.readings_of(inspection, include_voided=True)}
 
 
 @bp.post("/inspections/<inspection_id>/readings", errors=(403, 404, 409, 422))
@@ -144,3 +169,16 @@ def rejudge_readings(inspection):
     """
     measurements.rejudge_superseded(inspection, current_user)
     return {"items": measurements.readings_of(inspection)}
+
+
+@bp.post("/readings/<int:reading_id>/void", errors=(403, 404, 409, 422))
+@bp.response(200, ReadingSchema)
+@looks_up("reading_id", reading_to_void, "reading")
+@bp.arguments(VoidSchema)
+def void_reading(data, reading):
+    """Hủy một kết quả đo, kèm lý do (trước khi lập biên bản)
+
+    Kết quả được giữ lại, không còn tính vào kết luận, gợi ý và biên bản. Hủy lần nữa trả về bản đã hủy;
+    409 khi biên bản đã lập (phải đính chính bằng biên bản thay thế).
+    """
+    return measurements.void_record(reading, data["reason"], current_user)

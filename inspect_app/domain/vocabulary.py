@@ -270,6 +270,7 @@ AUDIT_ACTIONS = {
     "reopen": "Mở lại để đính chính",
     "revoke": "Hủy",
     "rejudge": "Chấm lại theo bảng mới",
+    "void": "Hủy kết quả đo",
     "print": "In",
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",

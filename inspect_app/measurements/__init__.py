@@ -8,6 +8,7 @@ from each other:
 - ``standards``: reference standards and what falls due;
 - ``instruments``: instruments at a premise, their verification and range;
 - ``readings`` and ``lots``: judged and stored, idempotent by client UUID, locked with the inspection;
+- ``voiding``: voiding a reading or lot with a reason before the biên bản, and who may;
 - ``suggestions``: automatic findings for the checklist;
 - ``units``: the one conversion between a record's unit and the engine's grams.
 """
@@ -37,6 +38,7 @@ from .standards import (
     update_standard,
 )
 from .suggestions import AutoFinding, automatic_findings
+from .voiding import VoidLocked, may_void, void_record
 
 __all__ = [
     "DUE_SOON_DAYS",
@@ -45,6 +47,7 @@ __all__ = [
     "Conflict",
     "InvalidInput",
     "Locked",
+    "VoidLocked",
     "add_instrument_photo",
     "automatic_findings",
     "certificate_warning",
@@ -56,6 +59,7 @@ __all__ = [
     "instruments_of",
     "lots_of",
     "meter_checks_of",
+    "may_void",
     "range_state",
     "readings_of",
     "record_lot",
@@ -71,4 +75,5 @@ __all__ = [
     "update_instrument",
     "update_standard",
     "verification_state",
+    "void_record",
 ]

@@ -6,21 +6,35 @@ typed values, and the service's own checks come back onto the fields as Vietname
 
 from __future__ import annotations
 
+import re
+import uuid
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import ValidationError
 
 from ..web.forms import ChoiceField as SelectField
 from ..web.forms import int_or_none, rule
+from ..domain.errors import RuleError
 from ..domain.vocabulary import (
     CERTIFICATE_TYPES,
+    DIRECTIONS,
     INSTRUMENT_TYPES,
     INSTRUMENT_VARIANTS,
+    READING_KINDS,
     SEAL_STATES,
     STANDARD_KINDS,
     STANDARD_OWNERSHIP,
 )
-from .rules import date_value, decimal_value
+from .rules import date_value, decimal_value, display_quantity, instrument_label
 
 
 def number(label: str, *, required: bool = False, positive: bool = True):
@@ -160,7 +174,151 @@ class StateCheckForm(FlaskForm):
     )
 
     def validate_state_check_rule(self, field):
-        from wtforms.validators import ValidationError
-
         if field.data not in ("in_service", "verification"):
             raise ValidationError("Vui lòng chọn một giới hạn.")
+
+
+# ---- readings and lots typed in at the desk -----------------------------------------------------------------------
+
+
+def _uuid_or_new(value) -> str:
+    """The form's own UUID (a double submit stores one record), or a fresh one if it was tampered with."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+class ReadingForm(FlaskForm):
+    """A reading copied at the desk: the same fields the phone sends, judged by the same service."""
+
+    uuid = HiddenField()
+    instrument_id = SelectField("Phương tiện đo", coerce=int_or_none, validate_choice=True)
+    kind = SelectField("Phép đo", choices=list(READING_KINDS.items()), validate_choice=True)
+    direction = SelectField(
+        "Chiều mua bán (phép đo đối chứng)",
+        choices=[("", "—"), *DIRECTIONS.items()],
+        validate_choice=True,
+    )
+    standard_ids = SelectMultipleField("Chuẩn đo lường đã dùng", coerce=int_or_none, validate_choice=False)
+    reference = StringField(
+        "Tải kiểm / lượng chuẩn (để trống: tổng các quả cân đã chọn)",
+        validators=[number("Tải kiểm / lượng chuẩn")],
+    )
+    indication = StringField(
+        "Số chỉ của phương tiện đo",
+        validators=[rule(lambda v: decimal_value(v, "Số chỉ", non_negative=True))],
+    )
+    unit = SelectField(
+        "Đơn vị",
+        choices=[("", "Theo phương tiện đo"), ("kg", "kg"), ("g", "g"), ("L", "L")],
+        validate_choice=True,
+    )
+    note = TextAreaField("Ghi chú")
+
+    def __init__(self, *args, instruments=(), standards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument_id.choices = [(i.id, instrument_label(i)) for i in instruments]
+        self.standard_ids.choices = [(s.id, standard_choice(s)) for s in standards]
+        if not self.uuid.data:
+            self.uuid.data = str(uuid.uuid4())
+
+    def validate_standard_ids(self, field):
+        chosen = [value for value in field.data or [] if value is not None]
+        if not chosen:
+            raise ValidationError("Cần chọn ít nhất một chuẩn đo lường đã dùng.")
+        offered = {value for value, _label in self.standard_ids.choices}
+        if len(chosen) != len(field.data) or not set(chosen) <= offered:
+            raise ValidationError("Lựa chọn chuẩn đo lường không hợp lệ.")
+
+    def validate_direction(self, field):
+        if self.kind.data == "control" and not field.data:
+            raise ValidationError("Phép đo đối chứng cần chọn chiều: bán hàng hoặc mua hàng.")
+
+    def values(self) -> dict:
+        control = self.kind.data == "control"
+        return {
+            "uuid": _uuid_or_new(self.uuid.data),
+            "instrument_id": self.instrument_id.data,
+            "kind": self.kind.data,
+            "direction": self.direction.data if control else None,
+            "standard_ids": list(self.standard_ids.data),
+            "reference": decimal_value(self.reference.data, "Tải kiểm", required=False),
+            "indication": decimal_value(self.indication.data, "Số chỉ"),
+            "unit": self.unit.data or None,
+            "note": self.note.data or "",
+        }
+
+
+def _measured_values(text: str) -> list:
+    """The sample's quantities, one per line or separated by spaces or semicolons (decimal comma accepted)."""
+    parts = [part for part in re.split(r"[\s;]+", text or "") if part]
+    if not parts:
+        raise RuleError("Cần ghi ít nhất một lượng đo được của đơn vị mẫu.")
+    if len(parts) > 500:
+        raise RuleError("Lô hàng cần từ 1 đến 500 đơn vị mẫu đã cân/đo.")
+    return [
+        decimal_value(part, f"Đơn vị mẫu thứ {index}", positive=True) for index, part in enumerate(parts, 1)
+    ]
+
+
+class LotForm(FlaskForm):
+    """A pre-packaged sample copied at the desk, judged by the same service as the phone's."""
+
+    uuid = HiddenField()
+    product = StringField("Sản phẩm", validators=[rule(lambda v: _required_text(v, "Tên sản phẩm", 200))])
+    nominal = StringField("Lượng danh định", validators=[number("Lượng danh định", required=True)])
+    unit = SelectField("Đơn vị", choices=[(u, u) for u in ("g", "kg", "mL", "L")], validate_choice=True)
+    tare = StringField(
+        "Khối lượng bì (nếu cân cả bao bì)",
+        validators=[rule(lambda v: decimal_value(v, "Khối lượng bì", required=False, non_negative=True))],
+    )
+    lot_size = StringField("Cỡ lô (số đơn vị của lô, nếu biết)")
+    measured = TextAreaField(
+        "Lượng đo được của từng đơn vị mẫu (mỗi dòng một số)", validators=[rule(_measured_values)]
+    )
+    note = TextAreaField("Ghi chú")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.uuid.data:
+            self.uuid.data = str(uuid.uuid4())
+
+    def validate_lot_size(self, field):
+        text = (field.data or "").strip()
+        if text and (not text.isdigit() or int(text) < 1 or int(text) > 2**31 - 1):
+            raise ValidationError("Cỡ lô phải là số nguyên lớn hơn 0.")
+
+    def values(self) -> dict:
+        lot_size = (self.lot_size.data or "").strip()
+        return {
+            "uuid": _uuid_or_new(self.uuid.data),
+            "product": self.product.data.strip(),
+            "nominal": decimal_value(self.nominal.data, "Lượng danh định"),
+            "unit": self.unit.data,
+            "tare": decimal_value(self.tare.data, "Khối lượng bì", required=False),
+            "lot_size": int(lot_size) if lot_size else None,
+            "measured": _measured_values(self.measured.data),
+            "note": self.note.data or "",
+        }
+
+
+def _required_text(value, label: str, maximum: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise RuleError(f"{label}: cần nhập giá trị.")
+    if len(text) > maximum:
+        raise RuleError(f"{label} dài quá {maximum} ký tự.")
+    return text
+
+
+def standard_choice(standard) -> str:
+    """A standard as the desk form lists it, e.g. "Quả cân chuẩn 2 kg M1, số QC-1, hạn 31/12/2027"."""
+    text = f"{STANDARD_KINDS[standard.kind]} {display_quantity(standard.nominal, standard.unit)} {standard.accuracy_class}"
+    if standard.serial:
+        text += f", số {standard.serial}"
+    return text + f", hạn {standard.due_on:%d/%m/%Y}"
+
+
+class VoidForm(FlaskForm):
+    reason = StringField("Lý do hủy")

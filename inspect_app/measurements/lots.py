@@ -4,6 +4,7 @@ UUID, conflict-aware and locked with the inspection."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import writes
 from ..domain.errors import InvalidInput, Locked
@@ -76,11 +77,12 @@ def record_lot(inspection: Inspection, data: dict, user: User) -> tuple[Prepacka
     return writes.insert(lot, fingerprint, user)
 
 
-def lots_of(inspection: Inspection) -> list[PrepackagedLot]:
-    return list(
-        db.session.scalars(
-            select(PrepackagedLot)
-            .where(PrepackagedLot.inspection_id == inspection.id)
-            .order_by(PrepackagedLot.id)
-        )
-    )
+def lots_of(inspection: Inspection, *, include_voided: bool = False) -> list[PrepackagedLot]:
+    """What counts in the inspection's verdicts, suggestions and biên bản; ``include_voided`` adds the voided ones
+    (with who voided them), for the pages that show them struck through."""
+    query = select(PrepackagedLot).where(PrepackagedLot.inspection_id == inspection.id)
+    if include_voided:
+        query = query.options(selectinload(PrepackagedLot.voided_by))
+    else:
+        query = query.where(PrepackagedLot.voided_at.is_(None))
+    return list(db.session.scalars(query.order_by(PrepackagedLot.id)))

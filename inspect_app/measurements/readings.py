@@ -300,17 +300,16 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
     return writes.insert(reading, fingerprint, user)
 
 
-def readings_of(inspection: Inspection) -> list[Reading]:
-    """The inspection's readings with their instruments (one query for all of them: a flagged reading's corrected
-    verdict needs its scale)."""
-    return list(
-        db.session.scalars(
-            select(Reading)
-            .where(Reading.inspection_id == inspection.id)
-            .options(selectinload(Reading.instrument))
-            .order_by(Reading.id)
-        )
-    )
+def readings_of(inspection: Inspection, *, include_voided: bool = False) -> list[Reading]:
+    """What counts in the inspection's verdicts, suggestions and biên bản, with their instruments (one query for all
+    of them: a flagged reading's corrected verdict needs its scale); ``include_voided`` adds the voided ones (with
+    who voided them), for the pages that show them struck through."""
+    query = select(Reading).where(Reading.inspection_id == inspection.id).options(selectinload(Reading.instrument))
+    if include_voided:
+        query = query.options(selectinload(Reading.voided_by))
+    else:
+        query = query.where(Reading.voided_at.is_(None))
+    return list(db.session.scalars(query.order_by(Reading.id)))
 
 
 # ---- readings judged with a superseded table -------------------------------------------------------------------------

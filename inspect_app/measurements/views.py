@@ -1,17 +1,18 @@
 """Desk pages for metrology: the unit's reference standards (with what falls due), instruments of a premise,
-and the administrator's state-check setting. Readings and lots are shown on the inspection page."""
+readings and lots typed in at the desk or voided, and the administrator's state-check setting. Readings and lots
+are shown on the inspection page."""
 
 from __future__ import annotations
 
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..access import get_or_404, permission_required, require, scoped, visible_units
 from ..documents.vn_format import format_vn_decimal
-from ..domain.errors import InvalidInput, Locked
+from ..domain.errors import Conflict, InvalidInput, Locked
 from ..extensions import db
 from ..tolerances.common import plain
 from ..domain.time import today_vn
@@ -28,12 +29,12 @@ from ..domain.vocabulary import (
     STANDARD_OWNERSHIP,
     TAMPERING_SIGNS,
 )
-from ..models.metrology import Instrument, ReferenceStandard
+from ..models.metrology import Instrument, PrepackagedLot, Reading, ReferenceStandard
 from ..files.photos import PhotoError
 from ..files.uploads import storage_for
-from . import instruments, standards
+from . import instruments, lots, readings, standards, voiding
 from .readings import corrected_verdict, rejudge_superseded
-from .forms import InstrumentForm, StandardForm, StateCheckForm
+from .forms import InstrumentForm, LotForm, ReadingForm, StandardForm, StateCheckForm, VoidForm
 from .rules import display_quantity, instrument_label
 from .settings import STATE_CHECK_RULES, set_state_check_rule, state_check_rule
 
@@ -64,6 +65,11 @@ def metrology_labels() -> dict:
         "tampering_signs": TAMPERING_SIGNS,
         "validity": {"valid": "Còn hạn", "expired": "Hết hạn", "unknown": "Không xác định được hạn"},
     }
+
+
+@bp.app_template_global()
+def may_void(record: Reading | PrepackagedLot) -> bool:
+    return voiding.may_void(record, current_user)
 
 
 @bp.app_template_global()
@@ -343,6 +349,131 @@ def rejudge_readings(inspection_id: int):
     for reading, why in skipped:
         flash(f"Chưa chấm lại được kết quả đo {reading.instrument_label}: {why}", "error")
     return back
+
+
+# ---- readings and lots at the desk ---------------------------------------------------------------------------------
+
+
+def _open_inspection(inspection_id: int) -> Inspection:
+    inspection = get_or_404(Inspection, inspection_id)
+    require("measurement.record")
+    return inspection
+
+
+def _inspection_url(inspection_id: int) -> str:
+    return url_for("inspections.inspection_detail", inspection_id=inspection_id)
+
+
+def _reading_form(inspection: Inspection) -> ReadingForm:
+    unit_standards = db.session.scalars(
+        scoped(ReferenceStandard)
+        .where(ReferenceStandard.unit_id == inspection.unit_id, ReferenceStandard.active.is_(True))
+        .order_by(ReferenceStandard.id)
+    ).all()
+    return ReadingForm(
+        instruments=instruments.instruments_of(inspection.premise_id),
+        standards=sorted(unit_standards, key=standards.standard_sort_key),
+    )
+
+
+@bp.route("/inspections/<int:inspection_id>/readings/new", methods=["GET", "POST"])
+@login_required
+def new_reading(inspection_id: int):
+    inspection = _open_inspection(inspection_id)
+    form = _reading_form(inspection)
+    status = 200
+    if inspection.locked:
+        flash(Locked.message, "error")
+        status = 409
+    elif form.validate_on_submit():
+        try:
+            reading, _created = readings.record_reading(inspection, form.values(), current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            _apply_errors(form, error.errors)
+        except Conflict as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = 409
+        else:
+            flash(
+                f"Đã ghi phép đo {instrument_label(reading.instrument)}: {OUTCOMES[reading.outcome]} — "
+                f"{reading.conclusion}",
+                "success" if reading.outcome == "pass" else "warning",
+            )
+            return redirect(_inspection_url(inspection.id) + "#ket-qua-do")
+    if form.errors and status == 200:
+        status = 422
+    return render_template("measurements/reading_form.html", form=form, inspection=inspection), status
+
+
+@bp.route("/inspections/<int:inspection_id>/lots/new", methods=["GET", "POST"])
+@login_required
+def new_lot(inspection_id: int):
+    inspection = _open_inspection(inspection_id)
+    form = LotForm()
+    status = 200
+    if inspection.locked:
+        flash(Locked.message, "error")
+        status = 409
+    elif form.validate_on_submit():
+        try:
+            lot, _created = lots.record_lot(inspection, form.values(), current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            _apply_errors(form, error.errors)
+        except Conflict as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = 409
+        else:
+            flash(
+                f"Đã ghi lô {lot.product}: {OUTCOMES[lot.outcome]} — {lot.conclusion}",
+                "success" if lot.outcome == "pass" else "warning",
+            )
+            return redirect(_inspection_url(inspection.id) + "#hang-dong-goi")
+    if form.errors and status == 200:
+        status = 422
+    return render_template("measurements/lot_form.html", form=form, inspection=inspection), status
+
+
+def _void(record: Reading | PrepackagedLot, what: str):
+    if not voiding.may_void(record, current_user):
+        abort(403)
+    form = VoidForm()
+    status = 200
+    if form.validate_on_submit():
+        already = record.voided
+        try:
+            voiding.void_record(record, form.reason.data, current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            _apply_errors(form, error.errors)
+            status = 422
+        except (Locked, Conflict) as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = 409
+        else:
+            flash(
+                f"{what.capitalize()} này đã được hủy trước đó." if already else f"Đã hủy {what}.", "success"
+            )
+            return redirect(_inspection_url(record.inspection_id))
+    elif request.method == "POST":
+        status = 400  # the session's CSRF token was missing or stale
+    return render_template("measurements/void_form.html", form=form, record=record, what=what), status
+
+
+@bp.route("/readings/<int:reading_id>/void", methods=["GET", "POST"])
+@login_required
+def void_reading(reading_id: int):
+    return _void(get_or_404(Reading, reading_id), "kết quả đo")
+
+
+@bp.route("/lots/<int:lot_id>/void", methods=["GET", "POST"])
+@login_required
+def void_lot(lot_id: int):
+    return _void(get_or_404(PrepackagedLot, lot_id), "lô hàng đóng gói sẵn")
 
 
 # ---- the administrator's setting ----------------------------------------------------------------------------------

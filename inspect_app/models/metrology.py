@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from ..domain.vocabulary import (
@@ -180,7 +180,27 @@ class InstrumentPhoto(StoredImage, db.Model):
     instrument: Mapped[Instrument] = relationship(back_populates="photos")
 
 
-class Reading(ClientRecord, JudgedVerdict, TeamConclusion, db.Model):
+class Voidable:
+    """A reading or lot that can be voided (hủy) with a reason before the biên bản is issued: the row is kept, shown
+    struck through, and no longer counts in verdicts, suggestions or the biên bản."""
+
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str | None] = mapped_column(String(500))
+
+    @declared_attr
+    def voided_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id"))
+
+    @declared_attr
+    def voided_by(cls) -> Mapped[User | None]:
+        return relationship(foreign_keys=[cls.voided_by_id])
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class Reading(ClientRecord, JudgedVerdict, TeamConclusion, Voidable, db.Model):
     """One test point: reference against indication, with the verdict the server computed and stored."""
 
     __tablename__ = "readings"
@@ -263,7 +283,7 @@ class MeterCheck(ClientRecord, db.Model):
     instrument: Mapped[Instrument] = relationship()
 
 
-class PrepackagedLot(ClientRecord, JudgedVerdict, TeamConclusion, db.Model):
+class PrepackagedLot(ClientRecord, JudgedVerdict, TeamConclusion, Voidable, db.Model):
     """A pre-packaged product sampled in an inspection and judged by the TT 21/2014 lot rules."""
 
     __tablename__ = "prepackaged_lots"
