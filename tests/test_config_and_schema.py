@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import CheckConstraint, text
 
 from inspect_app import create_app
 from inspect_app.extensions import db
@@ -69,3 +70,36 @@ def test_healthz_reports_a_dead_database_as_503(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "error"
+
+
+def _check_texts(connection) -> dict[str, str]:
+    """Every CHECK constraint in the database by name, as the database keeps its text."""
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(
+            text("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'c'")
+        )
+        return dict(rows.all())
+    found = {}
+    for (sql,) in connection.execute(text("SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL")):
+        for match in re.finditer(r"CONSTRAINT\s+\"?(\w+)\"?\s+CHECK\s*\(", sql):
+            depth, end = 1, match.end()
+            while depth:
+                depth += {"(": 1, ")": -1}.get(sql[end], 0)
+                end += 1
+            found[match.group(1)] = sql[match.end() : end - 1]
+    return found
+
+
+def test_check_constraints_admit_what_the_models_admit(app):
+    """A code list (audit actions, reading kinds, statuses…) widened in the model but not in the migration's CHECK
+    constraint would refuse the new value only at run time: each constraint admits exactly the model's codes."""
+    with db.engine.connect() as connection:
+        stored = _check_texts(connection)
+    for table in db.metadata.sorted_tables:
+        for constraint in table.constraints:
+            if not isinstance(constraint, CheckConstraint):
+                continue
+            name = str(constraint.name)
+            assert name in stored, f"{name} is missing from the database"
+            wanted = set(re.findall(r"'([^']*)'", str(constraint.sqltext)))
+            assert set(re.findall(r"'([^']*)'", stored[name])) == wanted, name
