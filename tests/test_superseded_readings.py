@@ -7,13 +7,14 @@ import hashlib
 import uuid
 from decimal import Decimal
 
+import pytest
 from flask_migrate import downgrade, upgrade
 from markupsafe import escape
 from sqlalchemy import select, update
 
 from inspect_app import measurements
 from inspect_app.extensions import db
-from inspect_app.minutes.service import IssueRequest, issue_minutes
+from inspect_app.minutes.service import IssueRequest, MinutesError, issue_minutes
 from inspect_app.models import AuditEvent, Inspection, Minutes
 from inspect_app.models.metrology import Reading
 from tests.api_helpers import token_for
@@ -77,6 +78,8 @@ def _setting(world):
     fresh = _control_reading(open_one, scale, weight, inspector, indication="1.06")
     ids = [reading.id for reading in readings]
     open_id, issued_id, fresh_id = open_one.id, issued.id, fresh.id
+    # The second inspection's biên bản was issued before the law's table came in.
+    issue_minutes(issued, IssueRequest("Chủ cơ sở", "Chủ hộ kinh doanh"), world.users["staff"])
     _judged_the_old_way(ids)
     return open_id, issued_id, ids, fresh_id
 
@@ -174,8 +177,7 @@ def test_the_api_rejudges_too(client, world):
 
 def test_an_issued_biên_bản_is_never_changed(client, login, world):
     _, issued_id, ids, _ = _setting(world)
-    inspection = db.session.get(Inspection, issued_id)
-    minutes = issue_minutes(inspection, IssueRequest("Chủ cơ sở", "Chủ hộ kinh doanh"), world.users["staff"])
+    minutes = db.session.scalars(select(Minutes).where(Minutes.inspection_id == issued_id)).one()
     minutes_id, sha256 = minutes.id, minutes.pdf_sha256
     login(world.users["supervisor_unit"])
     before = client.get(f"/minutes/{minutes_id}/pdf").get_data()
@@ -200,3 +202,15 @@ def test_an_issued_biên_bản_is_never_changed(client, login, world):
     after = client.get(f"/minutes/{minutes_id}/pdf").get_data()
     assert hashlib.sha256(after).hexdigest() == sha256
     assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rejudge")).all()
+
+
+def test_no_new_biên_bản_is_issued_on_verdicts_of_the_old_table(client, login, world):
+    """A biên bản issued now must not print a verdict the law no longer gives: re-judge (or void) first."""
+    open_id, _, ids, _ = _setting(world)
+    inspection = db.session.get(Inspection, open_id)
+    with pytest.raises(MinutesError, match="Còn 1 kết quả đo chấm theo bảng cũ"):
+        issue_minutes(inspection, IssueRequest("Chủ cơ sở", "Chủ hộ kinh doanh"), world.users["staff"])
+    assert db.session.scalars(select(Minutes).where(Minutes.inspection_id == open_id)).all() == []
+    measurements.rejudge_superseded(inspection, world.users["supervisor_unit"])
+    minutes = issue_minutes(inspection, IssueRequest("Chủ cơ sở", "Chủ hộ kinh doanh"), world.users["staff"])
+    assert minutes.number >= 1 and db.session.get(Reading, ids[0]).outcome == "pass"

@@ -258,3 +258,19 @@ def test_a_lot_is_typed_in_at_the_desk(client, login, world, setting):
     assert lot.measured == ["4.98", "5.01", "4.97", "5"] and lot.sample_size == 4
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Đã ghi lô Gạo túi 5 kg" in page and "Gạo túi 5 kg" in page
+
+
+def test_a_voided_failure_is_not_a_violation(setting, world):
+    """The one definition of a violation leaves voided results out, in SQL as in Python."""
+    from inspect_app.inspections.queries import violation_summary
+
+    inspection = setting["inspection"]
+    inspection.province_in_team = True  # the instrument's own error is concluded only with the Sở in the team
+    db.session.commit()
+    failing = weigh(setting, world.users["inspector"], "2.2")
+    assert failing.outcome == "fail" and not failing.indicative
+    assert failing.counts_as_violation and violation_summary(inspection).readings == 1
+    measurements.void_record(failing, REASON, world.users["inspector"])
+    assert not failing.counts_as_violation
+    assert violation_summary(inspection).readings == 0
+    assert db.session.scalar(select(func.count()).select_from(Reading).where(Reading.counts_as_violation)) == 0

@@ -34,3 +34,11 @@ def is_indicative(scope: str, province_in_team: bool) -> bool:
 def indicative_note(scope: str) -> str:
     """Why a result under ``scope`` is not the team's conclusion (Vietnamese, for screen and print)."""
     return _NOTES.get(scope, "")
+
+
+def marked_indicative(finding, scope: str) -> bool:
+    """Whether a finding is shown with its "sơ bộ" / "chuyển cơ quan có thẩm quyền" mark: an indicative answer,
+    but a referral item only when it failed (a passed one refers nothing) and never a "không áp dụng"."""
+    if not finding.indicative or finding.answer == "na":
+        return False
+    return scope != "referral" or finding.answer == "fail"

@@ -106,15 +106,11 @@ class ViolationSummary:
 def violation_summary(inspection: Inspection) -> ViolationSummary:
     """Counted in SQL, as the dashboard and the yearly report count."""
     counted, indicative = {}, 0
-    for name, model, verdict in (
-        ("findings", Finding, Finding.answer),
-        ("readings", Reading, Reading.outcome),
-        ("lots", PrepackagedLot, PrepackagedLot.outcome),
-    ):
+    for name, model in (("findings", Finding), ("readings", Reading), ("lots", PrepackagedLot)):
         row = db.session.execute(
             select(
                 func.count().filter(model.counts_as_violation),
-                func.count().filter(verdict == "fail", model.indicative.is_(True)),
+                func.count().filter(model.indicative_failure),
             ).where(model.inspection_id == inspection.id)
         ).one()
         counted[name] = row[0]

@@ -14,7 +14,7 @@ from ..minutes.service import minutes_of
 from ..domain.vocabulary import INSPECTION_STATUSES, MINUTES_STATUSES
 from ..models import Inspection
 from ..web.paging import InvalidCursor
-from ..domain.scope import indicative_note
+from ..domain.scope import indicative_note, marked_indicative
 from ..domain.errors import InvalidInput, Locked
 from . import service
 from .forms import DecisionForm
@@ -119,6 +119,7 @@ def _detail(inspection: Inspection, decision_form: DecisionForm):
         violations=violations,
         indicative_failures=violations.indicative_failures,
         scope_notes={scope: indicative_note(scope) for scope in ("province", "referral")},
+        marked_indicative=marked_indicative,
         indicative_note=indicative_note("province"),
         groups=groups,
         follow_ups=follow_ups,

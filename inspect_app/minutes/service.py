@@ -8,18 +8,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from .. import writes
 from ..access import scoped
 from ..checklists import load_catalogue
-from ..domain.scope import indicative_note
+from ..domain.scope import indicative_note, marked_indicative
 from ..domain.minutes_rules import Decision, LegalDetails, legal_details_errors, salutation_code
 from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES, salutation
 from ..documents import minutes_pdf as pdf
 from ..documents.tokens import InvalidToken, make_verification_token, new_public_id, read_verification_token
 from ..extensions import db
-from ..models import Inspection, Minutes, MinutesCounter, User
+from ..models import Inspection, Minutes, MinutesCounter, Reading, User
 from ..domain.text import nfc
 from ..domain.time import utcnow
 from ..domain.time import VN_TZ, today_vn
@@ -110,8 +110,8 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
             if finding is None:
                 continue
             answer, note = ANSWERS[finding.answer], finding.note
-            if finding.indicative:
-                # Recorded, but not this team's conclusion: "sơ bộ", or for another body to decide.
+            if marked_indicative(finding, item.decision_scope):
+                # Recorded, but not this team's conclusion: "sơ bộ", or (when it failed) for another body to decide.
                 answer += (
                     " (chuyển cơ quan có thẩm quyền)" if item.decision_scope == "referral" else " (sơ bộ)"
                 )
@@ -237,6 +237,16 @@ def issue_minutes(
         raise MinutesError("Cuộc kiểm tra này đã có biên bản có hiệu lực.")
     if inspection.status != "completed":
         raise MinutesError("Chỉ lập biên bản cho cuộc kiểm tra đã hoàn thành.")
+    stale = db.session.scalar(
+        select(func.count())
+        .select_from(Reading)
+        .where(Reading.inspection_id == inspection.id, Reading.superseded_table.is_not(None), Reading.in_force)
+    )
+    if stale:
+        raise MinutesError(
+            f"Còn {stale} kết quả đo chấm theo bảng cũ (TT 09/2017 Bảng 2 tạm tính trước đây): chấm lại theo bảng mới "
+            "hoặc hủy kết quả đó trên trang cuộc kiểm tra trước khi lập biên bản."
+        )
     if not request.representative_name.strip():
         raise MinutesError("Cần ghi họ tên người đại diện cơ sở.")
     if not 1 <= request.copies <= 10:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, and_, false
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, and_, false, true
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -134,10 +134,30 @@ class TeamConclusion:
     indicative: Mapped[bool] = mapped_column(default=False)
 
     @hybrid_property
+    def in_force(self) -> bool:
+        """Not voided (a result that cannot be voided is always in force)."""
+        return getattr(self, "voided_at", None) is None
+
+    @in_force.inplace.expression
+    @classmethod
+    def _in_force_expression(cls):
+        return cls.voided_at.is_(None) if hasattr(cls, "voided_at") else true()
+
+    @hybrid_property
     def counts_as_violation(self) -> bool:
-        return getattr(self, self.verdict_column) == "fail" and not self.indicative
+        return getattr(self, self.verdict_column) == "fail" and not self.indicative and self.in_force
 
     @counts_as_violation.inplace.expression
     @classmethod
     def _counts_as_violation_expression(cls):
-        return and_(getattr(cls, cls.verdict_column) == "fail", cls.indicative == false())
+        return and_(getattr(cls, cls.verdict_column) == "fail", cls.indicative == false(), cls.in_force)
+
+    @hybrid_property
+    def indicative_failure(self) -> bool:
+        """Failed, but only "sơ bộ" for this team (or another body's to decide): shown, never counted."""
+        return getattr(self, self.verdict_column) == "fail" and bool(self.indicative) and self.in_force
+
+    @indicative_failure.inplace.expression
+    @classmethod
+    def _indicative_failure_expression(cls):
+        return and_(getattr(cls, cls.verdict_column) == "fail", cls.indicative == true(), cls.in_force)
