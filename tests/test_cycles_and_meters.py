@@ -238,3 +238,22 @@ def test_a_variant_must_match_the_meter_type(client, world, auth):
     response = post_instrument(client, auth, world.premise_a, variant="water_mechanical")
     assert response.status_code == 422
     assert "Chỉ ghi kiểu cho công tơ điện hoặc đồng hồ nước" in str(response.get_json())
+
+
+@pytest.mark.parametrize(
+    "reference, indication, field, message",
+    [
+        ("0.000000000001", "99999999999999", "indicative_indication", "số liệu không hợp lý"),
+        ("500", "500", "indicative_reference", "lớn hơn nhiều so với dung tích"),
+    ],
+)
+def test_implausible_water_checks_are_refused_not_crashed(client, world, auth, reference, indication, field, message):
+    meter = water_meter(client, auth, world.premise_a)
+    litres = post_standard(client, auth, kind="volume_measure", nominal="20", unit="L", accuracy_class="0.1")
+    inspection = new_inspection(client, auth, world.premise_a)
+    body = meter_payload(meter["id"], standard_ids=[litres.get_json()["id"]], indicative_reference=reference,
+                         indicative_indication=indication)  # fmt: skip
+    response = client.post(f"/api/v1/inspections/{inspection['id']}/meter-checks", json=body, headers=auth)
+    assert response.status_code == 422, response.get_json()
+    assert message in str(response.get_json()) and field in str(response.get_json())
+    assert db.session.scalar(select(func.count()).select_from(MeterCheck)) == 0

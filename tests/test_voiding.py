@@ -274,3 +274,25 @@ def test_a_voided_failure_is_not_a_violation(setting, world):
     assert not failing.counts_as_violation
     assert violation_summary(inspection).readings == 0
     assert db.session.scalar(select(func.count()).select_from(Reading).where(Reading.counts_as_violation)) == 0
+
+
+def test_a_reading_typed_in_later_is_judged_on_the_day_of_the_visit(client, login, world):
+    """Standards valid on the day of the visit but overdue by the day the clerk types the reading in: still valid."""
+    from datetime import timedelta
+
+    from inspect_app.domain.time import today_vn, utcnow
+
+    inspector = world.users["inspector"]
+    inspection = make_records(world.premise_a, inspector)["inspection"]
+    inspection.started_at = utcnow() - timedelta(days=10)
+    db.session.commit()
+    scale = make_instrument(world.premise_a, inspector)
+    weight = make_standard(
+        world.unit_a, inspector, due_on=today_vn() - timedelta(days=5), calibrated_on=today_vn() - timedelta(days=300)
+    )
+    login(world.users["staff"])
+    data = reading_form({"scale": scale, "weight": weight}, indication="2")
+    assert client.post(f"/inspections/{inspection.id}/readings/new", data=data).status_code == 302
+    reading = db.session.scalars(select(Reading).order_by(Reading.id.desc())).first()
+    assert reading.standards[0]["status"] == "valid" and reading.outcome != "inconclusive"
+    assert reading.measured_at == inspection.started_at

@@ -86,6 +86,21 @@ def _indicative(instrument: Instrument, data: dict, user: User, on_date) -> dict
         raise InvalidInput({"standard_ids": "Kiểm tra sơ bộ đồng hồ nước cần bình chuẩn dung tích."})
     if any(not s.active for s in found):
         raise InvalidInput({"standard_ids": "Có chuẩn đã ngừng sử dụng."})
+    capacity = sum((s.nominal * VOLUME_FACTORS[s.unit] for s in found), Decimal(0))
+    if reference > 2 * capacity:
+        raise InvalidInput(
+            {
+                "indicative_reference": f"Lượng nước {plain_vi(reference)} L lớn hơn nhiều so với dung tích các bình "
+                f"chuẩn đã chọn ({plain_vi(capacity)} L): kiểm tra lại số đọc hoặc bình chuẩn."
+            }
+        )
+    if indication > 2 * reference:
+        raise InvalidInput(
+            {
+                "indicative_indication": f"Đồng hồ chỉ {plain_vi(indication)} L, hơn gấp đôi lượng nước trên bình "
+                f"chuẩn ({plain_vi(reference)} L): số liệu không hợp lý, kiểm tra lại."
+            }
+        )
     difference = indication - reference
     percent = (difference / reference * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     standards = [

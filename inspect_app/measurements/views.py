@@ -387,7 +387,9 @@ def new_reading(inspection_id: int):
         status = 409
     elif form.validate_on_submit():
         try:
-            reading, _created = readings.record_reading(inspection, form.values(), current_user)
+            # Typed in later at the desk: measured during the visit, so the standards' validity is judged on its day.
+            data = {**form.values(), "measured_at": inspection.started_at}
+            reading, _created = readings.record_reading(inspection, data, current_user)
         except InvalidInput as error:
             db.session.rollback()
             _apply_errors(form, error.errors)
