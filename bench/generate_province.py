@@ -579,6 +579,7 @@ def build(conn, args) -> dict[str, int]:
             id=n + 1,
             year=year,
             number=number,
+            number_text=f"{number:02d}/BB-KT",
             public_id=a_hex(rng, 128),
             pdf_key=f"minutes/{year}/{n + 1}.pdf",
             pdf_sha256=a_hex(rng),

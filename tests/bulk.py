@@ -106,6 +106,7 @@ def add_listed_records(unit: Unit, user: User, n: int, new_units: bool = False) 
                 unit_id=unit.id,
                 year=2026,
                 number=k,
+                number_text=f"{k:02d}/BB-KT",
                 public_id=uuid.uuid4().hex,
                 issued_on=(started + timedelta(hours=7)).date(),
                 issued_by_id=user.id,

@@ -454,3 +454,23 @@ def test_the_phone_sends_the_decision(client, world):
         headers=headers,
     )
     assert plain.status_code == 201 and plain.get_json()["decision_number"] == ""
+
+
+def test_a_biên_bản_issued_before_two_digit_numbers_keeps_the_number_its_pdf_prints(client, login, world):
+    """Migration 0010 keeps "5/BB-KT" on the pages of a biên bản whose stored PDF says "Số: 5/BB-KT"."""
+    from flask_migrate import downgrade, upgrade
+
+    login(world.users["staff"])
+    issue(client, completed_inspection(world))
+    minutes_id = only_minutes().id
+    db.session.commit()
+    downgrade(revision="0009")
+    upgrade()
+    db.session.expire_all()
+    minutes = db.session.get(Minutes, minutes_id)
+    assert (minutes.number, minutes.label) == (1, "1/BB-KT")
+    assert "Biên bản số 1/BB-KT" in client.get(f"/minutes/{minutes_id}").get_data(as_text=True)
+    # A new one is numbered the new way.
+    issue(client, completed_inspection(world))
+    newest = db.session.scalars(select(Minutes).order_by(Minutes.id.desc())).first()
+    assert newest.label == "02/BB-KT"

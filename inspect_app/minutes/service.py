@@ -14,7 +14,13 @@ from .. import writes
 from ..access import scoped
 from ..checklists import load_catalogue
 from ..domain.scope import indicative_note, marked_indicative
-from ..domain.minutes_rules import Decision, LegalDetails, legal_details_errors, salutation_code
+from ..domain.minutes_rules import (
+    Decision,
+    LegalDetails,
+    legal_details_errors,
+    minutes_number_text,
+    salutation_code,
+)
 from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES, salutation
 from ..documents import minutes_pdf as pdf
 from ..documents.tokens import InvalidToken, make_verification_token, new_public_id, read_verification_token
@@ -270,6 +276,7 @@ def issue_minutes(
             year=today.year,
             number=number,
             number_suffix=inspection.unit.minutes_suffix,
+            number_text=minutes_number_text(number, inspection.unit.minutes_suffix),
             public_id=new_public_id(),
             issued_on=today,
             issued_by_id=user.id,

@@ -63,6 +63,8 @@ class Minutes(db.Model):
     number: Mapped[int]
     # The unit's ký hiệu when this one was issued: a later change of the unit's never alters an issued number.
     number_suffix: Mapped[str] = mapped_column(String(20), default=DEFAULT_MINUTES_SUFFIX)
+    # The number as issued and printed ("05/BB-KT"); those issued before two-digit numbers keep "5/BB-KT".
+    number_text: Mapped[str] = mapped_column(String(40))
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     status: Mapped[str] = mapped_column(String(12), default="valid")
     issued_on: Mapped[date] = mapped_column(Date)
@@ -105,4 +107,4 @@ class Minutes(db.Model):
 
     @property
     def label(self) -> str:
-        return minutes_number_text(self.number, self.number_suffix)
+        return self.number_text or minutes_number_text(self.number, self.number_suffix)

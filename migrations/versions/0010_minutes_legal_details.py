@@ -74,6 +74,17 @@ def upgrade():
         batch_op.create_check_constraint(
             op.f('ck_minutes_witness_salutation'), SALUTATION.format(column='witness_salutation')
         )
+        batch_op.add_column(sa.Column('number_text', sa.String(length=40), nullable=True))
+
+    # A biên bản issued before numbers had two digits keeps the number its PDF prints ("5/BB-KT").
+    minutes = sa.table('minutes', sa.column('number', sa.Integer), sa.column('number_text', sa.String))
+    op.execute(
+        minutes.update().values(
+            number_text=sa.cast(minutes.c.number, sa.String) + sa.literal('/BB-KT', sa.String)
+        )
+    )
+    with op.batch_alter_table('minutes', schema=None) as batch_op:
+        batch_op.alter_column('number_text', existing_type=sa.String(length=40), nullable=False)
 
 
 def downgrade():
@@ -90,6 +101,7 @@ def downgrade():
             'refused_to_sign',
             'representative_salutation',
             'number_suffix',
+            'number_text',
         ):
             batch_op.drop_column(column)
 

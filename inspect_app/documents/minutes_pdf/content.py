@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ..vn_format import vn_place_date
+from ...domain.minutes_rules import minutes_number_text
 
 __all__ = [
     "ANSWER_NOT_APPLICABLE",
@@ -250,7 +251,7 @@ class MinutesDocument:
     @property
     def number_text(self) -> str:
         """``"12/BB-KT"``, ``"05/BB-KT"``: two digits at least (NĐ 30/2020 Điều 15.1 numbers from 01)."""
-        return f"{self.number:02d}/{self.number_suffix}"
+        return minutes_number_text(self.number, self.number_suffix)
 
     @property
     def place_date_text(self) -> str:
