@@ -340,3 +340,25 @@ def test_the_public_page_shows_nothing_private(client, login, world, field):
     client.post("/logout")
     body = client.get(f"/v/{verification_token(minutes)}").get_data(as_text=True)
     assert "051180001234" not in body and "0905123456" not in body
+
+
+def test_a_reprint_is_the_issued_file_stamped_not_a_new_rendering(client, login, world):
+    """What changed after issuing (the premise renamed, the team's Sở flag) never reaches a copy: every page of the
+    reprint reads as the issued page, plus the "BẢN SAO" stamp."""
+    from tests.documents.pdftools import page_texts
+
+    inspection = completed_inspection(world)
+    login(world.users["staff"])
+    issue(client, inspection)
+    minutes = db.session.scalars(select(Minutes)).one()
+    original = client.get(f"/minutes/{minutes.id}/pdf").get_data()
+    assert client.post(f"/minutes/{minutes.id}/print").get_data() == original
+    inspection.premise.name = "Tên đã đổi sau khi lập biên bản"
+    db.session.commit()
+    reprint = client.post(f"/minutes/{minutes.id}/print").get_data()
+    issued_pages, copy_pages = page_texts(original), page_texts(reprint)
+    assert len(copy_pages) == len(issued_pages)
+    for issued_page, copy_page in zip(issued_pages, copy_pages, strict=True):
+        assert "BẢN SAO" in copy_page and "BẢN SAO" not in issued_page
+        assert copy_page.replace("BẢN SAO", "").split() == issued_page.split()
+    assert "Tên đã đổi" not in pdf_text(reprint)

@@ -23,6 +23,7 @@ from ..domain.minutes_rules import (
 )
 from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES, salutation
 from ..documents import minutes_pdf as pdf
+from ..documents.minutes_pdf.copies import print_job
 from ..documents.tokens import InvalidToken, make_verification_token, new_public_id, read_verification_token
 from ..extensions import db
 from ..models import Inspection, Minutes, MinutesCounter, Reading, User
@@ -364,12 +365,12 @@ def issued_pdf(minutes: Minutes) -> bytes:
 
 
 def print_copy(minutes_list: list[Minutes], user: User) -> bytes:
-    """A print job: the issued bytes the first time a biên bản is printed, marked BẢN SAO after that."""
+    """A print job of the issued files: the issued bytes the first time a biên bản is printed, stamped BẢN SAO after
+    that (the stored file with the stamp laid over it, never a new rendering)."""
     if len(minutes_list) == 1 and minutes_list[0].print_count == 0:
         content = issued_pdf(minutes_list[0])
     else:
-        items = [(build_document(m), verification_url(m)) for m in minutes_list]
-        content = pdf.render_batch(items, copy_mark=[m.print_count > 0 for m in minutes_list])
+        content = print_job([(issued_pdf(m), m.print_count > 0) for m in minutes_list])
     for m in minutes_list:
         m.print_count += 1
         writes.log("print", m, user, {"print_count": [m.print_count - 1, m.print_count]})

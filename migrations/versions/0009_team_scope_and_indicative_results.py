@@ -6,7 +6,8 @@ as a violation" is one SQL condition: a failed result that is not indicative.
 
 Existing records are brought up to date: the team counts as having the Sở when one of its member accounts belongs
 to a province; without it, error tests on instruments (weighing, dispenser readings), pre-packaged lots and the
-findings of the 2026.1 items filled from them (PTD-06, CL-03) become indicative.
+findings of the 2026.1 items filled from them (PTD-06, CL-03) become indicative — except on inspections whose
+biên bản is already issued: it concluded on them, and what it printed (and is counted) stays as it was.
 
 Revision ID: 0009
 Revises: 0008
@@ -44,7 +45,8 @@ def upgrade():
             " WHERE m.inspection_id = inspections.id AND u.province_id IS NOT NULL)"
         ).bindparams(yes=True)
     )
-    without_province = "SELECT id FROM inspections WHERE province_in_team = :no"
+    # A biên bản already issued concluded on its results: they stay as it printed them (issued is never changed).
+    without_province = "SELECT id FROM inspections WHERE province_in_team = :no AND status <> 'minutes_issued'"
     op.execute(
         sa.text(
             f"UPDATE readings SET indicative = :yes WHERE kind IN ('weighing', 'dispenser')"
@@ -59,7 +61,8 @@ def upgrade():
     op.execute(
         sa.text(
             "UPDATE findings SET indicative = :yes WHERE item_code IN ('PTD-06', 'CL-03') AND inspection_id IN ("
-            "SELECT id FROM inspections WHERE province_in_team = :no AND catalogue_version = '2026.1')"
+            "SELECT id FROM inspections WHERE province_in_team = :no AND catalogue_version = '2026.1'"
+            " AND status <> 'minutes_issued')"
         ).bindparams(yes=True, no=False)
     )
 

@@ -116,26 +116,33 @@ def _decorate(c: Canvas, d: Decor, fonts: FontFamily, page: int, total: int) -> 
             note = note[:-2].rstrip() + "…"
         c.drawString(MARGIN_LEFT, QR_Y + 10.5 * mm, note)
     if d.copy_mark:
-        # A stamp in the top-right margin, printed on every page of a reprint.
-        size = 14
-        w = stringWidth(COPY_MARK, fonts.bold, size) + 6 * mm
-        h = 8 * mm
-        x = PAGE_WIDTH - MARGIN_RIGHT - w
-        y = PAGE_HEIGHT - MARGIN_TOP / 2 - h / 2
-        c.setStrokeColor(colors.HexColor("#b00000"))
-        c.setFillColor(colors.HexColor("#b00000"))
-        c.setLineWidth(1.4)
-        c.rect(x, y, w, h, stroke=1, fill=0)
-        c.setFont(fonts.bold, size)
-        c.drawCentredString(x + w / 2, y + (h - size * 0.7) / 2, COPY_MARK)
-        # And a light diagonal watermark across the page.
-        text = COPY_MARK
-        c.setFillColor(colors.HexColor("#b00000"))
-        c.setFillAlpha(0.10)
-        diag = (PAGE_WIDTH**2 + PAGE_HEIGHT**2) ** 0.5 * 0.62
-        size = min(96.0, diag / max(stringWidth(text, fonts.bold, 1), 1))
-        c.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
-        c.rotate(54.7)
-        c.setFont(fonts.bold, size)
-        c.drawCentredString(0, -size * 0.35, text)
+        draw_copy_mark(c, fonts)
+    c.restoreState()
+
+
+def draw_copy_mark(c: Canvas, fonts: FontFamily) -> None:
+    """The "BẢN SAO" stamp in the top-right margin and a light diagonal watermark, on a reprint's every page."""
+    c.saveState()
+    # A stamp in the top-right margin.
+    size = 14
+    w = stringWidth(COPY_MARK, fonts.bold, size) + 6 * mm
+    h = 8 * mm
+    x = PAGE_WIDTH - MARGIN_RIGHT - w
+    y = PAGE_HEIGHT - MARGIN_TOP / 2 - h / 2
+    c.setStrokeColor(colors.HexColor("#b00000"))
+    c.setFillColor(colors.HexColor("#b00000"))
+    c.setLineWidth(1.4)
+    c.rect(x, y, w, h, stroke=1, fill=0)
+    c.setFont(fonts.bold, size)
+    c.drawCentredString(x + w / 2, y + (h - size * 0.7) / 2, COPY_MARK)
+    # And a light diagonal watermark across the page.
+    text = COPY_MARK
+    c.setFillColor(colors.HexColor("#b00000"))
+    c.setFillAlpha(0.10)
+    diag = (PAGE_WIDTH**2 + PAGE_HEIGHT**2) ** 0.5 * 0.62
+    size = min(96.0, diag / max(stringWidth(text, fonts.bold, 1), 1))
+    c.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    c.rotate(54.7)
+    c.setFont(fonts.bold, size)
+    c.drawCentredString(0, -size * 0.35, text)
     c.restoreState()
