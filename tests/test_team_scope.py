@@ -167,10 +167,18 @@ def test_changing_the_team_updates_the_stored_results(client, world, auth, kit):
     ).all()[-1]
     assert event.changes["province_in_team"] == [False, True]
 
-    # A new team without a province account and without saying so: back to "sơ bộ".
-    left = client.patch(
+    # A new team that does not say: the earlier "yes" (a Sở officer without an account) stands.
+    kept = client.patch(
         f"/api/v1/inspections/{inspection_id}",
         json={"version": joined.get_json()["version"], "team": [{"user_id": world.users["inspector"].id}]},
+        headers=auth,
+    )
+    assert kept.status_code == 200 and kept.get_json()["province_in_team"] is True
+    assert (violations(Reading), violations(Finding), violations(PrepackagedLot)) == (1, 1, 1)
+    # Saying the Sở is no longer there: back to "sơ bộ".
+    left = client.patch(
+        f"/api/v1/inspections/{inspection_id}",
+        json={"version": kept.get_json()["version"], "province_in_team": False},
         headers=auth,
     )
     assert left.status_code == 200 and left.get_json()["province_in_team"] is False
@@ -188,6 +196,13 @@ def test_a_province_account_in_the_team_means_the_so_is_there(client, world):
     )
     response = client.post("/api/v1/inspections", json=payload, headers=auth)
     assert response.status_code == 201 and response.get_json()["province_in_team"] is True
+    # An unticked box cannot remove a Sở officer who is in the team with an account.
+    unticked = client.post(
+        "/api/v1/inspections",
+        json={**payload, "uuid": str(uuid.uuid4()), "province_in_team": False},
+        headers=auth,
+    )
+    assert unticked.status_code == 201 and unticked.get_json()["province_in_team"] is True
     # Without a province account the team is the commune's, unless the form says otherwise.
     commune = client.post(
         "/api/v1/inspections",

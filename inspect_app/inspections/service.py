@@ -71,14 +71,19 @@ def _team(inspection: Inspection, team: list[dict], user: User) -> None:
     inspection.members = members
 
 
-def _province_in_team(inspection: Inspection, data: dict, *, new: bool = False) -> None:
-    """Whether someone from the Sở KH&CN is in the team: as the team form says, else from the members' accounts
-    (when the team is new or changes)."""
+def _province_in_team(inspection: Inspection, data: dict, *, new: bool = False, accounts_before: bool = False) -> None:
+    """Whether someone from the Sở KH&CN is in the team. A member account of a province always counts (a form's
+    unticked box cannot remove a person who is there); besides that, the team form's answer; when the team changes
+    without an answer, an earlier "yes" that no account explained (a Sở officer without an account) is kept."""
     stated = data.get("province_in_team")
+    accounts = has_province_account(inspection.members)
     if stated is not None:
-        inspection.province_in_team = bool(stated)
-    elif new or "team" in data:
-        inspection.province_in_team = has_province_account(inspection.members)
+        inspection.province_in_team = bool(stated) or accounts
+    elif new:
+        inspection.province_in_team = accounts
+    elif "team" in data:
+        stated_before = inspection.province_in_team and not accounts_before
+        inspection.province_in_team = stated_before or accounts
 
 
 def _apply_gps(inspection: Inspection, gps: dict | None, premise: Premise, set_location: bool) -> None:
@@ -178,12 +183,13 @@ def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspect
             setattr(inspection, key, value)
     # Read now: checking the team queries accounts, and that autoflush clears what changes_of reads.
     changes = writes.changes_of(inspection)
+    accounts_before = has_province_account(inspection.members)
     if "team" in data:
         before = _team_text(inspection)
         _team(inspection, data["team"], user)
         if _team_text(inspection) != before:
             changes["team"] = [before, _team_text(inspection)]
-    _province_in_team(inspection, data)
+    _province_in_team(inspection, data, accounts_before=accounts_before)
     if inspection.province_in_team != had_province:
         changes["province_in_team"] = [had_province, inspection.province_in_team]
         refresh_indicative(inspection)
