@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import writes
 from ..access import scoped
@@ -210,6 +211,9 @@ def record_meter_check(inspection: Inspection, data: dict, user: User) -> tuple[
 def meter_checks_of(inspection: Inspection) -> list[MeterCheck]:
     return list(
         db.session.scalars(
-            select(MeterCheck).where(MeterCheck.inspection_id == inspection.id).order_by(MeterCheck.id)
+            select(MeterCheck)
+            .where(MeterCheck.inspection_id == inspection.id)
+            .options(selectinload(MeterCheck.instrument))
+            .order_by(MeterCheck.id)
         )
     )
