@@ -15,7 +15,13 @@ from flask_login import login_required
 from ..domain.vocabulary import ANSWERS, GROUPS, HANDLING, INSPECTION_KINDS, PREMISE_TYPES, REFERRAL_BODIES
 from ..domain.vocabulary import DIRECTIONS, INSTRUMENT_TYPES, OUTCOMES, READING_KINDS, SEAL_STATES
 from ..domain.vocabulary import LOT_DECISION_SCOPE, READING_KIND_SCOPES
-from ..domain.vocabulary import INSTRUMENT_VARIANTS, METER_VALIDITY, METER_VARIANTS, STAMP_STATES, TAMPERING_SIGNS
+from ..domain.vocabulary import (
+    INSTRUMENT_VARIANTS,
+    METER_VALIDITY,
+    METER_VARIANTS,
+    STAMP_STATES,
+    TAMPERING_SIGNS,
+)
 
 bp = Blueprint("field", __name__)
 

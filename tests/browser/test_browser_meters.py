@@ -95,7 +95,9 @@ def test_a_meter_check_on_the_phone_is_synced_once_and_never_judged(field_app, v
 
     # The referral order is checked on the phone: nothing is queued.
     page.click("#save-meter-check")
-    page.wait_for_selector("#meter-errors >> text=Ngày chuyển Sở không được trước ngày chuyển đơn vị cấp điện/nước.")
+    page.wait_for_selector(
+        "#meter-errors >> text=Ngày chuyển Sở không được trước ngày chuyển đơn vị cấp điện/nước."
+    )
     assert pending(page) == 0 and count(MeterCheck) == 0
 
     page.fill("#meter-referred_to_department_on", "2026-11-25")
