@@ -89,10 +89,9 @@ def meter_sections(inspection: Inspection) -> tuple[pdf.MeterCheck, ...]:
     checks = []
     for check in meter_checks_of(inspection):
         instrument = check.instrument
-        stamp = STAMP_STATES[check.stamp_state] + f". Hạn kiểm định: {METER_VALIDITY[check.validity].lower()}"
-        if check.validity_text:
-            stamp += f" ({check.validity_text})"
-        if instrument.verification_mark:
+        why = check.validity_text or METER_VALIDITY[check.validity]
+        stamp = f"{STAMP_STATES[check.stamp_state]}. {why[:1].upper()}{why[1:]}"
+        if instrument.verification_mark and instrument.verification_mark not in why:
             stamp += f". Số tem: {instrument.verification_mark}"
         index = ""
         if check.index_reading is not None:

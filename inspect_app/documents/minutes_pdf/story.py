@@ -106,6 +106,13 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
                 f"{section}. Kết quả kiểm tra lượng của hàng đóng gói sẵn", lots_table(doc.lots, st), st
             )
         )
+    if any(r.provisional for r in doc.readings) or any(lot.provisional for lot in doc.lots):
+        s.append(
+            para(
+                "(*) Kết quả đánh giá theo bảng giới hạn sai số tạm thời, chưa được đối chiếu với văn bản chính thức.",
+                st.note,
+            )
+        )
     if doc.meter_checks:
         section += 1
         s.extend(
@@ -121,13 +128,6 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
                         body,
                     )
                 ],
-            )
-        )
-    if any(r.provisional for r in doc.readings) or any(lot.provisional for lot in doc.lots):
-        s.append(
-            para(
-                "(*) Kết quả đánh giá theo bảng giới hạn sai số tạm thời, chưa được đối chiếu với văn bản chính thức.",
-                st.note,
             )
         )
     if section == 0:
