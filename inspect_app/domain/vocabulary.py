@@ -25,6 +25,7 @@ __all__ = [
     "INSTRUMENT_TYPES",
     "INSTRUMENT_VARIANTS",
     "METER_TYPES",
+    "METER_VALIDITY",
     "METER_VARIANTS",
     "LOT_DECISION_SCOPE",
     "MINUTES_STATUSES",
@@ -220,6 +221,9 @@ SCALE_TYPES = ("spring_scale", "pan_scale", "platform_scale", "electronic_scale"
 
 # Tình trạng niêm phong (seal state).
 SEAL_STATES = {"intact": "Còn nguyên vẹn", "broken": "Bị hỏng / không còn", "none": "Không có niêm phong"}
+
+# Hạn kiểm định của công tơ, đồng hồ nước on the day of the check (from the stamp's dates, or the cycle).
+METER_VALIDITY = {"valid": "Còn hạn", "expired": "Hết hạn", "unknown": "Không xác định được hạn"}
 
 # Tem, dấu kiểm định của công tơ, đồng hồ nước as seen at the check.
 STAMP_STATES = {

@@ -15,6 +15,13 @@ from flask_login import login_required
 from ..domain.vocabulary import ANSWERS, GROUPS, HANDLING, INSPECTION_KINDS, PREMISE_TYPES, REFERRAL_BODIES
 from ..domain.vocabulary import DIRECTIONS, INSTRUMENT_TYPES, OUTCOMES, READING_KINDS, SEAL_STATES
 from ..domain.vocabulary import LOT_DECISION_SCOPE, READING_KIND_SCOPES
+from ..domain.vocabulary import (
+    INSTRUMENT_VARIANTS,
+    METER_VALIDITY,
+    METER_VARIANTS,
+    STAMP_STATES,
+    TAMPERING_SIGNS,
+)
 
 bp = Blueprint("field", __name__)
 
@@ -32,10 +39,11 @@ SHELL_STATIC = (
     "field/photo.js",
     "field/metrology.js",
     "field/measure.js",
+    "field/meters.js",
     "icons/icon-192.png",
     "icons/icon-512.png",
 )
-MODULES = ("db", "outbox", "sync", "ui", "screens", "geo", "photo", "metrology", "measure")
+MODULES = ("db", "outbox", "sync", "ui", "screens", "geo", "photo", "metrology", "measure", "meters")
 TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 # Text shrinks to a quarter with gzip; a phone on 3G feels that on the first visit. PNGs are already compressed.
 COMPRESSIBLE = {
@@ -64,6 +72,12 @@ def vocabulary() -> dict:
         "reading_kinds": READING_KINDS,
         "directions": DIRECTIONS,
         "outcomes": OUTCOMES,
+        # Meters (công tơ điện, đồng hồ nước): recorded and referred, never judged.
+        "instrument_variants": INSTRUMENT_VARIANTS,
+        "meter_variants": METER_VARIANTS,
+        "stamp_states": STAMP_STATES,
+        "tampering_signs": TAMPERING_SIGNS,
+        "meter_validity": METER_VALIDITY,
         # Who may conclude on each kind of reading and on a lot (commune / province): without the Sở, "sơ bộ".
         "reading_scopes": {**READING_KIND_SCOPES, "lot": LOT_DECISION_SCOPE},
     }

@@ -20,6 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..web.forms import ChoiceField as SelectField
 from ..web.forms import int_or_none, rule
@@ -31,8 +32,10 @@ from ..domain.vocabulary import (
     INSTRUMENT_VARIANTS,
     READING_KINDS,
     SEAL_STATES,
+    STAMP_STATES,
     STANDARD_KINDS,
     STANDARD_OWNERSHIP,
+    TAMPERING_SIGNS,
 )
 from .rules import date_value, decimal_value, display_quantity, instrument_label
 
@@ -248,6 +251,131 @@ class ReadingForm(FlaskForm):
             "unit": self.unit.data or None,
             "note": self.note.data or "",
         }
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (signs of tampering); an unknown code gets a Vietnamese message."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = {value for value, *_ in (self.choices or [])}
+        if any(value not in allowed for value in self.data or []):
+            raise ValidationError("Lựa chọn không hợp lệ.")
+
+
+def longest(label: str, maximum: int):
+    def check(value):
+        if len((value or "").strip()) > maximum:
+            raise RuleError(f"{label} dài quá {maximum} ký tự.")
+
+    return rule(check)
+
+
+class MeterCheckForm(FlaskForm):
+    """A meter check copied at the desk (công tơ điện, đồng hồ nước): the same fields the phone sends, stored by the
+    same service. Nothing in it asks for or shows a verdict on the meter's error."""
+
+    uuid = HiddenField()
+    instrument_id = SelectField("Công tơ điện / đồng hồ nước", coerce=int_or_none, validate_choice=True)
+    index_reading = StringField(
+        "Chỉ số đọc được trên công tơ / đồng hồ",
+        validators=[rule(lambda v: decimal_value(v, "Chỉ số", required=False, non_negative=True))],
+    )
+    stamp_state = SelectField(
+        "Tem, dấu kiểm định",
+        choices=[("", "— Chọn —"), *STAMP_STATES.items()],
+        validate_choice=True,
+    )
+    seal_state = SelectField("Niêm phong, kẹp chì", choices=list(SEAL_STATES.items()), validate_choice=True)
+    tampering_signs = CheckboxesField(
+        "Dấu hiệu can thiệp quan sát được", choices=list(TAMPERING_SIGNS.items())
+    )
+    tampering_note = TextAreaField(
+        "Mô tả thêm về dấu hiệu can thiệp", validators=[longest("Mô tả dấu hiệu can thiệp", 2000)]
+    )
+    complainant = StringField("Người phản ánh", validators=[longest("Người phản ánh", 200)])
+    complaint = TextAreaField("Nội dung phản ánh", validators=[longest("Nội dung phản ánh", 4000)])
+    referred_to_utility_on = StringField(
+        "Ngày chuyển đơn vị cấp điện / cấp nước", validators=[day("Ngày chuyển đơn vị cấp điện/cấp nước")]
+    )
+    referred_to_department_on = StringField(
+        "Ngày chuyển Sở Khoa học và Công nghệ", validators=[day("Ngày chuyển Sở Khoa học và Công nghệ")]
+    )
+    referral_note = TextAreaField(
+        "Ghi chú về việc chuyển", validators=[longest("Ghi chú về việc chuyển", 2000)]
+    )
+    standard_ids = SelectMultipleField(
+        "Bình chuẩn dung tích đã dùng (chỉ cho kiểm tra sơ bộ đồng hồ nước)",
+        coerce=int_or_none,
+        validate_choice=False,
+    )
+    indicative_reference = StringField(
+        "Lượng nước đọc trên bình chuẩn (L)",
+        validators=[rule(lambda v: decimal_value(v, "Lượng nước trên bình chuẩn", required=False))],
+    )
+    indicative_indication = StringField(
+        "Lượng nước đồng hồ chỉ (L)",
+        validators=[
+            rule(lambda v: decimal_value(v, "Lượng nước đồng hồ chỉ", required=False, non_negative=True))
+        ],
+    )
+    note = TextAreaField("Ghi chú", validators=[longest("Ghi chú", 2000)])
+
+    def __init__(self, *args, meters=(), standards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument_id.choices = [(i.id, meter_choice(i)) for i in meters]
+        self.standard_ids.choices = [(s.id, standard_choice(s)) for s in standards]
+        if not self.uuid.data:
+            self.uuid.data = str(uuid.uuid4())
+
+    def validate_stamp_state(self, field):
+        if not field.data:
+            raise ValidationError("Cần chọn tình trạng tem/dấu kiểm định.")
+
+    def validate_standard_ids(self, field):
+        chosen = [value for value in field.data or [] if value is not None]
+        offered = {value for value, _label in self.standard_ids.choices}
+        if len(chosen) != len(field.data or []) or not set(chosen) <= offered:
+            raise ValidationError("Lựa chọn bình chuẩn không hợp lệ.")
+
+    def values(self) -> dict:
+        def text(field, _maximum: int) -> str:
+            return (field.data or "").strip()
+
+        return {
+            "uuid": _uuid_or_new(self.uuid.data),
+            "instrument_id": self.instrument_id.data,
+            "index_reading": decimal_value(self.index_reading.data, "Chỉ số", required=False),
+            "stamp_state": self.stamp_state.data,
+            "seal_state": self.seal_state.data,
+            "tampering_signs": list(self.tampering_signs.data or []),
+            "tampering_note": text(self.tampering_note, 2000),
+            "complainant": text(self.complainant, 200),
+            "complaint": text(self.complaint, 4000),
+            "referred_to_utility_on": date_value(self.referred_to_utility_on.data, "Ngày chuyển đơn vị"),
+            "referred_to_department_on": date_value(self.referred_to_department_on.data, "Ngày chuyển Sở"),
+            "referral_note": text(self.referral_note, 2000),
+            "standard_ids": list(self.standard_ids.data or []),
+            "indicative_reference": decimal_value(
+                self.indicative_reference.data, "Bình chuẩn", required=False
+            ),
+            "indicative_indication": decimal_value(
+                self.indicative_indication.data, "Đồng hồ chỉ", required=False
+            ),
+            "note": text(self.note, 2000),
+        }
+
+
+def meter_choice(instrument) -> str:
+    """A meter as the desk form lists it: its label, owner and where it is installed."""
+    from .meters import meter_label
+
+    text = meter_label(instrument)
+    if instrument.installation_address:
+        text += f" — {instrument.installation_address}"
+    return text
 
 
 def _measured_values(text: str) -> list:

@@ -21,6 +21,7 @@ from ..domain.vocabulary import (
     CERTIFICATE_TYPES,
     INSTRUMENT_TYPES,
     INSTRUMENT_VARIANTS,
+    METER_VALIDITY,
     OUTCOMES,
     READING_KINDS,
     SEAL_STATES,
@@ -32,9 +33,17 @@ from ..domain.vocabulary import (
 from ..models.metrology import Instrument, PrepackagedLot, Reading, ReferenceStandard
 from ..files.photos import PhotoError
 from ..files.uploads import storage_for
-from . import instruments, lots, readings, standards, voiding
+from . import instruments, lots, meters, readings, standards, voiding
 from .readings import corrected_verdict, rejudge_superseded
-from .forms import InstrumentForm, LotForm, ReadingForm, StandardForm, StateCheckForm, VoidForm
+from .forms import (
+    InstrumentForm,
+    LotForm,
+    MeterCheckForm,
+    ReadingForm,
+    StandardForm,
+    StateCheckForm,
+    VoidForm,
+)
 from .rules import display_quantity, instrument_label
 from .settings import STATE_CHECK_RULES, set_state_check_rule, state_check_rule
 
@@ -63,7 +72,7 @@ def metrology_labels() -> dict:
         "standard_states": STATE_LABELS,
         "stamp_states": STAMP_STATES,
         "tampering_signs": TAMPERING_SIGNS,
-        "validity": {"valid": "Còn hạn", "expired": "Hết hạn", "unknown": "Không xác định được hạn"},
+        "validity": METER_VALIDITY,
     }
 
 
@@ -407,6 +416,50 @@ def new_reading(inspection_id: int):
     if form.errors and status == 200:
         status = 422
     return render_template("measurements/reading_form.html", form=form, inspection=inspection), status
+
+
+def _meter_check_form(inspection: Inspection) -> MeterCheckForm:
+    volume_measures = db.session.scalars(
+        scoped(ReferenceStandard)
+        .where(
+            ReferenceStandard.unit_id == inspection.unit_id,
+            ReferenceStandard.active.is_(True),
+            ReferenceStandard.kind == "volume_measure",
+        )
+        .order_by(ReferenceStandard.id)
+    ).all()
+    meters_here = [i for i in instruments.instruments_of(inspection.premise_id) if i.is_meter]
+    return MeterCheckForm(
+        meters=meters_here, standards=sorted(volume_measures, key=standards.standard_sort_key)
+    )
+
+
+@bp.route("/inspections/<int:inspection_id>/meter-checks/new", methods=["GET", "POST"])
+@login_required
+def new_meter_check(inspection_id: int):
+    """Kiểm tra công tơ điện / đồng hồ nước typed at the desk; stored by the phone's service, never judged."""
+    inspection = _open_inspection(inspection_id)
+    form = _meter_check_form(inspection)
+    status = 200
+    if inspection.locked:
+        flash(Locked.message, "error")
+        status = 409
+    elif form.validate_on_submit():
+        try:
+            check, _created = meters.record_meter_check(inspection, form.values(), current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            _apply_errors(form, error.errors)
+        except Conflict as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = 409
+        else:
+            flash(f"Đã ghi kiểm tra {check.meter_label}.", "success")
+            return redirect(_inspection_url(inspection.id) + "#cong-to")
+    if form.errors and status == 200:
+        status = 422
+    return render_template("measurements/meter_check_form.html", form=form, inspection=inspection), status
 
 
 @bp.route("/inspections/<int:inspection_id>/lots/new", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
-"""The biên bản's metrology sections (readings, pre-packaged lots, reference standards used), from the stored
-records; ``service.build_document`` puts them into the document."""
+"""The biên bản's metrology sections (readings, pre-packaged lots, reference standards used, meters checked), from
+the stored records; ``service.build_document`` puts them into the document."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from ..documents import minutes_pdf as pdf
 from ..domain.scope import INDICATIVE_LABEL, indicative_note
-from ..domain.vocabulary import OUTCOMES
-from ..measurements import lots_of, readings_of
+from ..documents.vn_format import format_vn_decimal
+from ..domain.vocabulary import METER_VALIDITY, OUTCOMES, SEAL_STATES, STAMP_STATES, TAMPERING_SIGNS
+from ..measurements import lots_of, meter_checks_of, readings_of
 from ..measurements.rules import standard_label
 from ..measurements.units import tidy
 from ..models import Inspection
@@ -77,3 +78,57 @@ def minutes_sections(inspection: Inspection):
             )
         )
     return tuple(readings), tuple(lots), tuple(standards.values())
+
+
+METER_UNITS = {"m3": "m³", "kWh": "kWh"}
+
+
+def meter_sections(inspection: Inspection) -> tuple[pdf.MeterCheck, ...]:
+    """The meters checked, as printed: identity, stamp and validity, seals, signs of tampering, complaint, referral,
+    and an indicative water check marked "sơ bộ". Nothing about a meter is printed as Đạt / Không đạt."""
+    checks = []
+    for check in meter_checks_of(inspection):
+        instrument = check.instrument
+        why = check.validity_text or METER_VALIDITY[check.validity]
+        stamp = f"{STAMP_STATES[check.stamp_state]}. {why[:1].upper()}{why[1:]}"
+        if instrument.verification_mark and instrument.verification_mark not in why:
+            stamp += f". Số tem: {instrument.verification_mark}"
+        index = ""
+        if check.index_reading is not None:
+            unit = METER_UNITS.get(instrument.unit, "")
+            index = f"{format_vn_decimal(check.index_reading)} {unit}".strip()
+        complaint = check.complaint
+        if check.complainant:
+            complaint = f"{check.complainant}: {complaint or '(không ghi nội dung)'}"
+        referral = []
+        if check.referred_to_utility_on:
+            referral.append(f"Chuyển đơn vị cấp điện/cấp nước ngày {check.referred_to_utility_on:%d/%m/%Y}.")
+        if check.referred_to_department_on:
+            referral.append(
+                f"Chuyển Sở Khoa học và Công nghệ ngày {check.referred_to_department_on:%d/%m/%Y}."
+            )
+        if not referral:
+            referral.append("Chưa chuyển đơn vị cấp điện/cấp nước.")
+        if check.referral_note:
+            referral.append(check.referral_note)
+        indicative = ""
+        if check.indicative:
+            indicative = f"{check.indicative['text']}. {check.indicative['note']}"
+        tampering = [TAMPERING_SIGNS[code] for code in check.tampering_signs if code in TAMPERING_SIGNS]
+        if check.tampering_note:
+            tampering.append(check.tampering_note)
+        checks.append(
+            pdf.MeterCheck(
+                meter=check.meter_label,
+                address=instrument.installation_address,
+                index_reading=index,
+                stamp=stamp,
+                seals=SEAL_STATES[check.seal_state],
+                tampering=tuple(tampering) or ("Không ghi nhận dấu hiệu can thiệp.",),
+                complaint=complaint,
+                referral=tuple(referral),
+                indicative=indicative,
+                note=check.note,
+            )
+        )
+    return tuple(checks)

@@ -31,7 +31,7 @@ from ..domain.text import nfc
 from ..domain.time import utcnow
 from ..domain.time import VN_TZ, today_vn
 from ..files.uploads import storage_for
-from .content import minutes_sections
+from .content import meter_sections, minutes_sections
 
 
 class MinutesError(Exception):
@@ -206,6 +206,7 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         reference_standards=reference_standards,
         readings=readings,
         lots=lots,
+        meter_checks=meter_sections(inspection),
         violations=tuple(violations),
         outcome=HANDLING.get(inspection.outcome or "", ""),
         handling=handling,

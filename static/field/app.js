@@ -4,6 +4,7 @@
 import { byOwner, del, forgetPremises, get, getMeta, keptPremises, premisesFeed, savePremiseChanges, setMeta } from "./db.js";
 import { assessFix, currentPosition } from "./geo.js";
 import * as measure from "./measure.js";
+import * as meters from "./meters.js";
 import { plain, storable } from "./metrology.js";
 import * as outbox from "./outbox.js";
 import { preparePhoto } from "./photo.js";
@@ -44,6 +45,7 @@ const app = {
   readingForm: null,
   instrumentForm: null,
   lotForm: null,
+  meterForm: null,
   redrawRecords: null,
 };
 
@@ -231,7 +233,7 @@ function loadInstruments(premiseId) {
   return instrumentLoads.get(premiseId);
 }
 
-const METROLOGY_SUBS = new Set(["pt", "pt-new", "lots"]);
+const METROLOGY_SUBS = new Set(["pt", "pt-new", "lots", "meters"]);
 
 function isMetrologyRoute() {
   const [screen, , sub] = currentRoute();
@@ -322,7 +324,7 @@ async function onMe(me) {
 async function onApplied(item) {
   const fresh = await get("inspections", item.inspection);
   if (fresh) app.inspections.set(fresh.uuid, fresh);
-  if (item.kind === "instrument" || item.kind === "reading" || item.kind === "lot") {
+  if (["instrument", "reading", "lot", "meter_check", "instrument_photo"].includes(item.kind)) {
     // The server's suggestions are stale now; its verdicts replace the phone's on screen.
     delete app.autoFindings[item.inspection];
     if (currentRoute()[1] === item.inspection) redrawMetrology();
@@ -366,10 +368,13 @@ async function route({ keepScroll = false } = {}) {
         app.doneForm = { uuid: id, outcome, fix_deadline, referral_body, handling_note };
       }
       screens.renderDone(view, app, actions, inspection);
-    } else if (sub === "pt" || sub === "pt-new" || sub === "lots") {
+    } else if (METROLOGY_SUBS.has(sub)) {
       await keptInstruments(inspection.premise.id);
       loadInstruments(inspection.premise.id);
-      if (sub === "lots") {
+      if (sub === "meters") {
+        setHeader("Công tơ, đồng hồ nước", `#/i/${id}/${actions.groupFor(inspection, "instrument_readings")}`);
+        meters.renderMeters(view, app, actions, inspection, extra || null);
+      } else if (sub === "lots") {
         setHeader("Hàng đóng gói", `#/i/${id}/${actions.groupFor(inspection, "prepackage_lots")}`);
         measure.renderLots(view, app, actions, inspection);
       } else if (sub === "pt-new") {
@@ -661,6 +666,69 @@ const actions = {
     delete app.autoFindings[inspection.uuid];
     await refreshCounts();
     toast(navigator.onLine ? "Đã lưu lô hàng; đang gửi lên máy chủ." : "Đã lưu lô hàng trên máy; sẽ tự gửi khi có mạng.");
+    kickSoon();
+    return updated;
+  },
+
+  /** A photo of a meter, shrunk like every photo; kept with the form until the check is saved. */
+  async prepareMeterPhoto(file) {
+    toast("Đang xử lý ảnh…");
+    try {
+      const prepared = await preparePhoto(file, app.me.settings.photo_max_edge || 2000);
+      toast(`Đã thêm ảnh (${prepared.width}×${prepared.height}); lưu cùng bản ghi.`);
+      return prepared;
+    } catch (error) {
+      toast(error.message);
+      return null;
+    }
+  },
+
+  /**
+   * A meter check checked on screen (`out` has no problems): a new meter first if one was added, then the check, then
+   * its photos (sent to the meter by its UUID), saved together in one transaction and sent in that order.
+   */
+  async saveMeterCheck(inspection, form, out) {
+    const where = inspection.premise.name;
+    const entries = [];
+    let meter = out.meter;
+    if (out.newMeter) {
+      const uuid = crypto.randomUUID();
+      meter = { uuid, ...out.newMeter, premise_id: inspection.premise.id, in_use: true, sent: false, server: null, id: null };
+      meter.label = measure.instrumentLabel(meter);
+      entries.push({ kind: "instrument", record: meter, body: { uuid, ...out.newMeter }, label: `${meter.label} (${where})`, extra: { premise: inspection.premise.id } });
+    }
+    const what = meters.meterLabel(meter);
+    const uuid = crypto.randomUUID();
+    const body = { uuid, instrument_uuid: meter.uuid, ...out.body, checked_at: localIso() };
+    const record = {
+      uuid,
+      instrument_uuid: meter.uuid,
+      meterLabel: what,
+      unit: meters.METER_UNITS[meter.instrument_type],
+      ...out.body,
+      indicative: out.indicative ? { reference: plain(out.indicative.reference), indication: plain(out.indicative.indication), difference: plain(out.indicative.difference), percent: plain(out.indicative.percent) } : null,
+      photos: form.photos.length,
+      checked_at: body.checked_at,
+      server: null,
+      sent: false,
+    };
+    entries.push({ kind: "meter_check", record, body, label: `${what} (${where})` });
+    form.photos.forEach((p, index) => {
+      const photoUuid = crypto.randomUUID();
+      const caption = `Kiểm tra ngày ${body.checked_at.slice(8, 10)}/${body.checked_at.slice(5, 7)}/${body.checked_at.slice(0, 4)}`;
+      entries.push({
+        kind: "instrument_photo",
+        record: { uuid: photoUuid, instrument_uuid: meter.uuid, meter_check_uuid: uuid, thumb: p.thumb, width: p.width, height: p.height, bytes: p.blob.size, sent: false },
+        body: { uuid: photoUuid, caption },
+        label: `Ảnh ${index + 1}: ${what} (${where})`,
+        extra: { instrument: meter.uuid, blob: p.blob },
+      });
+    });
+    const updated = await outbox.addRecords(inspection.uuid, entries);
+    app.inspections.set(updated.uuid, updated);
+    delete app.autoFindings[inspection.uuid];
+    await refreshCounts();
+    toast(navigator.onLine ? "Đã lưu kiểm tra công tơ; đang gửi lên máy chủ." : "Đã lưu kiểm tra công tơ trên máy; sẽ tự gửi khi có mạng.");
     kickSoon();
     return updated;
   },

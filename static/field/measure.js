@@ -5,6 +5,8 @@ import * as m from "./metrology.js";
 import { choices, formatDateTime, h, label, mount, today } from "./ui.js";
 
 const DISPENSER = "fuel_dispenser";
+// Công tơ điện, đồng hồ nước: recorded and referred on their own screen (meters.js), never measured here.
+const METERS = ["electricity_meter", "water_meter"];
 const INSTRUMENT_SOURCES = new Set(["instrument_verification", "instrument_range", "instrument_readings", "control_measurement"]);
 
 // ---- the premise's instruments ------------------------------------------------------------------------------------
@@ -57,6 +59,7 @@ export function instrumentPanel(app, act, inspection) {
             "ul",
             { class: "mlist" },
             instruments.map((i) => {
+              const meter = METERS.includes(i.instrument_type);
               const mark = m.verificationState(i, inspectionDay(inspection));
               const readings = readingsOf(inspection, i.uuid).map(shownReading);
               const failed = readings.filter((r) => r.outcome === "fail").length;
@@ -66,7 +69,7 @@ export function instrumentPanel(app, act, inspection) {
                 {},
                 h(
                   "a",
-                  { class: "mrow", href: `#/i/${inspection.uuid}/pt/${i.uuid}`, dataset: { instrument: i.uuid } },
+                  { class: "mrow", href: `#/i/${inspection.uuid}/${meter ? "meters" : "pt"}/${i.uuid}`, dataset: { instrument: i.uuid } },
                   h(
                     "span",
                     { class: "prow-main" },
@@ -77,13 +80,20 @@ export function instrumentPanel(app, act, inspection) {
                       : null,
                     i.sent ? null : h("span", { class: "badge badge-warn" }, "Chưa gửi")
                   ),
-                  h("span", { class: "prow-go" }, "Đo ›")
+                  h("span", { class: "prow-go" }, meter ? "Ghi ›" : "Đo ›")
                 )
               );
             })
           )
         : h("p", { class: "muted" }, known ? "Chưa có phương tiện đo nào được ghi cho cơ sở này." : "Chưa tải được danh sách phương tiện đo (cần mạng); vẫn có thể thêm mới."),
-      h("a", { class: "btn btn-block", href: `#/i/${inspection.uuid}/pt-new`, id: "add-instrument" }, "+ Thêm phương tiện đo")
+      h("a", { class: "btn btn-block", href: `#/i/${inspection.uuid}/pt-new`, id: "add-instrument" }, "+ Thêm phương tiện đo"),
+      h(
+        "a",
+        { class: "btn btn-block", href: `#/i/${inspection.uuid}/meters`, id: "open-meters" },
+        "Kiểm tra công tơ điện, đồng hồ nước",
+        (inspection.meter_checks || []).length ? ` (${inspection.meter_checks.length} đã ghi)` : "",
+        " ›"
+      )
     );
   };
   draw();

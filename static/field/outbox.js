@@ -3,7 +3,8 @@
 //
 // An item: {seq, owner, kind, inspection, target, code, body, blob, label, rev, attempts, lastStatus, state, error}
 //   kind: "inspection" (create) | "finding" (create) | "finding_patch" | "photo" | "inspection_patch"
-//         | "instrument" (create at the premise) | "reading" (create) | "lot" (create)
+//         | "instrument" (create at the premise) | "reading" (create) | "lot" (create) | "meter_check" (create)
+//         | "instrument_photo" (a photo of an instrument, sent after it: multipart to /instruments/<uuid>/photos)
 //   state: "pending" (will be sent) | "failed" (the server refused it: waits for the person, blocks its inspection)
 //   rev: bumped on every merge, so a send that raced with an edit does not delete the newer content.
 
@@ -92,18 +93,33 @@ export function addPhoto(uuid, photo, blob, label) {
   });
 }
 
+const RECORD_LISTS = {
+  instrument: "instruments",
+  reading: "readings",
+  lot: "lots",
+  meter_check: "meter_checks",
+  instrument_photo: "instrument_photos",
+};
+
 /**
- * A metrology record made during the inspection: an instrument added at the premise, a reading or a pre-packaged lot.
- * Kept in the local inspection (`instruments`, `readings`, `lots`) and queued as a create; the server never gets an
- * edit of these, a mistake is a new record. An instrument is queued before the readings that name it by UUID.
+ * A metrology record made during the inspection: an instrument added at the premise, a reading, a pre-packaged lot,
+ * a meter check or a photo of an instrument. Kept in the local inspection (`instruments`, `readings`, `lots`,
+ * `meter_checks`, `instrument_photos`) and queued as a create; the server never gets an edit of these, a mistake is
+ * a new record. An instrument is queued before the records that name it by UUID.
  */
 export function addRecord(uuid, kind, record, body, label, extra = {}) {
-  const list = { instrument: "instruments", reading: "readings", lot: "lots" }[kind];
+  return addRecords(uuid, [{ kind, record, body, label, extra }]);
+}
+
+/** Several records saved together (a new meter, its check and its photos): all of them or none, in this order. */
+export function addRecords(uuid, entries) {
   return tx(["outbox", "inspections"], "readwrite", async (s, done) => {
     const inspection = await done(s.inspections.get(uuid));
-    (inspection[list] ||= []).push(record);
+    for (const { kind, record, body, label, extra = {} } of entries) {
+      (inspection[RECORD_LISTS[kind]] ||= []).push(record);
+      s.outbox.add(fresh({ owner: inspection.owner, kind, inspection: uuid, target: record.uuid, body, label, ...extra }));
+    }
     s.inspections.put(inspection);
-    s.outbox.add(fresh({ owner: inspection.owner, kind, inspection: uuid, target: record.uuid, body, label, ...extra }));
     return inspection;
   });
 }
@@ -174,10 +190,10 @@ export function retryOnCurrent(seq) {
     if (!item) return;
     const current = item.error && item.error.current;
     const inspection = await done(s.inspections.get(item.inspection));
-    if (item.kind === "photo" || item.kind === "reading" || item.kind === "lot") {
+    if (["photo", "reading", "lot", "meter_check", "instrument_photo"].includes(item.kind)) {
       // The UUID is taken by another record on the server: this one is sent again as a new record.
       const uuid = crypto.randomUUID();
-      const list = item.kind === "photo" ? inspection && inspection.photos : inspection && inspection[`${item.kind}s`];
+      const list = item.kind === "photo" ? inspection && inspection.photos : inspection && inspection[RECORD_LISTS[item.kind]];
       const record = list && list.find((p) => p.uuid === item.target);
       if (record) record.uuid = uuid;
       item.target = uuid;

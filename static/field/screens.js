@@ -756,10 +756,18 @@ const KIND_TEXT = {
   instrument: "Thêm phương tiện đo",
   reading: "Kết quả đo",
   lot: "Lô hàng đóng gói sẵn",
+  meter_check: "Kiểm tra công tơ, đồng hồ nước",
+  instrument_photo: "Ảnh phương tiện đo",
 };
 
 // A 409 on these means their UUID is taken on the server: they can only be sent again as new records.
-const NEW_RECORD_TEXT = { photo: "Gửi thành ảnh mới", reading: "Gửi thành kết quả đo mới", lot: "Gửi thành lô mới" };
+const NEW_RECORD_TEXT = {
+  photo: "Gửi thành ảnh mới",
+  reading: "Gửi thành kết quả đo mới",
+  lot: "Gửi thành lô mới",
+  meter_check: "Gửi thành bản ghi mới",
+  instrument_photo: "Gửi thành ảnh mới",
+};
 
 export function renderOutbox(view, app, act, items) {
   const status = app.sync;

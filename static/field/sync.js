@@ -5,6 +5,14 @@ import { tx } from "./db.js";
 import { listFor, summary } from "./outbox.js";
 
 const TICK_MS = 30000;
+// Where the local inspection keeps each kind of metrology record.
+const RECORD_LISTS = {
+  instrument: "instruments",
+  reading: "readings",
+  lot: "lots",
+  meter_check: "meter_checks",
+  instrument_photo: "instrument_photos",
+};
 const BACKOFF_START_MS = 2000;
 const BACKOFF_CAP_MS = 60000;
 
@@ -164,6 +172,16 @@ async function request(item, csrf) {
       return json("POST", `${base}/readings`, item.body);
     case "lot":
       return json("POST", `${base}/lots`, item.body);
+    case "meter_check":
+      return json("POST", `${base}/meter-checks`, item.body);
+    case "instrument_photo": {
+      // The instrument went before it in the outbox; the server finds it by the phone's UUID.
+      const form = new FormData();
+      form.append("uuid", item.body.uuid);
+      form.append("caption", item.body.caption || "");
+      form.append("file", item.blob, `${item.body.uuid}.jpg`);
+      return { url: `/api/v1/instruments/${encodeURIComponent(item.instrument)}/photos`, init: { method: "POST", body: form, headers: {} } };
+    }
     case "photo": {
       const form = new FormData();
       form.append("uuid", item.body.uuid);
@@ -250,9 +268,9 @@ function applySuccess(item, sentRev, body) {
           finding.version = body.version;
           finding.sent = true;
         }
-      } else if (item.kind === "instrument" || item.kind === "reading" || item.kind === "lot") {
+      } else if (item.kind in RECORD_LISTS) {
         // The server's record, with its own verdict for readings and lots: the screen shows that one from now on.
-        const record = (inspection[`${item.kind}s`] || []).find((r) => r.uuid === body.uuid);
+        const record = (inspection[RECORD_LISTS[item.kind]] || []).find((r) => r.uuid === body.uuid);
         if (record) {
           record.server = body;
           record.id = body.id;

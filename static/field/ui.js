@@ -138,10 +138,25 @@ const FIELD_LABELS = {
   tare: "Khối lượng bì",
   lot_size: "Cỡ lô",
   measured: "Lượng đo được",
+  variant: "Kiểu công tơ / đồng hồ",
+  owner_name: "Đơn vị quản lý",
+  installation_address: "Địa chỉ lắp đặt",
+  index_reading: "Chỉ số",
+  stamp_state: "Tem kiểm định",
+  tampering_signs: "Dấu hiệu can thiệp",
+  tampering_note: "Mô tả dấu hiệu can thiệp",
+  complainant: "Người phản ánh",
+  complaint: "Nội dung phản ánh",
+  referred_to_utility_on: "Ngày chuyển đơn vị cấp điện/nước",
+  referred_to_department_on: "Ngày chuyển Sở",
+  referral_note: "Ghi chú chuyển",
+  indicative_reference: "Lượng nước trên bình chuẩn",
+  indicative_indication: "Lượng nước đồng hồ chỉ",
+  checked_at: "Thời gian kiểm tra",
 };
 // The same field names mean something else in a metrology record.
 const METROLOGY_LABELS = { kind: "Loại phép đo", unit: "Đơn vị" };
-const METROLOGY_KINDS = new Set(["instrument", "reading", "lot"]);
+const METROLOGY_KINDS = new Set(["instrument", "reading", "lot", "meter_check", "instrument_photo"]);
 
 function flatten(value) {
   if (typeof value === "string") return [value];

@@ -9,7 +9,13 @@ from decimal import Decimal
 import pytest
 from reportlab.lib.units import mm
 
-from inspect_app.documents.minutes_pdf import MinutesDocument, Photo, render_batch, render_minutes_pdf
+from inspect_app.documents.minutes_pdf import (
+    MeterCheck,
+    MinutesDocument,
+    Photo,
+    render_batch,
+    render_minutes_pdf,
+)
 from inspect_app.documents.vn_format import format_vn_decimal
 from inspect_app.documents.tokens import make_verification_token, new_public_id
 from inspect_app.documents.fonts import VIETNAMESE_SAMPLE, register_serif_family
@@ -324,3 +330,30 @@ def test_one_sided_permitted_shortfall_prints_without_plus_minus(doc: MinutesDoc
     text = "\n".join(page_texts(render_minutes_pdf(replace(doc, readings=(reading,)), verify_url=URL)))
     assert "0,040 kg" in text and "±0,040" not in text
     assert "2,000 kg" in text and "2,050 kg" in text
+
+
+def test_meters_checked_are_listed_after_the_lots_and_carry_no_verdict():
+    meter = MeterCheck(
+        meter="Công tơ điện, cấp 1, số CT-9 — Công tơ điện 1 pha kiểu điện tử — Điện lực Đức Phổ",
+        address="Thôn 3, phường Đức Phổ",
+        index_reading="10.482 kWh",
+        stamp="Tem/dấu bị rách, mờ hoặc không đọc được. Không xác định được hạn",
+        seals="Còn nguyên vẹn",
+        tampering=("Có nam châm hoặc vật lạ gắn vào",),
+        complaint="Ông Trần Văn Bình: công tơ quay khi đã ngắt tải.",
+        referral=("Chuyển đơn vị cấp điện/cấp nước ngày 22/11/2026.",),
+    )
+    words = " ".join(
+        " ".join(
+            page_texts(render_minutes_pdf(sample_document(meter_checks=(meter,)), verify_url=URL))
+        ).split()
+    )
+    lots = words.index("Kết quả kiểm tra lượng của hàng đóng gói sẵn")
+    start = words.index("4. Công tơ điện, đồng hồ nước đã kiểm tra")
+    section = words[start : words.index("IV. VI PHẠM PHÁT HIỆN")]
+    assert lots < start
+    squeezed = section.replace(" ", "")
+    for expected in ("CT-9", "Điện lực Đức Phổ", "Chỉ số: 10.482 kWh", "Có nam châm hoặc vật lạ gắn vào",
+                     "Ông Trần Văn Bình", "Chuyển đơn vị cấp điện/cấp nước ngày 22/11/2026."):  # fmt: skip
+        assert expected.replace(" ", "") in squeezed, expected
+    assert "Đạt" not in section and "Không đạt" not in section

@@ -16,6 +16,7 @@ __all__ = [
     "ANSWER_PASS",
     "Business",
     "CheckResult",
+    "MeterCheck",
     "MinutesDocument",
     "Photo",
     "PrepackagedLot",
@@ -155,6 +156,29 @@ class PrepackagedLot:
 
 
 @dataclass(frozen=True)
+class MeterCheck:
+    """An electricity or water meter (the utility's) seen at the inspection: what was recorded and where the complaint
+    was referred. It carries no verdict: a commune check never says Đạt / Không đạt about a meter's error."""
+
+    meter: (
+        str  # e.g. "Đồng hồ nước, cấp B, số DHN-778 — Đồng hồ nước lạnh cơ khí — Công ty Cấp nước Quảng Ngãi"
+    )
+    stamp: str  # the stamp as seen and its validity on the day, e.g. "Có tem/dấu kiểm định; còn hạn đến 09/05/2027"
+    seals: str  # e.g. "Bị hỏng / không còn"
+    address: str = ""  # địa chỉ lắp đặt
+    index_reading: str = ""  # chỉ số, already formatted ("1.234,567 m3")
+    tampering: tuple[str, ...] = ()  # signs of tampering as observed (not a legal finding)
+    complaint: str = ""  # who complained and what
+    referral: tuple[str, ...] = ()  # "Chuyển đơn vị cấp điện/cấp nước ngày …", then the Sở
+    indicative: str = ""  # an indicative water check, always labelled "sơ bộ"
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        _tuple(self, "tampering")
+        _tuple(self, "referral")
+
+
+@dataclass(frozen=True)
 class Violation:
     """A violation found, with the provision it breaches."""
 
@@ -210,6 +234,9 @@ class MinutesDocument:
     reference_standards: tuple[str, ...] = ()  # chuẩn đo lường used, with their certificate and validity
     readings: tuple[Reading, ...] = ()
     lots: tuple[PrepackagedLot, ...] = ()
+    meter_checks: tuple[
+        MeterCheck, ...
+    ] = ()  # công tơ điện, đồng hồ nước: recorded and referred, never judged
     violations: tuple[Violation, ...] = ()
     outcome: str = ""  # kết luận chung
     handling: str = ""  # biện pháp xử lý
@@ -238,6 +265,7 @@ class MinutesDocument:
             "reference_standards",
             "readings",
             "lots",
+            "meter_checks",
             "violations",
             "requests",
             "photos",

@@ -12,7 +12,7 @@ from .appendix import photo_appendix
 from .blocks import header, signatures
 from .content import MinutesDocument
 from .styles import TEXT_WIDTH, Styles, labelled, markup, para
-from .tables import lots_table, readings_table, results_table, table_section
+from .tables import lots_table, meters_table, readings_table, results_table, table_section
 
 
 def heading(text: str, st: Styles) -> list[Flowable]:
@@ -111,6 +111,23 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
             para(
                 "(*) Kết quả đánh giá theo bảng giới hạn sai số tạm thời, chưa được đối chiếu với văn bản chính thức.",
                 st.note,
+            )
+        )
+    if doc.meter_checks:
+        section += 1
+        s.extend(
+            table_section(
+                f"{section}. Công tơ điện, đồng hồ nước đã kiểm tra",
+                meters_table(doc.meter_checks, st),
+                st,
+                [
+                    para(
+                        "Công tơ điện, đồng hồ nước thuộc đơn vị cấp điện, cấp nước. Đoàn ghi nhận hiện trạng, tiếp "
+                        "nhận phản ánh và chuyển đơn vị cấp điện/cấp nước, sau đó Sở Khoa học và Công nghệ; "
+                        "đoàn không kết luận về sai số của công tơ, đồng hồ nước.",
+                        body,
+                    )
+                ],
             )
         )
     if section == 0:

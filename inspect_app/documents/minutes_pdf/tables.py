@@ -1,4 +1,4 @@
-"""The grid tables of section III: checklist results, control readings and pre-packaged lots."""
+"""The grid tables of section III: checklist results, control readings, pre-packaged lots and meters checked."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
 from ..vn_format import format_vn_decimal
-from .content import PrepackagedLot, Reading, ResultGroup
+from .content import MeterCheck, PrepackagedLot, Reading, ResultGroup
 from .styles import TEXT_WIDTH, Styles, break_lines, markup, nfc, para
 
 
@@ -211,3 +213,43 @@ def lots_table(lots: Sequence[PrepackagedLot], st: Styles) -> _GridParts:
             ]
         )
     return rows, widths, []
+
+
+def meters_table(checks: Sequence[MeterCheck], st: Styles) -> _GridParts:
+    """Meters checked: identity, stamp and validity, seals and signs of tampering, complaint and referral. No column
+    holds a verdict: the utility's meter is recorded and referred, never judged by a commune team."""
+    widths = [10 * mm, 52 * mm, 32 * mm, 38 * mm]
+    widths.append(TEXT_WIDTH - sum(widths))
+    heads = (
+        "STT",
+        "Công tơ / đồng hồ nước",
+        "Tem kiểm định",
+        "Niêm phong, dấu hiệu can thiệp",
+        "Phản ánh, chuyển xử lý",
+    )
+    rows: list[list[object]] = [[_cell(h, w, st, font="bold") for h, w in zip(heads, widths, strict=True)]]
+    small = ParagraphStyle("meter_small", parent=st.cell_small, alignment=TA_LEFT)
+    for n, check in enumerate(checks, start=1):
+        identity = [para(check.meter, st.cell)]
+        if check.address:
+            identity.append(para(f"Địa chỉ lắp đặt: {check.address}", small))
+        if check.index_reading:
+            identity.append(para(f"Chỉ số: {check.index_reading}", small))
+        seals = [para(f"Niêm phong: {check.seals}", st.cell)]
+        seals += [para(f"– {sign}", small) for sign in check.tampering]
+        handling = [para(check.complaint or "Không có phản ánh kèm theo.", st.cell)]
+        handling += [para(line, small) for line in check.referral]
+        if check.indicative:
+            handling.append(para(check.indicative, small))
+        if check.note:
+            handling.append(para(check.note, small))
+        rows.append(
+            [
+                _short(str(n), widths[0], st),
+                identity,
+                para(check.stamp, st.cell),
+                seals,
+                handling,
+            ]
+        )
+    return rows, widths, [("VALIGN", (0, 1), (-1, -1), "TOP")]
