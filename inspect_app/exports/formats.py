@@ -166,7 +166,9 @@ def write_xlsx(
     if tmpdir:
         options["tmpdir"] = tmpdir
     workbook = xlsxwriter.Workbook(target, options)
-    header_format = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF4"})
+    header_format = workbook.add_format(
+        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF4"}
+    )
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     datetime_format = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
     decimal_formats: dict[int, Any] = {}
@@ -204,8 +206,8 @@ def write_xlsx(
         written += 1
         for col, (field, raw) in enumerate(zip(fields, row, strict=True)):
             value = field.value(raw)
-            if value is None:
-                continue
+            if value is None or (isinstance(value, str) and not value):
+                continue  # a blank cell
             kind = field.kind
             if kind == "text" or field.labels is not None:
                 sheet.write_string(row_index, col, xlsx_text(str(value)))
