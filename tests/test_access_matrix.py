@@ -50,7 +50,7 @@ ID_ARGUMENTS = {
     ),
 }
 # Arguments that name no record of any unit (the same answer for everyone).
-UNSCOPED_ARGUMENTS = {"version": "2026.1"}
+UNSCOPED_ARGUMENTS = {"version": "2026.1", "list_name": "premises", "fmt": "csv"}
 # Public by design: the QR verification page answers anyone (tested in test_minutes.py).
 PUBLIC_ARGUMENTS = {"token"}
 ACTORS = ["inspector", "staff", "supervisor_unit", "supervisor_province", "admin_province"]
@@ -436,6 +436,60 @@ def test_lists_and_counts_never_show_another_units_records(client, login, matrix
     home = client.get("/").get_data(as_text=True)
     expected = 3 if actor in ("supervisor_province", "admin_province") else 2
     assert f"<strong>{expected}</strong><span>cơ sở đang hoạt động" in home
+
+
+def export_urls() -> list[str]:
+    """Every list export, in both formats, found in the URL map (a new one is tested without being listed here)."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "UPLOAD_DIR": "/tmp/inspect-x"}
+    )
+    from inspect_app.exports.views import LISTS
+
+    urls = []
+    with app.test_request_context():
+        from flask import url_for
+
+        rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("exports.")]
+        assert [rule.endpoint for rule in rules] == ["exports.export"]
+        for name in LISTS:
+            for fmt in ("csv", "xlsx"):
+                urls.append(url_for("exports.export", list_name=name, fmt=fmt))
+    return urls
+
+
+EXPORT_URLS = export_urls()
+
+
+def _export_text(response) -> str:
+    import io
+
+    import openpyxl
+
+    assert response.status_code == 200, response.status_code
+    if response.mimetype == "text/csv":
+        return response.get_data().decode("utf-8-sig")
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    return repr([list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)])
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_exports_never_contain_another_units_records(client, login, matrix, actor):
+    """Every export, as every actor: the other unit's premises, unit, market and records never appear, not even when
+    the query string names the other unit or its market; the actor's own records do."""
+    login(matrix.users[actor])
+    province_wide = actor in ("supervisor_province", "admin_province")
+    for url in EXPORT_URLS:
+        for query in ("", f"?unit={matrix.unit_b}", f"?market={matrix.market_b}&unit={matrix.unit_b}"):
+            if query and "premises" not in url and "market" in query:
+                continue
+            text = _export_text(client.get(url + query))
+            for secret in ("Sạp bí mật của đơn vị khác", "Chợ Pleiku Thử", "Phường Pleiku Thử"):
+                assert secret not in text, (actor, url + query)
+            if not query:
+                assert "Phường Đức Phổ Thử" in text, (actor, url)
+        if url.startswith("/exports/premises"):
+            text = _export_text(client.get(url))
+            assert ("Tạp hóa Đinh Văn Ba" in text) == province_wide
 
 
 def test_a_filter_by_another_units_market_or_unit_shows_nothing(client, login, matrix):

@@ -33,6 +33,20 @@ CASES = [
     ("supervisor_province", "/api/v1/premises"),
     ("supervisor_province", "/api/v1/premises/changes"),
     ("supervisor_province", "/api/v1/inspections"),
+    # The exports: every row of the list in one streamed statement, whatever the number of rows.
+    *[
+        (who, f"/exports/{name}.{fmt}{query}")
+        for who in ("supervisor_province", "inspector")
+        for name, query in (
+            ("premises", "?q=sap&type=market_stall"),
+            ("inspections", ""),
+            ("findings", "?status=minutes_issued"),
+            ("readings", ""),
+            ("lots", ""),
+            ("minutes", "?status=valid"),
+        )
+        for fmt in ("csv", "xlsx")
+    ],
 ]
 
 
@@ -53,6 +67,7 @@ def counting():
 def statements_for(client, url: str) -> list[str]:
     with counting() as statements:
         response = client.get(url)
+        response.get_data()  # a streamed body (an export) runs its statements as it is read
     assert response.status_code == 200, (url, response.status_code)
     return statements
 

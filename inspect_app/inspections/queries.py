@@ -3,6 +3,7 @@ in the same few statements whatever the page size."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -13,12 +14,35 @@ from ..access import scoped
 from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, INSPECTION_STATUSES
 from ..extensions import db
 from ..models import Finding, Inspection, InspectionMember, PrepackagedLot, Reading, User
-from ..web.paging import Page, SortOrder, full_scan, keyset_page, prefer_index
+from ..web.paging import ListArgs, Page, SortOrder, full_scan, keyset_page, prefer_index
 
 # Newest first (indexes ix_inspections_started_at_id and ix_inspections_unit_id_started_at_id).
 NEWEST_FIRST = SortOrder(
     ((Inspection.started_at, True), (Inspection.id, True)), key=lambda i: (i.started_at, i.id)
 )
+
+
+def inspection_list_args(args: Mapping[str, str]) -> ListArgs:
+    """The inspection list's filters (status, kind, outcome, unit, flagged), read exactly as the desk reads them."""
+    raw = {key: args.get(key) or "" for key in ("status", "kind", "outcome", "unit", "flagged")}
+    errors = {}
+    for key, vocabulary, message in (
+        ("status", INSPECTION_STATUSES, "Trạng thái cuộc kiểm tra không hợp lệ."),
+        ("kind", INSPECTION_KINDS, "Hình thức kiểm tra không hợp lệ."),
+        ("outcome", HANDLING, "Kết quả xử lý không hợp lệ."),
+    ):
+        if raw[key] and raw[key] not in vocabulary:
+            errors[key] = message
+    if raw["unit"] and not raw["unit"].isdigit():
+        errors["unit"] = "Đơn vị không hợp lệ."
+    kwargs = {
+        "status": raw["status"] or None,
+        "kind": raw["kind"] or None,
+        "outcome": raw["outcome"] or None,
+        "unit_id": int(raw["unit"]) if raw["unit"].isdigit() else None,
+        "flagged": bool(raw["flagged"]),
+    }
+    return ListArgs(echo=raw, kwargs=kwargs, errors=errors)
 
 
 def inspection_query(

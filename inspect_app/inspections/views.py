@@ -18,7 +18,7 @@ from ..domain.scope import indicative_note, marked_indicative
 from ..domain.errors import InvalidInput, Locked
 from . import service
 from .forms import DecisionForm
-from .queries import inspections_page, violation_summary
+from .queries import inspection_list_args, inspections_page, violation_summary
 
 bp = Blueprint("inspections", __name__)
 
@@ -30,15 +30,12 @@ COUNT_CAP = 10_000
 @bp.route("/inspections")
 @login_required
 def list_inspections():
-    filters = {key: request.args.get(key, "") for key in ("status", "kind", "outcome", "unit", "flagged")}
+    listed = inspection_list_args(request.args)
+    filters = listed.echo
     try:
         page = inspections_page(
             current_user,
-            status=filters["status"] or None,
-            kind=filters["kind"] or None,
-            outcome=filters["outcome"] or None,
-            unit_id=int(filters["unit"]) if filters["unit"].isdigit() else None,
-            flagged=bool(filters["flagged"]),
+            **listed.kwargs,
             after=request.args.get("after") or None,
             before=request.args.get("before") or None,
             limit=PAGE_SIZE,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import func, select
@@ -12,13 +13,31 @@ from ..access import scope_filter, scoped
 from ..domain.vocabulary import MINUTES_STATUSES
 from ..extensions import db
 from ..models import Inspection, Minutes, User
-from ..web.paging import Page, SortOrder, full_scan, keyset_page, prefer_index
+from ..web.paging import ListArgs, Page, SortOrder, full_scan, keyset_page, prefer_index
 
 # Latest day first, then by number (indexes ix_minutes_issued_on_number_id and ix_minutes_unit_id_issued_on_number_id).
 LATEST_FIRST = SortOrder(
     ((Minutes.issued_on, True), (Minutes.number, True), (Minutes.id, True)),
     key=lambda m: (m.issued_on, m.number, m.id),
 )
+
+
+def minutes_list_args(args: Mapping[str, str]) -> ListArgs:
+    """The biên bản list's filters (day, status), read exactly as the desk reads them."""
+    raw = {key: args.get(key) or "" for key in ("day", "status")}
+    errors = {}
+    day = None
+    if raw["day"]:
+        try:
+            day = date.fromisoformat(raw["day"])
+        except ValueError:
+            errors["day"] = "Ngày không hợp lệ (định dạng YYYY-MM-DD)."
+    if raw["status"] and raw["status"] not in MINUTES_STATUSES:
+        errors["status"] = "Trạng thái biên bản không hợp lệ."
+    status = raw["status"] if raw["status"] in MINUTES_STATUSES else ""
+    return ListArgs(
+        echo={"day": raw["day"], "status": status}, kwargs={"day": day, "status": status or None}, errors=errors
+    )
 
 
 def minutes_query(user: User, *, day: date | None = None, status: str | None = None) -> Select:

@@ -19,7 +19,7 @@ from ..domain.minutes_rules import salutation_code
 from ..domain.time import VN_TZ
 from ..web.paging import InvalidCursor
 from . import service
-from .queries import counts_by_day, minutes_page
+from .queries import counts_by_day, minutes_list_args, minutes_page
 from .forms import DayForm, IssueForm, ReasonForm, VerifyUploadForm, signature_png
 
 bp = Blueprint("minutes", __name__)
@@ -78,20 +78,15 @@ def issue(inspection_id: int):
 @bp.route("/minutes")
 @login_required
 def list_minutes():
-    day_text = request.args.get("day", "")
-    day = None
-    if day_text:
-        try:
-            day = date.fromisoformat(day_text)
-        except ValueError:
-            flash("Ngày không hợp lệ (định dạng YYYY-MM-DD).", "error")
-    status = request.args.get("status", "")
-    status = status if status in MINUTES_STATUSES else ""
+    listed = minutes_list_args(request.args)
+    if "day" in listed.errors:
+        flash(listed.errors["day"], "error")
+    status = listed.echo["status"]
+    day_text = listed.echo["day"]
     try:
         page = minutes_page(
             current_user,
-            day=day,
-            status=status or None,
+            **listed.kwargs,
             after=request.args.get("after") or None,
             before=request.args.get("before") or None,
             limit=PAGE_SIZE,

@@ -5,6 +5,7 @@ since a phone's last fetch. Every query starts at the scoping door; none loads m
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,9 +16,10 @@ from sqlalchemy.sql import Select
 from ..access import scoped
 from ..domain.geo import distance_m
 from ..domain.text import fold
+from ..domain.vocabulary import PREMISE_STATUSES, PREMISE_TYPES
 from ..extensions import db
 from ..models import Premise, User
-from ..web.paging import Page, SortOrder, count_rows, full_scan, keyset_page, prefer_index
+from ..web.paging import ListArgs, Page, SortOrder, count_rows, full_scan, keyset_page, prefer_index
 
 # The registry's order on the desk and in the API: by name, then id (index ix_premises_name_id).
 BY_NAME = SortOrder(((Premise.name, False), (Premise.id, False)), key=lambda p: (p.name, p.id))
@@ -27,6 +29,29 @@ BY_CHANGE = SortOrder(((Premise.updated_at, False), (Premise.id, False)), key=la
 # A change feed asked for "since T" answers from T minus this: a write flushed before T but committed after the
 # phone's fetch is still sent next time. Rows in the overlap are sent twice; the phone replaces them by id.
 CHANGE_OVERLAP = timedelta(minutes=10)
+
+
+def premise_list_args(args: Mapping[str, str]) -> ListArgs:
+    """The registry list's filters (q, type, market, status, unit), read exactly as the desk's list reads them."""
+    q = (args.get("q") or "").strip()
+    raw = {key: args.get(key) or "" for key in ("type", "market", "status", "unit")}
+    errors = {}
+    if raw["type"] and raw["type"] not in PREMISE_TYPES:
+        errors["type"] = "Loại hình cơ sở không hợp lệ."
+    if raw["market"] and not raw["market"].isdigit():
+        errors["market"] = "Chợ không hợp lệ."
+    if raw["status"] and raw["status"] not in PREMISE_STATUSES:
+        errors["status"] = "Trạng thái cơ sở không hợp lệ."
+    if raw["unit"] and not raw["unit"].isdigit():
+        errors["unit"] = "Đơn vị không hợp lệ."
+    kwargs = {
+        "q": q,
+        "status": raw["status"] or None,
+        "premise_type": raw["type"] or None,
+        "market_id": int(raw["market"]) if raw["market"].isdigit() else None,
+        "unit_id": int(raw["unit"]) if raw["unit"].isdigit() else None,
+    }
+    return ListArgs(echo={"q": q, **raw}, kwargs=kwargs, errors=errors)
 
 
 def premise_query(

@@ -16,7 +16,7 @@ from .csv_import import COLUMNS, import_premises
 from .forms import ImportForm, MarketForm, PremiseForm
 from .rules import FIELD_LABELS
 from ..web.paging import InvalidCursor
-from .queries import premises_page
+from .queries import premise_list_args, premises_page
 from .service import create_premise, update_premise
 
 bp = Blueprint("premises", __name__)
@@ -35,17 +35,14 @@ def _markets_for(units) -> list[Market]:
 @login_required
 def list_premises():
     units = visible_units()
-    q = request.args.get("q", "").strip()
-    filters = {key: request.args.get(key, "") for key in ("type", "market", "status", "unit")}
+    listed = premise_list_args(request.args)
+    filters = {key: value for key, value in listed.echo.items() if key != "q"}
+    q = listed.echo["q"]
     filtered = bool(q) or any(filters.values())
     try:
         page = premises_page(
             current_user,
-            q,
-            status=filters["status"] or None,
-            premise_type=filters["type"] or None,
-            market_id=int(filters["market"]) if filters["market"].isdigit() else None,
-            unit_id=int(filters["unit"]) if filters["unit"].isdigit() else None,
+            **listed.kwargs,
             after=request.args.get("after") or None,
             before=request.args.get("before") or None,
             limit=PAGE_SIZE,

@@ -141,6 +141,17 @@ class Page(Generic[T]):
         return len(self.items)
 
 
+@dataclass(frozen=True)
+class ListArgs:
+    """A desk list's filters as read from its query string: ``echo`` (the raw values, for the page's form, its
+    paging links and its export links), ``kwargs`` (what the list's query function takes) and ``errors`` (a
+    Vietnamese message per value that is not valid; the page ignores them, an export answers 400)."""
+
+    echo: dict[str, str]
+    kwargs: dict
+    errors: dict[str, str]
+
+
 def count_rows(
     session: Session, query: Select, id_column: ColumnElement, cap: int | None = None
 ) -> tuple[int, bool]:
