@@ -136,13 +136,23 @@ def from_scratch(months: int = 12) -> dict[int, LatestState]:
             if inspection.status not in ("completed", "minutes_issued"):
                 continue
             failed = [
-                *(f for f in db.session.scalars(select(Finding).where(Finding.inspection_id == inspection.id))
-                  if f.answer == "fail"),
-                *(r for r in db.session.scalars(select(Reading).where(Reading.inspection_id == inspection.id))
-                  if r.outcome == "fail" and r.voided_at is None),
-                *(lot for lot in db.session.scalars(
-                    select(PrepackagedLot).where(PrepackagedLot.inspection_id == inspection.id))
-                  if lot.outcome == "fail" and lot.voided_at is None),
+                *(
+                    f
+                    for f in db.session.scalars(select(Finding).where(Finding.inspection_id == inspection.id))
+                    if f.answer == "fail"
+                ),
+                *(
+                    r
+                    for r in db.session.scalars(select(Reading).where(Reading.inspection_id == inspection.id))
+                    if r.outcome == "fail" and r.voided_at is None
+                ),
+                *(
+                    lot
+                    for lot in db.session.scalars(
+                        select(PrepackagedLot).where(PrepackagedLot.inspection_id == inspection.id)
+                    )
+                    if lot.outcome == "fail" and lot.voided_at is None
+                ),
             ]
             completed.append(
                 CompletedInspection(
@@ -232,7 +242,9 @@ class Writer:
         inspection = self._pick(self._inspections("draft", "completed"))
         if inspection is None:
             return
-        outcome = self.rng.choice(["pass", "reminder", "fix_request", "fix_request", "violation_record", "referral"])
+        outcome = self.rng.choice(
+            ["pass", "reminder", "fix_request", "fix_request", "violation_record", "referral"]
+        )
         data = {
             "version": inspection.version,
             "status": "completed",
@@ -247,7 +259,9 @@ class Writer:
     def back_to_draft(self):
         inspection = self._pick(self._inspections("completed"))
         if inspection is not None:
-            service.update_inspection(inspection, {"version": inspection.version, "status": "draft"}, self.inspector)
+            service.update_inspection(
+                inspection, {"version": inspection.version, "status": "draft"}, self.inspector
+            )
 
     def move_date(self):
         inspection = self._pick(self._inspections("draft", "completed"))
@@ -255,7 +269,9 @@ class Writer:
             return
         started = self._started_at()
         service.update_inspection(
-            inspection, {"version": inspection.version, "started_at": started, "ended_at": None}, self.inspector
+            inspection,
+            {"version": inspection.version, "started_at": started, "ended_at": None},
+            self.inspector,
         )
 
     def team(self):
@@ -350,18 +366,34 @@ class Writer:
         if verified and valid_until and valid_until < verified:
             valid_until = None
         kind = self.rng.choice(["spring_scale", "pan_scale", "electricity_meter", "other"])
-        extra = {"variant": "elec_1p_electronic", "unit": "kWh", "accuracy_class": "1", "max_capacity": None,
-                 "e": None} if kind == "electricity_meter" else {}
+        extra = (
+            {
+                "variant": "elec_1p_electronic",
+                "unit": "kWh",
+                "accuracy_class": "1",
+                "max_capacity": None,
+                "e": None,
+            }
+            if kind == "electricity_meter"
+            else {}
+        )
         if kind == "other":
             extra = {"unit": "kg", "accuracy_class": "", "max_capacity": None, "e": None}
         if kind == "pan_scale":
             extra = {"max_capacity": Decimal("30"), "e": Decimal("0.1")}
-        make_instrument(premise, self.inspector, instrument_type=kind, verified_on=verified,
-                        valid_until=valid_until, **extra)
+        make_instrument(
+            premise,
+            self.inspector,
+            instrument_type=kind,
+            verified_on=verified,
+            valid_until=valid_until,
+            **extra,
+        )
 
     def edit_instrument(self):
-        instrument = self._pick(list(db.session.scalars(
-            select(Instrument).where(Instrument.premise_id.in_(self.premise_ids)))))
+        instrument = self._pick(
+            list(db.session.scalars(select(Instrument).where(Instrument.premise_id.in_(self.premise_ids))))
+        )
         if instrument is None:
             return
         change = self.rng.choice(
@@ -373,7 +405,9 @@ class Writer:
             ]
         )
         try:
-            measurements.update_instrument(instrument, {"version": instrument.version, **change}, self.inspector)
+            measurements.update_instrument(
+                instrument, {"version": instrument.version, **change}, self.inspector
+            )
         except InvalidInput:  # an expiry before the verification date: refused, nothing stored
             db.session.rollback()
 
@@ -383,8 +417,9 @@ class Writer:
         if inspection is None or inspection.outcome is not None:
             return
         with pytest.raises(InvalidInput):
-            service.update_inspection(inspection, {"version": inspection.version, "status": "completed"},
-                                      self.inspector)
+            service.update_inspection(
+                inspection, {"version": inspection.version, "status": "completed"}, self.inspector
+            )
 
     WEIGHTS = {
         "create": 5,
@@ -408,21 +443,36 @@ class Writer:
         """One premise with a counted violation, one with a fix request, one passed: the random writes then move
         them around."""
         for premise_id, outcome, answer in zip(
-            self.premise_ids, ("violation_record", "fix_request", "pass"), ("fail", "fail", "pass"), strict=True
+            self.premise_ids,
+            ("violation_record", "fix_request", "pass"),
+            ("fail", "fail", "pass"),
+            strict=True,
         ):
             inspection, _ = service.create_inspection(
-                {"uuid": str(uuid.uuid4()), "premise_id": premise_id, "kind": "planned", "team": [],
-                 "started_at": self._started_at()},
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "premise_id": premise_id,
+                    "kind": "planned",
+                    "team": [],
+                    "started_at": self._started_at(),
+                },
                 self.inspector,
             )
             service.record_finding(
-                inspection, {"uuid": str(uuid.uuid4()), "item_code": "GIA-01", "answer": answer}, self.inspector
+                inspection,
+                {"uuid": str(uuid.uuid4()), "item_code": "GIA-01", "answer": answer},
+                self.inspector,
             )
             service.update_inspection(
                 inspection,
-                {"version": inspection.version, "status": "completed", "outcome": outcome,
-                 "fix_deadline": inspection.started_at.date() + timedelta(days=30) if outcome == "fix_request"
-                 else None},
+                {
+                    "version": inspection.version,
+                    "status": "completed",
+                    "outcome": outcome,
+                    "fix_deadline": inspection.started_at.date() + timedelta(days=30)
+                    if outcome == "fix_request"
+                    else None,
+                },
                 self.inspector,
             )
             assert_state_is_true()
@@ -462,8 +512,12 @@ def test_the_state_is_written_in_the_same_transaction_and_leaves_updated_at(app,
     inspection = writer._inspections("draft")[0]
     service.update_inspection(
         inspection,
-        {"version": inspection.version, "status": "completed", "outcome": "fix_request",
-         "fix_deadline": inspection.started_at.date() + timedelta(days=10)},
+        {
+            "version": inspection.version,
+            "status": "completed",
+            "outcome": "fix_request",
+            "fix_deadline": inspection.started_at.date() + timedelta(days=10),
+        },
         writer.inspector,
     )
     db.session.expire_all()
@@ -480,8 +534,11 @@ def test_the_state_is_written_in_the_same_transaction_and_leaves_updated_at(app,
 def _scramble() -> None:
     db.session.execute(
         update(Premise.__table__).values(
-            last_inspection_id=None, last_result="violation", next_due_on=date(2000, 1, 1),
-            open_fix_deadline=None, earliest_stamp_expiry=date(2000, 1, 1),
+            last_inspection_id=None,
+            last_result="violation",
+            next_due_on=date(2000, 1, 1),
+            open_fix_deadline=None,
+            earliest_stamp_expiry=date(2000, 1, 1),
         )
     )
     db.session.commit()

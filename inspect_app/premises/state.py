@@ -143,7 +143,10 @@ def _cycle_months():
         no_variant = or_(Instrument.variant.is_(None), Instrument.variant == "")
         whens.append(
             (
-                and_(Instrument.instrument_type == kind, no_variant if variant is None else Instrument.variant == variant),
+                and_(
+                    Instrument.instrument_type == kind,
+                    no_variant if variant is None else Instrument.variant == variant,
+                ),
                 months,
             )
         )
@@ -154,7 +157,10 @@ def stamp_expiry_expression():
     """An instrument's stamp expiry: the date on the stamp, else the one its cycle gives from the verification date."""
     months = _cycle_months()
     computed = case(
-        (and_(Instrument.verified_on.is_not(None), months.is_not(None)), cycle_end(Instrument.verified_on, months)),
+        (
+            and_(Instrument.verified_on.is_not(None), months.is_not(None)),
+            cycle_end(Instrument.verified_on, months),
+        ),
         else_=literal(None, Date),
     )
     return func.coalesce(Instrument.valid_until, computed)
@@ -273,7 +279,9 @@ def state_expression(today: date | None = None):
 
 def stamp_expired_expression(today: date | None = None):
     """True when an in-use instrument of the premise has a stamp that expired before ``today``."""
-    return and_(Premise.earliest_stamp_expiry.is_not(None), Premise.earliest_stamp_expiry < (today or today_vn()))
+    return and_(
+        Premise.earliest_stamp_expiry.is_not(None), Premise.earliest_stamp_expiry < (today or today_vn())
+    )
 
 
 # ---- which premises a transaction touched ------------------------------------------------------------------------
