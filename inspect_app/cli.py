@@ -1,4 +1,4 @@
-"""Flask commands: create-user, import-units, import-premises, seed-demo."""
+"""Flask commands: create-user, import-units, import-premises, seed-demo, rebuild-premise-state."""
 
 from __future__ import annotations
 
@@ -110,3 +110,29 @@ def register_commands(app: Flask) -> None:
         for username, full_name, _position, role, unit_code, province_code in ACCOUNTS:
             home = f"đơn vị {unit_code}" if unit_code else f"tỉnh {province_code}"
             click.echo(f"  {username:<18} {ROLES[role]:<22} {full_name} ({home})")
+
+    @app.cli.command("rebuild-premise-state")
+    @click.option(
+        "--overdue-months",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Số tháng đến hạn kiểm tra lại (mặc định: INSPECTION_OVERDUE_MONTHS).",
+    )
+    def rebuild_premise_state(overdue_months):
+        """Recompute every premise's latest state (latest inspection, result, next due date, open fix-by date,
+        earliest stamp expiry) in one transaction, with set-based SQL: after a change of INSPECTION_OVERDUE_MONTHS,
+        a bulk import, or to prove the stored state true."""
+        import time
+
+        from .models import Premise
+        from .premises.state import refresh_premise_state
+
+        started = time.perf_counter()
+        months = overdue_months or current_app.config["INSPECTION_OVERDUE_MONTHS"]
+        refresh_premise_state(None, overdue_months=months)
+        db.session.commit()
+        count = db.session.scalar(select(func.count()).select_from(Premise))
+        click.echo(
+            f"Đã tính lại tình trạng của {count:,} cơ sở (hạn kiểm tra lại {months} tháng) "
+            f"trong {time.perf_counter() - started:.1f} giây."
+        )

@@ -77,6 +77,9 @@ def settings_from_env(instance_path: str) -> dict:
         "LOGIN_WINDOW_MINUTES": _int(env.get("LOGIN_WINDOW_MINUTES"), 15),
         "GPS_MAX_ACCURACY_M": _float(env.get("GPS_MAX_ACCURACY_M"), 50.0),
         "GPS_MAX_DISTANCE_M": _float(env.get("GPS_MAX_DISTANCE_M"), 150.0),
+        # A premise is due for inspection this many months after its latest one (stored as next_due_on: after a
+        # change, run ``flask rebuild-premise-state``).
+        "INSPECTION_OVERDUE_MONTHS": max(1, _int(env.get("INSPECTION_OVERDUE_MONTHS"), 12)),
         "PASSWORD_HASH_METHOD": "scrypt",
         # Behind nginx: how many proxies to trust for the client address (login throttling) and https.
         "TRUST_PROXY_HOPS": _int(env.get("TRUST_PROXY_HOPS"), 0),

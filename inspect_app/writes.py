@@ -7,6 +7,9 @@
   stored and from a stale edit (``Conflict``); ``apply_edit`` merges the changed fields over the stored ones.
 - ``commit`` writes one ``AuditEvent`` per change in the same transaction as the change, with the fields that
   changed ({field: [old, new]}); ``log`` adds an event to a transaction its caller commits.
+- Every commit keeps the premises' latest state (``premises.state``): each flush notes the premises whose
+  inspections, results or instruments it wrote, and just before the commit their state is recomputed, in the same
+  transaction, whichever service or command wrote them.
 
 Services validate and build records; this module decides how they are stored. Nothing here knows about HTTP
 beyond the caller's address, which the audit log keeps.
@@ -24,14 +27,16 @@ from typing import Any, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import inspect as inspect_record
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from .access import scoped
 from .domain.errors import Conflict, InvalidInput, Locked
 from .extensions import db
 from .models import AuditEvent, User
 from .models.metrology import canonical_decimal
+from .premises import state as premise_state
 
 __all__ = [
     "Conflict",
@@ -56,6 +61,13 @@ SECRET_COLUMNS = {"password_hash", "token_hash"}
 NOISE_COLUMNS = {"version", "updated_at", "search_text"}
 
 STALE_MESSAGE = "Bản ghi đã được sửa ở nơi khác sau khi bạn mở nó. Hãy xem bản hiện tại rồi sửa lại."
+
+
+# ---- the premises' latest state, on every commit ----------------------------------------------------------------
+
+event.listen(Session, "after_flush", premise_state.note_flush)
+event.listen(Session, "before_commit", premise_state.refresh_touched)
+event.listen(Session, "after_rollback", premise_state.forget_touched)
 
 
 # ---- fingerprints -------------------------------------------------------------------------------------------------

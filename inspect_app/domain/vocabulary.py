@@ -24,6 +24,7 @@ __all__ = [
     "INSPECTION_STATUSES",
     "INSTRUMENT_TYPES",
     "INSTRUMENT_VARIANTS",
+    "LATEST_RESULTS",
     "METER_TYPES",
     "METER_VALIDITY",
     "METER_VARIANTS",
@@ -31,6 +32,7 @@ __all__ = [
     "MINUTES_STATUSES",
     "OUTCOMES",
     "PREMISE_STATUSES",
+    "PREMISE_STATES",
     "PREMISE_TYPES",
     "READING_KINDS",
     "READING_KIND_SCOPES",
@@ -153,6 +155,26 @@ UNIT_KINDS = {"xa": "Xã", "phuong": "Phường", "dac_khu": "Đặc khu"}
 
 # Trạng thái cơ sở (premise status).
 PREMISE_STATUSES = {"active": "Đang hoạt động", "closed": "Ngừng hoạt động"}
+
+# Kết quả của lần kiểm tra gần nhất đã hoàn thành, lưu trên cơ sở (the result a completed inspection gives the
+# premise, see domain.premise_state): a violation is a result the team may conclude on (never a "sơ bộ" one); a fix
+# request is pending until a later inspection of the premise is completed.
+LATEST_RESULTS = {
+    "pass": "Đạt",
+    "violation": "Vi phạm",
+    "pending_fix": "Yêu cầu khắc phục",
+}
+
+# Tình trạng của cơ sở trên bản đồ và bảng điều khiển (a premise's state on a given day), in the order they are
+# decided: the first that applies wins (domain.premise_state.premise_state; premises.state.state_expression in SQL).
+PREMISE_STATES = {
+    "never_inspected": "Chưa kiểm tra",
+    "fix_overdue": "Quá hạn khắc phục",
+    "fix_pending": "Đang chờ khắc phục",
+    "inspection_overdue": "Quá hạn kiểm tra",
+    "violation": "Vi phạm",
+    "pass": "Đạt",
+}
 
 # Trạng thái cuộc kiểm tra (inspection status).
 INSPECTION_STATUSES = {

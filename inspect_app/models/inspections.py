@@ -39,6 +39,8 @@ class Inspection(ClientRecord, Timestamped, db.Model):
         # The list order, newest first, for a province and for one unit.
         Index("ix_inspections_started_at_id", "started_at", "id"),
         Index("ix_inspections_unit_id_started_at_id", "unit_id", "started_at", "id"),
+        # A premise's inspections, newest first: its page, and its latest state (premises.state).
+        Index("ix_inspections_premise_id_started_at_id", "premise_id", "started_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain.vocabulary import PREMISE_STATUSES, one_of
+from ..domain.vocabulary import LATEST_RESULTS, PREMISE_STATUSES, one_of
 from ..extensions import db
 from .areas import Unit
 from .base import UTCDateTime
@@ -49,6 +49,12 @@ class Premise(db.Model):
         Index("ix_premises_unit_id_name_id", "unit_id", "name", "id"),
         Index("ix_premises_updated_at_id", "updated_at", "id"),
         Index("ix_premises_latitude_longitude", "latitude", "longitude"),
+        CheckConstraint(one_of("last_result", LATEST_RESULTS, nullable=True), name="last_result"),
+        # The map's and the dashboard's filters on the latest state, within a unit or a province's units.
+        Index("ix_premises_unit_id_last_result", "unit_id", "last_result"),
+        Index("ix_premises_unit_id_next_due_on", "unit_id", "next_due_on"),
+        Index("ix_premises_unit_id_open_fix_deadline", "unit_id", "open_fix_deadline"),
+        Index("ix_premises_unit_id_earliest_stamp_expiry", "unit_id", "earliest_stamp_expiry"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +75,15 @@ class Premise(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The latest state, kept on write by premises.state (rules: domain.premise_state). Derived data: rebuilt by
+    # ``flask rebuild-premise-state``. last_inspection_id has no foreign key: premises and inspections would
+    # reference each other, and a cache needs no constraint to stay true (the rebuild proves it).
+    last_inspection_id: Mapped[int | None]
+    last_inspected_on: Mapped[date | None] = mapped_column(Date)
+    last_result: Mapped[str | None] = mapped_column(String(12))
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    open_fix_deadline: Mapped[date | None] = mapped_column(Date)
+    earliest_stamp_expiry: Mapped[date | None] = mapped_column(Date)
 
     unit: Mapped[Unit] = relationship()
     market: Mapped[Market | None] = relationship()

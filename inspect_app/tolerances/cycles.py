@@ -132,6 +132,16 @@ def expiry_for_key(key: str, verified_on: datetime.date, *, derived: bool = Fals
     )
 
 
+def instrument_cycle_months() -> dict[tuple[str, str | None], int]:
+    """The cycle in months of every (instrument type, meter variant) the confirmed table gives one for: what a
+    set-based query needs to compute stamp expiries in SQL (``premises.state``)."""
+    return {
+        kind: int(row["months"])
+        for kind, key in INSTRUMENT_CYCLE_KEYS.items()
+        if (row := _row(CYCLES_TABLE, key)) is not None
+    }
+
+
 def instrument_expiry(
     instrument_type: str, variant: str | None, verified_on: datetime.date
 ) -> CycleExpiry | None:
