@@ -10,6 +10,7 @@ from ..checklists import load_catalogue
 from ..domain.vocabulary import ANSWERS, AUTO_SOURCES
 from .. import measurements
 from ..tolerances import tables_as_json
+from ..tolerances.cycles import cycle_keys_as_json
 from ..web.caching import revalidated
 from .core import bp, with_inspection
 from .fields import Int, Json, List, Nested, Str
@@ -22,6 +23,14 @@ class TablesSchema(Schema):
     state_check_rule = Str(dump_only=True)
     state_check_rule_text = Str(dump_only=True)
     state_check_rules = Json(dump_only=True, metadata={"type": "object"})
+    instrument_cycles = Json(
+        dump_only=True,
+        metadata={
+            "type": "object",
+            "description": "Which row of tt23_2013_verification_cycles each instrument type (and meter variant, "
+            "'type|variant') takes, and which of those are derived",
+        },
+    )
 
 
 class SuggestionSchema(Schema):
@@ -53,6 +62,7 @@ def metrology_tables():
         "state_check_rule": choice,
         "state_check_rule_text": measurements.state_check_text(choice, "weighing"),
         "state_check_rules": measurements.STATE_CHECK_RULES,
+        "instrument_cycles": cycle_keys_as_json(),
     }
 
 

@@ -94,6 +94,14 @@ def cycle_key(instrument_type: str, variant: str | None = None) -> str | None:
     return INSTRUMENT_CYCLE_KEYS.get((instrument_type, variant or None))
 
 
+def cycle_keys_as_json() -> dict:
+    """The instrument-type → cycle-row mapping for the phone: {"keys": {"type|variant": row}, "derived": [...]}."""
+    return {
+        "keys": {f"{kind}|{variant or ''}": key for (kind, variant), key in INSTRUMENT_CYCLE_KEYS.items()},
+        "derived": sorted(f"{kind}|{variant or ''}" for kind, variant in DERIVED_KEYS),
+    }
+
+
 def weight_cycle_key(accuracy_class: str) -> str | None:
     return WEIGHT_CYCLE_KEYS.get(accuracy_class.strip().upper().replace("–", "-"))
 

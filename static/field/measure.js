@@ -6,7 +6,6 @@ import { choices, formatDateTime, h, label, mount, today } from "./ui.js";
 
 const DISPENSER = "fuel_dispenser";
 // Công tơ điện, đồng hồ nước: recorded and referred on their own screen (meters.js), never measured here.
-const METERS = ["electricity_meter", "water_meter"];
 const INSTRUMENT_SOURCES = new Set(["instrument_verification", "instrument_range", "instrument_readings", "control_measurement"]);
 
 // ---- the premise's instruments ------------------------------------------------------------------------------------
@@ -59,8 +58,8 @@ export function instrumentPanel(app, act, inspection) {
             "ul",
             { class: "mlist" },
             instruments.map((i) => {
-              const meter = METERS.includes(i.instrument_type);
-              const mark = m.verificationState(i, inspectionDay(inspection));
+              const meter = m.isMeter(i);
+              const mark = m.verificationState(i, inspectionDay(inspection), app.tables);
               const readings = readingsOf(inspection, i.uuid).map(shownReading);
               const failed = readings.filter((r) => r.outcome === "fail").length;
               const indicative = readingsOf(inspection, i.uuid).some((r) => isIndicative(inspection, r.kind, r.server));
@@ -197,7 +196,7 @@ export function renderInstrument(view, app, act, inspection, instrument) {
   }
   const form = app.readingForm;
   const day = today();
-  const mark = m.verificationState(instrument, inspectionDay(inspection));
+  const mark = m.verificationState(instrument, inspectionDay(inspection), app.tables);
   const range = m.rangeState(app.tables, instrument);
   const ruleChoice = app.tables ? RULE_SHORT[app.tables.state_check_rule] : null;
 
@@ -912,8 +911,9 @@ function judgedSuggestion(records, describe) {
 export function localSuggestions(app, inspection) {
   const found = {};
   const day = inspectionDay(inspection);
-  const instruments = instrumentsAt(app, inspection).filter((i) => i.in_use !== false);
-  const checks = instruments.map((i) => ({ i, ...m.verificationState(i, day) }));
+  // Meters belong to the utility, not the business: they answer no Phương tiện đo item (as on the server).
+  const instruments = instrumentsAt(app, inspection).filter((i) => i.in_use !== false && !m.isMeter(i));
+  const checks = instruments.map((i) => ({ i, ...m.verificationState(i, day, app.tables) }));
   if (checks.length) {
     const bad = checks.filter((c) => !c.ok);
     found.instrument_verification = {

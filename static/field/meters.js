@@ -7,8 +7,7 @@ import * as m from "./metrology.js";
 import { instrumentLabel, instrumentsAt } from "./measure.js";
 import { choices, formatDateTime, h, label, mount, today } from "./ui.js";
 
-export const METER_TYPES = ["electricity_meter", "water_meter"];
-export const isMeter = (instrument) => METER_TYPES.includes(instrument.instrument_type);
+export const { METER_TYPES, isMeter } = m;
 const UNITS = { electricity_meter: "kWh", water_meter: "m3" };
 const UNIT_TEXT = { kWh: "kWh", m3: "m³" };
 export const INDICATIVE_TITLE = "Sơ bộ — không kết luận đạt/không đạt";
@@ -267,7 +266,7 @@ export function renderMeters(view, app, act, inspection, preselect) {
         "meter",
         [
           ...meters.map((i) => {
-            const mark = m.verificationState(i, inspection.startedAt.slice(0, 10));
+            const mark = m.verificationState(i, inspection.startedAt.slice(0, 10), app.tables);
             return [i.uuid, h("span", {}, meterLabel(i), i.installation_address ? h("small", { class: "hint" }, i.installation_address) : null, h("small", { class: mark.ok ? "ok" : "bad" }, mark.text))];
           }),
           ["new", "+ Thêm công tơ / đồng hồ nước mới"],

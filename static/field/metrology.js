@@ -532,15 +532,74 @@ export function judgeLot(tables, { nominal, unit, nets, lotSize }) {
 // ---- instruments: verification mark and range ----------------------------------------------------------------------
 
 /** Whether the verification mark is there and in force on `onDate` (YYYY-MM-DD), worded like the server. */
-export function verificationState(instrument, onDate) {
-  const mark = instrument.verification_mark;
-  const until = instrument.valid_until;
-  if (!until && !mark) return { ok: false, text: "không có tem/dấu kiểm định" };
-  if (!mark) return { ok: false, text: "không ghi được số tem kiểm định" };
-  if (!until) return { ok: false, text: `tem kiểm định số ${mark} không ghi thời hạn` };
-  if (onDate > until) return { ok: false, text: `tem kiểm định số ${mark} hết hạn ngày ${dateVi(until)}` };
-  return { ok: true, text: `tem kiểm định số ${mark} còn hạn đến ${dateVi(until)}` };
+/** Electricity and water meters: the utility's, checked but never judged. */
+export const METER_TYPES = ["electricity_meter", "water_meter"];
+
+function isoDate(y, m, d) {
+  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
+
+/** TT 23/2013 cycles: the last valid day of a verification made on `verifiedOn` (ISO) for a cycle of `months`: the
+ * day before the same date `months` later, or the last day of a month too short for that date (as the engine). */
+export function cycleExpiryDate(verifiedOn, months) {
+  const [y, m, d] = verifiedOn.split("-").map(Number);
+  const index = m - 1 + months;
+  const year = y + Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (d > last) return isoDate(year, month, last);
+  const before = new Date(Date.UTC(year, month - 1, d - 1));
+  return isoDate(before.getUTCFullYear(), before.getUTCMonth() + 1, before.getUTCDate());
+}
+
+/** The stamp's expiry from the verification cycle when the stamp shows only its date; null when no cycle applies. */
+export function cycleExpiry(tables, instrument) {
+  const cycles = tables && tables.instrument_cycles;
+  if (!cycles || instrument.valid_until || !instrument.verified_on) return null;
+  const code = `${instrument.instrument_type}|${instrument.variant || ""}`;
+  const key = cycles.keys[code];
+  if (!key) return null;
+  let t;
+  try {
+    t = table(tables, "tt23_2013_verification_cycles");
+  } catch (error) {
+    return null;
+  }
+  const row = t.rows.find((r) => r.key === key);
+  if (!row) return null;
+  const months = Number(row.months);
+  return { expiresOn: cycleExpiryDate(instrument.verified_on, months), months, derived: cycles.derived.includes(code) };
+}
+
+/** Whether the verification is present and in force on `onDate`, as the server says it (measurements.verification_state). */
+export function verificationState(instrument, onDate, tables = null) {
+  const mark = instrument.verification_mark;
+  let until = instrument.valid_until;
+  if (!until && !mark) return { ok: false, text: "không có tem/dấu kiểm định", expiresOn: null };
+  if (!mark) return { ok: false, text: "không ghi được số tem kiểm định", expiresOn: until || null };
+  let how = "";
+  if (!until) {
+    const expiry = cycleExpiry(tables, instrument);
+    if (!expiry) {
+      let text = `tem kiểm định số ${mark} không ghi thời hạn`;
+      if (instrument.verified_on) {
+        text += METER_TYPES.includes(instrument.instrument_type)
+          ? " và chưa xác định được chu kỳ kiểm định (cần ghi kiểu công tơ/đồng hồ nước)"
+          : " và không có chu kỳ kiểm định cho loại này";
+      }
+      return { ok: false, text, expiresOn: null };
+    }
+    until = expiry.expiresOn;
+    how =
+      ` (tính theo chu kỳ kiểm định ${expiry.months} tháng (TT 23/2013)` +
+      `${expiry.derived ? ", suy ra cho cân điện tử dùng như cân đĩa/cân bàn" : ""}` +
+      ` từ ngày kiểm định ${dateVi(instrument.verified_on)})`;
+  }
+  if (onDate > until) return { ok: false, text: `tem kiểm định số ${mark} hết hạn ngày ${dateVi(until)}${how}`, expiresOn: until };
+  return { ok: true, text: `tem kiểm định số ${mark} còn hạn đến ${dateVi(until)}${how}`, expiresOn: until };
+}
+
+export const isMeter = (instrument) => METER_TYPES.includes(instrument.instrument_type);
 
 export const SCALE_TYPES = ["spring_scale", "pan_scale", "platform_scale", "electronic_scale"];
 export const isScale = (instrument) => SCALE_TYPES.includes(instrument.instrument_type);

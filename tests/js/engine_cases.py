@@ -15,10 +15,14 @@ from __future__ import annotations
 import json
 import random
 import sys
+from datetime import date, timedelta
 from decimal import Decimal
 
 from inspect_app import tolerances as engine
 from inspect_app.tolerances.retail import SHORTFALL_TABLE, ShortfallRefused
+from inspect_app.measurements.instruments import verification_state
+from inspect_app.models.metrology import Instrument
+from inspect_app.tolerances.cycles import INSTRUMENT_CYCLE_KEYS, cycle_keys_as_json, instrument_expiry
 from inspect_app.tolerances.weights import combine_weights
 
 SEED = 20261121
@@ -410,15 +414,65 @@ def lots(rng: random.Random) -> list[dict]:
     return cases
 
 
+def stamps(rng: random.Random) -> list[dict]:
+    """Verification stamps: a stamp that shows only its date gets its expiry from the TT 23/2013 cycle of the
+    instrument kind (month ends and leap days included); no mark, no date, or a kind without a cycle is not valid."""
+    kinds = [*INSTRUMENT_CYCLE_KEYS, ("water_meter", None), ("other", None)]
+    month_ends = [date(2024, 1, 31), date(2024, 2, 29), date(2023, 2, 28), date(2024, 8, 31), date(2025, 12, 31)]
+    cases = []
+    for index in range(300):
+        kind, variant = kinds[index % len(kinds)]
+        verified = month_ends[index % 5] if index % 3 == 0 else date(2019, 1, 1) + timedelta(days=rng.randrange(3000))
+        stated = verified + timedelta(days=rng.randrange(200, 900)) if index % 7 == 0 else None
+        mark = "" if index % 11 == 0 else f"KĐ-{index}"
+        expiry = stated
+        if stated is None:
+            computed = instrument_expiry(kind, variant, verified)
+            expiry = computed.expires_on if computed else None
+        # On the day of the inspection: at the expiry, the day after, or anywhere within six years.
+        if expiry is not None and index % 4 == 0:
+            on = expiry + timedelta(days=index % 8 // 4)
+        else:
+            on = verified + timedelta(days=rng.randrange(2200))
+        instrument = Instrument(
+            instrument_type=kind,
+            variant=variant,
+            verification_mark=mark,
+            verified_on=verified,
+            valid_until=stated,
+        )
+        ok, _text = verification_state(instrument, on)
+        cases.append(
+            {
+                "args": {
+                    "instrument": {
+                        "instrument_type": kind,
+                        "variant": variant,
+                        "verification_mark": mark,
+                        "verified_on": verified.isoformat(),
+                        "valid_until": stated.isoformat() if stated else None,
+                    },
+                    "on": on.isoformat(),
+                },
+                "expected": {
+                    "ok": ok,
+                    "expiresOn": expiry.isoformat() if expiry is not None and (mark or stated) else None,
+                },
+            }
+        )
+    return cases
+
+
 def build_cases(seed: int = SEED) -> dict:
     """The tables the phone reads (as GET /api/v1/metrology/tables serves them) and the cases, with answers."""
     rng = random.Random(seed)
     return {
-        "tables": engine.tables_as_json(),
+        "tables": {**engine.tables_as_json(), "instrument_cycles": cycle_keys_as_json()},
         "weighings": weighings(rng),
         "dispensers": dispensers(rng),
         "controls": controls(rng),
         "lots": lots(rng),
+        "stamps": stamps(rng),
     }
 
 

@@ -77,6 +77,10 @@ const judge = {
       warnings: v.warnings,
     };
   },
+  stamps(m, tables, a) {
+    const state = m.verificationState(a.instrument, a.on, tables);
+    return { ok: state.ok, expiresOn: state.expiresOn };
+  },
 };
 
 export const KINDS = Object.keys(judge);

@@ -29,6 +29,8 @@ def test_the_cases_check_something():
         assert len(cases[kind]) >= 100 and outcomes["pass"] >= 20 and outcomes["fail"] >= 20, (kind, outcomes)
     assert any(case["expected"].get("refused") for case in cases["controls"])
     assert any(case["expected"]["outcome"] == "inconclusive" for case in cases["weighings"])
+    stamps = Counter(case["expected"]["ok"] for case in cases["stamps"])
+    assert stamps[True] >= 50 and stamps[False] >= 50, stamps
 
 
 def test_metrology_js_gives_the_engines_answers(tmp_path):
@@ -48,7 +50,7 @@ def test_metrology_js_gives_the_engines_answers(tmp_path):
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-20000:]
-    # The five tests ran (not zero of them) and none failed.
-    assert re.search(r"^# pass 5$", result.stdout, re.M) and re.search(r"^# fail 0$", result.stdout, re.M), (
+    # The six tests ran (not zero of them) and none failed.
+    assert re.search(r"^# pass 6$", result.stdout, re.M) and re.search(r"^# fail 0$", result.stdout, re.M), (
         output
     )
