@@ -178,12 +178,13 @@ def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspect
     if not writes.check_version(inspection, data, comparable):
         return inspection
     had_province = inspection.province_in_team
+    # Before any change: loading the members' accounts flushes what is pending (and would count a version).
+    accounts_before = has_province_account(inspection.members)
     for key, value in comparable.items():
         if key != "status":
             setattr(inspection, key, value)
     # Read now: checking the team queries accounts, and that autoflush clears what changes_of reads.
     changes = writes.changes_of(inspection)
-    accounts_before = has_province_account(inspection.members)
     if "team" in data:
         before = _team_text(inspection)
         _team(inspection, data["team"], user)
