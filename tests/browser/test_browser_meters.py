@@ -42,7 +42,11 @@ def volume_measure(field_app):
 
 def no_overflow(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"the screen is {width} px wide"
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)"
+        ".slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 80))"
+    )
+    assert width <= 360, f"the screen is {width} px wide: {wide}"
 
 
 def test_a_meter_check_on_the_phone_is_synced_once_and_never_judged(field_app, volume_measure):
