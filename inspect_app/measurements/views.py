@@ -385,20 +385,16 @@ def _reading_form(inspection: Inspection) -> ReadingForm:
     )
 
 
-@bp.route("/inspections/<int:inspection_id>/readings/new", methods=["GET", "POST"])
-@login_required
-def new_reading(inspection_id: int):
-    inspection = _open_inspection(inspection_id)
-    form = _reading_form(inspection)
+def _desk_entry(inspection: Inspection, form, record, saved, template: str, anchor: str):
+    """One desk form that records through the phone's own service: 409 on a locked inspection, the service's
+    messages on the form (422, nothing saved), and back to the inspection page with ``saved(record)`` on success."""
     status = 200
     if inspection.locked:
         flash(Locked.message, "error")
         status = 409
     elif form.validate_on_submit():
         try:
-            # Typed in later at the desk: measured during the visit, so the standards' validity is judged on its day.
-            data = {**form.values(), "measured_at": inspection.started_at}
-            reading, _created = readings.record_reading(inspection, data, current_user)
+            made, _created = record(form.values())
         except InvalidInput as error:
             db.session.rollback()
             _apply_errors(form, error.errors)
@@ -407,15 +403,35 @@ def new_reading(inspection_id: int):
             flash(error.message, "error")
             status = 409
         else:
-            flash(
-                f"Đã ghi phép đo {instrument_label(reading.instrument)}: {OUTCOMES[reading.outcome]} — "
-                f"{reading.conclusion}",
-                "success" if reading.outcome == "pass" else "warning",
-            )
-            return redirect(_inspection_url(inspection.id) + "#ket-qua-do")
+            flash(*saved(made))
+            return redirect(_inspection_url(inspection.id) + anchor)
     if form.errors and status == 200:
         status = 422
-    return render_template("measurements/reading_form.html", form=form, inspection=inspection), status
+    return render_template(template, form=form, inspection=inspection), status
+
+
+def _judged(what: str, made) -> tuple[str, str]:
+    return (
+        f"Đã ghi {what}: {OUTCOMES[made.outcome]} — {made.conclusion}",
+        "success" if made.outcome == "pass" else "warning",
+    )
+
+
+@bp.route("/inspections/<int:inspection_id>/readings/new", methods=["GET", "POST"])
+@login_required
+def new_reading(inspection_id: int):
+    inspection = _open_inspection(inspection_id)
+    return _desk_entry(
+        inspection,
+        _reading_form(inspection),
+        # Typed in later at the desk: measured during the visit, so the standards' validity is judged on its day.
+        lambda data: readings.record_reading(
+            inspection, {**data, "measured_at": inspection.started_at}, current_user
+        ),
+        lambda reading: _judged(f"phép đo {instrument_label(reading.instrument)}", reading),
+        "measurements/reading_form.html",
+        "#ket-qua-do",
+    )
 
 
 def _meter_check_form(inspection: Inspection) -> MeterCheckForm:
@@ -439,57 +455,28 @@ def _meter_check_form(inspection: Inspection) -> MeterCheckForm:
 def new_meter_check(inspection_id: int):
     """Kiểm tra công tơ điện / đồng hồ nước typed at the desk; stored by the phone's service, never judged."""
     inspection = _open_inspection(inspection_id)
-    form = _meter_check_form(inspection)
-    status = 200
-    if inspection.locked:
-        flash(Locked.message, "error")
-        status = 409
-    elif form.validate_on_submit():
-        try:
-            check, _created = meters.record_meter_check(inspection, form.values(), current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            _apply_errors(form, error.errors)
-        except Conflict as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = 409
-        else:
-            flash(f"Đã ghi kiểm tra {check.meter_label}.", "success")
-            return redirect(_inspection_url(inspection.id) + "#cong-to")
-    if form.errors and status == 200:
-        status = 422
-    return render_template("measurements/meter_check_form.html", form=form, inspection=inspection), status
+    return _desk_entry(
+        inspection,
+        _meter_check_form(inspection),
+        lambda data: meters.record_meter_check(inspection, data, current_user),
+        lambda check: (f"Đã ghi kiểm tra {check.meter_label}.", "success"),
+        "measurements/meter_check_form.html",
+        "#cong-to",
+    )
 
 
 @bp.route("/inspections/<int:inspection_id>/lots/new", methods=["GET", "POST"])
 @login_required
 def new_lot(inspection_id: int):
     inspection = _open_inspection(inspection_id)
-    form = LotForm()
-    status = 200
-    if inspection.locked:
-        flash(Locked.message, "error")
-        status = 409
-    elif form.validate_on_submit():
-        try:
-            lot, _created = lots.record_lot(inspection, form.values(), current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            _apply_errors(form, error.errors)
-        except Conflict as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = 409
-        else:
-            flash(
-                f"Đã ghi lô {lot.product}: {OUTCOMES[lot.outcome]} — {lot.conclusion}",
-                "success" if lot.outcome == "pass" else "warning",
-            )
-            return redirect(_inspection_url(inspection.id) + "#hang-dong-goi")
-    if form.errors and status == 200:
-        status = 422
-    return render_template("measurements/lot_form.html", form=form, inspection=inspection), status
+    return _desk_entry(
+        inspection,
+        LotForm(),
+        lambda data: lots.record_lot(inspection, data, current_user),
+        lambda lot: _judged(f"lô {lot.product}", lot),
+        "measurements/lot_form.html",
+        "#hang-dong-goi",
+    )
 
 
 def _void(record: Reading | PrepackagedLot, what: str):
