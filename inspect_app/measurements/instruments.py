@@ -29,7 +29,8 @@ from ..tolerances import (
 )
 from ..tolerances.dispensers import normalize_dispenser_class
 from ..tolerances.scales import normalize_scale_class
-from ..models import Premise, User
+from ..access import scoped
+from ..models import Inspection, Premise, User
 from ..models.metrology import Instrument, InstrumentPhoto
 from .units import to_grams
 
@@ -262,3 +263,20 @@ def range_state(instrument: Instrument) -> tuple[bool, str] | None:
         )
     except ValueError:
         return None
+
+
+def instrument_for(inspection: Inspection, data: dict, user: User) -> Instrument:
+    """The instrument a record names (by id or the phone's UUID), in the user's scope and at the inspected premise."""
+    query = scoped(Instrument, user)
+    if data.get("instrument_id") is not None:
+        query = query.where(Instrument.id == data["instrument_id"])
+    else:
+        query = query.where(Instrument.uuid == str(data.get("instrument_uuid")))
+    instrument = db.session.scalars(query).first()
+    if instrument is None:
+        raise InvalidInput(
+            {"instrument_id": "Phương tiện đo không tồn tại hoặc không thuộc phạm vi của bạn."}
+        )
+    if instrument.premise_id != inspection.premise_id:
+        raise InvalidInput({"instrument_id": "Phương tiện đo không thuộc cơ sở đang được kiểm tra."})
+    return instrument

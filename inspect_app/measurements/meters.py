@@ -23,7 +23,7 @@ from ..models import Inspection, User
 from ..models.metrology import Instrument, MeterCheck, ReferenceStandard, canonical_decimal
 from ..tolerances import STANDARD_VALID, standard_status
 from ..tolerances.common import plain_vi
-from .instruments import computed_expiry, verification_state
+from .instruments import computed_expiry, instrument_for, verification_state
 from .rules import instrument_label
 from .units import VOLUME_FACTORS
 
@@ -45,18 +45,7 @@ def meter_label(instrument: Instrument) -> str:
 
 
 def _meter_for(inspection: Inspection, data: dict, user: User) -> Instrument:
-    query = scoped(Instrument, user)
-    if data.get("instrument_id") is not None:
-        query = query.where(Instrument.id == data["instrument_id"])
-    else:
-        query = query.where(Instrument.uuid == str(data.get("instrument_uuid")))
-    instrument = db.session.scalars(query).first()
-    if instrument is None:
-        raise InvalidInput(
-            {"instrument_id": "Phương tiện đo không tồn tại hoặc không thuộc phạm vi của bạn."}
-        )
-    if instrument.premise_id != inspection.premise_id:
-        raise InvalidInput({"instrument_id": "Phương tiện đo không thuộc cơ sở đang được kiểm tra."})
+    instrument = instrument_for(inspection, data, user)
     if not instrument.is_meter:
         raise InvalidInput({"instrument_id": "Chỉ ghi kiểm tra công tơ cho công tơ điện hoặc đồng hồ nước."})
     return instrument

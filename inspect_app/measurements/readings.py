@@ -31,24 +31,9 @@ from ..models import Inspection, User
 from ..models.metrology import Instrument, Reading, ReferenceStandard, canonical_decimal
 from .rules import display_quantity, instrument_label
 from .settings import state_check_rule, state_check_text
+from .instruments import instrument_for
 from .standards import certificate_warning
 from .units import convert, from_grams, tidy, to_grams
-
-
-def _instrument_for(inspection: Inspection, data: dict, user: User) -> Instrument:
-    query = scoped(Instrument, user)
-    if data.get("instrument_id") is not None:
-        query = query.where(Instrument.id == data["instrument_id"])
-    else:
-        query = query.where(Instrument.uuid == str(data.get("instrument_uuid")))
-    instrument = db.session.scalars(query).first()
-    if instrument is None:
-        raise InvalidInput(
-            {"instrument_id": "Phương tiện đo không tồn tại hoặc không thuộc phạm vi của bạn."}
-        )
-    if instrument.premise_id != inspection.premise_id:
-        raise InvalidInput({"instrument_id": "Phương tiện đo không thuộc cơ sở đang được kiểm tra."})
-    return instrument
 
 
 def _check_kind(instrument: Instrument, kind: str) -> None:
@@ -262,7 +247,7 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
     fingerprint = writes.fingerprint(data, inspection=inspection.id)
     if (stored := writes.resend_of(Reading, data["uuid"], fingerprint, user)) is not None:
         return stored, False
-    instrument = _instrument_for(inspection, data, user)
+    instrument = instrument_for(inspection, data, user)
     _check_kind(instrument, data["kind"])
     standards = _standards_for(list(data["standard_ids"]), data["kind"], user)
     measured_at = data.get("measured_at") or utcnow()
