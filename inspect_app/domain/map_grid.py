@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "CELL_PX",
+    "MAX_ZOOM",
     "MODES",
     "PROVINCE_MAX_ZOOM",
     "UNIT_MAX_ZOOM",

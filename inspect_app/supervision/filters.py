@@ -15,8 +15,7 @@ What each filter means:
 - Inspection filters: ``from``/``to`` (the Việt Nam day an inspection started, both included), ``group`` (a
   checklist group was checked: a finding of the group answered đạt or không đạt), ``result`` (``violation``: a
   result that counts as a violation, ``TeamConclusion.counts_as_violation``, within the group when one is given;
-  ``pass``: none), ``handling`` (the inspection's outcome) and ``inspector`` (an account in the team, or the one
-  who recorded it). On premises they keep those with at least one inspection matching all of them; on inspections
+  ``pass``: none), ``handling`` (the inspection's outcome) and ``inspector`` (an account in the team). On premises they keep those with at least one inspection matching all of them; on inspections
   they keep the matching inspections, and the premise filters keep the inspections of matching premises.
 
 Only active premises are shown on the map (``apply_to_premises``); closed ones have nothing to supervise. Values
@@ -30,9 +29,10 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, exists, not_, or_, select
+from sqlalchemy import ColumnElement, and_, not_, select
 from sqlalchemy.sql import Select
 
+from ..access import Scope, scope_filter
 from ..domain.time import VN_TZ, today_vn
 from ..domain.vocabulary import GROUPS, HANDLING, PREMISE_STATES, PREMISE_TYPES
 from ..models import Finding, Inspection, InspectionMember, Premise
@@ -168,12 +168,10 @@ class SupervisionFilters:
             conditions.append(Inspection.outcome == self.handling)
         if self.inspector_id is not None:
             conditions.append(
-                or_(
-                    Inspection.created_by_id == self.inspector_id,
-                    exists().where(
-                        InspectionMember.inspection_id == Inspection.id,
-                        InspectionMember.user_id == self.inspector_id,
-                    ),
+                Inspection.id.in_(
+                    select(InspectionMember.inspection_id).where(
+                        InspectionMember.user_id == self.inspector_id
+                    )
                 )
             )
         if self.group is not None:
@@ -194,15 +192,20 @@ class SupervisionFilters:
             conditions.append(violated if self.result == "violation" else not_(violated))
         return conditions
 
-    def apply_to_premises(self, query: Select, today: date | None = None) -> Select:
-        """A scoped SELECT over Premise, narrowed to the active premises these filters keep."""
+    def apply_to_premises(
+        self, query: Select, today: date | None = None, *, scope: Scope | None = None
+    ) -> Select:
+        """A scoped SELECT over Premise, narrowed to the active premises these filters keep. ``scope`` (the
+        user's ``access.scope_for``) keeps the inspections looked at for the inspection filters to the user's:
+        the answer is the same without it, the work is not."""
         query = query.where(*self.premise_conditions(today))
         if self.filters_inspections:
             # IN (…) rather than a correlated EXISTS: the matching inspections are found once (by date through
             # their index), not looked for premise by premise.
-            query = query.where(
-                Premise.id.in_(select(Inspection.premise_id).where(*self.inspection_conditions()))
-            )
+            matching = select(Inspection.premise_id).where(*self.inspection_conditions())
+            if scope is not None:
+                matching = matching.where(scope_filter(Inspection, scope=scope))
+            query = query.where(Premise.id.in_(matching))
         return query
 
     def apply_to_inspections(self, query: Select, today: date | None = None) -> Select:

@@ -90,7 +90,7 @@ def _in_bbox(latitude, longitude, bbox: BBox | None):
 def _premises(scope: Scope, filters: SupervisionFilters, today: date):
     """The scoped, filtered premises as one WHERE clause (for SELECTs of chosen columns)."""
     return filters.apply_to_premises(
-        select(Premise.id).where(scope_filter(Premise, scope=scope)), today
+        select(Premise.id).where(scope_filter(Premise, scope=scope)), today, scope=scope
     ).whereclause
 
 
@@ -329,7 +329,7 @@ def map_list_page(
 ) -> Page[Premise]:
     """The same premises as the map, by name, one page (each with its market and unit); the count is the
     summary's. Raises paging.InvalidCursor for a cursor that cannot be read."""
-    query = filters.apply_to_premises(scoped(Premise, user), today or today_vn())
+    query = filters.apply_to_premises(scoped(Premise, user), today or today_vn(), scope=scope_for(user))
     if user.unit_id is None and filters.unit_id is None and filters.market_id is None:
         # Many units: read by name through the order's index (see web.paging).
         query = prefer_index(query, Premise, "ix_premises_name_id")
@@ -375,13 +375,13 @@ def gps_mismatches(
     limit: int = 300,
     today: date | None = None,
 ) -> GpsLayer:
-    """Inspections whose GPS fix was far from the premise or poor, with a fix in the view or a premise there,
-    newest first, at most ``limit`` (``more`` says whether there are others): one statement."""
-    flagged = or_(*[Inspection.gps_flags.contains(flag) for flag in GPS_FLAGS])
-    in_view = or_(
-        _in_bbox(Inspection.gps_latitude, Inspection.gps_longitude, bbox),
-        and_(Premise.latitude.is_not(None), _in_bbox(Premise.latitude, Premise.longitude, bbox)),
+    """Inspections whose GPS fix was far from the premise or poor, with the fix in the view, newest first, at
+    most ``limit`` (``more`` says whether there are others): one statement. ``gps_flags <> ''`` is the condition
+    of the partial index ix_inspections_gps_flagged, which finds the flagged fixes in a view by position."""
+    flagged = and_(
+        Inspection.gps_flags != "", or_(*[Inspection.gps_flags.contains(flag) for flag in GPS_FLAGS])
     )
+    in_view = _in_bbox(Inspection.gps_latitude, Inspection.gps_longitude, bbox)
     query = (
         filters.apply_to_inspections(scoped(Inspection, user), today or today_vn())
         .join(Premise, Premise.id == Inspection.premise_id)
