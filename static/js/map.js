@@ -124,7 +124,7 @@
     if (c.last_inspection) {
       var i = c.last_inspection;
       html += '<br>Kiểm tra gần nhất: <a class="card-inspection" href="' + esc(i.url) + '">' + esc(i.started_at) +
-        "</a>" + (i.result_label ? " — kết quả: " + esc(i.result_label) : "") +
+        "</a>" + (i.result_label && i.result_label !== i.outcome_label ? " — kết quả: " + esc(i.result_label) : "") +
         (i.outcome_label ? " — xử lý: " + esc(i.outcome_label) : "");
     } else {
       html += "<br>Chưa kiểm tra lần nào.";
