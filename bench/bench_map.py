@@ -209,6 +209,65 @@ def bench_database(url: str, runs: int, only: str | None) -> dict:
     return results
 
 
+def browser_figures(url: str) -> dict:
+    """The page in headless Chromium as the province supervisor: main-thread long tasks (> 50 ms, the browser's
+    own PerformanceObserver) while it opens on the whole province, zooms in six steps and pans twice; and when the
+    first view was drawn. Wall-clock figures on a shared machine: a freeze would show as a multi-second task."""
+    import logging
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app = make_app(url, {})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    loaded = (
+        "() => { const m = document.getElementById('map');"
+        " return m && m.dataset.drawn && !m.dataset.loading; }"
+    )
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(viewport={"width": SCREEN[0], "height": SCREEN[1]})
+            page.add_init_script(
+                "window.__long = []; new PerformanceObserver(list => list.getEntries()"
+                ".forEach(e => window.__long.push(e.duration))).observe({entryTypes: ['longtask']});"
+            )
+            page.goto(f"{base}/login")
+            page.fill("#username", SUPERVISOR)
+            page.fill("#password", BENCH_PASSWORD)
+            page.click("button[type=submit]")
+            page.goto(f"{base}/map")
+            page.wait_for_function(loaded, timeout=60000)
+            first = page.evaluate("performance.now()")
+            drawn = page.evaluate("document.getElementById('map').dataset.drawn")
+            steps = []
+            for action in ("zoom",) * 6 + ("pan",) * 2:
+                page.evaluate("document.getElementById('map').dataset.loading = '1'")
+                if action == "zoom":
+                    page.click(".leaflet-control-zoom-in")
+                else:
+                    page.evaluate("() => { window.inspectMap.panBy([300, 200]); }")
+                page.wait_for_function(loaded, timeout=60000)
+                steps.append(page.evaluate("document.getElementById('map').dataset.mode"))
+            long_tasks = page.evaluate("window.__long")
+            browser.close()
+    finally:
+        server.shutdown()
+    return {
+        "first_view_ms": first,
+        "drawn": drawn,
+        "modes": steps,
+        "long_tasks": len(long_tasks),
+        "longest_task_ms": max(long_tasks, default=0),
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -216,7 +275,11 @@ def main(argv=None) -> int:
     parser.add_argument("urls", nargs="+", help="database URLs built by generate_province.py")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", help="only cases whose label contains this text")
+    parser.add_argument("--browser", action="store_true", help="also open the page in headless Chromium")
     args = parser.parse_args(argv)
+    if args.browser:
+        for url in args.urls:
+            print(make_url(url).get_backend_name(), browser_figures(url), file=sys.stderr, flush=True)
     with open("/proc/loadavg") as handle:
         print(f"load average at start: {handle.read().split()[0]}", file=sys.stderr)
     everything = {}
