@@ -331,3 +331,28 @@ def test_bad_values_answer_a_vietnamese_4xx(client, login, mapped, query, field,
         page = client.get(f"/map?{query}")
         assert page.status_code == 400
         assert words in page.get_data(as_text=True)
+
+
+def test_a_national_view_counts_by_province_and_drills_down(client, login, mapped):
+    """An administrator with no home sees every province: zoomed out, one count per province, never the points."""
+    from tests.factories import make_user
+
+    w = mapped
+    admin = make_user("admin")
+    login(admin)
+    client.application.config["MAP_POINT_LIMIT"] = 2
+    country = client.get("/api/v1/map/premises?zoom=5").get_json()
+    assert country["mode"] == "provinces" and country["points"] == []
+    assert {g["label"] for g in country["groups"]} == {w.p1.name, w.p2.name}
+    located = db.session.scalar(
+        select(func.count())
+        .select_from(Premise)
+        .where(Premise.status == "active", Premise.latitude.is_not(None))
+    )
+    assert sum(g["count"] for g in country["groups"]) == located
+    province = next(g for g in country["groups"] if g["label"] == w.p1.name)
+    south, west, north, east = province["bounds"]
+    # A click zooms to the province's bounds: there, by commune.
+    drill = client.get(f"/api/v1/map/premises?zoom=9&bbox={west},{south},{east},{north}").get_json()
+    assert drill["mode"] == "units" and drill["total"] == province["count"]
+    assert {g["label"] for g in drill["groups"]} == {w.unit_a.name, w.unit_a2.name}
