@@ -36,7 +36,10 @@ CASES = [
     # The supervisor's map: the page (filters, legend, list), its view grouped and one by one, the legend, the GPS
     # layer; with inspection filters too.
     ("supervisor_province", "/map"),
-    ("supervisor_province", "/map?from=2026-01-01&handling=fix_request&group=NHAN&result=violation&inspector=1"),
+    (
+        "supervisor_province",
+        "/map?from=2026-01-01&handling=fix_request&group=NHAN&result=violation&inspector=1",
+    ),
     ("supervisor_province", "/api/v1/map/premises?zoom=9"),
     ("supervisor_province", "/api/v1/map/premises?zoom=16&state=fix_overdue&type=market_stall"),
     ("supervisor_province", "/api/v1/map/summary?from=2026-01-01"),
