@@ -178,9 +178,10 @@
             (item.distance_m != null ? "<br>Cách cơ sở: " + fmt(Math.round(item.distance_m)) + " m" : "") +
             (item.accuracy_m != null ? "<br>Sai số GPS: ±" + fmt(Math.round(item.accuracy_m)) + " m" : "") +
             '<br><a class="gps-inspection" href="' + esc(item.inspection_url) + '">Xem cuộc kiểm tra ›</a>';
+          // The line ends on the premise: not clickable, so a click there opens the premise (the fix has the popup).
           if (item.premise_latitude != null) {
             gpsLayer.addLayer(L.polyline([fix, [item.premise_latitude, item.premise_longitude]],
-              { renderer: renderer, color: "#1565c0", weight: 2, dashArray: "6 4" }).bindPopup(text));
+              { renderer: renderer, color: "#1565c0", weight: 2, dashArray: "6 4", interactive: false }));
           }
           if (item.accuracy_m) {
             gpsLayer.addLayer(L.circle(fix, { renderer: renderer, radius: item.accuracy_m, color: "#1565c0",

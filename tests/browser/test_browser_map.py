@@ -164,6 +164,31 @@ def test_the_supervisors_map(browser, live_server, inspected):
         assert page.get_attribute(".map-card a.card-minutes", "href") == f"/minutes/{inspected['minutes']}"
         assert page.get_attribute(".map-card a.card-premise", "href") == f"/premises/{inspected['premise']}"
         assert "Đang chờ khắc phục" in page.inner_text(".map-card")
+        # The GPS layer's fix (just north of the premise, under its popup): its popup gives the distance and
+        # accuracy and links to the same inspection.
+        page.evaluate("() => { window.inspectMap.closePopup(); }")
+        page.wait_for_selector(".leaflet-popup", state="detached")  # it fades out first
+        x, y = page.evaluate(
+            """() => { let found; window.inspectMap.eachLayer(l => { if (l.inspectionId) found = l; });
+                const p = window.inspectMap.latLngToContainerPoint(found.getLatLng()); return [p.x, p.y]; }"""
+        )
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_selector(".leaflet-popup a.gps-inspection")
+        gps_popup = page.inner_text(".leaflet-popup")
+        assert "Cách cơ sở: 1.9" in gps_popup or "Cách cơ sở: 2.0" in gps_popup, gps_popup
+        assert "Sai số GPS: ±25 m" in gps_popup
+        assert (
+            page.get_attribute(".leaflet-popup a.gps-inspection", "href")
+            == f"/inspections/{inspected['inspection']}"
+        )
+        page.evaluate("() => { window.inspectMap.closePopup(); }")
+        page.wait_for_selector(".leaflet-popup", state="detached")  # it fades out first
+        x, y = page.evaluate(
+            """() => { let found; window.inspectMap.eachLayer(l => { if (l.premiseId) found = l; });
+                const p = window.inspectMap.latLngToContainerPoint(found.getLatLng()); return [p.x, p.y]; }"""
+        )
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_selector(".map-card a.card-inspection")
         page.click(".map-card a.card-inspection")
         page.wait_for_url(f"**/inspections/{inspected['inspection']}")
         assert "Sạp cân Nguyễn Thị Hường" in page.inner_text("main")
