@@ -98,10 +98,12 @@ def scoped(model: type[M], user: User | None = None) -> Select:
     return select(model).where(_clause(model, scope_for(user)))
 
 
-def scope_filter(model: type, user: User | None = None) -> ColumnElement[bool]:
-    """The bare WHERE clause, for count and aggregate queries over a model."""
-    user = user or current_user
-    return _clause(model, scope_for(user))
+def scope_filter(model: type, user: User | None = None, scope: Scope | None = None) -> ColumnElement[bool]:
+    """The bare WHERE clause, for count and aggregate queries over a model. A query over several models may pass
+    the user's ``scope_for(user)`` once instead of having it looked up for each."""
+    if scope is None:
+        scope = scope_for(user or current_user)
+    return _clause(model, scope)
 
 
 def get_or_404(model: type[M], record_id: Any, user: User | None = None) -> M:

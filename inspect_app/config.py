@@ -80,6 +80,12 @@ def settings_from_env(instance_path: str) -> dict:
         # A premise is due for inspection this many months after its latest one (stored as next_due_on: after a
         # change, run ``flask rebuild-premise-state``).
         "INSPECTION_OVERDUE_MONTHS": max(1, _int(env.get("INSPECTION_OVERDUE_MONTHS"), 12)),
+        # The supervisor's map: the basemap's tile URL ({z}/{x}/{y}; none: a plain background) and its credit line,
+        # how many premises a view shows one by one before counting them in groups, and GPS mismatches per view.
+        "MAP_TILE_URL": env.get("MAP_TILE_URL", "").strip(),
+        "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", "").strip(),
+        "MAP_POINT_LIMIT": max(1, _int(env.get("MAP_POINT_LIMIT"), 2000)),
+        "MAP_GPS_LIMIT": max(1, _int(env.get("MAP_GPS_LIMIT"), 300)),
         "PASSWORD_HASH_METHOD": "scrypt",
         # Behind nginx: how many proxies to trust for the client address (login throttling) and https.
         "TRUST_PROXY_HOPS": _int(env.get("TRUST_PROXY_HOPS"), 0),

@@ -69,6 +69,9 @@ def add_listed_records(unit: Unit, user: User, n: int, new_units: bool = False) 
             outcome="fix_request",
             fix_deadline=(started + timedelta(days=30)).date(),
             gps_flags="poor_accuracy" if k % 2 else "",
+            gps_latitude=14.8 + k / 1000 + 0.0005,
+            gps_longitude=108.9 + k / 1000,
+            gps_accuracy_m=80.0 if k % 2 else 10.0,
             created_by_id=user.id,
             create_digest="x" * 64,
         )

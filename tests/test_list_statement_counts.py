@@ -33,6 +33,21 @@ CASES = [
     ("supervisor_province", "/api/v1/premises"),
     ("supervisor_province", "/api/v1/premises/changes"),
     ("supervisor_province", "/api/v1/inspections"),
+    # The supervisor's map: the page (filters, legend, list), its view grouped and one by one, the legend, the GPS
+    # layer; with inspection filters too.
+    ("supervisor_province", "/map"),
+    (
+        "supervisor_province",
+        "/map?from=2026-01-01&handling=fix_request&group=NHAN&result=violation&inspector=1",
+    ),
+    ("supervisor_province", "/api/v1/map/premises?zoom=9"),
+    ("supervisor_province", "/api/v1/map/premises?zoom=16&state=fix_overdue&type=market_stall"),
+    ("supervisor_province", "/api/v1/map/summary?from=2026-01-01"),
+    ("supervisor_province", "/api/v1/map/gps?bbox=108,14,110,16"),
+    ("inspector", "/map"),
+    ("inspector", "/api/v1/map/premises?zoom=16"),
+    ("inspector", "/api/v1/map/premises?zoom=12&group=GIA"),
+    ("inspector", "/api/v1/map/gps"),
     # The exports: every row of the list in one streamed statement, whatever the number of rows.
     *[
         (who, f"/exports/{name}.{fmt}{query}")
@@ -77,6 +92,8 @@ def test_statements_per_list_request_do_not_grow_with_rows(client, login, world,
     province_wide = who == "supervisor_province"
     add_listed_records(world.unit_a, world.users["inspector"], 3, new_units=province_wide)
     login(world.users[who])
+    if "zoom=9" in url:
+        client.application.config["MAP_POINT_LIMIT"] = 1  # the map's grouped view, not its points
     client.get(url)  # warm-up: anything loaded once per process is not a row's cost
     few = statements_for(client, url)
     add_listed_records(world.unit_a, world.users["inspector"], 27, new_units=province_wide)

@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     inspections,
     instruments,
     lots,
+    map,
     meters,
     metrology,
     photos,

@@ -71,7 +71,9 @@ def _team(inspection: Inspection, team: list[dict], user: User) -> None:
     inspection.members = members
 
 
-def _province_in_team(inspection: Inspection, data: dict, *, new: bool = False, accounts_before: bool = False) -> None:
+def _province_in_team(
+    inspection: Inspection, data: dict, *, new: bool = False, accounts_before: bool = False
+) -> None:
     """Whether someone from the Sở KH&CN is in the team. A member account of a province always counts (a form's
     unticked box cannot remove a person who is there); besides that, the team form's answer; when the team changes
     without an answer, an earlier "yes" that no account explained (a Sở officer without an account) is kept."""

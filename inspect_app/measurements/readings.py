@@ -289,7 +289,11 @@ def readings_of(inspection: Inspection, *, include_voided: bool = False) -> list
     """What counts in the inspection's verdicts, suggestions and biên bản, with their instruments (one query for all
     of them: a flagged reading's corrected verdict needs its scale); ``include_voided`` adds the voided ones (with
     who voided them), for the pages that show them struck through."""
-    query = select(Reading).where(Reading.inspection_id == inspection.id).options(selectinload(Reading.instrument))
+    query = (
+        select(Reading)
+        .where(Reading.inspection_id == inspection.id)
+        .options(selectinload(Reading.instrument))
+    )
     if include_voided:
         query = query.options(selectinload(Reading.voided_by))
     else:

@@ -36,7 +36,9 @@ def minutes_list_args(args: Mapping[str, str]) -> ListArgs:
         errors["status"] = "Trạng thái biên bản không hợp lệ."
     status = raw["status"] if raw["status"] in MINUTES_STATUSES else ""
     return ListArgs(
-        echo={"day": raw["day"], "status": status}, kwargs={"day": day, "status": status or None}, errors=errors
+        echo={"day": raw["day"], "status": status},
+        kwargs={"day": day, "status": status or None},
+        errors=errors,
     )
 
 

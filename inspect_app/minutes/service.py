@@ -248,7 +248,9 @@ def issue_minutes(
     stale = db.session.scalar(
         select(func.count())
         .select_from(Reading)
-        .where(Reading.inspection_id == inspection.id, Reading.superseded_table.is_not(None), Reading.in_force)
+        .where(
+            Reading.inspection_id == inspection.id, Reading.superseded_table.is_not(None), Reading.in_force
+        )
     )
     if stale:
         raise MinutesError(

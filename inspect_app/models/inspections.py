@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.vocabulary import (
@@ -41,6 +41,14 @@ class Inspection(ClientRecord, Timestamped, db.Model):
         Index("ix_inspections_unit_id_started_at_id", "unit_id", "started_at", "id"),
         # A premise's inspections, newest first: its page, and its latest state (premises.state).
         Index("ix_inspections_premise_id_started_at_id", "premise_id", "started_at", "id"),
+        # The map's GPS mismatch layer: flagged fixes by position (supervision.queries.gps_mismatches).
+        Index(
+            "ix_inspections_gps_flagged",
+            "gps_latitude",
+            "gps_longitude",
+            sqlite_where=text("gps_flags <> ''"),
+            postgresql_where=text("gps_flags <> ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +113,8 @@ class InspectionMember(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Indexed for the filters by inspector (the map, the dashboard).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), default="")
     position: Mapped[str] = mapped_column(String(120), default="")
     organisation: Mapped[str] = mapped_column(String(160), default="")
@@ -135,6 +144,9 @@ class Finding(ClientRecord, Timestamped, TeamConclusion, db.Model):
     __table_args__ = (
         UniqueConstraint("inspection_id", "item_code"),
         CheckConstraint(one_of("answer", ANSWERS), name="answer"),
+        # The filters by checklist group and result (the map, the dashboard): the answers of a group's items,
+        # found without reading the findings themselves.
+        Index("ix_findings_answer_item_code", "answer", "item_code", "indicative", "inspection_id"),
         CheckConstraint("affected_count IS NULL OR affected_count >= 0", name="affected_count"),
     )
 

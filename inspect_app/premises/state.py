@@ -35,6 +35,7 @@ from ..tolerances.cycles import instrument_cycle_months
 
 __all__ = [
     "COMPLETED_STATUSES",
+    "inspection_has_violation",
     "STATE_COLUMNS",
     "refresh_premise_state",
     "stamp_expired_expression",
@@ -347,3 +348,9 @@ def forget_touched(session, previous_transaction=None) -> None:
     """After a rollback: nothing was written."""
     session.info.pop(_PREMISES, None)
     session.info.pop(_INSPECTIONS, None)
+
+
+def inspection_has_violation(inspection_id):
+    """SQL: the inspection has a result that counts as a violation (the rule the stored ``last_result`` uses);
+    ``inspection_id`` is a column or value, e.g. ``Inspection.id`` in a correlated query."""
+    return _has_violation(inspection_id)
