@@ -50,7 +50,8 @@ ID_ARGUMENTS = {
     ),
 }
 # Arguments that name no record of any unit (the same answer for everyone).
-UNSCOPED_ARGUMENTS = {"version": "2026.1", "list_name": "premises", "fmt": "csv"}
+# (A dashboard figure names a set of records, not a record: its lists are scope-tested below.)
+UNSCOPED_ARGUMENTS = {"version": "2026.1", "list_name": "premises", "fmt": "csv", "figure": "inspections"}
 # Public by design: the QR verification page answers anyone (tested in test_minutes.py).
 PUBLIC_ARGUMENTS = {"token"}
 ACTORS = ["inspector", "staff", "supervisor_unit", "supervisor_province", "admin_province"]
@@ -579,3 +580,51 @@ def test_the_map_never_shows_another_units_records(client, login, matrix, actor)
     page = client.get("/map").get_data(as_text=True)
     assert "Sạp cân Nguyễn Thị Hường" in page
     assert ("Tạp hóa Đinh Văn Ba" in page) == (actor in ("supervisor_province", "admin_province"))
+
+
+def dashboard_urls() -> list[str]:
+    """The dashboard and the list behind each of its figures, found in the URL map: a new route fails here until it
+    is added to the scoping test below."""
+    from inspect_app.supervision.dashboard import FIGURES
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "UPLOAD_DIR": "/tmp/inspect-x"}
+    )
+    rules = sorted(rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("dashboard."))
+    assert rules == ["/dashboard", "/dashboard/<figure>"], rules
+    return ["/dashboard"] + [f"/dashboard/{code}" for code in FIGURES]
+
+
+DASHBOARD_URLS = dashboard_urls()
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_the_dashboard_and_its_lists_never_show_another_units_records(client, login, matrix, actor):
+    """The dashboard and every figure's list, as every actor, for all time: the other unit's premises, unit, market
+    and province never appear, not even when the query string names the other unit or its market; a figure of the
+    other unit is 0 and its list empty."""
+    login(matrix.users[actor])
+    period = "from=2020-01-01&to=2029-12-31"  # all time, within the 10-year limit
+    for url in DASHBOARD_URLS:
+        for query in (
+            period,
+            f"{period}&unit={matrix.unit_b}",
+            f"{period}&market={matrix.market_b}&unit={matrix.unit_b}",
+        ):
+            response = client.get(f"{url}?{query}")
+            assert response.status_code == 200, (actor, url, query, response.status_code)
+            text = response.get_data(as_text=True)
+            for secret in (
+                "Sạp bí mật của đơn vị khác",
+                "Chợ Pleiku Thử",
+                "Phường Pleiku Thử",
+                "Gia Lai Thử",
+            ):
+                assert secret not in text, (actor, url, query)
+            if url != "/dashboard" and "unit=" in query:
+                assert 'data-total="0"' in text, (actor, url, query)
+    board = client.get(f"/dashboard?{period}").get_data(as_text=True)
+    assert 'data-figure="inspections"' in board
+    listed = client.get(f"/dashboard/premises?{period}").get_data(as_text=True)
+    assert "Sạp cân Nguyễn Thị Hường" in listed
+    assert ("Tạp hóa Đinh Văn Ba" in listed) == (actor in ("supervisor_province", "admin_province"))

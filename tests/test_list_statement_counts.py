@@ -48,6 +48,20 @@ CASES = [
     ("inspector", "/api/v1/map/premises?zoom=16"),
     ("inspector", "/api/v1/map/premises?zoom=12&group=GIA"),
     ("inspector", "/api/v1/map/gps"),
+    # The dashboard: every figure in one aggregate per kind of record, the months and the units; the list behind a
+    # figure of each kind.
+    ("supervisor_province", "/dashboard?from=2026-01-01&to=2026-12-31"),
+    ("supervisor_province", "/dashboard?from=2026-01-01&group=NHAN&result=violation&inspector=1"),
+    ("supervisor_province", "/dashboard/inspections?from=2026-01-01&to=2026-12-31"),
+    ("supervisor_province", "/dashboard/fix_open?from=2026-01-01&to=2026-12-31"),
+    ("supervisor_province", "/dashboard/group_nhan_failed?from=2026-01-01&to=2026-12-31"),
+    ("supervisor_province", "/dashboard/state_never_inspected"),
+    ("supervisor_province", "/dashboard/lots"),
+    ("supervisor_province", "/dashboard/control"),
+    ("supervisor_province", "/dashboard/standards"),
+    ("inspector", "/dashboard?from=2026-01-01&to=2026-12-31"),
+    ("inspector", "/dashboard/gps_poor?from=2026-01-01&to=2026-12-31"),
+    ("inspector", "/dashboard/premises"),
     # The exports: every row of the list in one streamed statement, whatever the number of rows.
     *[
         (who, f"/exports/{name}.{fmt}{query}")

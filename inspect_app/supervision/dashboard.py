@@ -1,0 +1,593 @@
+"""The supervisor's dashboard (Tổng hợp): every figure of a period in the user's scope, counted in SQL, and the list of
+the records behind each figure.
+
+A figure is a named set of records (``FIGURES``): a kind (inspections, premises, findings, readings, lots,
+standards) and a WHERE clause on top of that kind's base query, which is the scoping door plus the supervision
+filters. ``dashboard()`` counts every figure with one aggregate statement per kind (``count(*) FILTER (WHERE …)``)
+plus the months and units GROUP BYs; ``figure_page()`` lists the records of one figure with exactly the same base and
+clause, so a list's length is the figure by construction (and tests/test_supervision_dashboard.py follows every
+link to check it).
+
+What the figures count:
+
+- Inspections: the completed ones (completed, or with the biên bản issued) that started in the period and match the
+  filters; the drafts in the period are one figure of their own. By month (Việt Nam day) and by unit, the bars link
+  to the same list narrowed by ``from``/``to`` or ``unit``.
+- Results by checklist group: inspections that checked the group (a finding of it answered đạt or không đạt), those
+  with a violation in it (``counts_as_violation``) and those without; then the group's failed findings that count
+  as violations and, apart, the "sơ bộ" ones (``indicative_failure``), which are never violations.
+- Instruments failing, by reason, decided from the checklist answers (one finding per inspection and reason):
+  PTD-02 tem/dấu, giấy chứng nhận kiểm định (no or expired stamp), PTD-03 niêm phong, kẹp chì (broken seal),
+  PTD-06 sai số (error beyond the limit) and PTD-04 phạm vi đo, độ chia (unsuitable range); the items are the
+  catalogue's auto-filled ones (``auto_source``), the seal item by its code. The instruments' own error is also
+  counted from the readings: weighings and dispenser tests beyond the limit.
+- Readings and lots in force (not voided) of those inspections: control measurements (phép đo đối chứng) and the
+  non-conforming ones, the instruments' error tests, pre-packaged lots and failing ones; "sơ bộ" apart each time.
+- Handling (the inspection's outcome): reminders, fix-by requests, violation records, referrals. A fix-by request
+  is open while it is still its premise's latest completed inspection (the stored ``last_inspection_id``, as the
+  map's states), overdue when open past its deadline, done at follow-up when it is no longer open and a completed
+  follow-up (``follows_id``) found no violation and needed no more than a reminder; the rest had a later inspection
+  that did not confirm the fix.
+- Premises today (only the premise filters apply: unit, market, type, state): active premises by state
+  (``state_expression``) and those with an in-use instrument whose stamp has expired.
+- Reference standards (only the unit filter applies): active ones overdue (due date passed) and due within
+  ``DUE_SOON_DAYS``.
+- GPS: completed inspections whose fix was far from the premise, or poor.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, String, and_, func, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.functions import FunctionElement
+
+from ..access import Scope, scope_filter, scope_for
+from ..checklists import load_catalogue
+from ..domain.time import today_vn
+from ..domain.vocabulary import GROUPS, PREMISE_STATES
+from ..extensions import db
+from ..measurements.standards import DUE_SOON_DAYS
+from ..models import Finding, Inspection, Market, Premise, PrepackagedLot, Reading, Unit, User
+from ..models.metrology import ReferenceStandard
+from ..premises.queries import BY_NAME
+from ..premises.state import (
+    COMPLETED_STATUSES,
+    inspection_has_violation,
+    stamp_expired_expression,
+    state_expression,
+)
+from ..inspections.queries import NEWEST_FIRST
+from ..web.paging import Page, SortOrder, keyset_page
+from .filters import InvalidFilters, SupervisionFilters
+
+__all__ = [
+    "FIGURES",
+    "KINDS",
+    "MAX_MONTHS",
+    "Dashboard",
+    "Figure",
+    "REASONS",
+    "dashboard",
+    "figure_page",
+    "month_range",
+    "with_period",
+]
+
+# The longest period the dashboard draws month by month.
+MAX_MONTHS = 120
+ERROR_KINDS = ("weighing", "dispenser")
+GPS_FLAGS = {"far": "far_from_premise", "poor": "poor_accuracy"}
+# Reasons an instrument fails, as checklist items: reason → (label, the catalogue's auto_source or the item code).
+REASONS = {
+    "stamp": ("Không có tem/dấu hoặc hết hạn kiểm định", "instrument_verification"),
+    "seal": ("Niêm phong, kẹp chì không còn nguyên vẹn", "PTD-03"),
+    "error": ("Sai số vượt giới hạn cho phép", "instrument_readings"),
+    "range": ("Phạm vi đo, độ chia không phù hợp", "instrument_range"),
+}
+CATALOGUE_VERSIONS = ("2026.1", "2026.2")
+
+
+def reason_codes() -> dict[str, tuple[str, ...]]:
+    """reason → the item codes that ask it, over every catalogue version (the same code in each, tested)."""
+    codes: dict[str, set[str]] = {reason: set() for reason in REASONS}
+    for version in CATALOGUE_VERSIONS:
+        catalogue = load_catalogue(version)
+        for item in catalogue.items:
+            for reason, (_label, source) in REASONS.items():
+                if item.auto_source == source or item.code == source:
+                    codes[reason].add(item.code)
+    return {reason: tuple(sorted(found)) for reason, found in codes.items()}
+
+
+# ---- the period ---------------------------------------------------------------------------------------------------
+
+
+def with_period(filters: SupervisionFilters, today: date | None = None) -> SupervisionFilters:
+    """The filters with a period: from 1 January of this year (of ``to``'s year when only ``to`` is given) to today
+    (or to ``from`` when that is later). Raises InvalidFilters when the period spans more than MAX_MONTHS months."""
+    today = today or today_vn()
+    start, end = filters.date_from, filters.date_to
+    if start is None:
+        start = date((end or today).year, 1, 1)
+    if end is None:
+        end = max(today, start)
+    if len(month_range(start, end)) > MAX_MONTHS:
+        raise InvalidFilters({"from": f"Khoảng thời gian quá dài: tối đa {MAX_MONTHS // 12} năm."})
+    return replace(filters, date_from=start, date_to=end)
+
+
+def month_range(start: date, end: date) -> list[tuple[int, int]]:
+    """(year, month) of every month from start's to end's, both included."""
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        if len(months) > MAX_MONTHS:
+            break
+    return months
+
+
+def month_period(filters: SupervisionFilters, year: int, month: int) -> dict[str, str]:
+    """The filters' query string narrowed to one month of the period (the month bar's link)."""
+    first, last = date(year, month, 1), date(year, month, monthrange(year, month)[1])
+    narrowed = replace(
+        filters, date_from=max(first, filters.date_from or first), date_to=min(last, filters.date_to or last)
+    )
+    return narrowed.to_args()
+
+
+class vn_month(FunctionElement):
+    """'YYYY-MM' of the Việt Nam day (UTC+7) of a stored UTC instant."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(vn_month, "sqlite")
+def _vn_month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)}, '+7 hours')"
+
+
+@compiles(vn_month, "postgresql")
+def _vn_month_postgresql(element, compiler, **kw):
+    return f"to_char(({compiler.process(element.clauses, **kw)}) + INTERVAL '7 hours', 'YYYY-MM')"
+
+
+# ---- the base of each kind ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    scope: Scope
+    filters: SupervisionFilters
+    today: date
+
+
+def _completed():
+    return Inspection.status.in_(COMPLETED_STATUSES)
+
+
+def _inspections(ctx: Context) -> Select:
+    """Inspections of the scope that the filters keep (any status)."""
+    return ctx.filters.apply_to_inspections(
+        select(Inspection).where(scope_filter(Inspection, scope=ctx.scope)), ctx.today
+    )
+
+
+def _completed_ids(ctx: Context) -> Select:
+    return _inspections(ctx).where(_completed()).with_only_columns(Inspection.id).order_by(None)
+
+
+def _children(model) -> Callable[[Context], Select]:
+    def base(ctx: Context) -> Select:
+        return select(model).where(
+            scope_filter(model, scope=ctx.scope), model.inspection_id.in_(_completed_ids(ctx))
+        )
+
+    return base
+
+
+def _premises(ctx: Context) -> Select:
+    """Active premises of the scope that the premise filters keep (the inspection filters do not apply: a premise
+    never inspected has no inspection to match)."""
+    return select(Premise).where(
+        scope_filter(Premise, scope=ctx.scope), *ctx.filters.premise_conditions(ctx.today)
+    )
+
+
+def _standards(ctx: Context) -> Select:
+    query = select(ReferenceStandard).where(
+        scope_filter(ReferenceStandard, scope=ctx.scope), ReferenceStandard.active.is_(True)
+    )
+    if ctx.filters.unit_id is not None:
+        query = query.where(ReferenceStandard.unit_id == ctx.filters.unit_id)
+    return query
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record a figure counts: its model, its base query, its list order and how its rows load."""
+
+    name: str
+    model: type
+    base: Callable[[Context], Select]
+    order: SortOrder
+    options: tuple = ()
+
+
+def _by_id_desc(model) -> SortOrder:
+    return SortOrder(((model.id, True),), key=lambda r: (r.id,))
+
+
+KINDS = {
+    "inspections": Kind(
+        "inspections",
+        Inspection,
+        _inspections,
+        NEWEST_FIRST,
+        (joinedload(Inspection.premise), selectinload(Inspection.unit)),
+    ),
+    "findings": Kind(
+        "findings",
+        Finding,
+        _children(Finding),
+        _by_id_desc(Finding),
+        (joinedload(Finding.inspection).joinedload(Inspection.premise),),
+    ),
+    "readings": Kind(
+        "readings",
+        Reading,
+        _children(Reading),
+        _by_id_desc(Reading),
+        (joinedload(Reading.inspection).joinedload(Inspection.premise),),
+    ),
+    "lots": Kind(
+        "lots",
+        PrepackagedLot,
+        _children(PrepackagedLot),
+        _by_id_desc(PrepackagedLot),
+        (joinedload(PrepackagedLot.inspection).joinedload(Inspection.premise),),
+    ),
+    "premises": Kind(
+        "premises",
+        Premise,
+        _premises,
+        BY_NAME,
+        (joinedload(Premise.market), selectinload(Premise.unit)),
+    ),
+    "standards": Kind(
+        "standards",
+        ReferenceStandard,
+        _standards,
+        SortOrder(
+            ((ReferenceStandard.due_on, False), (ReferenceStandard.id, False)), key=lambda s: (s.due_on, s.id)
+        ),
+        (selectinload(ReferenceStandard.owner_unit),),
+    ),
+}
+
+
+# ---- the figures --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    code: str
+    kind: str
+    label: str
+    condition: Callable[[Context], ColumnElement[bool]]
+
+
+def _in_group(group: str):
+    return and_(Finding.item_code >= f"{group}-", Finding.item_code < f"{group}.")
+
+
+def _group_checked(group: str):
+    return Inspection.id.in_(
+        select(Finding.inspection_id).where(_in_group(group), Finding.answer.in_(("pass", "fail")))
+    )
+
+
+def _group_violated(group: str):
+    return Inspection.id.in_(
+        select(Finding.inspection_id).where(_in_group(group), Finding.counts_as_violation)
+    )
+
+
+def _flag(name: str):
+    return and_(Inspection.gps_flags != "", Inspection.gps_flags.contains(GPS_FLAGS[name]))
+
+
+def _fix_request():
+    return and_(_completed(), Inspection.outcome == "fix_request")
+
+
+def _fix_open():
+    """Still its premise's latest completed inspection, whose result is the pending fix (stored, kept on write)."""
+    latest = select(Premise.last_inspection_id).where(Premise.last_result == "pending_fix")
+    return and_(_fix_request(), Inspection.id.in_(latest))
+
+
+def _fix_done():
+    follow_up = aliased(Inspection)
+    fixed = select(follow_up.follows_id).where(
+        follow_up.follows_id.is_not(None),
+        follow_up.status.in_(COMPLETED_STATUSES),
+        follow_up.outcome.in_(("pass", "reminder")),
+        not_(inspection_has_violation(follow_up.id)),
+    )
+    return and_(_fix_request(), not_(_fix_open()), Inspection.id.in_(fixed))
+
+
+def _figures() -> dict[str, Figure]:
+    figures: list[Figure] = []
+
+    def add(code, kind, label, condition):
+        figures.append(Figure(code, kind, label, condition))
+
+    # Inspections and handling.
+    add("inspections", "inspections", "Cuộc kiểm tra đã hoàn thành", lambda c: _completed())
+    add("drafts", "inspections", "Đang kiểm tra (chưa hoàn thành)", lambda c: not_(_completed()))
+    for code, label in (
+        ("pass", "Đạt, không cần xử lý"),
+        ("reminder", "Nhắc nhở"),
+        ("fix_request", "Yêu cầu khắc phục"),
+        ("violation_record", "Lập biên bản vi phạm hành chính"),
+        ("referral", "Chuyển cơ quan có thẩm quyền"),
+    ):
+        add(
+            f"handling_{code}",
+            "inspections",
+            label,
+            lambda c, code=code: and_(_completed(), Inspection.outcome == code),
+        )
+    add("fix_open", "inspections", "Yêu cầu khắc phục đang chờ", lambda c: _fix_open())
+    add(
+        "fix_overdue",
+        "inspections",
+        "Yêu cầu khắc phục quá hạn",
+        lambda c: and_(_fix_open(), Inspection.fix_deadline < c.today),
+    )
+    add("fix_done", "inspections", "Đã khắc phục khi kiểm tra lại", lambda c: _fix_done())
+    add(
+        "fix_unconfirmed",
+        "inspections",
+        "Đã có lần kiểm tra sau, chưa xác nhận khắc phục",
+        lambda c: and_(_fix_request(), not_(_fix_open()), not_(_fix_done())),
+    )
+    # GPS.
+    add(
+        "gps_any",
+        "inspections",
+        "Vị trí GPS xa cơ sở hoặc kém chính xác",
+        lambda c: and_(_completed(), or_(_flag("far"), _flag("poor"))),
+    )
+    add("gps_far", "inspections", "Vị trí GPS xa cơ sở", lambda c: and_(_completed(), _flag("far")))
+    add("gps_poor", "inspections", "GPS kém chính xác", lambda c: and_(_completed(), _flag("poor")))
+    # Results by checklist group: inspections, then findings.
+    for group, title in GROUPS.items():
+        g = group.lower()
+        add(
+            f"group_{g}_checked",
+            "inspections",
+            f"{title}: số cuộc có kiểm tra",
+            lambda c, group=group: and_(_completed(), _group_checked(group)),
+        )
+        add(
+            f"group_{g}_pass",
+            "inspections",
+            f"{title}: đạt",
+            lambda c, group=group: and_(_completed(), _group_checked(group), not_(_group_violated(group))),
+        )
+        add(
+            f"group_{g}_violation",
+            "inspections",
+            f"{title}: có vi phạm",
+            lambda c, group=group: and_(_completed(), _group_violated(group)),
+        )
+        add(
+            f"group_{g}_failed",
+            "findings",
+            f"{title}: nội dung vi phạm",
+            lambda c, group=group: and_(_in_group(group), Finding.counts_as_violation),
+        )
+        add(
+            f"group_{g}_indicative",
+            "findings",
+            f"{title}: không đạt sơ bộ (không tính vi phạm)",
+            lambda c, group=group: and_(_in_group(group), Finding.indicative_failure),
+        )
+    # Instruments failing, by reason (checklist answers).
+    codes = reason_codes()
+    for reason, (label, _source) in REASONS.items():
+        add(
+            f"reason_{reason}",
+            "findings",
+            label,
+            lambda c, reason=reason: and_(Finding.item_code.in_(codes[reason]), Finding.counts_as_violation),
+        )
+        add(
+            f"reason_{reason}_indicative",
+            "findings",
+            f"{label} (sơ bộ)",
+            lambda c, reason=reason: and_(Finding.item_code.in_(codes[reason]), Finding.indicative_failure),
+        )
+    # Readings and lots.
+    is_control = Reading.kind == "control"
+    is_error = Reading.kind.in_(ERROR_KINDS)
+    add("control", "readings", "Phép đo đối chứng", lambda c: and_(is_control, Reading.in_force))
+    add(
+        "control_failed",
+        "readings",
+        "Phép đo đối chứng không đạt",
+        lambda c: and_(is_control, Reading.counts_as_violation),
+    )
+    add(
+        "control_indicative",
+        "readings",
+        "Phép đo đối chứng không đạt sơ bộ",
+        lambda c: and_(is_control, Reading.indicative_failure),
+    )
+    add(
+        "control_inconclusive",
+        "readings",
+        "Phép đo đối chứng không đủ cơ sở kết luận",
+        lambda c: and_(is_control, Reading.outcome == "inconclusive", Reading.in_force),
+    )
+    add(
+        "error_tests",
+        "readings",
+        "Kiểm tra sai số phương tiện đo",
+        lambda c: and_(is_error, Reading.in_force),
+    )
+    add(
+        "error_failed",
+        "readings",
+        "Sai số vượt giới hạn cho phép",
+        lambda c: and_(is_error, Reading.counts_as_violation),
+    )
+    add(
+        "error_indicative",
+        "readings",
+        "Sai số vượt giới hạn, sơ bộ",
+        lambda c: and_(is_error, Reading.indicative_failure),
+    )
+    add("lots", "lots", "Lô hàng đóng gói sẵn đã kiểm tra", lambda c: PrepackagedLot.in_force)
+    add("lots_failed", "lots", "Lô hàng không đạt", lambda c: PrepackagedLot.counts_as_violation)
+    add("lots_indicative", "lots", "Lô hàng không đạt sơ bộ", lambda c: PrepackagedLot.indicative_failure)
+    # Premises today.
+    add("premises", "premises", "Cơ sở đang hoạt động", lambda c: Premise.id.is_not(None))
+    for state, label in PREMISE_STATES.items():
+        add(f"state_{state}", "premises", label, lambda c, state=state: state_expression(c.today) == state)
+    add(
+        "stamp_expired",
+        "premises",
+        "Có phương tiện đo hết hạn kiểm định",
+        lambda c: stamp_expired_expression(c.today),
+    )
+    # Reference standards.
+    add("standards", "standards", "Chuẩn đo lường đang dùng", lambda c: ReferenceStandard.id.is_not(None))
+    add(
+        "standards_overdue",
+        "standards",
+        "Chuẩn quá hạn kiểm định/hiệu chuẩn",
+        lambda c: ReferenceStandard.due_on < c.today,
+    )
+    add(
+        "standards_due_soon",
+        "standards",
+        f"Chuẩn sắp đến hạn (trong {DUE_SOON_DAYS} ngày)",
+        lambda c: ReferenceStandard.due_on.between(c.today, c.today + timedelta(days=DUE_SOON_DAYS)),
+    )
+    return {figure.code: figure for figure in figures}
+
+
+FIGURES = _figures()
+
+
+# ---- the dashboard ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    """Every figure (code → count), the completed inspections by month ((year, month, count) for each month of the
+    period) and by unit ((unit id, name, count), most first)."""
+
+    filters: SupervisionFilters
+    today: date
+    counts: dict[str, int]
+    by_month: list[tuple[int, int, int]] = field(default_factory=list)
+    by_unit: list[tuple[int, str, int]] = field(default_factory=list)
+
+
+def dashboard(user: User, filters: SupervisionFilters, today: date | None = None) -> Dashboard:
+    """The figures of ``filters`` (which have a period: ``with_period``) in the user's scope, in SQL: one aggregate
+    statement per kind of record, the months and the units (eight statements, and the scope's look-up)."""
+    today = today or today_vn()
+    ctx = Context(scope_for(user), filters, today)
+    counts: dict[str, int] = {}
+    for name, kind in KINDS.items():
+        figures = [figure for figure in FIGURES.values() if figure.kind == name]
+        row = db.session.execute(
+            kind.base(ctx).with_only_columns(
+                *[func.count().filter(figure.condition(ctx)) for figure in figures],
+                maintain_column_froms=True,
+            )
+        ).one()
+        counts.update(
+            zip([figure.code for figure in figures], [int(value or 0) for value in row], strict=True)
+        )
+    completed = _inspections(ctx).where(_completed())
+    month = vn_month(Inspection.started_at).label("month")
+    per_month = dict(
+        db.session.execute(
+            completed.with_only_columns(month, func.count()).group_by(month).order_by(None)
+        ).all()
+    )
+    months = month_range(filters.date_from or today, filters.date_to or today)
+    by_month = [(year, m, int(per_month.get(f"{year:04d}-{m:02d}", 0))) for year, m in months]
+    inner = completed.with_only_columns(Inspection.unit_id.label("unit_id")).order_by(None).subquery()
+    by_unit = [
+        (unit_id, name, int(count))
+        for unit_id, name, count in db.session.execute(
+            select(inner.c.unit_id, Unit.name, func.count())
+            .join(Unit, Unit.id == inner.c.unit_id)
+            .group_by(inner.c.unit_id, Unit.name)
+            .order_by(func.count().desc(), Unit.name)
+        ).all()
+    ]
+    return Dashboard(filters=filters, today=today, counts=counts, by_month=by_month, by_unit=by_unit)
+
+
+def figure_page(
+    user: User,
+    filters: SupervisionFilters,
+    code: str,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    limit: int = 50,
+    today: date | None = None,
+) -> Page:
+    """One page of the records a figure counts, with their total (the figure): two statements and the loads of
+    the rows' premise and unit. KeyError for an unknown figure; paging.InvalidCursor for a bad cursor."""
+    figure = FIGURES[code]
+    kind = KINDS[figure.kind]
+    ctx = Context(scope_for(user), filters, today or today_vn())
+    query = kind.base(ctx).where(figure.condition(ctx))
+    return keyset_page(
+        db.session,
+        query.options(*kind.options),
+        kind.order,
+        after=after,
+        before=before,
+        size=limit,
+        count=kind.model.id,
+    )
+
+
+def filter_choices(user: User) -> dict:
+    """What the filter form offers: the user's units, their markets and the accounts of the scope (three
+    statements after the scope's look-up)."""
+    scope = scope_for(user)
+    units = list(db.session.scalars(select(Unit).where(scope_filter(Unit, scope=scope)).order_by(Unit.name)))
+    markets = list(
+        db.session.scalars(
+            select(Market)
+            .where(scope_filter(Market, scope=scope), Market.unit_id.in_([u.id for u in units] or [0]))
+            .order_by(Market.name)
+        )
+    )
+    people = db.session.execute(
+        select(User.id, User.full_name)
+        .where(scope_filter(User, scope=scope), User.role.in_(("inspector", "supervisor", "staff")))
+        .order_by(User.full_name, User.id)
+    ).all()
+    return {"units": units, "markets": markets, "people": people}

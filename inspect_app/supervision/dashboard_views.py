@@ -1,0 +1,145 @@
+"""The dashboard (Tổng hợp) for every role, in the user's scope: the figures of a period under the supervision
+filters, two bar charts drawn as SVG on the server, and for each figure the list of the records it counts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..domain.vocabulary import (
+    ANSWERS,
+    GROUPS,
+    HANDLING,
+    INSPECTION_STATUSES,
+    OUTCOMES,
+    PREMISE_STATES,
+    PREMISE_TYPES,
+    READING_KINDS,
+    STANDARD_KINDS,
+)
+from ..exports.queries import item_question
+from ..web.paging import InvalidCursor
+from .charts import column_chart, row_chart
+from .dashboard import FIGURES, REASONS, dashboard, figure_page, filter_choices, month_period, with_period
+from .queries import state_of
+from .filters import INSPECTION_RESULTS, PARAMETERS, InvalidFilters, SupervisionFilters, parse_filters
+
+bp = Blueprint("dashboard", __name__)
+
+PAGE_SIZE = 50
+MONTH_NAMES = {m: f"T{m}" for m in range(1, 13)}
+
+
+def _read_filters() -> tuple[SupervisionFilters, dict[str, str]]:
+    """The filters with their period, or the Vietnamese messages of the bad values."""
+    try:
+        return with_period(parse_filters(request.args)), {}
+    except InvalidFilters as error:
+        return SupervisionFilters(), error.errors
+
+
+def _form_values(filters: SupervisionFilters, errors: dict[str, str]) -> dict[str, str]:
+    """What the form shows: the values as typed when some are bad, else the filters read (period included)."""
+    if errors:
+        return {name: (request.args.get(name) or "").strip() for name in PARAMETERS}
+    values = filters.to_args()
+    return {name: values.get(name, "") for name in PARAMETERS}
+
+
+def _form_context(filters, errors) -> dict:
+    return {
+        "form": _form_values(filters, errors),
+        "errors": errors,
+        "GROUPS": GROUPS,
+        "HANDLING": HANDLING,
+        "RESULTS": INSPECTION_RESULTS,
+        "TYPES": PREMISE_TYPES,
+        "PREMISE_STATES": PREMISE_STATES,
+        **filter_choices(current_user),
+    }
+
+
+def _link(code: str, args: dict[str, str]) -> str:
+    return url_for("dashboard.figure_list", figure=code, **args)
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard_page():
+    filters, errors = _read_filters()
+    if errors:
+        html = render_template(
+            "supervision/dashboard.html", board=None, figures=FIGURES, **_form_context(filters, errors)
+        )
+        return html, 400
+    board = dashboard(current_user, filters)
+    args = filters.to_args()
+    months = column_chart(
+        [
+            (f"{MONTH_NAMES[m]}/{year}", count, _link("inspections", month_period(filters, year, m)))
+            for year, m, count in board.by_month
+        ]
+    )
+    units = row_chart(
+        [
+            (name, count, _link("inspections", {**args, "unit": str(uid)}))
+            for uid, name, count in board.by_unit
+        ]
+    )
+    return render_template(
+        "supervision/dashboard.html",
+        board=board,
+        figures=FIGURES,
+        link=lambda code: _link(code, args),
+        months_chart=months,
+        units_chart=units,
+        reasons=REASONS,
+        **_form_context(filters, errors),
+    )
+
+
+@bp.route("/dashboard/<figure>")
+@login_required
+def figure_list(figure: str):
+    if figure not in FIGURES:
+        abort(404)
+    filters, errors = _read_filters()
+    if errors:
+        html = render_template(
+            "supervision/dashboard_list.html",
+            figure=FIGURES[figure],
+            page=None,
+            rows=[],
+            **_form_context(filters, errors),
+        )
+        return html, 400
+    try:
+        page = figure_page(
+            current_user,
+            filters,
+            figure,
+            after=request.args.get("after") or None,
+            before=request.args.get("before") or None,
+            limit=PAGE_SIZE,
+        )
+    except InvalidCursor:
+        return redirect(url_for(".figure_list", figure=figure, **filters.to_args()))
+    return render_template(
+        "supervision/dashboard_list.html",
+        figure=FIGURES[figure],
+        page=page,
+        rows=page.items,
+        args={"figure": figure, **filters.to_args()},
+        back=url_for(".dashboard_page", **filters.to_args()),
+        item_question=item_question,
+        state_of=state_of,
+        labels={
+            "answers": ANSWERS,
+            "handling": HANDLING,
+            "statuses": INSPECTION_STATUSES,
+            "outcomes": OUTCOMES,
+            "reading_kinds": READING_KINDS,
+            "standard_kinds": STANDARD_KINDS,
+        },
+        **_form_context(filters, errors),
+    )
