@@ -3,10 +3,13 @@ the records behind each figure.
 
 A figure is a named set of records (``FIGURES``): a kind (inspections, premises, findings, readings, lots,
 standards) and a WHERE clause on top of that kind's base query, which is the scoping door plus the supervision
-filters. ``dashboard()`` counts every figure with one aggregate statement per kind (``count(*) FILTER (WHERE …)``)
-plus the months and units GROUP BYs; ``figure_page()`` lists the records of one figure with exactly the same base and
-clause, so a list's length is the figure by construction (and tests/test_supervision_dashboard.py follows every
-link to check it).
+filters. ``dashboard()`` counts the figures with one aggregate statement per kind (``count(*) FILTER (WHERE …)``),
+the inspections' grouped by month and unit for the bars; ``figure_page()`` lists the records of one figure with
+exactly the same base and clause, so a list's length is the figure by construction. The one exception is the
+inspections that checked a checklist group (or violated it): the list asks the findings by a semi-join, the count is
+distinct inspection ids in the findings' own pass (``Figure.counted_as``), because a per-inspection subquery in a
+``FILTER`` is planned row by row once its id set outgrows PostgreSQL's work_mem (minutes at province scale);
+tests/test_supervision_dashboard.py follows every link to hold the two equal.
 
 What the figures count:
 
@@ -186,10 +189,11 @@ def _completed_ids(ctx: Context) -> Select:
 
 
 def _children(model) -> Callable[[Context], Select]:
+    """The model's records (findings, readings, lots) of the completed inspections the filters keep. Those
+    inspections are scoped (``_inspections``), and a child's scope is its inspection's: no second scoping."""
+
     def base(ctx: Context) -> Select:
-        return select(model).where(
-            scope_filter(model, scope=ctx.scope), model.inspection_id.in_(_completed_ids(ctx))
-        )
+        return select(model).where(model.inspection_id.in_(_completed_ids(ctx)))
 
     return base
 
@@ -279,26 +283,48 @@ KINDS = {
 
 @dataclass(frozen=True)
 class Figure:
+    """A named set of records: ``kind``'s base narrowed by ``condition``, which the figure's list shows. The
+    dashboard counts it as ``count(*) FILTER (WHERE condition)`` over that base, unless ``counted_as`` names another
+    kind and an aggregate over that kind's base that gives the same number faster (the inspections that checked a
+    checklist group are counted as distinct inspection ids among the period's findings, in the findings' one pass,
+    rather than by asking a subquery inspection by inspection); the tests follow every link to hold them equal."""
+
     code: str
     kind: str
     label: str
     condition: Callable[[Context], ColumnElement[bool]]
+    counted_as: tuple[str, Callable[[Context], ColumnElement]] | None = None
+
+    @property
+    def counted_in(self) -> str:
+        return self.counted_as[0] if self.counted_as else self.kind
+
+    def tally(self, ctx: Context) -> ColumnElement:
+        if self.counted_as:
+            return self.counted_as[1](ctx)
+        return func.count().filter(self.condition(ctx))
 
 
 def _in_group(group: str):
     return and_(Finding.item_code >= f"{group}-", Finding.item_code < f"{group}.")
 
 
-def _group_checked(group: str):
-    return Inspection.id.in_(
-        select(Finding.inspection_id).where(_in_group(group), Finding.answer.in_(("pass", "fail")))
-    )
+# What a finding of a checklist group says about its inspection: the group was checked (a finding answered đạt or
+# không đạt), the group was violated (a finding that counts as a violation, so answered không đạt: checked too).
+GROUP_FINDING = {
+    "checked": lambda group: and_(_in_group(group), Finding.answer.in_(("pass", "fail"))),
+    "violated": lambda group: and_(_in_group(group), Finding.counts_as_violation),
+}
 
 
-def _group_violated(group: str):
-    return Inspection.id.in_(
-        select(Finding.inspection_id).where(_in_group(group), Finding.counts_as_violation)
-    )
+def _group_has(group: str, what: str) -> ColumnElement[bool]:
+    """The inspection has a finding of the group that says ``what`` (GROUP_FINDING)."""
+    return Inspection.id.in_(select(Finding.inspection_id).where(GROUP_FINDING[what](group)))
+
+
+def _inspections_with(group: str, what: str) -> ColumnElement:
+    """Among the findings' base: how many inspections have a finding of the group that says ``what``."""
+    return func.count(Finding.inspection_id.distinct()).filter(GROUP_FINDING[what](group))
 
 
 def _flag(name: str):
@@ -329,8 +355,8 @@ def _fix_done():
 def _figures() -> dict[str, Figure]:
     figures: list[Figure] = []
 
-    def add(code, kind, label, condition):
-        figures.append(Figure(code, kind, label, condition))
+    def add(code, kind, label, condition, counted_as=None):
+        figures.append(Figure(code, kind, label, condition, counted_as))
 
     # Inspections and handling.
     add("inspections", "inspections", "Cuộc kiểm tra đã hoàn thành", lambda c: _completed())
@@ -378,19 +404,30 @@ def _figures() -> dict[str, Figure]:
             f"group_{g}_checked",
             "inspections",
             f"{title}: số cuộc có kiểm tra",
-            lambda c, group=group: and_(_completed(), _group_checked(group)),
+            lambda c, group=group: and_(_completed(), _group_has(group, "checked")),
+            ("findings", lambda c, group=group: _inspections_with(group, "checked")),
         )
         add(
             f"group_{g}_pass",
             "inspections",
             f"{title}: đạt",
-            lambda c, group=group: and_(_completed(), _group_checked(group), not_(_group_violated(group))),
+            lambda c, group=group: and_(
+                _completed(), _group_has(group, "checked"), not_(_group_has(group, "violated"))
+            ),
+            # Violated implies checked (GROUP_FINDING): checked and not violated is checked minus violated.
+            (
+                "findings",
+                lambda c, group=group: (
+                    _inspections_with(group, "checked") - _inspections_with(group, "violated")
+                ),
+            ),
         )
         add(
             f"group_{g}_violation",
             "inspections",
             f"{title}: có vi phạm",
-            lambda c, group=group: and_(_completed(), _group_violated(group)),
+            lambda c, group=group: and_(_completed(), _group_has(group, "violated")),
+            ("findings", lambda c, group=group: _inspections_with(group, "violated")),
         )
         add(
             f"group_{g}_failed",
@@ -509,41 +546,49 @@ class Dashboard:
 
 def dashboard(user: User, filters: SupervisionFilters, today: date | None = None) -> Dashboard:
     """The figures of ``filters`` (which have a period: ``with_period``) in the user's scope, in SQL: one aggregate
-    statement per kind of record, the months and the units (eight statements, and the scope's look-up)."""
+    statement per kind of record, the inspections' grouped by month and unit (the months, the units and the totals
+    are added up here); six statements and the scope's look-up."""
     today = today or today_vn()
     ctx = Context(scope_for(user), filters, today)
     counts: dict[str, int] = {}
+    by_month: dict[str, int] = {}
+    by_unit: dict[tuple[int, str], int] = {}
     for name, kind in KINDS.items():
-        figures = [figure for figure in FIGURES.values() if figure.kind == name]
-        row = db.session.execute(
-            kind.base(ctx).with_only_columns(
-                *[func.count().filter(figure.condition(ctx)) for figure in figures],
-                maintain_column_froms=True,
-            )
-        ).one()
-        counts.update(
-            zip([figure.code for figure in figures], [int(value or 0) for value in row], strict=True)
+        figures = [figure for figure in FIGURES.values() if figure.counted_in == name]
+        codes = [figure.code for figure in figures]
+        tallies = [figure.tally(ctx) for figure in figures]
+        if name != "inspections":
+            row = db.session.execute(
+                kind.base(ctx).with_only_columns(*tallies, maintain_column_froms=True)
+            ).one()
+            counts.update(zip(codes, (int(value or 0) for value in row), strict=True))
+            continue
+        month = vn_month(Inspection.started_at).label("month")
+        grouped = (
+            kind.base(ctx)
+            .join(Unit, Unit.id == Inspection.unit_id)
+            .with_only_columns(month, Inspection.unit_id, Unit.name, *tallies)
+            .group_by(month, Inspection.unit_id, Unit.name)
+            .order_by(None)
         )
-    completed = _inspections(ctx).where(_completed())
-    month = vn_month(Inspection.started_at).label("month")
-    per_month = dict(
-        db.session.execute(
-            completed.with_only_columns(month, func.count()).group_by(month).order_by(None)
-        ).all()
-    )
+        counts.update(dict.fromkeys(codes, 0))
+        for month_key, unit_id, unit_name, *values in db.session.execute(grouped).all():
+            row = dict(zip(codes, (int(value or 0) for value in values), strict=True))
+            for code, value in row.items():
+                counts[code] += value
+            by_month[month_key] = by_month.get(month_key, 0) + row["inspections"]
+            by_unit[(unit_id, unit_name)] = by_unit.get((unit_id, unit_name), 0) + row["inspections"]
     months = month_range(filters.date_from or today, filters.date_to or today)
-    by_month = [(year, m, int(per_month.get(f"{year:04d}-{m:02d}", 0))) for year, m in months]
-    inner = completed.with_only_columns(Inspection.unit_id.label("unit_id")).order_by(None).subquery()
-    by_unit = [
-        (unit_id, name, int(count))
-        for unit_id, name, count in db.session.execute(
-            select(inner.c.unit_id, Unit.name, func.count())
-            .join(Unit, Unit.id == inner.c.unit_id)
-            .group_by(inner.c.unit_id, Unit.name)
-            .order_by(func.count().desc(), Unit.name)
-        ).all()
-    ]
-    return Dashboard(filters=filters, today=today, counts=counts, by_month=by_month, by_unit=by_unit)
+    return Dashboard(
+        filters=filters,
+        today=today,
+        counts=counts,
+        by_month=[(year, m, by_month.get(f"{year:04d}-{m:02d}", 0)) for year, m in months],
+        by_unit=sorted(
+            ((unit_id, name, count) for (unit_id, name), count in by_unit.items() if count),
+            key=lambda row: (-row[2], row[1]),
+        ),
+    )
 
 
 def figure_page(
