@@ -149,7 +149,8 @@ def make_app(url: str, overrides: dict):
     )
 
 
-def bench_database(url: str, runs: int, only: str | None) -> dict:
+def bench_database(url: str, runs: int, only: str | None, cases_for=cases) -> dict:
+    """Each of ``cases_for(role, user)``'s requests, as the province supervisor and as one commune's inspector."""
     from inspect_app.extensions import db
     from inspect_app.models import User
 
@@ -161,7 +162,7 @@ def bench_database(url: str, runs: int, only: str | None) -> dict:
                 select(User).where(User.role == "inspector").order_by(User.unit_id, User.id)
             ).first(),
         }
-        plan = {role: (user.username, cases(role, user)) for role, user in accounts.items()}
+        plan = {role: (user.username, cases_for(role, user)) for role, user in accounts.items()}
         db.session.remove()
         db.engine.dispose()
     apps: dict[tuple, object] = {}
@@ -182,14 +183,14 @@ def bench_database(url: str, runs: int, only: str | None) -> dict:
             samples = []
             for index in range(runs + 1):  # request 0 is the warm-up
                 statements_before, db_before = meter.statements, meter.db_cpu_ns()
-                cpu_before = time.process_time()
+                cpu_before, wall_before = time.process_time(), time.perf_counter()
                 response = client.get(path, query_string=query, headers={"Accept-Encoding": "gzip"})
                 body = response.get_data()
-                cpu = time.process_time() - cpu_before
+                cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
                 db_cpu = (meter.db_cpu_ns() - db_before) / 1e9
                 assert response.status_code == 200, (label, response.status_code, body[:300])
                 if index:
-                    samples.append((cpu, db_cpu, meter.statements - statements_before, len(body)))
+                    samples.append((cpu, db_cpu, meter.statements - statements_before, len(body), wall))
             raw = len(client.get(path, query_string=query).get_data())
             result = {
                 "cpu_ms": statistics.median(s[0] for s in samples) * 1000,
@@ -197,12 +198,13 @@ def bench_database(url: str, runs: int, only: str | None) -> dict:
                 "statements": statistics.median(s[2] for s in samples),
                 "gzip_kb": samples[-1][3] / 1024,
                 "raw_kb": raw / 1024,
+                "wall_ms": statistics.median(s[4] for s in samples) * 1000,
             }
             results[f"{role}: {label}"] = result
             print(
                 f"  {role}: {label}: {result['cpu_ms']:.1f} + {result['db_cpu_ms']:.1f} ms CPU, "
                 f"{result['gzip_kb']:.1f} KB gzip ({result['raw_kb']:.1f} raw), "
-                f"{result['statements']:.0f} statements",
+                f"{result['statements']:.0f} statements, {result['wall_ms']:.0f} ms wall",
                 file=sys.stderr,
                 flush=True,
             )
@@ -289,11 +291,18 @@ def main(argv=None) -> int:
         everything[backend] = bench_database(url, args.runs, args.only)
     with open("/proc/loadavg") as handle:
         print(f"load average at end: {handle.read().split()[0]}", file=sys.stderr)
+    print_table(everything)
+    return 0
+
+
+def print_table(everything: dict) -> None:
+    """The results as a Markdown table: CPU ms, wall ms (which alone includes PostgreSQL's parallel workers, on a
+    shared machine) and statements per backend, and the answer's size."""
     backends = list(everything)
     header = ["case"]
     for backend in backends:
         name = "PostgreSQL CPU ms (app + db)" if backend == "postgresql" else f"{backend} CPU ms"
-        header += [name, "statements"]
+        header += [name, "wall ms", "statements"]
     header += ["gzip KB (raw KB)"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" + "---:|" * (len(header) - 1))
@@ -304,19 +313,19 @@ def main(argv=None) -> int:
         for backend in backends:
             r = everything[backend].get(label)
             if r is None:
-                row += ["–", "–"]
+                row += ["–", "–", "–"]
                 continue
             if backend == "postgresql":
                 total = r["cpu_ms"] + r["db_cpu_ms"]
                 row += [
                     f"{total:,.0f} ({r['cpu_ms']:,.0f} + {r['db_cpu_ms']:,.0f})",
+                    f"{r['wall_ms']:,.0f}",
                     f"{r['statements']:.0f}",
                 ]
             else:
-                row += [f"{r['cpu_ms']:,.0f}", f"{r['statements']:.0f}"]
+                row += [f"{r['cpu_ms']:,.0f}", f"{r['wall_ms']:,.0f}", f"{r['statements']:.0f}"]
             size = f"{r['gzip_kb']:,.1f} ({r['raw_kb']:,.1f})"
         print("| " + " | ".join(row + [size]) + " |")
-    return 0
 
 
 if __name__ == "__main__":

@@ -175,15 +175,14 @@ class SupervisionFilters:
                 )
             )
         if self.group is not None:
-            # "GIA-…" as a range ("-" + 1 is "."); the findings of the group are found once, not per inspection.
-            in_group = and_(Finding.item_code >= f"{self.group}-", Finding.item_code < f"{self.group}.")
+            # The findings of the group are found once, not per inspection.
             violated = Inspection.id.in_(
-                select(Finding.inspection_id).where(in_group, Finding.counts_as_violation)
+                select(Finding.inspection_id).where(group_finding(self.group, "violated"))
             )
             if self.result == "violation":
                 conditions.append(violated)
             else:
-                checked = select(Finding.inspection_id).where(in_group, Finding.answer.in_(("pass", "fail")))
+                checked = select(Finding.inspection_id).where(group_finding(self.group, "checked"))
                 conditions.append(Inspection.id.in_(checked))
                 if self.result == "pass":
                     conditions.append(not_(violated))
@@ -221,6 +220,21 @@ class SupervisionFilters:
                 )
             )
         return query
+
+
+def group_finding(group: str, what: str) -> ColumnElement[bool]:
+    """A finding of the checklist group (its codes "GIA-…", as a range: "-" + 1 is ".") that says the group was
+    checked (``what="checked"``: answered đạt or không đạt), violated (``"violated"``: it counts as a violation,
+    so it was answered không đạt and the group was checked too) or failed "sơ bộ" (``"indicative"``: never a
+    violation)."""
+    in_group = and_(Finding.item_code >= f"{group}-", Finding.item_code < f"{group}.")
+    if what == "checked":
+        return and_(in_group, Finding.answer.in_(("pass", "fail")))
+    if what == "violated":
+        return and_(in_group, Finding.counts_as_violation)
+    if what == "indicative":
+        return and_(in_group, Finding.indicative_failure)
+    raise ValueError(what)
 
 
 def _vn_midnight(day: date) -> datetime:
