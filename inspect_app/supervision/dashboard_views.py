@@ -152,6 +152,7 @@ def figure_list(figure: str):
         rows=page.items,
         args={"figure": figure, **filters.to_args()},
         back=url_for(".dashboard_page", **filters.to_args()),
+        period=(filters.date_from, filters.date_to),
         item_question=item_question,
         state_of=state_of,
         labels={
