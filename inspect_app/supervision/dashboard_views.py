@@ -3,6 +3,8 @@ filters, two bar charts drawn as SVG on the server, and for each figure the list
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -28,6 +30,8 @@ bp = Blueprint("dashboard", __name__)
 
 PAGE_SIZE = 50
 MONTH_NAMES = {m: f"T{m}" for m in range(1, 13)}
+# At most this many months are named under the month chart: "T12/2026" under each of twelve bars would overlap.
+NAMED_MONTHS = 12
 
 
 def _read_filters() -> tuple[SupervisionFilters, dict[str, str]]:
@@ -57,6 +61,21 @@ def _form_context(filters, errors) -> dict:
         "PREMISE_STATES": PREMISE_STATES,
         **filter_choices(current_user),
     }
+
+
+def _month_labels(by_month: list[tuple[int, int, int]]) -> list[tuple[str, str]]:
+    """What the month chart writes under each bar: the month ("T3"), on a line below it the year when it is the
+    first named month of that year, and on a long period only every few months (never more than NAMED_MONTHS
+    names); the bar's title and the table below the chart keep every month's full name."""
+    step = max(1, math.ceil(len(by_month) / NAMED_MONTHS))
+    labels, named_year = [], None
+    for index, (year, month, _count) in enumerate(by_month):
+        if index % step:
+            labels.append(("", ""))
+            continue
+        labels.append((MONTH_NAMES[month], str(year) if year != named_year else ""))
+        named_year = year
+    return labels
 
 
 def _link(code: str, args: dict[str, str]) -> str:
@@ -92,6 +111,8 @@ def dashboard_page():
         figures=FIGURES,
         link=lambda code: _link(code, args),
         months_chart=months,
+        month_labels=_month_labels(board.by_month),
+        month_values=len(board.by_month) <= NAMED_MONTHS,
         units_chart=units,
         reasons=REASONS,
         **_form_context(filters, errors),
@@ -131,6 +152,7 @@ def figure_list(figure: str):
         rows=page.items,
         args={"figure": figure, **filters.to_args()},
         back=url_for(".dashboard_page", **filters.to_args()),
+        period=(filters.date_from, filters.date_to),
         item_question=item_question,
         state_of=state_of,
         labels={
