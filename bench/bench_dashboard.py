@@ -22,9 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy.engine import make_url
-
-from bench_map import bench_database, print_table
+from bench_map import run_and_print
 
 YEAR = {"from": "2025-12-01", "to": "2026-11-30"}
 QUARTER = {"from": "2026-06-01", "to": "2026-08-31"}
@@ -55,16 +53,7 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", help="only cases whose label contains this text")
     args = parser.parse_args(argv)
-    with open("/proc/loadavg") as handle:
-        print(f"load average at start: {handle.read().split()[0]}", file=sys.stderr)
-    everything = {}
-    for url in args.urls:
-        backend = make_url(url).get_backend_name()
-        print(f"{backend}: {make_url(url).render_as_string()}", file=sys.stderr)
-        everything[backend] = bench_database(url, args.runs, args.only, cases_for=cases)
-    with open("/proc/loadavg") as handle:
-        print(f"load average at end: {handle.read().split()[0]}", file=sys.stderr)
-    print_table(everything)
+    run_and_print(args.urls, args.runs, args.only, cases)
     return 0
 
 

@@ -282,17 +282,22 @@ def main(argv=None) -> int:
     if args.browser:
         for url in args.urls:
             print(make_url(url).get_backend_name(), browser_figures(url), file=sys.stderr, flush=True)
+    run_and_print(args.urls, args.runs, args.only, cases)
+    return 0
+
+
+def run_and_print(urls: list[str], runs: int, only: str | None, cases_for) -> None:
+    """Every case on every database, the load average before and after (stderr), then the Markdown table."""
     with open("/proc/loadavg") as handle:
         print(f"load average at start: {handle.read().split()[0]}", file=sys.stderr)
     everything = {}
-    for url in args.urls:
+    for url in urls:
         backend = make_url(url).get_backend_name()
         print(f"{backend}: {make_url(url).render_as_string()}", file=sys.stderr)
-        everything[backend] = bench_database(url, args.runs, args.only)
+        everything[backend] = bench_database(url, runs, only, cases_for=cases_for)
     with open("/proc/loadavg") as handle:
         print(f"load average at end: {handle.read().split()[0]}", file=sys.stderr)
     print_table(everything)
-    return 0
 
 
 def print_table(everything: dict) -> None:
