@@ -470,3 +470,22 @@ def test_every_role_has_the_dashboard_in_the_desk_menu(client, login, world):
         home = client.get("/").get_data(as_text=True)
         assert 'href="/dashboard">Tổng hợp</a>' in home
         assert client.get("/dashboard").status_code == 200
+
+
+def test_a_submitted_form_leaves_a_url_without_empty_fields_and_a_list_stays_that_list(client, login, board):
+    w = board
+    login(w.users["supervisor_province"])
+    response = client.get(f"/dashboard/fix_open?{_period_query(w)}&unit=&market=&type=&group=")
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert (
+        location.startswith("/dashboard/fix_open?") and "unit=" not in location and "market=" not in location
+    )
+    assert _period_query(w).split("&")[0] in location
+    assert client.get(location).status_code == 200
+    # A list with a bad value shows the form, which sends the corrected filters back to that list.
+    page = client.get("/dashboard/fix_open?from=31/02/2026")
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    start = html.index('id="dashboard-filters"')
+    assert 'action="/dashboard/fix_open"' in html[start - 300 : start + 300]

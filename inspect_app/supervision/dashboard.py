@@ -57,7 +57,7 @@ from ..domain.time import today_vn
 from ..domain.vocabulary import GROUPS, PREMISE_STATES
 from ..extensions import db
 from ..measurements.standards import DUE_SOON_DAYS
-from ..models import Finding, Inspection, Market, Premise, PrepackagedLot, Reading, Unit, User
+from ..models import Finding, Inspection, Premise, PrepackagedLot, Reading, Unit, User
 from ..models.metrology import ReferenceStandard
 from ..premises.queries import BY_NAME
 from ..premises.state import (
@@ -606,23 +606,3 @@ def figure_page(
         size=limit,
         count=kind.model.id,
     )
-
-
-def filter_choices(user: User) -> dict:
-    """What the filter form offers: the user's units, their markets and the accounts of the scope (three
-    statements after the scope's look-up)."""
-    scope = scope_for(user)
-    units = list(db.session.scalars(select(Unit).where(scope_filter(Unit, scope=scope)).order_by(Unit.name)))
-    markets = list(
-        db.session.scalars(
-            select(Market)
-            .where(scope_filter(Market, scope=scope), Market.unit_id.in_([u.id for u in units] or [0]))
-            .order_by(Market.name)
-        )
-    )
-    people = db.session.execute(
-        select(User.id, User.full_name)
-        .where(scope_filter(User, scope=scope), User.role.in_(("inspector", "supervisor", "staff")))
-        .order_by(User.full_name, User.id)
-    ).all()
-    return {"units": units, "markets": markets, "people": people}

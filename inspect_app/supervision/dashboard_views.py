@@ -22,8 +22,8 @@ from ..domain.vocabulary import (
 from ..exports.queries import item_question
 from ..web.paging import InvalidCursor
 from .charts import column_chart, row_chart
-from .dashboard import FIGURES, REASONS, dashboard, figure_page, filter_choices, month_period, with_period
-from .queries import state_of
+from .dashboard import FIGURES, REASONS, dashboard, figure_page, month_period, with_period
+from .queries import filter_choices, state_of
 from .filters import INSPECTION_RESULTS, PARAMETERS, InvalidFilters, SupervisionFilters, parse_filters
 
 bp = Blueprint("dashboard", __name__)
@@ -78,6 +78,15 @@ def _month_labels(by_month: list[tuple[int, int, int]]) -> list[tuple[str, str]]
     return labels
 
 
+def _tidy_url():
+    """The same page without the empty fields a submitted form leaves in its URL (``unit=&market=&…``): a redirect,
+    or None when there are none. The URL is what a supervisor copies to share a view."""
+    if not any(value.strip() == "" for value in request.args.values()):
+        return None
+    kept = {name: value for name, value in request.args.items() if value.strip()}
+    return redirect(url_for(request.endpoint, **(request.view_args or {}), **kept))
+
+
 def _link(code: str, args: dict[str, str]) -> str:
     return url_for("dashboard.figure_list", figure=code, **args)
 
@@ -85,6 +94,8 @@ def _link(code: str, args: dict[str, str]) -> str:
 @bp.route("/dashboard")
 @login_required
 def dashboard_page():
+    if tidy := _tidy_url():
+        return tidy
     filters, errors = _read_filters()
     if errors:
         html = render_template(
@@ -124,6 +135,8 @@ def dashboard_page():
 def figure_list(figure: str):
     if figure not in FIGURES:
         abort(404)
+    if tidy := _tidy_url():
+        return tidy
     filters, errors = _read_filters()
     if errors:
         html = render_template(

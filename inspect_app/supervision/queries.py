@@ -24,7 +24,7 @@ from ..domain.premise_state import LatestState, premise_state
 from ..domain.time import today_vn
 from ..domain.vocabulary import PREMISE_STATES
 from ..extensions import db
-from ..models import Inspection, Minutes, Premise, Province, Unit, User
+from ..models import Inspection, Market, Minutes, Premise, Province, Unit, User
 from ..premises.queries import BY_NAME
 from ..premises.state import stamp_expired_expression, state_expression
 from ..web.paging import Page, keyset_page, prefer_index
@@ -464,3 +464,23 @@ def premise_card(user: User, premise_id: int, today: date | None = None) -> Prem
         return None
     premise, state, expired, inspection, minutes = row
     return PremiseCard(premise, state, bool(expired), inspection, minutes)
+
+
+def filter_choices(user: User) -> dict:
+    """What the filter form offers: the user's units, their markets and the accounts of the scope (three
+    statements after the scope's look-up)."""
+    scope = scope_for(user)
+    units = list(db.session.scalars(select(Unit).where(scope_filter(Unit, scope=scope)).order_by(Unit.name)))
+    markets = list(
+        db.session.scalars(
+            select(Market)
+            .where(scope_filter(Market, scope=scope), Market.unit_id.in_([u.id for u in units] or [0]))
+            .order_by(Market.name)
+        )
+    )
+    people = db.session.execute(
+        select(User.id, User.full_name)
+        .where(scope_filter(User, scope=scope), User.role.in_(("inspector", "supervisor", "staff")))
+        .order_by(User.full_name, User.id)
+    ).all()
+    return {"units": units, "markets": markets, "people": people}

@@ -8,14 +8,11 @@ import json
 from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 
-from ..access import scoped, visible_units
 from ..domain.geo import FLAG_LABELS
 from ..domain.vocabulary import GROUPS, HANDLING, PREMISE_STATES, PREMISE_TYPES
-from ..extensions import db
-from ..models import Market, User
 from ..web.paging import InvalidCursor
 from .filters import INSPECTION_RESULTS, PARAMETERS, InvalidFilters, SupervisionFilters, parse_filters
-from .queries import Summary, map_list_page, map_summary, state_of
+from .queries import Summary, filter_choices, map_list_page, map_summary, state_of
 
 bp = Blueprint("supervision", __name__)
 
@@ -58,21 +55,6 @@ def _asset(name: str):
 
 for _name in LEAFLET_FILES:
     bp.add_url_rule(f"/vendor/leaflet/{_name}", view_func=_asset(_name))
-
-
-def _choices() -> dict:
-    """What the filter form offers: the user's units, their markets and the accounts of the scope."""
-    units = visible_units()
-    markets = db.session.scalars(
-        scoped(Market).where(Market.unit_id.in_([u.id for u in units])).order_by(Market.name)
-    ).all()
-    people = db.session.execute(
-        scoped(User)
-        .where(User.role.in_(("inspector", "supervisor", "staff")))
-        .with_only_columns(User.id, User.full_name)
-        .order_by(User.full_name, User.id)
-    ).all()
-    return {"units": units, "markets": markets, "people": people}
 
 
 @bp.route("/map")
@@ -131,6 +113,6 @@ def map_page():
         HANDLING=HANDLING,
         RESULTS=INSPECTION_RESULTS,
         TYPES=PREMISE_TYPES,
-        **_choices(),
+        **filter_choices(current_user),
     )
     return html, (400 if errors else 200)
