@@ -1,4 +1,5 @@
-"""Flask commands: create-user, import-units, import-premises, seed-demo, rebuild-premise-state."""
+"""Flask commands: create-user, import-units, import-premises, seed-demo, rebuild-premise-state,
+rebuild-inspection-tallies."""
 
 from __future__ import annotations
 
@@ -135,4 +136,21 @@ def register_commands(app: Flask) -> None:
         click.echo(
             f"Đã tính lại tình trạng của {count:,} cơ sở (hạn kiểm tra lại {months} tháng) "
             f"trong {time.perf_counter() - started:.1f} giây."
+        )
+
+    @app.cli.command("rebuild-inspection-tallies")
+    def rebuild_inspection_tallies():
+        """Recount every inspection's tallies (its findings, readings and lots per set the dashboard and the yearly
+        report add up) in one transaction: after a bulk import, or to prove the stored counts true."""
+        import time
+
+        from .inspections.tallies import refresh
+        from .models import InspectionTally
+
+        started = time.perf_counter()
+        refresh(db.session)
+        db.session.commit()
+        count = db.session.scalar(select(func.count()).select_from(InspectionTally))
+        click.echo(
+            f"Đã đếm lại kết quả của {count:,} cuộc kiểm tra trong {time.perf_counter() - started:.1f} giây."
         )

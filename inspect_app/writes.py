@@ -36,6 +36,7 @@ from .domain.errors import Conflict, InvalidInput, Locked
 from .extensions import db
 from .models import AuditEvent, User
 from .models.metrology import canonical_decimal
+from .inspections import tallies
 from .premises import state as premise_state
 
 __all__ = [
@@ -63,11 +64,12 @@ NOISE_COLUMNS = {"version", "updated_at", "search_text"}
 STALE_MESSAGE = "Bản ghi đã được sửa ở nơi khác sau khi bạn mở nó. Hãy xem bản hiện tại rồi sửa lại."
 
 
-# ---- the premises' latest state, on every commit ----------------------------------------------------------------
+# ---- kept on every commit: the premises' latest state, each inspection's tallies ----------------------------------
 
-event.listen(Session, "after_flush", premise_state.note_flush)
-event.listen(Session, "before_commit", premise_state.refresh_touched)
-event.listen(Session, "after_rollback", premise_state.forget_touched)
+for _kept in (premise_state, tallies):
+    event.listen(Session, "after_flush", _kept.note_flush)
+    event.listen(Session, "before_commit", _kept.refresh_touched)
+    event.listen(Session, "after_rollback", _kept.forget_touched)
 
 
 # ---- fingerprints -------------------------------------------------------------------------------------------------

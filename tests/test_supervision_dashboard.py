@@ -23,7 +23,8 @@ from inspect_app.inspections import service
 from inspect_app.models import Finding, Inspection, Premise, PrepackagedLot, Reading
 from inspect_app.models.metrology import ReferenceStandard
 from inspect_app.supervision.charts import column_chart, nice_max, row_chart
-from inspect_app.supervision.dashboard import FIGURES, reason_codes, with_period
+from inspect_app.inspections.tallies import reason_codes
+from inspect_app.supervision.dashboard import FIGURES, with_period
 from inspect_app.supervision.filters import InvalidFilters, SupervisionFilters
 from tests.factories import make_instrument, make_premise, make_standard
 

@@ -42,6 +42,7 @@ __all__ = [
     "SALUTATION_UNKNOWN",
     "SCALE_TYPES",
     "SEAL_STATES",
+    "TALLY_NAMES",
     "STAMP_STATES",
     "STANDARD_KINDS",
     "STANDARD_OWNERSHIP",
@@ -73,6 +74,27 @@ GROUPS = {
     "GIA": "Niêm yết giá",
     "CL": "Chất lượng",
 }
+
+# The per-inspection counts kept on write (table inspection_tallies, one column each; inspections.tallies defines
+# what each counts, in this order).
+TALLY_NAMES = (
+    *(f"{group.lower()}_{what}" for group in GROUPS for what in ("checked", "violated", "indicative")),
+    *(
+        f"reason_{reason}{suffix}"
+        for reason in ("stamp", "seal", "error", "range")
+        for suffix in ("", "_indicative")
+    ),
+    "control",
+    "control_failed",
+    "control_indicative",
+    "control_inconclusive",
+    "error_tests",
+    "error_failed",
+    "error_indicative",
+    "lots",
+    "lots_failed",
+    "lots_indicative",
+)
 
 # Kết quả của một nội dung kiểm tra (finding answers).
 ANSWERS = {

@@ -2,7 +2,7 @@
 
 from .areas import Province, Unit
 from .audit import AuditEvent
-from .inspections import Finding, Inspection, InspectionMember, Photo
+from .inspections import Finding, Inspection, InspectionMember, InspectionTally, Photo
 from .metrology import (
     Instrument,
     InstrumentPhoto,
@@ -23,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "Finding",
     "Inspection",
+    "InspectionTally",
     "InspectionMember",
     "Instrument",
     "InstrumentPhoto",

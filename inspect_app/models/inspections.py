@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.vocabulary import (
@@ -12,6 +24,7 @@ from ..domain.vocabulary import (
     INSPECTION_KINDS,
     INSPECTION_STATUSES,
     SALUTATIONS,
+    TALLY_NAMES,
     TEAM_ROLES,
     one_of,
 )
@@ -133,6 +146,18 @@ class InspectionMember(db.Model):
     @property
     def salutation_code(self) -> str | None:
         return self.salutation or (self.user.salutation if self.user else None)
+
+
+class InspectionTally(db.Model):
+    """One inspection's results added up, kept on write (``inspections.tallies``): one count per name of
+    ``TALLY_NAMES``, e.g. ``control_failed``, its control measurements that count as a violation."""
+
+    __table__ = Table(
+        "inspection_tallies",
+        db.metadata,
+        Column("inspection_id", Integer, ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True),
+        *(Column(name, Integer, nullable=False, default=0, server_default="0") for name in TALLY_NAMES),
+    )
 
 
 class Finding(ClientRecord, Timestamped, TeamConclusion, db.Model):

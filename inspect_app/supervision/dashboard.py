@@ -52,12 +52,12 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..access import Scope, scope_filter, scope_for
-from ..checklists import load_catalogue
 from ..domain.time import today_vn
 from ..domain.vocabulary import GROUPS, PREMISE_STATES
 from ..extensions import db
 from ..measurements.standards import DUE_SOON_DAYS
-from ..models import Finding, Inspection, Premise, PrepackagedLot, Reading, Unit, User
+from ..inspections.tallies import REASONS, TALLIES, group_finding
+from ..models import Finding, Inspection, InspectionTally, Premise, PrepackagedLot, Reading, Unit, User
 from ..models.metrology import ReferenceStandard
 from ..premises.queries import BY_NAME
 from ..premises.state import (
@@ -68,7 +68,7 @@ from ..premises.state import (
 )
 from ..inspections.queries import NEWEST_FIRST
 from ..web.paging import Page, SortOrder, keyset_page
-from .filters import InvalidFilters, SupervisionFilters, group_finding
+from .filters import InvalidFilters, SupervisionFilters
 
 __all__ = [
     "FIGURES",
@@ -85,28 +85,7 @@ __all__ = [
 
 # The longest period the dashboard draws month by month.
 MAX_MONTHS = 120
-ERROR_KINDS = ("weighing", "dispenser")
 GPS_FLAGS = {"far": "far_from_premise", "poor": "poor_accuracy"}
-# Reasons an instrument fails, as checklist items: reason → (label, the catalogue's auto_source or the item code).
-REASONS = {
-    "stamp": ("Không có tem/dấu hoặc hết hạn kiểm định", "instrument_verification"),
-    "seal": ("Niêm phong, kẹp chì không còn nguyên vẹn", "PTD-03"),
-    "error": ("Sai số vượt giới hạn cho phép", "instrument_readings"),
-    "range": ("Phạm vi đo, độ chia không phù hợp", "instrument_range"),
-}
-CATALOGUE_VERSIONS = ("2026.1", "2026.2")
-
-
-def reason_codes() -> dict[str, tuple[str, ...]]:
-    """reason → the item codes that ask it, over every catalogue version (the same code in each, tested)."""
-    codes: dict[str, set[str]] = {reason: set() for reason in REASONS}
-    for version in CATALOGUE_VERSIONS:
-        catalogue = load_catalogue(version)
-        for item in catalogue.items:
-            for reason, (_label, source) in REASONS.items():
-                if item.auto_source == source or item.code == source:
-                    codes[reason].add(item.code)
-    return {reason: tuple(sorted(found)) for reason, found in codes.items()}
 
 
 # ---- the period ---------------------------------------------------------------------------------------------------
@@ -284,25 +263,39 @@ KINDS = {
 @dataclass(frozen=True)
 class Figure:
     """A named set of records: ``kind``'s base narrowed by ``condition``, which the figure's list shows. The
-    dashboard counts it as ``count(*) FILTER (WHERE condition)`` over that base, unless ``counted_as`` names another
-    kind and an aggregate over that kind's base that gives the same number faster (the inspections that checked a
-    checklist group are counted as distinct inspection ids among the period's findings, in the findings' one pass,
-    rather than by asking a subquery inspection by inspection); the tests follow every link to hold them equal."""
+    dashboard counts it as ``count(*) FILTER (WHERE condition)`` over that base, or, for the sets of an inspection's
+    results (``inspections.tallies``), with ``tally``: an aggregate over the inspections' statement, which joins each
+    inspection's stored counts (``InspectionTally``). The stored counts are the same conditions counted on write, so
+    the sum is the list's length; tests/test_supervision_dashboard.py follows every link to hold them equal."""
 
     code: str
     kind: str
     label: str
     condition: Callable[[Context], ColumnElement[bool]]
-    counted_as: tuple[str, Callable[[Context], ColumnElement]] | None = None
+    tally: Callable[[Context], ColumnElement] | None = None
 
     @property
     def counted_in(self) -> str:
-        return self.counted_as[0] if self.counted_as else self.kind
+        return "inspections" if self.tally else self.kind
 
-    def tally(self, ctx: Context) -> ColumnElement:
-        if self.counted_as:
-            return self.counted_as[1](ctx)
+    def count_expression(self, ctx: Context) -> ColumnElement:
+        if self.tally:
+            return self.tally(ctx)
         return func.count().filter(self.condition(ctx))
+
+
+def _summed(name: str):
+    """The completed inspections' stored count ``name``, added up."""
+    return lambda c: func.coalesce(func.sum(getattr(InspectionTally, name)).filter(_completed()), 0)
+
+
+def _counted(*conditions):
+    """How many completed inspections have these stored counts."""
+    return lambda c: func.count().filter(_completed(), *conditions)
+
+
+def _stored(group: str, what: str):
+    return getattr(InspectionTally, f"{group.lower()}_{what}")
 
 
 def _group_has(group: str, what: str) -> ColumnElement[bool]:
@@ -310,11 +303,6 @@ def _group_has(group: str, what: str) -> ColumnElement[bool]:
     a semi-join on PostgreSQL and an index probe per inspection of the scope on SQLite (never a scan of every
     finding of the database, as ``IN (SELECT …)`` is there)."""
     return exists().where(Finding.inspection_id == Inspection.id, group_finding(group, what))
-
-
-def _inspections_with(group: str, what: str) -> ColumnElement:
-    """Among the findings' base: how many inspections have a finding of the group that says ``what``."""
-    return func.count(Finding.inspection_id.distinct()).filter(group_finding(group, what))
 
 
 def _flag(name: str):
@@ -345,8 +333,13 @@ def _fix_done():
 def _figures() -> dict[str, Figure]:
     figures: list[Figure] = []
 
-    def add(code, kind, label, condition, counted_as=None):
-        figures.append(Figure(code, kind, label, condition, counted_as))
+    def add(code, kind, label, condition, tally=None):
+        figures.append(Figure(code, kind, label, condition, tally))
+
+    def add_tally(code, kind, label, name=None):
+        """A set of an inspection's results: listed by the tally's condition, counted from the stored tallies."""
+        tally = TALLIES[name or code]
+        add(code, kind, label, lambda c: tally.condition(), _summed(tally.name))
 
     # Inspections and handling.
     add("inspections", "inspections", "Cuộc kiểm tra đã hoàn thành", lambda c: _completed())
@@ -395,7 +388,7 @@ def _figures() -> dict[str, Figure]:
             "inspections",
             f"{title}: số cuộc có kiểm tra",
             lambda c, group=group: and_(_completed(), _group_has(group, "checked")),
-            ("findings", lambda c, group=group: _inspections_with(group, "checked")),
+            _counted(_stored(group, "checked") > 0),
         )
         add(
             f"group_{g}_pass",
@@ -404,91 +397,37 @@ def _figures() -> dict[str, Figure]:
             lambda c, group=group: and_(
                 _completed(), _group_has(group, "checked"), not_(_group_has(group, "violated"))
             ),
-            # Violated implies checked (filters.group_finding): checked and not violated is checked minus violated.
-            (
-                "findings",
-                lambda c, group=group: (
-                    _inspections_with(group, "checked") - _inspections_with(group, "violated")
-                ),
-            ),
+            _counted(_stored(group, "checked") > 0, _stored(group, "violated") == 0),
         )
         add(
             f"group_{g}_violation",
             "inspections",
             f"{title}: có vi phạm",
             lambda c, group=group: and_(_completed(), _group_has(group, "violated")),
-            ("findings", lambda c, group=group: _inspections_with(group, "violated")),
+            _counted(_stored(group, "violated") > 0),
         )
-        add(
-            f"group_{g}_failed",
-            "findings",
-            f"{title}: nội dung vi phạm",
-            lambda c, group=group: group_finding(group, "violated"),
-        )
-        add(
+        add_tally(f"group_{g}_failed", "findings", f"{title}: nội dung vi phạm", f"{g}_violated")
+        add_tally(
             f"group_{g}_indicative",
             "findings",
             f"{title}: không đạt sơ bộ (không tính vi phạm)",
-            lambda c, group=group: group_finding(group, "indicative"),
+            f"{g}_indicative",
         )
     # Instruments failing, by reason (checklist answers).
-    codes = reason_codes()
     for reason, (label, _source) in REASONS.items():
-        add(
-            f"reason_{reason}",
-            "findings",
-            label,
-            lambda c, reason=reason: and_(Finding.item_code.in_(codes[reason]), Finding.counts_as_violation),
-        )
-        add(
-            f"reason_{reason}_indicative",
-            "findings",
-            f"{label} (sơ bộ)",
-            lambda c, reason=reason: and_(Finding.item_code.in_(codes[reason]), Finding.indicative_failure),
-        )
+        add_tally(f"reason_{reason}", "findings", label)
+        add_tally(f"reason_{reason}_indicative", "findings", f"{label} (sơ bộ)")
     # Readings and lots.
-    is_control = Reading.kind == "control"
-    is_error = Reading.kind.in_(ERROR_KINDS)
-    add("control", "readings", "Phép đo đối chứng", lambda c: and_(is_control, Reading.in_force))
-    add(
-        "control_failed",
-        "readings",
-        "Phép đo đối chứng không đạt",
-        lambda c: and_(is_control, Reading.counts_as_violation),
-    )
-    add(
-        "control_indicative",
-        "readings",
-        "Phép đo đối chứng không đạt sơ bộ",
-        lambda c: and_(is_control, Reading.indicative_failure),
-    )
-    add(
-        "control_inconclusive",
-        "readings",
-        "Phép đo đối chứng không đủ cơ sở kết luận",
-        lambda c: and_(is_control, Reading.outcome == "inconclusive", Reading.in_force),
-    )
-    add(
-        "error_tests",
-        "readings",
-        "Kiểm tra sai số phương tiện đo",
-        lambda c: and_(is_error, Reading.in_force),
-    )
-    add(
-        "error_failed",
-        "readings",
-        "Sai số vượt giới hạn cho phép",
-        lambda c: and_(is_error, Reading.counts_as_violation),
-    )
-    add(
-        "error_indicative",
-        "readings",
-        "Sai số vượt giới hạn, sơ bộ",
-        lambda c: and_(is_error, Reading.indicative_failure),
-    )
-    add("lots", "lots", "Lô hàng đóng gói sẵn đã kiểm tra", lambda c: PrepackagedLot.in_force)
-    add("lots_failed", "lots", "Lô hàng không đạt", lambda c: PrepackagedLot.counts_as_violation)
-    add("lots_indicative", "lots", "Lô hàng không đạt sơ bộ", lambda c: PrepackagedLot.indicative_failure)
+    add_tally("control", "readings", "Phép đo đối chứng")
+    add_tally("control_failed", "readings", "Phép đo đối chứng không đạt")
+    add_tally("control_indicative", "readings", "Phép đo đối chứng không đạt sơ bộ")
+    add_tally("control_inconclusive", "readings", "Phép đo đối chứng không đủ cơ sở kết luận")
+    add_tally("error_tests", "readings", "Kiểm tra sai số phương tiện đo")
+    add_tally("error_failed", "readings", "Sai số vượt giới hạn cho phép")
+    add_tally("error_indicative", "readings", "Sai số vượt giới hạn, sơ bộ")
+    add_tally("lots", "lots", "Lô hàng đóng gói sẵn đã kiểm tra")
+    add_tally("lots_failed", "lots", "Lô hàng không đạt")
+    add_tally("lots_indicative", "lots", "Lô hàng không đạt sơ bộ")
     # Premises today.
     add("premises", "premises", "Cơ sở đang hoạt động", lambda c: Premise.id.is_not(None))
     for state, label in PREMISE_STATES.items():
@@ -545,8 +484,10 @@ def dashboard(user: User, filters: SupervisionFilters, today: date | None = None
     by_unit: dict[tuple[int, str], int] = {}
     for name, kind in KINDS.items():
         figures = [figure for figure in FIGURES.values() if figure.counted_in == name]
+        if not figures:
+            continue
         codes = [figure.code for figure in figures]
-        tallies = [figure.tally(ctx) for figure in figures]
+        tallies = [figure.count_expression(ctx) for figure in figures]
         if name != "inspections":
             row = db.session.execute(
                 kind.base(ctx).with_only_columns(*tallies, maintain_column_froms=True)
@@ -556,6 +497,7 @@ def dashboard(user: User, filters: SupervisionFilters, today: date | None = None
         month = vn_month(Inspection.started_at).label("month")
         grouped = (
             kind.base(ctx)
+            .outerjoin(InspectionTally, InspectionTally.inspection_id == Inspection.id)
             .join(Unit, Unit.id == Inspection.unit_id)
             .with_only_columns(month, Inspection.unit_id, Unit.name, *tallies)
             .group_by(month, Inspection.unit_id, Unit.name)

@@ -29,12 +29,13 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, not_, select
+from sqlalchemy import ColumnElement, not_, select
 from sqlalchemy.sql import Select
 
 from ..access import Scope, scope_filter
 from ..domain.time import VN_TZ, today_vn
 from ..domain.vocabulary import GROUPS, HANDLING, PREMISE_STATES, PREMISE_TYPES
+from ..inspections.tallies import group_finding
 from ..models import Finding, Inspection, InspectionMember, Premise
 from ..premises.state import inspection_has_violation, state_expression
 
@@ -220,21 +221,6 @@ class SupervisionFilters:
                 )
             )
         return query
-
-
-def group_finding(group: str, what: str) -> ColumnElement[bool]:
-    """A finding of the checklist group (its codes "GIA-…", as a range: "-" + 1 is ".") that says the group was
-    checked (``what="checked"``: answered đạt or không đạt), violated (``"violated"``: it counts as a violation,
-    so it was answered không đạt and the group was checked too) or failed "sơ bộ" (``"indicative"``: never a
-    violation)."""
-    in_group = and_(Finding.item_code >= f"{group}-", Finding.item_code < f"{group}.")
-    if what == "checked":
-        return and_(in_group, Finding.answer.in_(("pass", "fail")))
-    if what == "violated":
-        return and_(in_group, Finding.counts_as_violation)
-    if what == "indicative":
-        return and_(in_group, Finding.indicative_failure)
-    raise ValueError(what)
 
 
 def _vn_midnight(day: date) -> datetime:
