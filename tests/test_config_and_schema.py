@@ -80,7 +80,9 @@ def _check_texts(connection) -> dict[str, str]:
         )
         return dict(rows.all())
     found = {}
-    for (sql,) in connection.execute(text("SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL")):
+    for (sql,) in connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL")
+    ):
         for match in re.finditer(r"CONSTRAINT\s+\"?(\w+)\"?\s+CHECK\s*\(", sql):
             depth, end = 1, match.end()
             while depth:

@@ -247,7 +247,9 @@ def test_a_variant_must_match_the_meter_type(client, world, auth):
         ("500", "500", "indicative_reference", "lớn hơn nhiều so với dung tích"),
     ],
 )
-def test_implausible_water_checks_are_refused_not_crashed(client, world, auth, reference, indication, field, message):
+def test_implausible_water_checks_are_refused_not_crashed(
+    client, world, auth, reference, indication, field, message
+):
     meter = water_meter(client, auth, world.premise_a)
     litres = post_standard(client, auth, kind="volume_measure", nominal="20", unit="L", accuracy_class="0.1")
     inspection = new_inspection(client, auth, world.premise_a)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import random
 import uuid
+from decimal import Decimal
 
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, update
 
+from inspect_app import measurements
 from inspect_app.domain.errors import InvalidInput
 from inspect_app.domain.vocabulary import TALLY_NAMES
 from inspect_app.extensions import db
@@ -23,7 +25,7 @@ from tests.test_premise_state import Writer
 class TallyWriter(Writer):
     """The premise-state test's random writes, with measuring-instrument items (PTD) among the findings."""
 
-    ITEMS = ("GIA-01", "NHAN-05", "CL-02", "PTD-02", "PTD-03", "PTD-06")
+    ITEMS = ("GIA-01", "NHAN-05", "CL-02", "PTD-02", "PTD-03", "PTD-06", "PTD-10")
 
     def team_member_from_the_province(self):
         """A team with someone from the Sở makes Sở-only results conclusions (indicative changes)."""
@@ -34,6 +36,25 @@ class TallyWriter(Writer):
                 {"version": inspection.version, "province_in_team": not inspection.province_in_team},
                 self.inspector,
             )
+
+    def reading(self):
+        """A control measurement, selling or buying."""
+        inspection = self._pick(self._inspections("draft", "completed"))
+        if inspection is None:
+            return
+        measurements.record_reading(
+            inspection,
+            {
+                "uuid": str(uuid.uuid4()),
+                "instrument_id": self.scales[inspection.premise_id],
+                "kind": "control",
+                "direction": self.rng.choice(["sell", "buy"]),
+                "standard_ids": [self.weight.id],
+                "indication": Decimal(self.rng.choice(["1.00", "1.06", "0.90", "0.94"])),
+                "measured_at": None,
+            },
+            self.inspector,
+        )
 
     WEIGHTS = {**Writer.WEIGHTS, "finding": 6, "reading": 3, "lot": 3, "team_member_from_the_province": 1}
 
@@ -52,6 +73,12 @@ def _python_counts() -> dict[int, dict[str, int]]:
         failed = f.answer == "fail"
         if f.answer in ("pass", "fail"):
             bump(f.inspection_id, f"{group}_checked")
+            if f.item_code == "PTD-10":
+                bump(f.inspection_id, "label_quantity_checked")
+        if failed and not f.indicative:
+            bump(f.inspection_id, "findings_violated")
+            if f.item_code == "PTD-10":
+                bump(f.inspection_id, "label_quantity_violated")
         if failed:
             bump(f.inspection_id, f"{group}_indicative" if f.indicative else f"{group}_violated")
             if f.item_code in reasons:
@@ -66,6 +93,12 @@ def _python_counts() -> dict[int, dict[str, int]]:
         if prefix is None:
             continue
         bump(r.inspection_id, "control" if prefix == "control" else "error_tests")
+        if prefix == "control":
+            bump(r.inspection_id, f"control_{r.direction}")
+            if r.outcome == "fail" and not r.indicative:
+                bump(r.inspection_id, f"control_{r.direction}_failed")
+        if r.outcome == "fail" and not r.indicative:
+            bump(r.inspection_id, "readings_failed")
         if r.outcome == "fail":
             bump(r.inspection_id, f"{prefix}_indicative" if r.indicative else f"{prefix}_failed")
         if prefix == "control" and r.outcome == "inconclusive":
@@ -105,6 +138,7 @@ def test_after_any_sequence_of_writes_the_stored_tallies_are_true(app, world, se
     # Enough happened for the check to mean something.
     assert {"gia_checked", "gia_violated", "ptd_violated", "reason_stamp", "control", "lots"} <= seen, seen
     assert {"control_failed", "lots_failed"} & seen, seen
+    assert {"control_sell", "control_buy", "findings_violated"} <= seen, seen
     # The SQL recount says the same.
     fresh = {
         row[0]: dict(zip(TALLY_NAMES, row[1:], strict=True)) for row in db.session.execute(fresh_counts())

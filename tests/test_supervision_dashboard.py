@@ -218,6 +218,9 @@ def expected_counts(units: set[int], period: tuple[date, date], today: date) -> 
     c["drafts"] = len(inspections) - len(completed)
     for i in completed:
         c[f"handling_{i.outcome}"] += 1
+        c[f"kind_{i.kind}"] += 1
+        if i.outcome == "referral":
+            c[f"referral_{i.referral_body}"] += 1
         flags = i.gps_flags.split(",")
         c["gps_far"] += "far_from_premise" in flags
         c["gps_poor"] += "poor_accuracy" in flags
@@ -239,6 +242,31 @@ def expected_counts(units: set[int], period: tuple[date, date], today: date) -> 
             or any(violation(r, r.outcome) for r in db.session.scalars(select(PrepackagedLot).where(PrepackagedLot.inspection_id == inspection_id)))
         )  # fmt: skip
 
+    for i in completed:
+        if i.status == "minutes_issued":
+            c["minutes_issued"] += 1
+            c["minutes_nonconforming"] += violated(i.id)
+    # Premises inspected (each once), whatever their status today.
+    inspected = {i.premise_id for i in completed}
+    for p in db.session.scalars(select(Premise)):
+        if p.id in inspected:
+            c["inspected"] += 1
+            c[f"inspected_{p.premise_type}"] += 1
+    # Instruments with a reading in force (each once); failed: one of them counts as a violation.
+    tested, failed_instruments = {}, set()
+    for r in readings:
+        if r.voided_at is None:
+            tested[r.instrument_id] = r.instrument
+        if violation(r, r.outcome):
+            failed_instruments.add(r.instrument_id)
+    for instrument_id, instrument in tested.items():
+        c["instruments_checked"] += 1
+        c[f"instruments_checked_{instrument.instrument_type}"] += 1
+        c["instruments_failed" if instrument_id in failed_instruments else "instruments_passed"] += 1
+    for f in findings:
+        if f.item_code == "PTD-10":
+            c["label_quantity_checked"] += f.answer in ("pass", "fail")
+            c["label_quantity_violated"] += violation(f, f.answer)
     for group in ("PTD", "NHAN", "GIA", "CL"):
         g = group.lower()
         of_group = [f for f in findings if f.item_code.split("-")[0] == group]
@@ -262,6 +290,8 @@ def expected_counts(units: set[int], period: tuple[date, date], today: date) -> 
         c[f"{prefix}_indicative"] += indicative(r, r.outcome)
         if prefix == "control":
             c["control_inconclusive"] += in_force and r.outcome == "inconclusive"
+            c[f"control_{r.direction}"] += in_force
+            c[f"control_{r.direction}_failed"] += violation(r, r.outcome)
     for lot in lots:
         c["lots"] += lot.voided_at is None
         c["lots_failed"] += violation(lot, lot.outcome)

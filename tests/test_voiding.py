@@ -273,7 +273,9 @@ def test_a_voided_failure_is_not_a_violation(setting, world):
     measurements.void_record(failing, REASON, world.users["inspector"])
     assert not failing.counts_as_violation
     assert violation_summary(inspection).readings == 0
-    assert db.session.scalar(select(func.count()).select_from(Reading).where(Reading.counts_as_violation)) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(Reading).where(Reading.counts_as_violation)) == 0
+    )
 
 
 def test_a_reading_typed_in_later_is_judged_on_the_day_of_the_visit(client, login, world):
@@ -288,7 +290,10 @@ def test_a_reading_typed_in_later_is_judged_on_the_day_of_the_visit(client, logi
     db.session.commit()
     scale = make_instrument(world.premise_a, inspector)
     weight = make_standard(
-        world.unit_a, inspector, due_on=today_vn() - timedelta(days=5), calibrated_on=today_vn() - timedelta(days=300)
+        world.unit_a,
+        inspector,
+        due_on=today_vn() - timedelta(days=5),
+        calibrated_on=today_vn() - timedelta(days=300),
     )
     login(world.users["staff"])
     data = reading_form({"scale": scale, "weight": weight}, indication="2")

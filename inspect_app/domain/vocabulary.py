@@ -84,10 +84,18 @@ TALLY_NAMES = (
         for reason in ("stamp", "seal", "error", "range")
         for suffix in ("", "_indicative")
     ),
+    "findings_violated",
+    "label_quantity_checked",
+    "label_quantity_violated",
+    "readings_failed",
     "control",
     "control_failed",
     "control_indicative",
     "control_inconclusive",
+    "control_sell",
+    "control_sell_failed",
+    "control_buy",
+    "control_buy_failed",
     "error_tests",
     "error_failed",
     "error_indicative",

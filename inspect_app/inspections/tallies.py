@@ -48,6 +48,9 @@ REASONS = {
     "range": ("Phạm vi đo, độ chia không phù hợp", "instrument_range"),
 }
 CATALOGUE_VERSIONS = ("2026.1", "2026.2")
+# The checklist item on the quantity written on pre-packaged goods' labels (TT 21/2014; TT 28/2013 Điều 19.3.a), the
+# yearly report's "label-quantity checks" (the same code in every catalogue version, tested).
+LABEL_QUANTITY_ITEMS = ("PTD-10",)
 
 
 def reason_codes() -> dict[str, tuple[str, ...]]:
@@ -107,6 +110,11 @@ def _tallies() -> dict[str, Tally]:
             Finding,
             lambda reason=reason: and_(Finding.item_code.in_(codes[reason]), Finding.indicative_failure),
         )
+    add("findings_violated", Finding, lambda: Finding.counts_as_violation)
+    quantity = Finding.item_code.in_(LABEL_QUANTITY_ITEMS)
+    add("label_quantity_checked", Finding, lambda: and_(quantity, Finding.answer.in_(("pass", "fail"))))
+    add("label_quantity_violated", Finding, lambda: and_(quantity, Finding.counts_as_violation))
+    add("readings_failed", Reading, lambda: Reading.counts_as_violation)
     is_control, is_error = Reading.kind == "control", Reading.kind.in_(ERROR_KINDS)
     add("control", Reading, lambda: and_(is_control, Reading.in_force))
     add("control_failed", Reading, lambda: and_(is_control, Reading.counts_as_violation))
@@ -116,6 +124,14 @@ def _tallies() -> dict[str, Tally]:
         Reading,
         lambda: and_(is_control, Reading.outcome == "inconclusive", Reading.in_force),
     )
+    for direction in ("sell", "buy"):
+        selling = and_(is_control, Reading.direction == direction)
+        add(f"control_{direction}", Reading, lambda selling=selling: and_(selling, Reading.in_force))
+        add(
+            f"control_{direction}_failed",
+            Reading,
+            lambda selling=selling: and_(selling, Reading.counts_as_violation),
+        )
     add("error_tests", Reading, lambda: and_(is_error, Reading.in_force))
     add("error_failed", Reading, lambda: and_(is_error, Reading.counts_as_violation))
     add("error_indicative", Reading, lambda: and_(is_error, Reading.indicative_failure))
@@ -178,7 +194,7 @@ def refresh(session, inspection_ids: Iterable[int] | None = None) -> None:
 # The columns whose change can change a tally, per model; a new or deleted row always can.
 _RELEVANT = {
     Finding: ("item_code", "answer", "indicative", "inspection_id"),
-    Reading: ("kind", "outcome", "indicative", "voided_at", "inspection_id"),
+    Reading: ("kind", "direction", "outcome", "indicative", "voided_at", "inspection_id"),
     PrepackagedLot: ("outcome", "indicative", "voided_at", "inspection_id"),
 }
 _TOUCHED = "tallies.inspections"

@@ -41,7 +41,7 @@ What the figures count:
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -53,12 +53,20 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..access import Scope, scope_filter, scope_for
 from ..domain.time import today_vn
-from ..domain.vocabulary import GROUPS, PREMISE_STATES
+from ..domain.vocabulary import (
+    DIRECTIONS,
+    GROUPS,
+    INSPECTION_KINDS,
+    INSTRUMENT_TYPES,
+    PREMISE_STATES,
+    PREMISE_TYPES,
+    REFERRAL_BODIES,
+)
 from ..extensions import db
 from ..measurements.standards import DUE_SOON_DAYS
 from ..inspections.tallies import REASONS, TALLIES, group_finding
 from ..models import Finding, Inspection, InspectionTally, Premise, PrepackagedLot, Reading, Unit, User
-from ..models.metrology import ReferenceStandard
+from ..models.metrology import Instrument, ReferenceStandard
 from ..premises.queries import BY_NAME
 from ..premises.state import (
     COMPLETED_STATUSES,
@@ -185,6 +193,34 @@ def _premises(ctx: Context) -> Select:
     )
 
 
+def _inspected_premises(ctx: Context) -> Select:
+    """Premises (whatever their status today) with a completed inspection the filters keep: each counted once."""
+    inspected = _inspections(ctx).where(_completed()).with_only_columns(Inspection.premise_id).order_by(None)
+    return select(Premise).where(scope_filter(Premise, scope=ctx.scope), Premise.id.in_(inspected))
+
+
+def _tested(condition) -> Callable[[Context], Select]:
+    """Instruments with a reading (in force) in a completed inspection the filters keep for which ``condition``
+    holds: each instrument counted once however often it was tested."""
+
+    def ids(ctx: Context) -> Select:
+        return select(Reading.instrument_id).where(
+            Reading.inspection_id.in_(_completed_ids(ctx)), condition()
+        )
+
+    return ids
+
+
+_TESTED = _tested(lambda: Reading.in_force)
+_FAILED_TEST = _tested(lambda: Reading.counts_as_violation)
+
+
+def _checked_instruments(ctx: Context) -> Select:
+    return select(Instrument).where(
+        scope_filter(Instrument, scope=ctx.scope), Instrument.id.in_(_TESTED(ctx))
+    )
+
+
 def _standards(ctx: Context) -> Select:
     query = select(ReferenceStandard).where(
         scope_filter(ReferenceStandard, scope=ctx.scope), ReferenceStandard.active.is_(True)
@@ -203,6 +239,12 @@ class Kind:
     base: Callable[[Context], Select]
     order: SortOrder
     options: tuple = ()
+
+    @property
+    def unit_column(self):
+        """The column saying whose a record is, by which figures are counted per unit (the records of an
+        inspection are counted through its tallies, in the inspections' statement)."""
+        return self.model.unit_id
 
 
 def _by_id_desc(model) -> SortOrder:
@@ -244,6 +286,20 @@ KINDS = {
         _premises,
         BY_NAME,
         (joinedload(Premise.market), selectinload(Premise.unit)),
+    ),
+    "inspected_premises": Kind(
+        "inspected_premises",
+        Premise,
+        _inspected_premises,
+        BY_NAME,
+        (joinedload(Premise.market), selectinload(Premise.unit)),
+    ),
+    "instruments": Kind(
+        "instruments",
+        Instrument,
+        _checked_instruments,
+        _by_id_desc(Instrument),
+        (joinedload(Instrument.premise), selectinload(Instrument.owner_unit)),
     ),
     "standards": Kind(
         "standards",
@@ -357,6 +413,35 @@ def _figures() -> dict[str, Figure]:
             label,
             lambda c, code=code: and_(_completed(), Inspection.outcome == code),
         )
+    for code, label in INSPECTION_KINDS.items():
+        add(
+            f"kind_{code}",
+            "inspections",
+            f"Kiểm tra {label[0].lower()}{label[1:]}",
+            lambda c, code=code: and_(_completed(), Inspection.kind == code),
+        )
+    for code, label in REFERRAL_BODIES.items():
+        add(
+            f"referral_{code}",
+            "inspections",
+            f"Chuyển {label}",
+            lambda c, code=code: and_(
+                _completed(), Inspection.outcome == "referral", Inspection.referral_body == code
+            ),
+        )
+    issued = Inspection.status == "minutes_issued"
+    add("minutes_issued", "inspections", "Biên bản kiểm tra đã lập", lambda c: issued)
+    add(
+        "minutes_nonconforming",
+        "inspections",
+        "Biên bản ghi nhận có vi phạm",
+        lambda c: and_(issued, inspection_has_violation(Inspection.id)),
+        _counted(
+            issued,
+            InspectionTally.findings_violated + InspectionTally.readings_failed + InspectionTally.lots_failed
+            > 0,
+        ),
+    )
     add("fix_open", "inspections", "Yêu cầu khắc phục đang chờ", lambda c: _fix_open())
     add(
         "fix_overdue",
@@ -425,6 +510,13 @@ def _figures() -> dict[str, Figure]:
     add_tally("error_tests", "readings", "Kiểm tra sai số phương tiện đo")
     add_tally("error_failed", "readings", "Sai số vượt giới hạn cho phép")
     add_tally("error_indicative", "readings", "Sai số vượt giới hạn, sơ bộ")
+    for direction, label in DIRECTIONS.items():
+        add_tally(f"control_{direction}", "readings", f"Phép đo đối chứng khi {label.lower()}")
+        add_tally(
+            f"control_{direction}_failed", "readings", f"Phép đo đối chứng khi {label.lower()} không đạt"
+        )
+    add_tally("label_quantity_checked", "findings", "Kiểm tra ghi lượng trên nhãn hàng đóng gói sẵn")
+    add_tally("label_quantity_violated", "findings", "Ghi lượng trên nhãn không đạt")
     add_tally("lots", "lots", "Lô hàng đóng gói sẵn đã kiểm tra")
     add_tally("lots_failed", "lots", "Lô hàng không đạt")
     add_tally("lots_indicative", "lots", "Lô hàng không đạt sơ bộ")
@@ -437,6 +529,41 @@ def _figures() -> dict[str, Figure]:
         "premises",
         "Có phương tiện đo hết hạn kiểm định",
         lambda c: stamp_expired_expression(c.today),
+    )
+    # Premises inspected in the period (each once), by type.
+    add("inspected", "inspected_premises", "Cơ sở được kiểm tra", lambda c: Premise.id.is_not(None))
+    for code, label in PREMISE_TYPES.items():
+        add(
+            f"inspected_{code}",
+            "inspected_premises",
+            f"Cơ sở được kiểm tra: {label[0].lower()}{label[1:]}",
+            lambda c, code=code: Premise.premise_type == code,
+        )
+    # Measuring instruments tested in the period (each once), by type; those with a test that counts as a violation.
+    add(
+        "instruments_checked",
+        "instruments",
+        "Phương tiện đo được kiểm tra",
+        lambda c: Instrument.id.is_not(None),
+    )
+    for code, label in INSTRUMENT_TYPES.items():
+        add(
+            f"instruments_checked_{code}",
+            "instruments",
+            f"Phương tiện đo được kiểm tra: {label[0].lower()}{label[1:]}",
+            lambda c, code=code: Instrument.instrument_type == code,
+        )
+    add(
+        "instruments_passed",
+        "instruments",
+        "Phương tiện đo đạt",
+        lambda c: not_(Instrument.id.in_(_FAILED_TEST(c))),
+    )
+    add(
+        "instruments_failed",
+        "instruments",
+        "Phương tiện đo không đạt",
+        lambda c: Instrument.id.in_(_FAILED_TEST(c)),
     )
     # Reference standards.
     add("standards", "standards", "Chuẩn đo lường đang dùng", lambda c: ReferenceStandard.id.is_not(None))
@@ -474,53 +601,85 @@ class Dashboard:
 
 
 def dashboard(user: User, filters: SupervisionFilters, today: date | None = None) -> Dashboard:
-    """The figures of ``filters`` (which have a period: ``with_period``) in the user's scope, in SQL: one aggregate
-    statement per kind of record, the inspections' grouped by month and unit (the months, the units and the totals
-    are added up here); six statements and the scope's look-up."""
+    """The figures of ``filters`` (which have a period: ``with_period``) in the user's scope (``count_figures``),
+    with the completed inspections by month and by unit."""
     today = today or today_vn()
-    ctx = Context(scope_for(user), filters, today)
-    counts: dict[str, int] = {}
-    by_month: dict[str, int] = {}
-    by_unit: dict[tuple[int, str], int] = {}
-    for name, kind in KINDS.items():
-        figures = [figure for figure in FIGURES.values() if figure.counted_in == name]
-        if not figures:
-            continue
-        codes = [figure.code for figure in figures]
-        tallies = [figure.count_expression(ctx) for figure in figures]
-        if name != "inspections":
-            row = db.session.execute(
-                kind.base(ctx).with_only_columns(*tallies, maintain_column_froms=True)
-            ).one()
-            counts.update(zip(codes, (int(value or 0) for value in row), strict=True))
-            continue
-        month = vn_month(Inspection.started_at).label("month")
-        grouped = (
-            kind.base(ctx)
-            .outerjoin(InspectionTally, InspectionTally.inspection_id == Inspection.id)
-            .join(Unit, Unit.id == Inspection.unit_id)
-            .with_only_columns(month, Inspection.unit_id, Unit.name, *tallies)
-            .group_by(month, Inspection.unit_id, Unit.name)
-            .order_by(None)
-        )
-        counts.update(dict.fromkeys(codes, 0))
-        for month_key, unit_id, unit_name, *values in db.session.execute(grouped).all():
-            row = dict(zip(codes, (int(value or 0) for value in values), strict=True))
-            for code, value in row.items():
-                counts[code] += value
-            by_month[month_key] = by_month.get(month_key, 0) + row["inspections"]
-            by_unit[(unit_id, unit_name)] = by_unit.get((unit_id, unit_name), 0) + row["inspections"]
+    counted = count_figures(Context(scope_for(user), filters, today))
     months = month_range(filters.date_from or today, filters.date_to or today)
     return Dashboard(
         filters=filters,
         today=today,
-        counts=counts,
-        by_month=[(year, m, by_month.get(f"{year:04d}-{m:02d}", 0)) for year, m in months],
+        counts=counted.totals,
+        by_month=[(year, m, counted.by_month.get(f"{year:04d}-{m:02d}", 0)) for year, m in months],
         by_unit=sorted(
-            ((unit_id, name, count) for (unit_id, name), count in by_unit.items() if count),
+            (
+                (unit_id, counted.unit_names[unit_id], figures["inspections"])
+                for unit_id, figures in counted.by_unit.items()
+                if figures.get("inspections")
+            ),
             key=lambda row: (-row[2], row[1]),
         ),
     )
+
+
+@dataclass
+class Counted:
+    """Figures counted per unit: ``by_unit`` (unit id → code → count, the units with any record), their
+    ``totals`` (code → count, every code asked for), the units' names, and the completed inspections by month
+    ('YYYY-MM' → count)."""
+
+    totals: dict[str, int]
+    by_unit: dict[int, dict[str, int]]
+    unit_names: dict[int, str]
+    by_month: dict[str, int]
+
+
+def count_figures(ctx: Context, codes: Iterable[str] | None = None) -> Counted:
+    """Count the figures (every one, or ``codes``) per unit, in SQL: one aggregate statement per kind of record
+    grouped by unit, the inspections' also by month, joined to their stored tallies (inspections.tallies) for the
+    sets of their results. A figure's list (``figure_page``) narrowed to a unit has as many records."""
+    wanted = set(FIGURES) if codes is None else set(codes)
+    totals: dict[str, int] = dict.fromkeys(wanted, 0)
+    by_unit: dict[int, dict[str, int]] = {}
+    names: dict[int, str] = {}
+    by_month: dict[str, int] = {}
+    for name, kind in KINDS.items():
+        figures = [
+            f
+            for f in FIGURES.values()
+            # The completed inspections always, for the months.
+            if f.counted_in == name and (f.code in wanted or f.code == "inspections")
+        ]
+        if not figures or not any(f.code in wanted for f in figures):
+            continue
+        labels = [f.code for f in figures]
+        expressions = [f.count_expression(ctx) for f in figures]
+        unit = kind.unit_column.label("unit_id")
+        query = kind.base(ctx)
+        keys = [unit, Unit.name]
+        if name == "inspections":
+            query = query.outerjoin(InspectionTally, InspectionTally.inspection_id == Inspection.id)
+            keys.insert(0, vn_month(Inspection.started_at).label("month"))
+        grouped = (
+            query.join(Unit, Unit.id == kind.unit_column)
+            .with_only_columns(*keys, *expressions)
+            .group_by(*keys)
+            .order_by(None)
+        )
+        for row in db.session.execute(grouped).all():
+            month = row[0] if name == "inspections" else None
+            unit_id, unit_name, *values = row[1:] if name == "inspections" else row
+            names[unit_id] = unit_name
+            mine = by_unit.setdefault(unit_id, {})
+            for code, value in zip(labels, values, strict=True):
+                value = int(value or 0)
+                if code == "inspections" and month is not None:
+                    by_month[month] = by_month.get(month, 0) + value
+                if code not in wanted:
+                    continue
+                mine[code] = mine.get(code, 0) + value
+                totals[code] += value
+    return Counted(totals=totals, by_unit=by_unit, unit_names=names, by_month=by_month)
 
 
 def figure_page(

@@ -10,13 +10,17 @@ from flask_login import current_user, login_required
 
 from ..domain.vocabulary import (
     ANSWERS,
+    DIRECTIONS,
     GROUPS,
     HANDLING,
+    INSPECTION_KINDS,
     INSPECTION_STATUSES,
+    INSTRUMENT_TYPES,
     OUTCOMES,
     PREMISE_STATES,
     PREMISE_TYPES,
     READING_KINDS,
+    REFERRAL_BODIES,
     STANDARD_KINDS,
 )
 from ..exports.queries import item_question
@@ -126,6 +130,10 @@ def dashboard_page():
         month_values=len(board.by_month) <= NAMED_MONTHS,
         units_chart=units,
         reasons=REASONS,
+        INSPECTION_KINDS=INSPECTION_KINDS,
+        INSTRUMENT_TYPES=INSTRUMENT_TYPES,
+        DIRECTIONS=DIRECTIONS,
+        REFERRAL_BODIES=REFERRAL_BODIES,
         **_form_context(filters, errors),
     )
 
@@ -175,6 +183,7 @@ def figure_list(figure: str):
             "outcomes": OUTCOMES,
             "reading_kinds": READING_KINDS,
             "standard_kinds": STANDARD_KINDS,
+            "instrument_types": INSTRUMENT_TYPES,
         },
         **_form_context(filters, errors),
     )

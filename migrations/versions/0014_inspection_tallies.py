@@ -33,6 +33,7 @@ readings = sa.table(
     "readings",
     sa.column("inspection_id", sa.Integer),
     sa.column("kind", sa.String),
+    sa.column("direction", sa.String),
     sa.column("outcome", sa.String),
     sa.column("indicative", sa.Boolean),
     sa.column("voided_at", sa.DateTime),
@@ -72,11 +73,24 @@ def _counts():
         )
     control, error = r.kind == "control", r.kind.in_(("weighing", "dispenser"))
     in_force = r.voided_at.is_(None)
+    quantity = f.item_code == "PTD-10"
     out += [
+        ("findings_violated", findings, _failed(findings, False)),
+        ("label_quantity_checked", findings, sa.and_(quantity, f.answer.in_(("pass", "fail")))),
+        ("label_quantity_violated", findings, sa.and_(quantity, _failed(findings, False))),
+        ("readings_failed", readings, _failed(readings, False)),
         ("control", readings, sa.and_(control, in_force)),
         ("control_failed", readings, sa.and_(control, _failed(readings, False))),
         ("control_indicative", readings, sa.and_(control, _failed(readings, True))),
         ("control_inconclusive", readings, sa.and_(control, r.outcome == "inconclusive", in_force)),
+    ]
+    for direction in ("sell", "buy"):
+        selling = sa.and_(control, r.direction == direction)
+        out += [
+            (f"control_{direction}", readings, sa.and_(selling, in_force)),
+            (f"control_{direction}_failed", readings, sa.and_(selling, _failed(readings, False))),
+        ]
+    out += [
         ("error_tests", readings, sa.and_(error, in_force)),
         ("error_failed", readings, sa.and_(error, _failed(readings, False))),
         ("error_indicative", readings, sa.and_(error, _failed(readings, True))),

@@ -418,11 +418,21 @@ def stamps(rng: random.Random) -> list[dict]:
     """Verification stamps: a stamp that shows only its date gets its expiry from the TT 23/2013 cycle of the
     instrument kind (month ends and leap days included); no mark, no date, or a kind without a cycle is not valid."""
     kinds = [*INSTRUMENT_CYCLE_KEYS, ("water_meter", None), ("other", None)]
-    month_ends = [date(2024, 1, 31), date(2024, 2, 29), date(2023, 2, 28), date(2024, 8, 31), date(2025, 12, 31)]
+    month_ends = [
+        date(2024, 1, 31),
+        date(2024, 2, 29),
+        date(2023, 2, 28),
+        date(2024, 8, 31),
+        date(2025, 12, 31),
+    ]
     cases = []
     for index in range(300):
         kind, variant = kinds[index % len(kinds)]
-        verified = month_ends[index % 5] if index % 3 == 0 else date(2019, 1, 1) + timedelta(days=rng.randrange(3000))
+        verified = (
+            month_ends[index % 5]
+            if index % 3 == 0
+            else date(2019, 1, 1) + timedelta(days=rng.randrange(3000))
+        )
         stated = verified + timedelta(days=rng.randrange(200, 900)) if index % 7 == 0 else None
         mark = "" if index % 11 == 0 else f"KĐ-{index}"
         expiry = stated
