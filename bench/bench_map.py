@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_map.py sqlite:////tmp/bench_province_scale.sqlite3 \
         postgresql+psycopg://inspect:inspect@127.0.0.1:5432/bench_province_scale --runs 7
 
-(Run ``flask rebuild-premise-state`` on a freshly generated province first: the generator writes no latest state.)
+(The generator computes every premise's latest state at its end; a province generated before it did needs
+``flask rebuild-premise-state`` first.)
 
 As the province supervisor (all 96 communes) and as one commune's inspector, each case is requested through Flask's
 test client in this process, once to warm up and then --runs times; medians are printed as a Markdown table:
