@@ -11,8 +11,9 @@ The database is built by the migrations first (a PostgreSQL database is created 
 deletes the SQLite file first), then filled with bulk Core INSERTs (executemany in chunks, explicit ids). The same
 --seed gives the same rows on both backends. Every account's password is BENCH_PASSWORD; the province supervisor is
 ``sokhcn.bench`` and each commune has ``kiemtra.<unit code>``, ``kiemtra2.<unit code>``, ``vanphong.<unit code>`` and
-``lanhdao.<unit code>``. Last, every premise's latest state is computed (``refresh_premise_state``, what ``flask
-rebuild-premise-state`` runs), so the map and the dashboard can be read straight away.
+``lanhdao.<unit code>``. Last, every premise's latest state and every inspection's tallies are computed (what ``flask
+rebuild-premise-state`` and ``flask rebuild-inspection-tallies`` run), so the map and the dashboard can be read
+straight away.
 
 Metrology, drawn from a second random stream (same --seed), so the registry, inspections and findings stay the rows
 the generator made before it had any (only the findings' ``indicative`` flag and the Sở member below are new):
@@ -1435,6 +1436,7 @@ def main(argv=None) -> int:
     from inspect_app import create_app
     from inspect_app.extensions import db
     from inspect_app.models import Premise
+    from inspect_app.inspections import tallies
     from inspect_app.premises.state import refresh_premise_state
 
     prepare_database(args.url, args.recreate)
@@ -1463,12 +1465,15 @@ def main(argv=None) -> int:
         refresh_premise_state(None)
         db.session.commit()
         state = time.perf_counter() - started - built
+        tallies.refresh(db.session)
+        db.session.commit()
+        tallied = time.perf_counter() - started - built - state
         analyze()
         db.engine.dispose()
     elapsed = time.perf_counter() - started
     print(", ".join(f"{table} {count:,}" for table, count in counts.items()))
     print(
-        f"built in {elapsed:.0f} s (rows {built:.0f} s, premise state {state:.0f} s; "
+        f"built in {elapsed:.0f} s (rows {built:.0f} s, premise state {state:.0f} s, tallies {tallied:.0f} s; "
         f"CPU of this process {time.process_time():.0f} s): {args.url}"
     )
     return 0
