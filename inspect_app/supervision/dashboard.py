@@ -329,6 +329,8 @@ class Figure:
     label: str
     condition: Callable[[Context], ColumnElement[bool]]
     tally: Callable[[Context], ColumnElement] | None = None
+    # Another aggregate over its kind's base giving the same number more cheaply (e.g. all minus the others).
+    count: Callable[[Context], ColumnElement] | None = None
 
     @property
     def counted_in(self) -> str:
@@ -337,6 +339,8 @@ class Figure:
     def count_expression(self, ctx: Context) -> ColumnElement:
         if self.tally:
             return self.tally(ctx)
+        if self.count:
+            return self.count(ctx)
         return func.count().filter(self.condition(ctx))
 
 
@@ -553,11 +557,15 @@ def _figures() -> dict[str, Figure]:
             f"Phương tiện đo được kiểm tra: {label[0].lower()}{label[1:]}",
             lambda c, code=code: Instrument.instrument_type == code,
         )
-    add(
-        "instruments_passed",
-        "instruments",
-        "Phương tiện đo đạt",
-        lambda c: not_(Instrument.id.in_(_FAILED_TEST(c))),
+    figures.append(
+        Figure(
+            "instruments_passed",
+            "instruments",
+            "Phương tiện đo đạt",
+            lambda c: not_(Instrument.id.in_(_FAILED_TEST(c))),
+            # All but the failed: the same aggregate as instruments_failed's, which the database computes once.
+            count=lambda c: func.count() - func.count().filter(Instrument.id.in_(_FAILED_TEST(c))),
+        )
     )
     add(
         "instruments_failed",
