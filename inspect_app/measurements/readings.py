@@ -90,6 +90,12 @@ def _snapshot(standard: ReferenceStandard, on_date: date) -> dict:
     }
 
 
+def within_verification(snapshot: dict) -> bool:
+    """Whether a standard, as snapshotted on the day, was within its verification (or calibration): the one test
+    the reading's verdict uses, when recorded and when re-judged."""
+    return snapshot.get("status") == STANDARD_VALID
+
+
 def _weights_reference(
     standards: list[ReferenceStandard], unit: str, given: Decimal | None
 ) -> tuple[Decimal, Any, str]:
@@ -253,7 +259,7 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
     measured_at = data.get("measured_at") or utcnow()
     on_date = measured_at.astimezone(VN_TZ).date()
     snapshots = [_snapshot(s, on_date) for s in standards]
-    valid = all(item["status"] == STANDARD_VALID for item in snapshots)
+    valid = all(map(within_verification, snapshots))
     judged = _judge(inspection, instrument, data, standards, valid)
     verdict = judged["verdict"]
     reading = Reading(
@@ -312,7 +318,7 @@ REJUDGE_LOCKED = (
 
 def _rejudged(reading: Reading):
     """The engine's verdict on a stored control reading by the rule in force, from its stored numbers."""
-    valid = all(item.get("status") == STANDARD_VALID for item in reading.standards)
+    valid = all(map(within_verification, reading.standards))
     return judge_control(
         reading.instrument, reading.indication, reading.reference, reading.unit, reading.direction, valid
     )
