@@ -9,6 +9,7 @@ from .metrology import (
     MeterCheck,
     PrepackagedLot,
     Reading,
+    ReadingStandard,
     ReferenceStandard,
     Setting,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "PremiseChange",
     "Province",
     "Reading",
+    "ReadingStandard",
     "ReferenceStandard",
     "Setting",
     "Unit",
