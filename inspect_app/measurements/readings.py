@@ -28,7 +28,7 @@ from ..tolerances.common import plain_vi
 from ..tolerances.retail import ShortfallRefused
 from ..inspections.scope import reading_is_indicative
 from ..models import Inspection, User
-from ..models.metrology import Instrument, Reading, ReferenceStandard, canonical_decimal
+from ..models.metrology import Instrument, Reading, ReadingStandard, ReferenceStandard, canonical_decimal
 from .rules import display_quantity, instrument_label
 from .settings import state_check_rule, state_check_text
 from .instruments import instrument_for
@@ -88,6 +88,22 @@ def _snapshot(standard: ReferenceStandard, on_date: date) -> dict:
         "status": standard_status(standard.due_on, on_date),
         "certificate_type": standard.certificate_type,
     }
+
+
+def within_verification(snapshot: dict) -> bool:
+    """Whether a standard, as snapshotted on the day, was within its verification (or calibration): the one test
+    the reading's verdict uses, when recorded and when re-judged, and the one its ``reading_standards`` row keeps."""
+    return snapshot.get("status") == STANDARD_VALID
+
+
+def use_standards(reading: Reading, snapshots: list[dict]) -> None:
+    """Set the standards a reading used: the snapshots as they were on the day and, in the same transaction, one
+    ``reading_standards`` row for each. Every write of ``Reading.standards`` goes through here."""
+    reading.standards = snapshots
+    reading.standard_links = [
+        ReadingStandard(standard_id=item["id"], within_verification=within_verification(item))
+        for item in snapshots
+    ]
 
 
 def _weights_reference(
@@ -253,7 +269,7 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
     measured_at = data.get("measured_at") or utcnow()
     on_date = measured_at.astimezone(VN_TZ).date()
     snapshots = [_snapshot(s, on_date) for s in standards]
-    valid = all(item["status"] == STANDARD_VALID for item in snapshots)
+    valid = all(map(within_verification, snapshots))
     judged = _judge(inspection, instrument, data, standards, valid)
     verdict = judged["verdict"]
     reading = Reading(
@@ -262,7 +278,6 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
         instrument_id=instrument.id,
         kind=data["kind"],
         instrument_label=instrument_label(instrument),
-        standards=snapshots,
         reference=judged["reference"],
         indication=data["indication"],
         unit=judged["unit"],
@@ -278,6 +293,7 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
         created_by_id=user.id,
         create_digest=fingerprint,
     )
+    use_standards(reading, snapshots)
     # A weight with only a calibration certificate (or none recorded) is said on the reading, never passed silently.
     certificate_notes = dict.fromkeys(filter(None, map(certificate_warning, snapshots)))
     if certificate_notes:
@@ -312,7 +328,7 @@ REJUDGE_LOCKED = (
 
 def _rejudged(reading: Reading):
     """The engine's verdict on a stored control reading by the rule in force, from its stored numbers."""
-    valid = all(item.get("status") == STANDARD_VALID for item in reading.standards)
+    valid = all(map(within_verification, reading.standards))
     return judge_control(
         reading.instrument, reading.indication, reading.reference, reading.unit, reading.direction, valid
     )

@@ -9,6 +9,7 @@ from .metrology import (
     MeterCheck,
     PrepackagedLot,
     Reading,
+    ReadingStandard,
     ReferenceStandard,
     Setting,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "PremiseChange",
     "Province",
     "Reading",
+    "ReadingStandard",
     "ReferenceStandard",
     "Setting",
     "Unit",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -236,10 +236,28 @@ class Reading(ClientRecord, JudgedVerdict, TeamConclusion, Voidable, db.Model):
 
     inspection: Mapped[Inspection] = relationship()
     instrument: Mapped[Instrument] = relationship()
+    # The same standards as rows, for counting in SQL; set together with ``standards`` (measurements.readings).
+    standard_links: Mapped[list[ReadingStandard]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ReadingStandard.standard_id"
+    )
 
     @property
     def standard_ids(self) -> list[int]:
         return [item["id"] for item in self.standards]
+
+
+class ReadingStandard(db.Model):
+    """A reference standard a reading used, and whether it was within its verification (or calibration) on the day:
+    the snapshot in ``Reading.standards`` as a row, so reports count standards in SQL. A voided reading keeps its
+    rows (reports leave voided readings out by the reading)."""
+
+    __tablename__ = "reading_standards"
+    __table_args__ = (Index("ix_reading_standards_standard_id_reading_id", "standard_id", "reading_id"),)
+
+    reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id", ondelete="CASCADE"), primary_key=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("reference_standards.id"), primary_key=True)
+    # The snapshot's status was "valid": the same test the reading's verdict used.
+    within_verification: Mapped[bool]
 
 
 class MeterCheck(ClientRecord, db.Model):
