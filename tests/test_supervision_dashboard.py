@@ -20,8 +20,9 @@ from inspect_app.checklists import load_catalogue
 from inspect_app.domain.time import VN_TZ, today_vn
 from inspect_app.extensions import db
 from inspect_app.inspections import service
+from inspect_app.minutes.service import IssueRequest, issue_minutes
 from inspect_app.models import Finding, Inspection, Premise, PrepackagedLot, Reading
-from inspect_app.models.metrology import ReferenceStandard
+from inspect_app.models.metrology import ReadingStandard, ReferenceStandard
 from inspect_app.supervision.charts import column_chart, nice_max, row_chart
 from inspect_app.inspections.tallies import reason_codes
 from inspect_app.supervision.dashboard import FIGURES, with_period
@@ -150,7 +151,9 @@ def board(world):
     a2 = make_premise(w.unit_a2, name="Tạp hóa tổng hợp xã bên", premise_type="grocery")
     secret = make_premise(w.unit_b, name="Sạp bí mật tổng hợp", market_id=w.market_b.id)
     standard = make_standard(w.unit_a, inspector)
-    make_standard(w.unit_a, inspector, due_on=today - timedelta(days=3), calibrated_on=date(2024, 1, 5))
+    overdue = make_standard(
+        w.unit_a, inspector, due_on=today - timedelta(days=3), calibrated_on=date(2024, 1, 5)
+    )
     make_standard(w.unit_a2, w.users["supervisor_province"], due_on=today + timedelta(days=20),
                   calibrated_on=date(2025, 1, 5))  # fmt: skip
     make_standard(w.unit_b, other, due_on=today - timedelta(days=3), calibrated_on=date(2024, 1, 5))
@@ -162,7 +165,7 @@ def board(world):
 
     _inspect(a[0], inspector, d(10), {"NHAN-05": "fail", "GIA-01": "pass"}, "fix_request",
              fix_deadline=d(2), gps=far)  # fmt: skip
-    _inspect(a[1], inspector, d(40), {"GIA-01": "pass", "PTD-02": "pass"}, "pass", gps=coarse)
+    passed = _inspect(a[1], inspector, d(40), {"GIA-01": "pass", "PTD-02": "pass"}, "pass", gps=coarse)
 
     def measured(inspection):
         _reading(inspection, scale, standard, inspector, "control", "2.06", "sell")  # fails
@@ -170,6 +173,7 @@ def board(world):
         voided = _reading(inspection, scale, standard, inspector, "control", "2.20", "sell")
         measurements.void_record(voided, "Nhập nhầm", inspector)
         _reading(inspection, scale, standard, inspector, "weighing", "2.50")  # fails, sơ bộ (no Sở)
+        _reading(inspection, scale, overdue, inspector, "control", "2.00", "buy")  # a standard past its date
         _lot(inspection, inspector, ["0.90", "0.91", "0.92"])  # fails, sơ bộ
         _lot(inspection, inspector, ["1.00", "1.01", "1.00"])
 
@@ -180,8 +184,11 @@ def board(world):
         _reading(inspection, scale, standard, inspector, "weighing", "2.50")  # fails, counted (Sở in team)
         _lot(inspection, inspector, ["0.90", "0.91", "0.92"])  # fails, counted
 
-    _inspect(a[2], inspector, d(60), {"PTD-06": "fail", "CL-03": "fail"}, "violation_record",
-             sở=True, measure=measured_with_so)  # fmt: skip
+    counted = _inspect(a[2], inspector, d(60), {"PTD-06": "fail", "CL-03": "fail"}, "violation_record",
+                       sở=True, measure=measured_with_so)  # fmt: skip
+    # Biên bản issued: one with a violation, one without.
+    for issued in (counted, passed):
+        issue_minutes(issued, IssueRequest("Chủ cơ sở", "Chủ hộ kinh doanh"), w.users["staff"])
     earlier = _inspect(a[3], inspector, d(100), {"GIA-03": "fail"}, "fix_request", fix_deadline=d(80))
     _inspect(a[3], inspector, d(75), {"GIA-03": "pass"}, "pass", follows=earlier)
     later_fix = _inspect(a[4], inspector, d(120), {"GIA-02": "fail"}, "fix_request", fix_deadline=d(110))
@@ -340,7 +347,17 @@ def expected_counts(units: set[int], period: tuple[date, date], today: date) -> 
             inst.in_use and inst.valid_until is not None and inst.valid_until < today
             for inst in measurements.instruments.instruments_of(p.id)
         )
+    used, used_expired = set(), set()
+    for r in readings:
+        if r.voided_at is None:
+            for link in db.session.scalars(select(ReadingStandard).where(ReadingStandard.reading_id == r.id)):
+                used.add(link.standard_id)
+                if not link.within_verification:
+                    used_expired.add(link.standard_id)
     for s in db.session.scalars(select(ReferenceStandard)):
+        if s.unit_id in units:
+            c["standards_used"] += s.id in used
+            c["standards_used_expired"] += s.id in used_expired
         if s.unit_id not in units or not s.active:
             continue
         c["standards"] += 1
@@ -393,6 +410,10 @@ def test_figures_equal_the_independent_count_and_every_link_lists_as_many(client
     expected = expected_counts(units, w.period, w.today)
     # The world has something in most figures, so the comparison is not of zeros.
     assert sum(1 for n in expected.values() if n) >= 40, {k: v for k, v in expected.items() if not v}
+    # The yearly report's figures among them.
+    for code in ("standards_used", "standards_used_expired", "instruments_checked", "inspected", "kind_planned",
+                 "minutes_issued", "minutes_nonconforming", "control_buy"):  # fmt: skip
+        assert expected[code], code
     login(w.users[actor])
     response = client.get(f"/dashboard?{_period_query(w)}")
     assert response.status_code == 200

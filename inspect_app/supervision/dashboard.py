@@ -66,7 +66,7 @@ from ..extensions import db
 from ..measurements.standards import DUE_SOON_DAYS
 from ..inspections.tallies import REASONS, TALLIES, group_finding
 from ..models import Finding, Inspection, InspectionTally, Premise, PrepackagedLot, Reading, Unit, User
-from ..models.metrology import Instrument, ReferenceStandard
+from ..models.metrology import Instrument, ReadingStandard, ReferenceStandard
 from ..premises.queries import BY_NAME
 from ..premises.state import (
     COMPLETED_STATUSES,
@@ -221,6 +221,34 @@ def _checked_instruments(ctx: Context) -> Select:
     )
 
 
+def _used(condition) -> Callable[[Context], Select]:
+    """The standards a reading in force of a completed inspection the filters keep used, where ``condition`` holds
+    for that use (``ReadingStandard``: within its verification on the day or not)."""
+
+    def ids(ctx: Context) -> Select:
+        return (
+            select(ReadingStandard.standard_id)
+            .join(Reading, Reading.id == ReadingStandard.reading_id)
+            .where(Reading.inspection_id.in_(_completed_ids(ctx)), Reading.in_force, condition())
+        )
+
+    return ids
+
+
+def _used_standards(ctx: Context) -> Select:
+    """Reference standards (active or not today) used in the period, each once; counted under their owner unit."""
+    used = _used(lambda: ReadingStandard.standard_id.is_not(None))
+    query = select(ReferenceStandard).where(
+        scope_filter(ReferenceStandard, scope=ctx.scope), ReferenceStandard.id.in_(used(ctx))
+    )
+    if ctx.filters.unit_id is not None:
+        query = query.where(ReferenceStandard.unit_id == ctx.filters.unit_id)
+    return query
+
+
+_USED_OUT_OF_VERIFICATION = _used(lambda: ReadingStandard.within_verification.is_(False))
+
+
 def _standards(ctx: Context) -> Select:
     query = select(ReferenceStandard).where(
         scope_filter(ReferenceStandard, scope=ctx.scope), ReferenceStandard.active.is_(True)
@@ -300,6 +328,15 @@ KINDS = {
         _checked_instruments,
         _by_id_desc(Instrument),
         (joinedload(Instrument.premise), selectinload(Instrument.owner_unit)),
+    ),
+    "used_standards": Kind(
+        "used_standards",
+        ReferenceStandard,
+        _used_standards,
+        SortOrder(
+            ((ReferenceStandard.due_on, False), (ReferenceStandard.id, False)), key=lambda s: (s.due_on, s.id)
+        ),
+        (selectinload(ReferenceStandard.owner_unit),),
     ),
     "standards": Kind(
         "standards",
@@ -573,7 +610,20 @@ def _figures() -> dict[str, Figure]:
         "Phương tiện đo không đạt",
         lambda c: Instrument.id.in_(_FAILED_TEST(c)),
     )
-    # Reference standards.
+    # Reference standards used in the period, and those used outside their verification on the day.
+    add(
+        "standards_used",
+        "used_standards",
+        "Chuẩn đo lường đã dùng trong kỳ",
+        lambda c: ReferenceStandard.id.is_not(None),
+    )
+    add(
+        "standards_used_expired",
+        "used_standards",
+        "Chuẩn đã dùng khi quá hạn kiểm định/hiệu chuẩn",
+        lambda c: ReferenceStandard.id.in_(_USED_OUT_OF_VERIFICATION(c)),
+    )
+    # Reference standards today.
     add("standards", "standards", "Chuẩn đo lường đang dùng", lambda c: ReferenceStandard.id.is_not(None))
     add(
         "standards_overdue",
