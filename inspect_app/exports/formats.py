@@ -56,6 +56,8 @@ class Field:
     convert: Callable[..., Any] | None = None
     places: int = 0
     width: float = 14
+    # What the column holds, for a layout others read (the XLSX gets a sheet "Mô tả cột" when a field has one).
+    note: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -230,5 +232,16 @@ def write_xlsx(
             elif kind == "bool":
                 sheet.write_string(row_index, col, "Có" if value else "Không")
     sheet.autofilter(0, 0, max(row_index, 1), len(fields) - 1)
+    if any(field.note for field in fields):
+        described = workbook.add_worksheet("Mô tả cột")
+        described.set_column(0, 0, 6)
+        described.set_column(1, 1, 34)
+        described.set_column(2, 2, 90)
+        for col, text in enumerate(("Cột", "Tên cột", "Nội dung")):
+            described.write_string(0, col, text, header_format)
+        for index, field in enumerate(fields, start=1):
+            described.write_number(index, 0, index)
+            described.write_string(index, 1, field.header)
+            described.write_string(index, 2, field.note)
     workbook.close()
     return written

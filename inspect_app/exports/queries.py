@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, select
+from sqlalchemy import ColumnElement, and_, case, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
@@ -23,6 +24,7 @@ from ..checklists import load_catalogue
 from ..checklists.loader import CatalogueError
 from ..domain.geo import FLAG_LABELS
 from ..domain.minutes_rules import minutes_number_text
+from ..domain.time import today_vn
 from ..domain.vocabulary import (
     ANSWERS,
     DIRECTIONS,
@@ -44,15 +46,18 @@ from ..models import (
     Finding,
     Inspection,
     InspectionMember,
+    InspectionTally,
     Market,
     Minutes,
     PrepackagedLot,
     Premise,
+    Province,
     Reading,
     Unit,
     User,
 )
 from ..premises.queries import BY_NAME, premise_list_args, premise_query
+from ..supervision.filters import SupervisionFilters
 from ..web.paging import ListArgs
 from .formats import Field
 
@@ -102,6 +107,11 @@ def standards_text(standards: Any) -> str:
             text += f" (số {standard['serial']})"
         parts.append(text)
     return "; ".join(parts)
+
+
+def minutes_number_or_blank(number: int | None, suffix: str | None) -> str:
+    """The biên bản's number ("05/BB-KT"), or nothing for an inspection without one."""
+    return minutes_number_text(number, suffix) if number is not None else ""
 
 
 def measured_text(values: Any) -> str:
@@ -377,6 +387,226 @@ def minutes_export(user: User, args: Mapping[str, str]) -> Export:
     )
 
 
+# ---- the quarterly results for the province's TĐC database -------------------------------------------------------
+
+
+def _coded(header: str, labels: Mapping[str, str], width: int, what: str) -> Field:
+    """A column of codes shown as their labels, described with every label."""
+    return Field(header, labels=labels, width=width, note=f"{what}: " + "; ".join(labels.values()) + ".")
+
+
+def _yes(column) -> ColumnElement:
+    return case((column > 0, 1), else_=0)
+
+
+_lot_or_reading_kinds = {
+    "control": "phép đo đối chứng (TT 09/2017/TT-BKHCN) còn hiệu lực (không bị hủy)",
+    "error_tests": "lần kiểm tra sai số của cân hoặc cột đo xăng dầu còn hiệu lực",
+    "lots": "lô hàng đóng gói sẵn được lấy mẫu kiểm tra lượng (TT 21/2014/TT-BKHCN), còn hiệu lực",
+}
+
+QUARTERLY_COLUMNS: tuple[tuple[Field, Any], ...] = (
+    (
+        Field("Mã cuộc kiểm tra", "int", width=9, note="Mã của cuộc kiểm tra trong ứng dụng (duy nhất)."),
+        Inspection.id,
+    ),
+    (
+        Field("Ngày kiểm tra", "datetime", width=16, note="Thời điểm bắt đầu kiểm tra, giờ Việt Nam."),
+        Inspection.started_at,
+    ),
+    (Field("Tỉnh", width=16, note="Tỉnh, thành phố của đơn vị kiểm tra."), Province.name),
+    (
+        Field("Mã đơn vị", width=10, note="Mã đơn vị hành chính (xã, phường, đặc khu) thực hiện kiểm tra."),
+        Unit.code,
+    ),
+    (Field("Đơn vị", width=20, note="Tên đơn vị hành chính thực hiện kiểm tra."), Unit.name),
+    (Field("Mã cơ sở", "int", width=9, note="Mã cơ sở kinh doanh trong ứng dụng."), Premise.id),
+    (Field("Cơ sở", width=30, note="Tên cơ sở kinh doanh được kiểm tra."), Premise.name),
+    (
+        _coded("Loại hình", PREMISE_TYPES, 18, "Loại hình cơ sở"),
+        Premise.premise_type,
+    ),
+    (
+        Field("Số đăng ký kinh doanh", width=16, note="Số giấy chứng nhận đăng ký kinh doanh, nếu có."),
+        Premise.business_reg_no,
+    ),
+    (Field("Địa chỉ", width=32, note="Địa chỉ cơ sở."), Premise.address),
+    (
+        _coded("Hình thức", INSPECTION_KINDS, 14, "Hình thức kiểm tra"),
+        Inspection.kind,
+    ),
+    (
+        Field("Số quyết định kiểm tra", width=16, note="Số Quyết định kiểm tra, nếu có."),
+        Inspection.decision_number,
+    ),
+    (Field("Trưởng đoàn", width=22, note="Họ tên trưởng đoàn kiểm tra."), LEAD_NAME),
+    (
+        Field(
+            "Đoàn có cán bộ Sở KH&CN",
+            "bool",
+            width=10,
+            note="Có: đoàn có cán bộ Sở nên kết luận cả các nội dung thuộc thẩm quyền của Sở; Không: các kết quả đó chỉ là sơ bộ.",
+        ),
+        Inspection.province_in_team,
+    ),
+    *(
+        item
+        for group, title in GROUPS.items()
+        for item in (
+            (
+                Field(
+                    f"Kiểm tra {title.lower()}",
+                    "bool",
+                    width=10,
+                    note=f'Có ít nhất một nội dung nhóm "{title}" được trả lời đạt hoặc không đạt.',
+                ),
+                _yes(getattr(InspectionTally, f"{group.lower()}_checked")),
+            ),
+            (
+                Field(
+                    f"Số nội dung vi phạm: {title.lower()}",
+                    "int",
+                    width=10,
+                    note=f'Số nội dung nhóm "{title}" kết luận không đạt và tính là vi phạm (không gồm kết quả sơ bộ).',
+                ),
+                getattr(InspectionTally, f"{group.lower()}_violated"),
+            ),
+        )
+    ),
+    (
+        Field("Phép đo đối chứng", "int", width=10, note="Số " + _lot_or_reading_kinds["control"] + "."),
+        InspectionTally.control,
+    ),
+    (
+        Field(
+            "Phép đo đối chứng không đạt",
+            "int",
+            width=10,
+            note="Số phép đo đối chứng thiếu quá lượng thiếu cho phép, tính là vi phạm.",
+        ),
+        InspectionTally.control_failed,
+    ),
+    (
+        Field(
+            "Kiểm tra sai số phương tiện đo",
+            "int",
+            width=10,
+            note="Số " + _lot_or_reading_kinds["error_tests"] + ".",
+        ),
+        InspectionTally.error_tests,
+    ),
+    (
+        Field(
+            "Sai số vượt giới hạn",
+            "int",
+            width=10,
+            note="Số lần kiểm tra sai số vượt giới hạn cho phép, tính là vi phạm (chỉ khi đoàn có cán bộ Sở).",
+        ),
+        InspectionTally.error_failed,
+    ),
+    (
+        Field("Lô hàng đóng gói sẵn", "int", width=10, note="Số " + _lot_or_reading_kinds["lots"] + "."),
+        InspectionTally.lots,
+    ),
+    (
+        Field(
+            "Lô hàng không đạt",
+            "int",
+            width=10,
+            note="Số lô hàng không đạt yêu cầu về lượng, tính là vi phạm (chỉ khi đoàn có cán bộ Sở).",
+        ),
+        InspectionTally.lots_failed,
+    ),
+    (
+        Field(
+            "Kết quả",
+            width=10,
+            note="Vi phạm: có ít nhất một nội dung, phép đo hoặc lô hàng tính là vi phạm; Đạt: không có.",
+        ),
+        case(
+            (
+                InspectionTally.findings_violated
+                + InspectionTally.readings_failed
+                + InspectionTally.lots_failed
+                > 0,
+                "Vi phạm",
+            ),
+            else_="Đạt",
+        ),
+    ),
+    (
+        _coded("Hình thức xử lý", HANDLING, 22, "Hình thức xử lý"),
+        Inspection.outcome,
+    ),
+    (
+        Field("Hạn khắc phục", "date", width=12, note="Hạn khắc phục, khi có yêu cầu khắc phục."),
+        Inspection.fix_deadline,
+    ),
+    (
+        _coded("Chuyển cơ quan", REFERRAL_BODIES, 18, "Cơ quan nhận hồ sơ chuyển"),
+        Inspection.referral_body,
+    ),
+    (
+        Field(
+            "Số biên bản",
+            convert=minutes_number_or_blank,
+            width=14,
+            note="Số biên bản kiểm tra còn hiệu lực, nếu đã lập.",
+        ),
+        (Minutes.number, Minutes.number_suffix),
+    ),
+    (Field("Ngày lập biên bản", "date", width=12, note="Ngày lập biên bản kiểm tra."), Minutes.issued_on),
+)
+
+
+def quarter_period(args: Mapping[str, str], today: date) -> tuple[int, int, date, date]:
+    """(year, quarter, first day, last day) from ``year`` and ``quy`` (1–4) in the query string; the last whole
+    quarter before today when both are missing. Raises InvalidFilters with a Vietnamese message."""
+    errors: dict[str, str] = {}
+    year_text, quarter_text = (args.get("year") or "").strip(), (args.get("quy") or "").strip()
+    if not year_text and not quarter_text:
+        current = (today.month - 1) // 3 + 1
+        year, quarter = (today.year, current - 1) if current > 1 else (today.year - 1, 4)
+    else:
+        year = quarter = None
+        if not year_text.isdigit() or not 2000 <= int(year_text) <= today.year:
+            errors["year"] = f"Năm phải là số từ 2000 đến {today.year}."
+        else:
+            year = int(year_text)
+        if quarter_text not in ("1", "2", "3", "4"):
+            errors["quy"] = "Quý phải là 1, 2, 3 hoặc 4."
+        else:
+            quarter = int(quarter_text)
+        if errors:
+            raise InvalidFilters(errors)
+    first = date(year, 3 * quarter - 2, 1)
+    last = (date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)) - timedelta(days=1)
+    return year, quarter, first, last
+
+
+def quarterly_export(user: User, args: Mapping[str, str]) -> Export:
+    """One row per completed inspection of the quarter in the user's scope, with its results (from the stored
+    tallies) and its handling: what NĐ 37/2026 Điều 96.4 asks each quarter for the province's database."""
+    year, quarter, first, last = quarter_period(args, today_vn())
+    completed = SupervisionFilters(date_from=first, date_to=last).apply_to_inspections(
+        scoped(Inspection, user).where(Inspection.status.in_(("completed", "minutes_issued")))
+    )
+    query = completed.select_from(
+        _inspection_joins()
+        .join(Province, Province.id == Unit.province_id)
+        .outerjoin(InspectionTally, InspectionTally.inspection_id == Inspection.id)
+        .outerjoin(Minutes, and_(Minutes.inspection_id == Inspection.id, Minutes.status == "valid"))
+    )
+    return _export(
+        "quarterly",
+        f"Kết quả kiểm tra quý {quarter}-{year}",
+        f"ket-qua-kiem-tra-quy-{quarter}-{year}",
+        QUARTERLY_COLUMNS,
+        query,
+        [Inspection.started_at.asc(), Inspection.id.asc()],
+    )
+
+
 # Every export, by the name in its URL.
 EXPORTS = {
     "premises": premises_export,
@@ -385,6 +615,7 @@ EXPORTS = {
     "readings": readings_export,
     "lots": lots_export,
     "minutes": minutes_export,
+    "quarterly": quarterly_export,
 }
 
 

@@ -23,7 +23,8 @@ from ..domain.vocabulary import (
     REFERRAL_BODIES,
     STANDARD_KINDS,
 )
-from ..exports.queries import item_question
+from ..domain.time import today_vn
+from ..exports.queries import item_question, quarter_period
 from ..web.paging import InvalidCursor
 from .charts import column_chart, row_chart
 from .dashboard import FIGURES, REASONS, dashboard, figure_page, month_period, with_period
@@ -91,6 +92,13 @@ def _tidy_url():
     return redirect(url_for(request.endpoint, **(request.view_args or {}), **kept))
 
 
+def _last_quarter() -> dict[str, int]:
+    """The quarterly export form's default: the last whole quarter."""
+    today = today_vn()
+    year, quarter, _first, _last = quarter_period({}, today)
+    return {"year": year, "quarter": quarter, "year_max": today.year}
+
+
 def _link(code: str, args: dict[str, str]) -> str:
     return url_for("dashboard.figure_list", figure=code, **args)
 
@@ -130,6 +138,7 @@ def dashboard_page():
         month_values=len(board.by_month) <= NAMED_MONTHS,
         units_chart=units,
         reasons=REASONS,
+        quarterly=_last_quarter(),
         INSPECTION_KINDS=INSPECTION_KINDS,
         INSTRUMENT_TYPES=INSTRUMENT_TYPES,
         DIRECTIONS=DIRECTIONS,
