@@ -153,7 +153,7 @@ def report_table(
     filters = SupervisionFilters(
         date_from=date_from, date_to=date_to, unit_id=units[0][0] if len(units) == 1 else None
     )
-    counted = count_figures(Context(scope, filters, today), REPORT_CODES)
+    counted = count_figures(Context(scope, filters, today), REPORT_CODES, months=False)
     wanted = {uid for uid, _name in units}
     cells = {
         code: {uid: counted.by_unit.get(uid, {}).get(code, 0) for uid in wanted} for code in REPORT_CODES

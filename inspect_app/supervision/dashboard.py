@@ -692,32 +692,34 @@ class Counted:
     by_month: dict[str, int]
 
 
-def count_figures(ctx: Context, codes: Iterable[str] | None = None) -> Counted:
+def count_figures(ctx: Context, codes: Iterable[str] | None = None, *, months: bool = True) -> Counted:
     """Count the figures (every one, or ``codes``) per unit, in SQL: one aggregate statement per kind of record
-    grouped by unit, the inspections' also by month, joined to their stored tallies (inspections.tallies) for the
-    sets of their results. A figure's list (``figure_page``) narrowed to a unit has as many records."""
+    grouped by unit (the inspections' also by month unless ``months`` is false), joined to their stored tallies
+    (inspections.tallies) for the sets of their results. A figure's list (``figure_page``) narrowed to a unit has as
+    many records."""
     wanted = set(FIGURES) if codes is None else set(codes)
     totals: dict[str, int] = dict.fromkeys(wanted, 0)
     by_unit: dict[int, dict[str, int]] = {}
     names: dict[int, str] = {}
     by_month: dict[str, int] = {}
     for name, kind in KINDS.items():
+        by_months = months and name == "inspections"
         figures = [
             f
             for f in FIGURES.values()
-            # The completed inspections always, for the months.
-            if f.counted_in == name and (f.code in wanted or f.code == "inspections")
+            # The completed inspections too when counted by month.
+            if f.counted_in == name and (f.code in wanted or (by_months and f.code == "inspections"))
         ]
         if not figures or not any(f.code in wanted for f in figures):
             continue
         labels = [f.code for f in figures]
         expressions = [f.count_expression(ctx) for f in figures]
-        unit = kind.unit_column.label("unit_id")
+        keys = [kind.unit_column.label("unit_id"), Unit.name]
+        if by_months:
+            keys.insert(0, vn_month(Inspection.started_at).label("month"))
         query = kind.base(ctx)
-        keys = [unit, Unit.name]
         if name == "inspections":
             query = query.outerjoin(InspectionTally, InspectionTally.inspection_id == Inspection.id)
-            keys.insert(0, vn_month(Inspection.started_at).label("month"))
         grouped = (
             query.join(Unit, Unit.id == kind.unit_column)
             .with_only_columns(*keys, *expressions)
@@ -725,8 +727,8 @@ def count_figures(ctx: Context, codes: Iterable[str] | None = None) -> Counted:
             .order_by(None)
         )
         for row in db.session.execute(grouped).all():
-            month = row[0] if name == "inspections" else None
-            unit_id, unit_name, *values = row[1:] if name == "inspections" else row
+            month = row[0] if by_months else None
+            unit_id, unit_name, *values = row[1:] if by_months else row
             names[unit_id] = unit_name
             mine = by_unit.setdefault(unit_id, {})
             for code, value in zip(labels, values, strict=True):
