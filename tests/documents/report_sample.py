@@ -205,6 +205,8 @@ def rollup_document(communes: tuple[str, ...] = COMMUNES, seed: int = 11) -> Rep
         columns=document_columns(table),
         rows=document_rows(table),
         typed_rows=(),
+        closing="Trên đây là tổng hợp kết quả kiểm tra của các xã, phường, đặc khu; Sở Khoa học và Công nghệ kính báo cáo./.",
+        recipients=("UBND tỉnh (Báo cáo);", "Giám đốc, các PGĐ Sở;", "Lưu: VT, TĐC."),
         signer_title="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
         signer_name="Trần Thị Ánh Tuyết",
         verify_url=None,

@@ -74,10 +74,12 @@ class Columns(Flowable):
     fraction of the layout cost.
     """
 
-    def __init__(self, columns: Sequence[tuple[float, float, Sequence[Item]]]) -> None:
+    def __init__(
+        self, columns: Sequence[tuple[float, float, Sequence[Item]]], width: float = TEXT_WIDTH
+    ) -> None:
         super().__init__()
         self.columns = columns  # (left x, width, items from the top)
-        self.width = TEXT_WIDTH
+        self.width = width
         self.height = max((sum(item_height(i) for i in items) for _, _, items in columns), default=0.0)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
