@@ -25,8 +25,10 @@ __all__ = [
     "appendix_more",
     "appendix_subtitle",
     "column_chunks",
+    "column_widths",
     "count",
     "document_line",
+    "figure_tables",
     "issuer_lines",
     "number_text",
     "paragraphs",
@@ -45,6 +47,8 @@ APPENDIX_TITLE = "PHỤ LỤC"
 APPENDIX_NAME = "DANH SÁCH HỒ SƠ LÀM CĂN CỨ CHO TỪNG SỐ LIỆU"
 PORTRAIT_COLUMNS = 4
 LANDSCAPE_COLUMNS = 12
+LABEL_MIN_MM = 60
+VALUE_MAX_MM = 30
 
 
 def number_text(doc: ReportDocument) -> str:
@@ -101,6 +105,26 @@ def column_chunks(doc: ReportDocument) -> list[range]:
     tables = -(-n // LANDSCAPE_COLUMNS)
     size = -(-n // tables)
     return [range(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def figure_tables(doc: ReportDocument) -> list[tuple[str, range]]:
+    """Each table the figures are printed in: its caption and its value columns."""
+    caption = table_caption(doc)
+    chunks = column_chunks(doc)
+    out = []
+    for k, columns in enumerate(chunks):
+        title = caption if k == 0 else f"{caption} (tiếp theo)"
+        if len(chunks) > 1:
+            title += f" – phần {k + 1}/{len(chunks)}"
+        out.append((title, columns))
+    return out
+
+
+def column_widths(width: float, values: int, mm: float) -> list[float]:
+    """The widths of "Nội dung" and ``values`` value columns across ``width`` (in a unit of which ``mm`` make a
+    millimetre): every value column as wide as fits with "Nội dung" at least 60 mm, and at most 30 mm."""
+    value = min((width - LABEL_MIN_MM * mm) / values, VALUE_MAX_MM * mm)
+    return [width - values * value, *([value] * values)]
 
 
 def appendix_subtitle(doc: ReportDocument) -> str:

@@ -39,14 +39,14 @@ from .report_layout import (
     appendix_heading,
     appendix_more,
     appendix_subtitle,
-    column_chunks,
+    column_widths,
     count,
     document_line,
+    figure_tables,
     issuer_lines,
     number_text,
     paragraphs,
     place_date,
-    table_caption,
     wide,
 )
 
@@ -54,8 +54,6 @@ __all__ = ["render_report_pdf"]
 
 WIDE_TEXT_WIDTH = TEXT_WIDTH + PAGE_HEIGHT - PAGE_WIDTH  # the text column of a landscape page, same margins
 LEVEL_INDENT = 6 * mm  # a "trong đó" row's label
-VALUE_MAX = 30 * mm  # a value column's width at most (a commune's one column: 30 mm)
-LABEL_MIN = 60 * mm
 
 
 def _row_cells(row: TableRow, columns: range, label_w: float, value_w: float, st: Styles) -> list[object]:
@@ -68,9 +66,8 @@ def figures_table(doc: ReportDocument, columns: range, width: float, st: Styles)
     """The figures in the value columns ``columns``, on a text column ``width`` wide: "Nội dung" first, every value
     column as wide as the widest that fits (at most 30 mm), headings across the whole row."""
     n = len(columns)
-    value_w = min((width - LABEL_MIN) / n, VALUE_MAX)
-    label_w = width - n * value_w
-    widths = [label_w, *([value_w] * n)]
+    widths = column_widths(width, n, mm)
+    label_w, value_w = widths[0], widths[-1]
     head = [plain_cell(LABEL_HEADER, label_w, st, font="bold")]
     head += [plain_cell(doc.columns[c], value_w, st, font="bold") for c in columns]
     rows: list[list[object]] = [head]
@@ -88,16 +85,12 @@ def figures_table(doc: ReportDocument, columns: range, width: float, st: Styles)
 
 
 def _table(doc: ReportDocument, st: Styles) -> list[Flowable]:
-    caption = table_caption(doc)
     if not wide(doc):
-        return table_section(caption, figures_table(doc, range(len(doc.columns)), TEXT_WIDTH, st), st)
+        ((caption, columns),) = figure_tables(doc)
+        return table_section(caption, figures_table(doc, columns, TEXT_WIDTH, st), st)
     out: list[Flowable] = [NextPageTemplate(LANDSCAPE), PageBreak()]
-    chunks = column_chunks(doc)
-    for k, columns in enumerate(chunks):
-        title = caption if k == 0 else f"{caption} (tiếp theo)"
-        if len(chunks) > 1:
-            title += f" – phần {k + 1}/{len(chunks)}"
-        out.extend(table_section(title, figures_table(doc, columns, WIDE_TEXT_WIDTH, st), st))
+    for caption, columns in figure_tables(doc):
+        out.extend(table_section(caption, figures_table(doc, columns, WIDE_TEXT_WIDTH, st), st))
         out.append(Spacer(1, 4 * mm))
     out += [NextPageTemplate(PORTRAIT), PageBreak()]
     return out
