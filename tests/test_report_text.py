@@ -148,3 +148,15 @@ def test_rows_for_one_commune_or_a_chosen_few():
     single = make_table({"Xã Ba Động": BA_DONG})
     assert document_columns(single) == (VALUE_COLUMN,)
     assert {row.code: row.values for row in document_rows(single) if row.code}["control"] == (1200,)
+
+
+def test_any_mix_of_zeros_reads_without_a_zero_count():
+    rng = random.Random(7)
+    for _ in range(200):
+        figures = random_figures(rng)
+        for code in rng.sample(sorted(figures), rng.randint(0, len(figures))):
+            figures[code] = 0
+        figures["inspections"] = figures["inspections"] or rng.randint(0, 1)
+        text = section_text(make_table({"Xã Ba Động": figures}), "Xã Ba Động")
+        assert not ZERO_COUNT.search(text), text
+        assert all(p and p.endswith(".") and "  " not in p and " ," not in p for p in paragraphs(text)), text

@@ -124,7 +124,9 @@ def _inspections(table: ReportTable, actor: str, area: str, period: str) -> str:
         else f"{_n(total)} cuộc kiểm tra{_breakdown(kinds)}"
     )
     premise_type, types = _split(table, "inspected_", _PREMISE_WORDS, str)
-    if premise_type:
+    if not premises:
+        where = area
+    elif premise_type:
         where = f"tại {_n(premises)} {premise_type} {area}"
     else:
         where = f"tại {_n(premises)} cơ sở sản xuất, kinh doanh {area}{_breakdown(types)}"
@@ -153,8 +155,11 @@ def _instruments(table: ReportTable) -> str:
     if not failed:
         if passed == checked:
             return f"{text}, tất cả đều đạt yêu cầu."
-        return f"{text}, {_n(passed)} phương tiện đo đạt yêu cầu."
-    text += f"; {_n(passed)} phương tiện đo đạt yêu cầu, {_n(failed)} phương tiện đo không đạt yêu cầu"
+        return f"{text}, {_n(passed)} phương tiện đo đạt yêu cầu." if passed else f"{text}."
+    verdicts = _counted(
+        ((passed, "phương tiện đo đạt yêu cầu"), (failed, "phương tiện đo không đạt yêu cầu"))
+    )
+    text += f"; {', '.join(verdicts)}"
     reasons = [
         f"{_lower(label)} ({_n(v(f'reason_{code}'))} lượt)"
         for code, (label, _source) in REASONS.items()
@@ -222,6 +227,7 @@ def _groups(table: ReportTable) -> str:
 
 
 def _violations(table: ReportTable) -> int:
+    """Anything found wrong or handled: when nothing is, the text says "không phát hiện vi phạm"."""
     v = table.value
     return (
         v("instruments_failed")
@@ -230,6 +236,7 @@ def _violations(table: ReportTable) -> int:
         + v("lots_failed")
         + v("minutes_nonconforming")
         + sum(v(f"group_{group}_violation") for group, _words in _GROUP_WORDS)
+        + sum(v(f"handling_{code}") for code in ("reminder", "fix_request", "violation_record", "referral"))
     )
 
 
