@@ -146,6 +146,27 @@ def _significant_digits(value: Decimal) -> int:
     return len(value.as_tuple().digits)
 
 
+# A header row's cells: bold, wrapped, on a light background.
+HEADER_FORMAT = {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF4"}
+
+
+def open_workbook(target: str | IO[bytes], *, tmpdir: str | None = None) -> Any:
+    """An XlsxWriter workbook written row by row in constant_memory mode (write each sheet's rows in order), that
+    never turns a string into a formula, a link or a number."""
+    import xlsxwriter
+
+    options: dict[str, Any] = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "nan_inf_to_errors": True,
+    }
+    if tmpdir:
+        options["tmpdir"] = tmpdir
+    return xlsxwriter.Workbook(target, options)
+
+
 def write_xlsx(
     target: str | IO[bytes],
     fields: Sequence[Field],
@@ -156,21 +177,8 @@ def write_xlsx(
 ) -> int:
     """Write the XLSX file to `target` (a path or a seekable binary file) row by row in constant_memory mode:
     memory holds one row, whatever the number of rows. Returns the number of data rows written."""
-    import xlsxwriter
-
-    options = {
-        "constant_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "nan_inf_to_errors": True,
-    }
-    if tmpdir:
-        options["tmpdir"] = tmpdir
-    workbook = xlsxwriter.Workbook(target, options)
-    header_format = workbook.add_format(
-        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF4"}
-    )
+    workbook = open_workbook(target, tmpdir=tmpdir)
+    header_format = workbook.add_format(HEADER_FORMAT)
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     datetime_format = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
     decimal_formats: dict[int, Any] = {}

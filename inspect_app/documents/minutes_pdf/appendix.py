@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 from .. import reportlab_tuning
 from ..vn_format import vn_short_date
 from .content import MinutesDocument
-from .styles import TEXT_WIDTH, Styles, markup, para
+from ..official_pdf.styles import TEXT_WIDTH, Styles, markup, para
 
 
 class _Photo(Flowable):

@@ -1,9 +1,8 @@
-"""Page furniture drawn once the page count of each document is known (page numbers, QR, status marks), and the
-canvas that holds pages back until then."""
+"""The biên bản's page furniture, drawn once the page count of each document is known: page numbers, the QR code
+and its caption, the superseded note and the "BẢN SAO" stamp of a reprint."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,41 +11,22 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
 
-from .. import reportlab_tuning
 from ..fonts import FontFamily
-from ..qr import draw_qr
-from ..vn_format import vn_short_date
-from .styles import (
-    COPY_MARK,
+from ..official_pdf.pages import Decorate, draw_page_number, draw_verification
+from ..official_pdf.styles import (
     MARGIN_LEFT,
     MARGIN_RIGHT,
     MARGIN_TOP,
     PAGE_HEIGHT,
     PAGE_WIDTH,
-    QR_CAPTION,
-    QR_SIZE,
-    QR_X,
     QR_Y,
     TEXT_WIDTH,
     nfc,
 )
+from ..vn_format import vn_short_date
 
-
-class DocStart(Flowable):
-    """Zero-size marker: the pages drawn from here on belong to document ``index`` (numbering, QR)."""
-
-    def __init__(self, index: int) -> None:
-        super().__init__()
-        self.index = index
-        self.width = self.height = 0
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return 0, 0
-
-    def draw(self) -> None:
-        self.canv._minutes_doc_index = self.index  # type: ignore[attr-defined]
+COPY_MARK = "BẢN SAO"
 
 
 @dataclass(frozen=True)
@@ -60,53 +40,21 @@ class Decor:
     superseded_note: str | None
 
 
-def canvas_maker(decor: Sequence[Decor], fonts: FontFamily, stamp_day: date) -> type[Canvas]:
-    class _MinutesCanvas(Canvas):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            kwargs["invariant"] = 1
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-            # Same bytes whatever the clock says: CreationDate and ModDate are the document's day, midnight in
-            # Vietnam (UTC+7); the file ID follows the document too (reportlab_tuning).
-            created = f"D:{stamp_day:%Y%m%d}000000+07'00'"
-            self.setDateFormatter(lambda *_: created)
-            reportlab_tuning.prepare_document(
-                self._doc, (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic), stamp_day
-            )
-            self._minutes_doc_index = 0
-            self._pending: list[tuple[int, dict]] = []
+def decorator(decor: Sequence[Decor], fonts: FontFamily) -> Decorate:
+    """What a batch of biên bản prints around each page: ``decor[index]`` for document ``index``'s pages."""
 
-        def showPage(self) -> None:
-            self._pending.append((self._minutes_doc_index, dict(self.__dict__)))
-            self._startPage()
+    def decorate(c: Canvas, index: int, page: int, total: int) -> None:
+        _decorate(c, decor[index], fonts, page, total)
 
-        def save(self) -> None:
-            totals = Counter(index for index, _ in self._pending)
-            seen: Counter[int] = Counter()
-            pending = self._pending
-            for index, state in pending:
-                self.__dict__.update(state)
-                seen[index] += 1
-                _decorate(self, decor[index], fonts, seen[index], totals[index])
-                Canvas.showPage(self)
-            Canvas.save(self)
-
-    return _MinutesCanvas
+    return decorate
 
 
 def _decorate(c: Canvas, d: Decor, fonts: FontFamily, page: int, total: int) -> None:
     c.saveState()
     if page > 1:
-        c.setFont(fonts.regular, 13)
-        c.drawCentredString(
-            MARGIN_LEFT + TEXT_WIDTH / 2, PAGE_HEIGHT - MARGIN_TOP / 2 - 4.5, f"Trang {page}/{total}"
-        )
-    draw_qr(c, d.verify_url, QR_X, QR_Y, QR_SIZE)
-    c.setFillColor(colors.black)
-    c.setFont(fonts.italic, 8)
-    c.drawString(MARGIN_LEFT, QR_Y + 7.2 * mm, QR_CAPTION)
-    c.setFont(fonts.regular, 8)
-    c.drawString(
-        MARGIN_LEFT, QR_Y + 4 * mm, f"Biên bản kiểm tra số {d.number_text} ngày {vn_short_date(d.issued_on)}"
+        draw_page_number(c, fonts, f"Trang {page}/{total}")
+    draw_verification(
+        c, fonts, d.verify_url, f"Biên bản kiểm tra số {d.number_text} ngày {vn_short_date(d.issued_on)}"
     )
     if d.superseded_note:
         c.setFont(fonts.bold_italic, 8.5)

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
-from reportlab import rl_config
-from reportlab.lib.pagesizes import A4
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreakIfNotEmpty, PageTemplate
+from reportlab.platypus import Flowable, PageBreakIfNotEmpty
 
 from ..fonts import register_serif_family
+from ..official_pdf.pages import DocStart, build_pdf
+from ..official_pdf.styles import nfc, styles_for
 from .content import MinutesDocument
-from .page import Decor, DocStart, canvas_maker
+from .page import Decor, decorator
 from .story import document_story
-from .styles import (
-    MARGIN_BOTTOM,
-    MARGIN_LEFT,
-    MARGIN_RIGHT,
-    MARGIN_TOP,
-    PAGE_HEIGHT,
-    TEXT_WIDTH,
-    nfc,
-    styles_for,
-)
 
 __all__ = ["render_batch", "render_minutes_pdf"]
 
@@ -30,10 +19,6 @@ __all__ = ["render_batch", "render_minutes_pdf"]
 def _build(items: Sequence[tuple[MinutesDocument, str]], copy_mark: bool | Sequence[bool]) -> bytes:
     if not items:
         raise ValueError("nothing to render")
-    # Streams go into the file as they are: page contents deflated, JPEG photos as their own bytes (DCTDecode).
-    # ReportLab's default (useA85) also wraps every stream in ASCII85, 25 % larger and slow in pure Python. A
-    # documented, process-wide rl_config setting; set on every build so nothing else can turn it back in between.
-    rl_config.useA85 = 0
     fonts = register_serif_family()
     st = styles_for(fonts)
     story: list[Flowable] = []
@@ -53,38 +38,15 @@ def _build(items: Sequence[tuple[MinutesDocument, str]], copy_mark: bool | Seque
         title = f"Biên bản kiểm tra số {first.number_text}"
     else:
         title = f"Biên bản kiểm tra ({len(items)} biên bản)"
-    buf = io.BytesIO()
-    template = BaseDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=MARGIN_LEFT,
-        rightMargin=MARGIN_RIGHT,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        title=nfc(title),
-        author=nfc(" ".join(first.issuing_body_lines)),
-        subject=nfc(first.subtitle),
-        creator="inspect_app",
-        invariant=1,
-        pageCompression=1,
-        lang="vi-VN",
-        initialFontName=fonts.regular,
+    return build_pdf(
+        story,
+        fonts,
+        decorator(decor, fonts),
+        max(doc.issued_on for doc, _ in items),
+        title=title,
+        author=" ".join(first.issuing_body_lines),
+        subject=first.subtitle,
     )
-    frame = Frame(
-        MARGIN_LEFT,
-        MARGIN_BOTTOM,
-        TEXT_WIDTH,
-        PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="body",
-    )
-    template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    stamp_day = max(doc.issued_on for doc, _ in items)
-    template.build(story, canvasmaker=canvas_maker(decor, fonts, stamp_day))
-    return buf.getvalue()
 
 
 def render_minutes_pdf(doc: MinutesDocument, *, verify_url: str, copy_mark: bool = False) -> bytes:

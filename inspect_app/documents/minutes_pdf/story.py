@@ -11,8 +11,9 @@ from ..vn_format import vn_short_date, vn_time_words
 from .appendix import photo_appendix
 from .blocks import header, signatures
 from .content import MinutesDocument
-from .styles import TEXT_WIDTH, Styles, labelled, markup, para
-from .tables import lots_table, meters_table, readings_table, results_table, table_section
+from ..official_pdf.styles import TEXT_WIDTH, Styles, labelled, markup, para
+from ..official_pdf.grid import table_section
+from .tables import lots_table, meters_table, readings_table, results_table
 
 
 def heading(text: str, st: Styles) -> list[Flowable]:

@@ -1,4 +1,5 @@
-"""Page geometry, fixed wording, paragraph styles and the text helpers every part of the biên bản uses."""
+"""Page geometry, fixed wording, paragraph styles and the text helpers of an official document in the NĐ 30/2020
+layout (Phụ lục I): A4 portrait, margins, 13-14 pt serif text; the biên bản and the yearly report use them alike."""
 
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ QR_Y = 6 * mm
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 QR_CAPTION = "Quét mã để kiểm tra tính xác thực"
-COPY_MARK = "BẢN SAO"
 
 
 def nfc(text: str) -> str:
