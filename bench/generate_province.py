@@ -718,7 +718,9 @@ class Judge:
         }
 
 
-def reading_rows(rng: random.Random, inspections, findings, premises, instruments_at, kits_of) -> list[dict]:
+def reading_rows(
+    rng: random.Random, inspections, findings, premises, instruments_at, kits_of, scale: int = 1
+) -> list[dict]:
     """Readings on the completed inspections that checked the PTD group, consistent with items PTD-05 and PTD-06."""
     from inspect_app.domain.scope import is_indicative
     from inspect_app.domain.vocabulary import READING_KIND_SCOPES
@@ -810,7 +812,7 @@ def reading_rows(rng: random.Random, inspections, findings, premises, instrument
             forced.append("control")
         if error_answer == "fail" and may[error_kind]:
             forced.append(error_kind)
-        count = max(weighted(rng, READING_COUNTS), len(forced))
+        count = max(weighted(rng, READING_COUNTS) * scale, len(forced))
         if not any(may.values()) or count == 0:
             continue
         handled = record["outcome"] not in (None, "pass")
@@ -1040,7 +1042,14 @@ def build(conn, args) -> dict[str, int]:
         Unit,
         User,
     )
-    from inspect_app.models.metrology import Instrument, PrepackagedLot, Reading, ReferenceStandard
+    from inspect_app.measurements.readings import within_verification
+    from inspect_app.models.metrology import (
+        Instrument,
+        PrepackagedLot,
+        Reading,
+        ReadingStandard,
+        ReferenceStandard,
+    )
 
     rng = random.Random(args.seed)
     # The metrology records draw from their own stream: the rows made without them stay the same.
@@ -1350,10 +1359,20 @@ def build(conn, args) -> dict[str, int]:
     insert(InspectionMember.__table__, members)
     insert(Finding.__table__, findings)
     insert(Photo.__table__, photos)
-    insert(
-        Reading.__table__,
-        reading_rows(metrology_rng, inspections, findings, premises, instruments_at, kits_of),
+    readings = reading_rows(
+        metrology_rng, inspections, findings, premises, instruments_at, kits_of, args.readings_scale
     )
+    insert(Reading.__table__, readings)
+    # The standards each reading used, as rows (what measurements.readings.use_standards writes).
+    insert(
+        ReadingStandard.__table__,
+        [
+            {"reading_id": r["id"], "standard_id": s["id"], "within_verification": within_verification(s)}
+            for r in readings
+            for s in {item["id"]: item for item in r["standards"]}.values()
+        ],
+    )
+    del readings
     insert(PrepackagedLot.__table__, lot_rows(metrology_rng, inspections, findings, premises))
 
     # Numbers per unit and year in the order issued, as the counter hands them out.
@@ -1426,6 +1445,13 @@ def main(argv=None) -> int:
         type=float,
         default=0.12,
         help="share of inspections with someone from the Sở in the team (their error tests and lots conclude)",
+    )
+    parser.add_argument(
+        "--readings-scale",
+        type=int,
+        default=1,
+        help="multiply the readings per inspection that has any (about 0.7 per inspection at 1; 14 gives the yearly "
+        "report's bench some 1,000,000 readings for 100,000 inspections)",
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--recreate", action="store_true", help="drop the database (or SQLite file) first")
