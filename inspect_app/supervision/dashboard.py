@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, String, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, exists, func, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.sql import Select
@@ -158,6 +158,8 @@ class Context:
     scope: Scope
     filters: SupervisionFilters
     today: date
+    # Subqueries built once per context, so a kind's base and its figures' conditions name the same one.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 def _completed():
@@ -199,25 +201,29 @@ def _inspected_premises(ctx: Context) -> Select:
     return select(Premise).where(scope_filter(Premise, scope=ctx.scope), Premise.id.in_(inspected))
 
 
-def _tested(condition) -> Callable[[Context], Select]:
-    """Instruments with a reading (in force) in a completed inspection the filters keep for which ``condition``
-    holds: each instrument counted once however often it was tested."""
-
-    def ids(ctx: Context) -> Select:
-        return select(Reading.instrument_id).where(
-            Reading.inspection_id.in_(_completed_ids(ctx)), condition()
+def _tested(ctx: Context):
+    """The instruments with a reading in force in a completed inspection the filters keep, one row each, with
+    ``failed`` 1 when one of those readings counts as a violation: one grouped pass over the period's readings."""
+    if "tested" not in ctx.memo:
+        ctx.memo["tested"] = (
+            select(
+                Reading.instrument_id.label("instrument_id"),
+                func.max(case((Reading.counts_as_violation, 1), else_=0)).label("failed"),
+            )
+            .where(Reading.inspection_id.in_(_completed_ids(ctx)), Reading.in_force)
+            .group_by(Reading.instrument_id)
+            .subquery("tested")
         )
-
-    return ids
-
-
-_TESTED = _tested(lambda: Reading.in_force)
-_FAILED_TEST = _tested(lambda: Reading.counts_as_violation)
+    return ctx.memo["tested"]
 
 
 def _checked_instruments(ctx: Context) -> Select:
-    return select(Instrument).where(
-        scope_filter(Instrument, scope=ctx.scope), Instrument.id.in_(_TESTED(ctx))
+    """Instruments tested in the period (``_tested``), each once however often it was tested."""
+    tested = _tested(ctx)
+    return (
+        select(Instrument)
+        .join(tested, tested.c.instrument_id == Instrument.id)
+        .where(scope_filter(Instrument, scope=ctx.scope))
     )
 
 
@@ -366,8 +372,6 @@ class Figure:
     label: str
     condition: Callable[[Context], ColumnElement[bool]]
     tally: Callable[[Context], ColumnElement] | None = None
-    # Another aggregate over its kind's base giving the same number more cheaply (e.g. all minus the others).
-    count: Callable[[Context], ColumnElement] | None = None
 
     @property
     def counted_in(self) -> str:
@@ -376,8 +380,6 @@ class Figure:
     def count_expression(self, ctx: Context) -> ColumnElement:
         if self.tally:
             return self.tally(ctx)
-        if self.count:
-            return self.count(ctx)
         return func.count().filter(self.condition(ctx))
 
 
@@ -594,22 +596,8 @@ def _figures() -> dict[str, Figure]:
             f"Phương tiện đo được kiểm tra: {label[0].lower()}{label[1:]}",
             lambda c, code=code: Instrument.instrument_type == code,
         )
-    figures.append(
-        Figure(
-            "instruments_passed",
-            "instruments",
-            "Phương tiện đo đạt",
-            lambda c: not_(Instrument.id.in_(_FAILED_TEST(c))),
-            # All but the failed: the same aggregate as instruments_failed's, which the database computes once.
-            count=lambda c: func.count() - func.count().filter(Instrument.id.in_(_FAILED_TEST(c))),
-        )
-    )
-    add(
-        "instruments_failed",
-        "instruments",
-        "Phương tiện đo không đạt",
-        lambda c: Instrument.id.in_(_FAILED_TEST(c)),
-    )
+    add("instruments_passed", "instruments", "Phương tiện đo đạt", lambda c: _tested(c).c.failed == 0)
+    add("instruments_failed", "instruments", "Phương tiện đo không đạt", lambda c: _tested(c).c.failed == 1)
     # Reference standards used in the period, and those used outside their verification on the day.
     add(
         "standards_used",
