@@ -1,5 +1,5 @@
 """The yearly report's rules on plain values, without an app: reporting periods and their presets, the checks on a
-request and on a report, a commune's task."""
+request and on a report, a commune's task; and a sent report's frozen figures (read back, summed, compared)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from inspect_app.domain.report_rules import (
     sent_late,
     task_status,
 )
+from inspect_app.reports.figures import ReportTable
+from inspect_app.reports.frozen import changes_since, combine, freeze, thaw
 
 
 # ---- the rules ---------------------------------------------------------------------------------------
@@ -95,3 +97,20 @@ def test_a_letters_subject_drops_the_words_the_sentence_says():
     assert letter_subject("Về việc đề nghị báo cáo") == "đề nghị báo cáo"
     assert letter_subject("V/v: đề nghị báo cáo") == "đề nghị báo cáo"
     assert letter_subject("đề nghị báo cáo") == "đề nghị báo cáo"
+
+
+def _table(cells: dict[str, dict[int, int]], units) -> ReportTable:
+    totals = {code: sum(per_unit.values()) for code, per_unit in cells.items()}
+    return ReportTable(date(2026, 1, 1), date(2026, 12, 31), date(2026, 12, 2), units, cells, totals)
+
+
+def test_a_frozen_table_reads_back_and_sums_and_tells_its_changes():
+    a = _table({"inspections": {1: 3}, "kind_planned": {1: 2}}, [(1, "Xã A")])
+    b = _table({"inspections": {2: 4}, "kind_planned": {2: 0}}, [(2, "Phường B")])
+    assert thaw(freeze(a)) == a
+    both = combine([a, b], a.date_from, a.date_to, a.today)
+    assert both.totals == {"inspections": 7, "kind_planned": 2}
+    assert both.units == [(2, "Phường B"), (1, "Xã A")]
+    later = _table({"inspections": {1: 3}, "kind_planned": {1: 1}, "kind_complaint": {1: 1}}, [(1, "Xã A")])
+    changed = {c.row.code: (c.sent, c.now, c.difference) for c in changes_since(a, later, 1)}
+    assert changed == {"kind_planned": (2, 1, -1), "kind_complaint": (None, 1, None)}

@@ -1,5 +1,5 @@
-"""The public verification page that a printed QR code opens (no login): a biên bản, said to be genuine and current
-or not, with the comparison of an uploaded file with the issued bytes."""
+"""The public verification page that a printed QR code opens (no login): a biên bản or a sent report, said to be
+genuine and current or not, with the comparison of an uploaded file with the issued bytes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ..domain.vocabulary import MINUTES_STATUSES
 from ..extensions import db
 from ..minutes import service as minutes_service
 from ..models import Minutes
+from ..reports import service as reports_service
 from .forms import VerifyUploadForm
 
 bp = Blueprint("public", __name__)
@@ -53,6 +54,14 @@ def verify(token: str):
             comparison=comparison,
             replacement=replacement,
             checked_at=checked_at,
+        )
+        return page, status
+    report = reports_service.report_for_token(token)
+    if report is not None:
+        issued = {file.format: file.sha256 for file in report.files if file.format in ("pdf", "docx")}
+        comparison, status = _comparison(form, issued, "báo cáo")
+        page = render_template(
+            "reports/verify.html", report=report, form=form, comparison=comparison, checked_at=checked_at
         )
         return page, status
     return render_template("minutes/verify_unknown.html"), 404
