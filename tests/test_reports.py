@@ -26,9 +26,11 @@ from inspect_app.extensions import db
 from inspect_app.inspections import service as inspections
 from inspect_app.models import AuditEvent, Report, ReportFile, ReportRequest
 from inspect_app.reports import rendering, service
-from inspect_app.reports.figures import REPORT_CODES, report_table
+from inspect_app.reports.appendix import appendix as report_appendix
+from inspect_app.reports.figures import REPORT_CODES, REPORT_ROWS, report_table
 from inspect_app.reports.frozen import thaw
 from tests.factories import PASSWORD, make_completed_inspection, make_premise, make_user
+from tests.test_supervision_dashboard import board  # noqa: F401 (the dashboard's world, a fixture)
 from tests.report_helpers import (
     RENDERED,
     calendar_year,
@@ -214,6 +216,21 @@ def test_the_report_is_drafted_sent_frozen_and_shows_what_changed(client, login,
         assert RENDERED[-1].opening.startswith(
             "Thực hiện theo đề nghị của Sở Khoa học và Công nghệ tỉnh Quảng Ngãi Thử tại Công văn số 3078/SKHCN-TĐC"
         )
+        # The appendix: for each figure that is not zero, as many records as the figure.
+        nonzero = [(row.label, frozen.value(row.code, world.unit_a.id)) for row in REPORT_ROWS if row.code]
+        appendix = RENDERED[-1].appendix
+        assert [(section.label, section.value) for section in appendix] == [
+            (lbl, n) for lbl, n in nonzero if n
+        ]
+        assert all(len(section.records) == section.value and not section.truncated for section in appendix)
+        inspections_listed = next(
+            section for section in appendix if section.label == "Số cuộc kiểm tra đã thực hiện"
+        )
+        assert any(
+            "Sạp cân Nguyễn Thị Hường (Chợ Đức Phổ Thử)" in line for line in inspections_listed.records
+        )
+        cut = report_appendix(staff, frozen, world.unit_a.id, limit=1)
+        assert all(len(s.records) == 1 and s.truncated == s.value - 1 for s in cut)
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert 'id="no-changes"' in page and "Sửa bản nháp" not in page
     assert client.post(f"/reports/{report.id}/send").status_code == 409
@@ -533,3 +550,21 @@ def test_the_report_pages_statements_do_not_grow_with_records(client, login, wor
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     figure = re.search(r'data-row="inspections">.*?data-value="(\d+)"', page, re.S).group(1)
     assert int(figure) == (0 if sent else 30)
+
+
+def test_the_appendix_lists_the_records_behind_every_figure(app, board):  # noqa: F811
+    """Over the dashboard's world (every kind of record): each section of a commune's appendix has a line per record
+    its figure counts, and every kind of record reads as a line."""
+    from inspect_app.supervision.dashboard import FIGURES
+
+    w = board
+    table = report_table(w.users["supervisor_province"], *w.period, today=w.today)
+    sections = report_appendix(w.users["supervisor_province"], table, w.unit_a.id)
+    labels = {row.label: row.code for row in REPORT_ROWS if row.code}
+    assert {FIGURES[labels[s.label]].kind for s in sections} >= {
+        "inspections", "inspected_premises", "instruments", "findings", "readings", "lots", "used_standards",
+    }  # fmt: skip
+    for section in sections:
+        assert section.value == table.value(labels[section.label], w.unit_a.id) > 0
+        assert len(section.records) == section.value and section.truncated == 0, section.label
+        assert all(line and "None" not in line for line in section.records), section.records

@@ -11,7 +11,7 @@ from ..domain.report_rules import period_text
 from ..domain.time import today_vn
 from ..models import Province, Report, Unit
 from . import rendering
-from .document import ReportDocument, TypedRow
+from .document import AppendixSection, ReportDocument, TypedRow
 from .figures import ReportTable
 
 SECTION_HEADING = "2.5. Đẩy mạnh công tác kiểm tra trong lĩnh vực tiêu chuẩn, đo lường và chất lượng"
@@ -78,9 +78,14 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip().removeprefix("-").strip() for line in text.splitlines() if line.strip())
 
 
-def build_document(report: Report, table: ReportTable, verify_url: str | None = None) -> ReportDocument:
-    """Everything a report's files show, from the report and its table: the one place a report's content is
-    decided (the table is the sent one for a sent report)."""
+def build_document(
+    report: Report,
+    table: ReportTable,
+    verify_url: str | None = None,
+    appendix: tuple[AppendixSection, ...] = (),
+) -> ReportDocument:
+    """Everything a report's files show, from the report, its table and the appendix of the records behind it: the
+    one place a report's content is decided."""
     unit = report.unit
     return ReportDocument(
         province_name=unit.province.name,
@@ -104,4 +109,5 @@ def build_document(report: Report, table: ReportTable, verify_url: str | None = 
         signer_title=report.signer_title,
         signer_name=report.signer_name,
         verify_url=verify_url,
+        appendix=appendix,
     )

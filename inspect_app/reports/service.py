@@ -39,6 +39,7 @@ from ..extensions import db
 from ..files.uploads import storage_for
 from ..models import Report, ReportFile, ReportRequest, Unit, User
 from . import rendering
+from .appendix import appendix
 from .content import DEFAULT_SIGNER_TITLE, build_document, default_recipients, default_subject
 from .figures import ReportTable, report_table
 from .frozen import Change, changes_since, combine, freeze, thaw
@@ -373,7 +374,9 @@ def send_report(report: Report, user: User, today: date | None = None) -> Report
     today = today or today_vn()
     table = live_table(report, user, today=today)
     public_id = new_public_id()
-    document = build_document(report, table, verification.verification_url(public_id))
+    document = build_document(
+        report, table, verification.verification_url(public_id), appendix(user, table, report.unit_id)
+    )
     contents = {fmt: rendering.render(fmt, document) for fmt in REPORT_FORMATS}
     report.status = "sent"
     report.sent_at = utcnow()
@@ -425,7 +428,8 @@ def report_file(report: Report, fmt: str, user: User) -> bytes:
         if hashlib.sha256(content).hexdigest() != stored.sha256:
             raise RuntimeError(f"stored {fmt} of report {report.id} does not match its SHA-256")
         return content
-    return rendering.render(fmt, build_document(report, live_table(report, user)))
+    table = live_table(report, user)
+    return rendering.render(fmt, build_document(report, table, None, appendix(user, table, report.unit_id)))
 
 
 def file_name(report: Report, fmt: str) -> str:
