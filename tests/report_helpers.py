@@ -38,7 +38,7 @@ def _document_rows(table: ReportTable, unit_ids: list[int] | None = None) -> tup
             rows.append(TableRow(row.label, 0))
             continue
         values = tuple(table.value(row.code, uid) for uid in units)
-        if len(units) > 1:
+        if unit_ids is None:
             values += (table.value(row.code),)
         rows.append(TableRow(row.label, row.level, values, row.code))
     return tuple(rows)

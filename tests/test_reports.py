@@ -282,6 +282,13 @@ def test_the_sos_overview_sums_the_sent_reports(client, login, world, stand_ins)
     overview = service.overview(request, world.users["supervisor_province"])
     assert overview.sent.value("inspections") == 4
     assert overview.sent.value("inspections", world.unit_a.id) == 3
+    # The table as a file: a column per commune that sent, and the total.
+    summary = client.get(f"/reports/requests/{request.id}/summary.csv")
+    assert summary.status_code == 200 and summary.mimetype == "text/csv"
+    if stand_ins:
+        lines = summary.get_data().decode("utf-8-sig").splitlines()
+        assert "Số cuộc kiểm tra đã thực hiện,3,1,4" in lines
+    assert client.get(f"/reports/requests/{request.id}/summary.pdf").status_code == 404
     # The commune's own user sees only its own commune's line.
     login(world.users["staff"])
     mine = client.get(f"/reports/requests/{request.id}").get_data(as_text=True)

@@ -9,7 +9,7 @@ from datetime import date
 from ..documents.vn_format import vn_numeric_date
 from ..domain.report_rules import period_text
 from ..domain.time import today_vn
-from ..models import Province, Report, Unit
+from ..models import Province, Report, ReportRequest, Unit
 from . import rendering
 from .document import AppendixSection, ReportDocument, TypedRow
 from .figures import ReportTable
@@ -110,4 +110,30 @@ def build_document(
         signer_name=report.signer_name,
         verify_url=verify_url,
         appendix=appendix,
+    )
+
+
+def summary_document(request: ReportRequest, table: ReportTable) -> ReportDocument:
+    """The Sở's table of a request: the sent reports' frozen figures, a column per commune and their total (for its
+    XLSX and CSV)."""
+    province = request.province
+    return ReportDocument(
+        province_name=province.name,
+        issuer_parent=f"UBND {province_title(province).upper()}",
+        issuer="SỞ KHOA HỌC VÀ CÔNG NGHỆ",
+        number="",
+        place=province.name,
+        issued_on=today_vn(),
+        title="BẢNG TỔNG HỢP",
+        subtitle=(
+            f"Kết quả kiểm tra của các xã, phường, đặc khu đã báo cáo theo Công văn số {request.letter_number} "
+            f"ngày {vn_numeric_date(request.letter_date)}"
+        ),
+        opening="",
+        period_from=request.period_from,
+        period_to=request.period_to,
+        section_heading="",
+        section_text="",
+        columns=(*(name for _uid, name in table.units), "Tổng cộng"),
+        rows=rendering.document_rows(table, None),
     )

@@ -40,7 +40,13 @@ from ..files.uploads import storage_for
 from ..models import Report, ReportFile, ReportRequest, Unit, User
 from . import rendering
 from .appendix import appendix
-from .content import DEFAULT_SIGNER_TITLE, build_document, default_recipients, default_subject
+from .content import (
+    DEFAULT_SIGNER_TITLE,
+    build_document,
+    default_recipients,
+    default_subject,
+    summary_document,
+)
 from .figures import ReportTable, report_table
 from .frozen import Change, changes_since, combine, freeze, thaw
 
@@ -249,6 +255,19 @@ def overview(request: ReportRequest, user: User, today: date | None = None) -> O
     tasks = [_task(request, unit, reports.get(unit.id), today) for unit in units]
     sent = [thaw(report.figures) for report in reports.values() if report.is_sent]
     return Overview(request, tasks, combine(sent, request.period_from, request.period_to, today))
+
+
+SUMMARY_FORMATS = ("xlsx", "csv")
+
+
+def summary_file(request: ReportRequest, user: User, fmt: str) -> bytes:
+    """The overview's table as a file: the sent reports of the communes the user sees, a column each, and their
+    total (RenderersMissing while the renderers are not there)."""
+    return rendering.render(fmt, summary_document(request, overview(request, user).sent))
+
+
+def summary_file_name(request: ReportRequest, fmt: str) -> str:
+    return f"tong-hop-bao-cao-{request.id}-{request.period_from:%Y%m%d}-{request.period_to:%Y%m%d}.{fmt}"
 
 
 # ---- a commune's report ---------------------------------------------------------------------------------------------

@@ -131,6 +131,19 @@ def request_detail(request_id: int):
     )
 
 
+@bp.route("/reports/requests/<int:request_id>/summary.<fmt>")
+@login_required
+def summary(request_id: int, fmt: str):
+    report_request = get_or_404(ReportRequest, request_id)
+    if fmt not in service.SUMMARY_FORMATS:
+        abort(404)
+    try:
+        content = service.summary_file(report_request, current_user, fmt)
+    except RenderersMissing:
+        return _renderers_missing()
+    return _file(content, fmt, service.summary_file_name(report_request, fmt))
+
+
 @bp.route("/reports/requests/<int:request_id>/start", methods=["POST"])
 @login_required
 def start(request_id: int):
@@ -278,12 +291,16 @@ def download(report_id: int, fmt: str):
         return _renderers_missing()
     except FileNotFoundError:
         abort(404)
+    return _file(content, fmt, service.file_name(report, fmt))
+
+
+def _file(content: bytes, fmt: str, name: str) -> Response:
     disposition = "inline" if fmt == "pdf" else "attachment"
     return Response(
         content,
         mimetype=service.MIMETYPES[fmt],
         headers={
-            "Content-Disposition": f'{disposition}; filename="{service.file_name(report, fmt)}"',
+            "Content-Disposition": f'{disposition}; filename="{name}"',
             "Cache-Control": "private, no-store",
         },
     )
