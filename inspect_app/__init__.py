@@ -115,6 +115,8 @@ def register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .measurements.views import bp as measurements_bp
     from .premises.views import bp as premises_bp
+    from .public.views import bp as public_bp
+    from .reports.views import bp as reports_bp
     from .supervision.dashboard_views import bp as dashboard_bp
     from .supervision.views import bp as supervision_bp
 
@@ -130,3 +132,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(supervision_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(public_bp)

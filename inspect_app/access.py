@@ -29,6 +29,9 @@ from .models import (
     PremiseChange,
     Province,
     Reading,
+    Report,
+    ReportFile,
+    ReportRequest,
     Unit,
     User,
 )
@@ -67,6 +70,14 @@ def _in(column, ids: frozenset[int]) -> ColumnElement[bool]:
     return column.in_(sorted(ids)) if ids else false()
 
 
+def _provinces(scope: Scope) -> frozenset[int]:
+    """The provinces whose own records the scope sees: its provinces' and those of its units."""
+    units = scope.unit_ids or frozenset()
+    found = set(scope.province_ids)
+    found |= set(db.session.scalars(select(Unit.province_id).where(_in(Unit.id, units))).all())
+    return frozenset(found)
+
+
 def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
     """The filter that keeps a model's rows inside the scope. A model not listed here cannot be looked up."""
     if scope.is_global:
@@ -75,9 +86,12 @@ def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
     if model is Unit:
         return _in(Unit.id, units)
     if model is Province:
-        province_ids = set(scope.province_ids)
-        province_ids |= set(db.session.scalars(select(Unit.province_id).where(_in(Unit.id, units))).all())
-        return _in(Province.id, frozenset(province_ids))
+        return _in(Province.id, _provinces(scope))
+    if model is ReportRequest:
+        # A request of the Sở goes to every commune of its province: the province's accounts and the communes' see it.
+        return _in(ReportRequest.province_id, _provinces(scope))
+    if model is ReportFile:
+        return ReportFile.report_id.in_(select(Report.id).where(_in(Report.unit_id, units)))
     if model is User:
         return or_(_in(User.unit_id, units), _in(User.province_id, scope.province_ids))
     if model in (Finding, Photo, Reading, PrepackagedLot, MeterCheck):
@@ -150,6 +164,10 @@ PERMISSIONS = {
     # supervisors and administrators of the unit may void anyone's ("measurement.void_any").
     "measurement.void": {"inspector", "staff", "supervisor", "admin"},
     "measurement.void_any": {"staff", "supervisor", "admin"},
+    # The yearly report: a province's supervisors publish the Sở's request to its communes; a commune's staff and
+    # supervisors prepare and send the commune's report (reports.service adds where the account must belong).
+    "report.publish": {"supervisor", "admin"},
+    "report.prepare": {"staff", "supervisor", "admin"},
 }
 
 

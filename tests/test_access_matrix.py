@@ -48,6 +48,9 @@ ID_ARGUMENTS = {
         lambda w: w.metrology["a"]["instrument_photo"].id,
         lambda w: w.metrology["b"]["instrument_photo"].id,
     ),
+    # The yearly report: a request of the Sở of each province, and each unit's report to it (sent, with its files).
+    "request_id": (lambda w: w.reports["a"].request_id, lambda w: w.reports["b"].request_id),
+    "report_id": (lambda w: w.reports["a"].id, lambda w: w.reports["b"].id),
 }
 # Arguments that name no record of any unit (the same answer for everyone).
 # (A dashboard figure names a set of records, not a record: its lists are scope-tested below.)
@@ -198,9 +201,10 @@ def _populate(url: str, uploads: Path) -> dict:
         make_records,
         make_user,
     )
+    from tests.report_helpers import make_sent_report, stand_in_renderers, this_years_request
 
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(uploads)})
-    with app.app_context():
+    with app.app_context(), stand_in_renderers():
         w = build_world()
         colleague = make_user("inspector", w.unit_a)
         w.other_users_own_unit = lambda: colleague
@@ -224,6 +228,13 @@ def _populate(url: str, uploads: Path) -> dict:
         w.minutes = {
             "a": make_minutes(make_premise(w.unit_a), w.users["inspector"], w.users["staff"]),
             "b": make_minutes(make_premise(w.unit_b), w.other_users["inspector"], w.other_users["staff"]),
+        }
+        w.reports = {
+            "a": make_sent_report(this_years_request(w.users["supervisor_province"]), w.users["staff"]),
+            "b": make_sent_report(
+                this_years_request(make_user("supervisor", province=w.p2), letter_number="99/SKHCN-BÍ-MẬT"),
+                w.other_users["staff"],
+            ),
         }
         w.own_token_ids = {actor: issue_token(w.users[actor], "own")[0].id for actor in ACTORS}
         w.other_token_id = issue_token(w.other_users["inspector"], "other")[0].id
@@ -375,7 +386,7 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
     expected = {
         "units", "users", "api_tokens", "markets", "premises", "inspections",
         "inspection_members", "findings", "photos", "minutes", "minutes_counters", "reference_standards",
-        "instruments", "instrument_photos", "readings", "prepackaged_lots",
+        "instruments", "instrument_photos", "readings", "prepackaged_lots", "reports", "report_files",
     }  # fmt: skip
     assert expected <= owned, expected - owned
     assert {key.split("/")[0] for key in matrix.other_units_files} == {
@@ -383,6 +394,7 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
         "standards",
         "instruments",
         "minutes",
+        "reports",
     }
     assert matrix.other_units_rows["premises"] and all(
         row["unit_id"] == matrix.unit_b for row in matrix.other_units_rows["premises"].values()
@@ -396,7 +408,13 @@ def test_each_case_starts_from_the_untouched_world(app, matrix, turn):
     assert _rows_now() == matrix.rows
     files = _files(uploads)
     assert files == _files(matrix.uploads)
-    assert {name.split("/")[0] for name in files} == {"photos", "standards", "instruments", "minutes"}
+    assert {name.split("/")[0] for name in files} == {
+        "photos",
+        "standards",
+        "instruments",
+        "minutes",
+        "reports",
+    }
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE findings SET version = version + 1"))
         connection.execute(text("UPDATE premises SET name = 'Đã sửa'"))
@@ -422,11 +440,12 @@ def test_unit_users_do_not_see_a_sibling_unit_but_the_province_does(client, logi
 @pytest.mark.parametrize("actor", ACTORS)
 def test_lists_and_counts_never_show_another_units_records(client, login, matrix, actor):
     login(matrix.users[actor])
-    for url in ("/premises", "/premises?q=bi+mat", "/markets", "/", "/inspections", "/minutes"):
+    for url in ("/premises", "/premises?q=bi+mat", "/markets", "/", "/inspections", "/minutes", "/reports"):
         page = client.get(url).get_data(as_text=True)
         assert "Sạp bí mật của đơn vị khác" not in page
         assert "Chợ Pleiku Thử" not in page
         assert "Phường Pleiku Thử" not in page
+        assert "99/SKHCN-BÍ-MẬT" not in page
     api = client.get("/api/v1/inspections").get_json()["items"]
     assert {i["unit_id"] for i in api} <= {matrix.unit_a, matrix.unit_a2}
     premises = client.get("/api/v1/premises").get_json()["items"]

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["format_vn_decimal", "vn_date_words", "vn_place_date", "vn_short_date", "vn_time_words"]
+__all__ = [
+    "format_vn_decimal",
+    "vn_date_words",
+    "vn_numeric_date",
+    "vn_place_date",
+    "vn_short_date",
+    "vn_time_words",
+]
 
 
 def format_vn_decimal(
@@ -61,6 +68,11 @@ def vn_date_words(d: date) -> str:
 def vn_place_date(place_name: str, d: date) -> str:
     """``"Đức Phổ", date(2026, 11, 21)`` → ``"Đức Phổ, ngày 21 tháng 11 năm 2026"``."""
     return f"{place_name}, {vn_date_words(d)}"
+
+
+def vn_numeric_date(d: date) -> str:
+    """``date(2025, 9, 9)`` → ``"09/9/2025"``: a document cited in a text, zero-padded per NĐ 30/2020."""
+    return f"{_day(d.day)}/{_month(d.month)}/{d.year}"
 
 
 def vn_short_date(d: date) -> str:

@@ -37,6 +37,9 @@ __all__ = [
     "READING_KINDS",
     "READING_KIND_SCOPES",
     "REFERRAL_BODIES",
+    "REPORT_FORMATS",
+    "REPORT_STATUSES",
+    "REPORT_TASK_STATUSES",
     "ROLES",
     "SALUTATIONS",
     "SALUTATION_UNKNOWN",
@@ -315,6 +318,23 @@ DIRECTIONS = {"sell": "Bán hàng", "buy": "Mua hàng"}
 OUTCOMES = {"pass": "Đạt", "fail": "Không đạt", "inconclusive": "Không đủ cơ sở kết luận"}
 
 
+# ---- the yearly report ------------------------------------------------------------------------------------
+
+# Trạng thái báo cáo (report status): a draft is edited; a sent report is frozen (its figures and its files).
+REPORT_STATUSES = {"draft": "Đang soạn", "sent": "Đã gửi"}
+
+# A commune's task for a request of the Sở, as its list and the Sở's overview show it (domain.report_rules.task_status).
+REPORT_TASK_STATUSES = {
+    "not_started": "Chưa lập",
+    "draft": "Đang soạn",
+    "sent": "Đã gửi",
+    "overdue": "Quá hạn",
+}
+
+# The files of a report (downloads; a sent report keeps the exact bytes of each), in the order offered.
+REPORT_FORMATS = {"docx": "Word (DOCX)", "pdf": "PDF", "xlsx": "Excel (XLSX)", "csv": "CSV"}
+
+
 # ---- the audit log ------------------------------------------------------------------------------------------
 
 # Thao tác được ghi nhật ký (audited actions).
@@ -328,6 +348,8 @@ AUDIT_ACTIONS = {
     "rejudge": "Chấm lại theo bảng mới",
     "void": "Hủy kết quả đo",
     "print": "In",
+    "publish": "Gửi yêu cầu báo cáo",
+    "send": "Gửi báo cáo",
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",
     "logout": "Đăng xuất",

@@ -7,7 +7,6 @@ import binascii
 import io
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from PIL import Image, UnidentifiedImageError
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import NumberRange, ValidationError
@@ -124,10 +123,6 @@ class IssueForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField("Lý do", validators=[rule(lambda v: text(v, "Lý do", 1000, required=True))])
-
-
-class VerifyUploadForm(FlaskForm):
-    file = FileField("Tệp PDF của biên bản", validators=[FileRequired("Vui lòng chọn tệp PDF.")])
 
 
 class DayForm(FlaskForm):

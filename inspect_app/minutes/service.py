@@ -24,7 +24,8 @@ from ..domain.minutes_rules import (
 from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES, salutation
 from ..documents import minutes_pdf as pdf
 from ..documents.minutes_pdf.copies import print_job
-from ..documents.tokens import InvalidToken, make_verification_token, new_public_id, read_verification_token
+from ..documents import verification
+from ..documents.tokens import new_public_id
 from ..extensions import db
 from ..models import Inspection, Minutes, MinutesCounter, Reading, User
 from ..domain.text import nfc
@@ -52,26 +53,18 @@ class IssueRequest:
     legal: LegalDetails = LegalDetails()
 
 
-def _secret() -> bytes:
-    configured = current_app.config.get("VERIFY_SECRET")
-    if configured:
-        return configured.encode() if isinstance(configured, str) else configured
-    return hashlib.sha256(b"minutes-verification:" + current_app.config["SECRET_KEY"].encode()).digest()
-
-
 def verification_token(minutes: Minutes) -> str:
-    return make_verification_token(minutes.public_id, _secret())
+    return verification.verification_token(minutes.public_id)
 
 
 def verification_url(minutes: Minutes) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/v/{verification_token(minutes)}"
+    return verification.verification_url(minutes.public_id)
 
 
 def minutes_for_token(token: str) -> Minutes | None:
     """The biên bản a QR token names, or None for a forged, tampered or unknown token."""
-    try:
-        public_id = read_verification_token(token, _secret())
-    except InvalidToken:
+    public_id = verification.public_id_of(token)
+    if public_id is None:
         return None
     return db.session.scalars(select(Minutes).where(Minutes.public_id == public_id)).first()
 

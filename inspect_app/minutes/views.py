@@ -1,14 +1,12 @@
-"""Ward staff tools for the biên bản: issue, list by day and status, download, print, batch print, correct, revoke;
-and the public verification page that a printed QR code opens."""
+"""Ward staff tools for the biên bản: issue, list by day and status, download, print, batch print, correct, revoke.
+The public verification page that a printed QR code opens is the public blueprint's."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date, datetime
+from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..access import get_or_404, require, scoped
 from ..extensions import db
@@ -16,11 +14,10 @@ from ..domain.vocabulary import MINUTES_STATUSES
 from ..models import Inspection, Minutes
 from ..domain.errors import RuleError
 from ..domain.minutes_rules import salutation_code
-from ..domain.time import VN_TZ
 from ..web.paging import InvalidCursor
 from . import service
 from .queries import counts_by_day, minutes_list_args, minutes_page
-from .forms import DayForm, IssueForm, ReasonForm, VerifyUploadForm, signature_png
+from .forms import DayForm, IssueForm, ReasonForm, signature_png
 
 bp = Blueprint("minutes", __name__)
 
@@ -190,49 +187,3 @@ def reopen(minutes_id: int):
 @login_required
 def revoke(minutes_id: int):
     return _reason_action(minutes_id, "revoke", "minutes.revoke", "Đã hủy biên bản.")
-
-
-# ---- public verification (no login) ---------------------------------------------------------------------------------
-
-
-@bp.route("/v/<token>", methods=["GET", "POST"])
-def verify(token: str):
-    minutes = service.minutes_for_token(token)
-    if minutes is None:
-        return render_template("minutes/verify_unknown.html"), 404
-    form = VerifyUploadForm()
-    comparison = None
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
-        if not upload.startswith(b"%PDF-"):
-            comparison = ("error", "Tệp tải lên không phải là tệp PDF.")
-            status = 422
-        elif hashlib.sha256(upload).hexdigest() == minutes.pdf_sha256:
-            comparison = ("same", "Tệp PDF này trùng khớp từng byte với biên bản đã phát hành.")
-        else:
-            comparison = (
-                "different",
-                "Tệp PDF này KHÁC với biên bản đã phát hành (có thể là bản sao in lại, hoặc đã bị chỉnh sửa).",
-            )
-    elif request.method == "POST":
-        comparison = (
-            "error",
-            "; ".join(e for errors in form.errors.values() for e in errors) or "Tệp không hợp lệ.",
-        )
-        status = 422
-    replacement = None
-    if minutes.status == "superseded":
-        replacement = db.session.scalars(select(Minutes).where(Minutes.supersedes_id == minutes.id)).first()
-    return (
-        render_template(
-            "minutes/verify.html",
-            minutes=minutes,
-            statuses=MINUTES_STATUSES,
-            form=form,
-            comparison=comparison,
-            replacement=replacement,
-            checked_at=datetime.now(VN_TZ),
-        ),
-        status,
-    )

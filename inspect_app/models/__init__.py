@@ -15,6 +15,7 @@ from .metrology import (
 )
 from .minutes import Minutes, MinutesCounter
 from .premises import Market, Premise, PremiseChange
+from .reports import Report, ReportFile, ReportRequest
 from .users import ApiToken, LoginAttempt, User
 
 __all__ = [
@@ -37,6 +38,9 @@ __all__ = [
     "PremiseChange",
     "Province",
     "Reading",
+    "Report",
+    "ReportFile",
+    "ReportRequest",
     "ReadingStandard",
     "ReferenceStandard",
     "Setting",
