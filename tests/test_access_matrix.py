@@ -201,10 +201,10 @@ def _populate(url: str, uploads: Path) -> dict:
         make_records,
         make_user,
     )
-    from tests.report_helpers import make_sent_report, stand_in_renderers, this_years_request
+    from tests.report_helpers import make_sent_report, this_years_request
 
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(uploads)})
-    with app.app_context(), stand_in_renderers():
+    with app.app_context():
         w = build_world()
         colleague = make_user("inspector", w.unit_a)
         w.other_users_own_unit = lambda: colleague

@@ -2,12 +2,13 @@
 the draft, sending (frozen figures and files, verifiable by token), what has changed since, the Sở's overview and
 its totals, scoping, a concurrent send, bad input; on SQLite and PostgreSQL.
 
-Sending renders the report's files: until the real renderers are in the tree the tests that send use the STAND-IN
-renderers of tests/report_helpers.py (the ``stand_ins`` fixture); once the real ones load, the same tests use them.
+Sending renders the report's files with the real renderers; the ``rendered`` fixture records the documents they
+were given, so a test can read what a file shows before it is bytes (the files themselves are read back too).
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -25,28 +26,27 @@ from inspect_app.domain.time import today_vn
 from inspect_app.extensions import db
 from inspect_app.inspections import service as inspections
 from inspect_app.models import AuditEvent, Report, ReportFile, ReportRequest
-from inspect_app.reports import rendering, service
+from inspect_app.reports import service
 from inspect_app.reports.appendix import appendix as report_appendix
 from inspect_app.reports.figures import REPORT_CODES, REPORT_ROWS, report_table
 from inspect_app.reports.frozen import thaw
 from tests.factories import PASSWORD, make_completed_inspection, make_premise, make_user
 from tests.test_supervision_dashboard import board  # noqa: F401 (the dashboard's world, a fixture)
 from tests.report_helpers import (
-    RENDERED,
     calendar_year,
     make_sent_report,
     publish,
     ready_draft,
     ready_to_send,
-    stand_in_renderers,
+    recorded_documents,
     this_years_request,
 )
 
 
 @pytest.fixture
-def stand_ins():
-    with stand_in_renderers() as used:
-        yield used
+def rendered():
+    with recorded_documents() as documents:
+        yield documents
 
 
 # ---- the flow -------------------------------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ def test_bad_request_input_is_explained_and_nothing_is_lost(client, login, world
     assert "Kế hoạch số 40/KH-UBND ngày 09/9/2025 của UBND tỉnh Quảng Ngãi" in html
 
 
-def test_the_report_is_drafted_sent_frozen_and_shows_what_changed(client, login, world, stand_ins):
+def test_the_report_is_drafted_sent_frozen_and_shows_what_changed(client, login, world, rendered):
     today = today_vn()
     inspector, staff = world.users["inspector"], world.users["staff"]
     kept = make_completed_inspection(world.premise_a, inspector)
@@ -148,8 +148,7 @@ def test_the_report_is_drafted_sent_frozen_and_shows_what_changed(client, login,
     )
     assert report.subject == f"Kết quả triển khai thực hiện {request.plan}"
     assert report.signer_title.startswith("TM. ỦY BAN NHÂN DÂN") and "Lưu: VT." in report.recipients
-    if stand_ins:
-        assert "đã thực hiện 2 cuộc kiểm tra" in report.section_text
+    assert "UBND phường đã tổ chức 2 cuộc kiểm tra" in report.section_text
     assert 'data-task="draft"' in client.get("/reports").get_data(as_text=True)
 
     # The draft's page: every figure a link to a list as long.
@@ -211,26 +210,21 @@ def test_the_report_is_drafted_sent_frozen_and_shows_what_changed(client, login,
         assert hashlib.sha256(content).hexdigest() == stored.sha256 and len(content) == stored.size, fmt
     url = service.verification_url(report)
     assert url.startswith("http://testserver/v/")
-    if stand_ins:
-        assert RENDERED[-1].verify_url == url and RENDERED[-1].number == "15/BC-UBND"
-        assert RENDERED[-1].opening.startswith(
-            "Thực hiện theo đề nghị của Sở Khoa học và Công nghệ tỉnh Quảng Ngãi Thử tại Công văn số 3078/SKHCN-TĐC"
-        )
-        # The appendix: for each figure that is not zero, as many records as the figure.
-        nonzero = [(row.label, frozen.value(row.code, world.unit_a.id)) for row in REPORT_ROWS if row.code]
-        appendix = RENDERED[-1].appendix
-        assert [(section.label, section.value) for section in appendix] == [
-            (lbl, n) for lbl, n in nonzero if n
-        ]
-        assert all(len(section.records) == section.value and not section.truncated for section in appendix)
-        inspections_listed = next(
-            section for section in appendix if section.label == "Số cuộc kiểm tra đã thực hiện"
-        )
-        assert any(
-            "Sạp cân Nguyễn Thị Hường (Chợ Đức Phổ Thử)" in line for line in inspections_listed.records
-        )
-        cut = report_appendix(staff, frozen, world.unit_a.id, limit=1)
-        assert all(len(s.records) == 1 and s.truncated == s.value - 1 for s in cut)
+    assert rendered[-1].verify_url == url and rendered[-1].number == "15/BC-UBND"
+    assert rendered[-1].opening.startswith(
+        "Thực hiện theo đề nghị của Sở Khoa học và Công nghệ tỉnh Quảng Ngãi Thử tại Công văn số 3078/SKHCN-TĐC"
+    )
+    # The appendix: for each figure that is not zero, as many records as the figure.
+    nonzero = [(row.label, frozen.value(row.code, world.unit_a.id)) for row in REPORT_ROWS if row.code]
+    appendix = rendered[-1].appendix
+    assert [(section.label, section.value) for section in appendix] == [(lbl, n) for lbl, n in nonzero if n]
+    assert all(len(section.records) == section.value and not section.truncated for section in appendix)
+    inspections_listed = next(
+        section for section in appendix if section.label == "Số cuộc kiểm tra đã thực hiện"
+    )
+    assert any("Sạp cân Nguyễn Thị Hường (Chợ Đức Phổ Thử)" in line for line in inspections_listed.records)
+    cut = report_appendix(staff, frozen, world.unit_a.id, limit=1)
+    assert all(len(s.records) == 1 and s.truncated == s.value - 1 for s in cut)
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert 'id="no-changes"' in page and "Sửa bản nháp" not in page
     assert client.post(f"/reports/{report.id}/send").status_code == 409
@@ -253,7 +247,7 @@ def test_the_report_is_drafted_sent_frozen_and_shows_what_changed(client, login,
     assert 'data-task="sent"' in client.get("/reports").get_data(as_text=True)
 
 
-def test_the_sos_overview_sums_the_sent_reports(client, login, world, stand_ins):
+def test_the_sos_overview_sums_the_sent_reports(client, login, world, rendered):
     inspector = world.users["inspector"]
     a2_staff = make_user("staff", world.unit_a2)
     a2_inspector = make_user("inspector", world.unit_a2)
@@ -285,9 +279,9 @@ def test_the_sos_overview_sums_the_sent_reports(client, login, world, stand_ins)
     # The table as a file: a column per commune that sent, and the total.
     summary = client.get(f"/reports/requests/{request.id}/summary.csv")
     assert summary.status_code == 200 and summary.mimetype == "text/csv"
-    if stand_ins:
-        lines = summary.get_data().decode("utf-8-sig").splitlines()
-        assert "Số cuộc kiểm tra đã thực hiện,3,1,4" in lines
+    rows = list(csv.reader(io.StringIO(summary.get_data().decode("utf-8-sig"))))
+    inspections_row = next(row for row in rows if "inspections" in row)
+    assert inspections_row[-3:] == ["3", "1", "4"], inspections_row
     assert client.get(f"/reports/requests/{request.id}/summary.pdf").status_code == 404
     # The commune's own user sees only its own commune's line.
     login(world.users["staff"])
@@ -295,7 +289,7 @@ def test_the_sos_overview_sums_the_sent_reports(client, login, world, stand_ins)
     assert world.unit_a2.name not in mine and mine.count('data-unit="') == 1
 
 
-def test_a_report_is_seen_and_sent_only_in_its_scope(client, login, world, stand_ins):
+def test_a_report_is_seen_and_sent_only_in_its_scope(client, login, world, rendered):
     request = this_years_request(world.users["supervisor_province"])
     report = ready_draft(request, world.users["staff"])
     for actor, status in (("inspector", 200), ("supervisor_province", 200), ("admin_province", 200)):
@@ -320,22 +314,7 @@ def test_a_report_is_seen_and_sent_only_in_its_scope(client, login, world, stand
     assert db.session.get(Report, report.id).status == "sent"
 
 
-def test_a_draft_download_waits_for_the_renderers(client, login, world):
-    if rendering.available():
-        pytest.skip("the renderers are installed")
-    request = this_years_request(world.users["supervisor_province"])
-    report = ready_draft(request, world.users["staff"])
-    login(world.users["staff"])
-    response = client.get(f"/reports/{report.id}/file.docx")
-    assert response.status_code == 503 and "mẫu văn bản" in response.get_data(as_text=True)
-    response = client.post(f"/reports/{report.id}/send")
-    assert response.status_code == 503
-    db.session.expire_all()
-    assert db.session.get(Report, report.id).status == "draft"
-    assert db.session.scalar(select(func.count()).select_from(ReportFile)) == 0
-
-
-def test_a_free_standing_report_takes_its_own_period_and_letter(client, login, world, stand_ins):
+def test_a_free_standing_report_takes_its_own_period_and_letter(client, login, world, rendered):
     today = today_vn()
     login(world.users["staff"])
     bad = client.post(
@@ -372,11 +351,10 @@ def test_a_free_standing_report_takes_its_own_period_and_letter(client, login, w
     assert "Báo cáo khác" in client.get("/reports").get_data(as_text=True)
     ready_to_send(db.session.get(Report, report.id), world.users["staff"])
     assert client.post(f"/reports/{report.id}/send").status_code == 302
-    if stand_ins:
-        assert RENDERED[-1].opening.startswith("UBND phường Đức Phổ Thử báo cáo kết quả công tác kiểm tra")
+    assert rendered[-1].opening.startswith("UBND phường Đức Phổ Thử báo cáo kết quả công tác kiểm tra")
 
 
-def test_an_edit_made_from_an_older_version_is_refused(app, world, stand_ins):
+def test_an_edit_made_from_an_older_version_is_refused(app, world, rendered):
     today = today_vn()
     staff = world.users["staff"]
     request = this_years_request(world.users["supervisor_province"])
@@ -396,7 +374,7 @@ def test_an_edit_made_from_an_older_version_is_refused(app, world, stand_ins):
 
 
 @pytest.mark.parametrize("actors", [("staff", "supervisor_unit")])
-def test_two_sends_at_once_give_one_sent_report(app, live_server, world, stand_ins, actors):
+def test_two_sends_at_once_give_one_sent_report(app, live_server, world, rendered, actors):
     """Two of the commune's people press "Gửi báo cáo" at the same moment: one sends it, the other is told it is
     already sent (409); one set of files, one audit event, never a 500."""
     make_completed_inspection(world.premise_a, world.users["inspector"])
@@ -436,7 +414,7 @@ def test_two_sends_at_once_give_one_sent_report(app, live_server, world, stand_i
     assert stored == sorted(Path(f.storage_key).name for f in files)
 
 
-def test_the_public_page_verifies_a_sent_report_by_token(client, login, world, stand_ins):
+def test_the_public_page_verifies_a_sent_report_by_token(client, login, world, rendered):
     report = make_sent_report(this_years_request(world.users["supervisor_province"]), world.users["staff"])
     login(world.users["staff"])
     pdf = client.get(f"/reports/{report.id}/file.pdf").get_data()
@@ -478,7 +456,6 @@ def test_the_public_page_verifies_a_sent_report_by_token(client, login, world, s
     assert client.get(f"/v/{verification_token(draft.public_id)}").status_code == 404
 
 
-@pytest.mark.skipif(not rendering.available(), reason="needs the real report renderers (documents.report_*)")
 def test_the_real_files_read_back_with_the_figures_and_the_qr(client, login, world, tmp_path):
     """Runs once the renderers are in the tree: the PDF (pypdf) and DOCX (python-docx) hold the figures, and the
     PDF's QR code opens the report's public page."""
@@ -499,7 +476,7 @@ def test_the_real_files_read_back_with_the_figures_and_the_qr(client, login, wor
     assert service.verification_url(report) in _qr_urls(pdf, tmp_path)
 
 
-def test_a_send_from_a_stale_read_loses_to_the_one_that_committed(app, world, stand_ins):
+def test_a_send_from_a_stale_read_loses_to_the_one_that_committed(app, world, rendered):
     """Two sessions read the draft; one sends and commits; the other's send, made from what it read, matches no
     row and is refused (Conflict, 409 in the view) without storing any file."""
     from inspect_app.models import User
@@ -528,7 +505,7 @@ def _counted(client, url: str) -> int:
 
 
 @pytest.mark.parametrize("sent", [False, True], ids=["draft", "sent"])
-def test_the_report_pages_statements_do_not_grow_with_records(client, login, world, stand_ins, sent):
+def test_the_report_pages_statements_do_not_grow_with_records(client, login, world, rendered, sent):
     """The report's page (its figures with their links, and for a sent one what has changed), the request's overview
     and the list: as many statements with 30 inspections (or communes) as with 3."""
     from tests.bulk import add_listed_records

@@ -262,7 +262,7 @@ SUMMARY_FORMATS = ("xlsx", "csv")
 
 def summary_file(request: ReportRequest, user: User, fmt: str) -> bytes:
     """The overview's table as a file: the sent reports of the communes the user sees, a column each, and their
-    total (RenderersMissing while the renderers are not there)."""
+    total."""
     return rendering.render(fmt, summary_document(request, overview(request, user).sent))
 
 
@@ -437,8 +437,7 @@ def send_report(report: Report, user: User, today: date | None = None) -> Report
 
 
 def report_file(report: Report, fmt: str, user: User) -> bytes:
-    """A file of the report: the bytes kept when it was sent, or, for a draft, rendered from its figures now
-    (RenderersMissing while the renderers are not there)."""
+    """A file of the report: the bytes kept when it was sent, or, for a draft, rendered from its figures now."""
     if report.is_sent:
         stored = next((file for file in report.files if file.format == fmt), None)
         if stored is None:

@@ -18,7 +18,6 @@ from .content import SECTION_HEADING
 from .figures import REPORT_ROWS, figure_url
 from .forms import NewReportForm, ReportForm, RequestForm, SendForm
 from .frozen import value_of
-from .rendering import RenderersMissing
 
 bp = Blueprint("reports", __name__)
 
@@ -54,10 +53,6 @@ def _status(form) -> int:
 
 def _labels() -> dict:
     return {"statuses": REPORT_STATUSES, "task_labels": REPORT_TASK_STATUSES, "formats": REPORT_FORMATS}
-
-
-def _renderers_missing():
-    return render_template("errors/error.html", status=503, message=RenderersMissing.message), 503
 
 
 @bp.route("/reports")
@@ -137,10 +132,7 @@ def summary(request_id: int, fmt: str):
     report_request = get_or_404(ReportRequest, request_id)
     if fmt not in service.SUMMARY_FORMATS:
         abort(404)
-    try:
-        content = service.summary_file(report_request, current_user, fmt)
-    except RenderersMissing:
-        return _renderers_missing()
+    content = service.summary_file(report_request, current_user, fmt)
     return _file(content, fmt, service.summary_file_name(report_request, fmt))
 
 
@@ -269,9 +261,6 @@ def send(report_id: int):
         db.session.rollback()
         flash(error.message, "error")
         return _report_page(report, 409)
-    except RenderersMissing:
-        db.session.rollback()
-        return _renderers_missing()
     flash(
         f"Đã gửi Báo cáo số {report.number}; số liệu và tệp của báo cáo được giữ nguyên như khi gửi.",
         "success",
@@ -287,8 +276,6 @@ def download(report_id: int, fmt: str):
         abort(404)
     try:
         content = service.report_file(report, fmt, current_user)
-    except RenderersMissing:
-        return _renderers_missing()
     except FileNotFoundError:
         abort(404)
     return _file(content, fmt, service.file_name(report, fmt))
