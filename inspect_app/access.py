@@ -120,12 +120,18 @@ def scope_filter(model: type, user: User | None = None, scope: Scope | None = No
     return _clause(model, scope)
 
 
+# The largest id an INTEGER column holds.
+MAX_ID = 2**31 - 1
+
+
 def get_or_404(model: type[M], record_id: Any, user: User | None = None) -> M:
     """The record if it exists and the user may see it; otherwise 404, whichever the reason."""
     user = user or current_user
     try:
         record_id = int(record_id)
     except (TypeError, ValueError):
+        abort(404)
+    if not 0 < record_id <= MAX_ID:  # no such row, and more than the column (or SQLite) holds
         abort(404)
     record = db.session.scalars(scoped(model, user).where(model.id == record_id)).first()
     if record is None:

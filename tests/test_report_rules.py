@@ -114,3 +114,15 @@ def test_a_frozen_table_reads_back_and_sums_and_tells_its_changes():
     later = _table({"inspections": {1: 3}, "kind_planned": {1: 1}, "kind_complaint": {1: 1}}, [(1, "Xã A")])
     changed = {c.row.code: (c.sent, c.now, c.difference) for c in changes_since(a, later, 1)}
     assert changed == {"kind_planned": (2, 1, -1), "kind_complaint": (None, 1, None)}
+
+
+def test_a_period_outside_2000_2100_is_refused_and_never_breaks_the_form():
+    errors = period_errors(date(2101, 1, 1), date(2101, 12, 31))
+    assert errors == {
+        "period_from": "Ngày của kỳ báo cáo phải trong các năm 2000–2100.",
+        "period_to": "Ngày của kỳ báo cáo phải trong các năm 2000–2100.",
+    }
+    assert "period_from" in period_errors(date(1, 1, 1), date(2026, 1, 1))
+    assert "period_to" in period_errors(date(2026, 1, 1), date(9999, 12, 31))
+    # A period stored before the rule (or typed elsewhere) still shows as a custom one.
+    assert preset_of(date(2206, 1, 1), date(2206, 12, 31)) == ("custom", 2206, None)

@@ -86,7 +86,7 @@ def test_inspections_without_violations_say_so_in_words():
     }
     text = section_text(make_table({"Đặc khu Lý Sơn": figures}), "Đặc khu Lý Sơn")
     assert "UBND đặc khu đã tổ chức 5 cuộc kiểm tra chuyên đề tại 5 sạp chợ trên địa bàn đặc khu" in text
-    assert "Đã kiểm tra 9 phương tiện đo (đều là cân đĩa), tất cả đều đạt yêu cầu." in text
+    assert "Đã kiểm tra 9 phương tiện đo (đều là cân đĩa), kết quả đo đều đạt yêu cầu." in text
     assert "Thực hiện 40 phép đo đối chứng khi bán hàng, tất cả đều phù hợp" in text
     assert "niêm yết giá tại 5 cuộc (không phát hiện vi phạm)" in text
     assert "Các đoàn kiểm tra đã lập 5 biên bản kiểm tra; qua kiểm tra, không phát hiện vi phạm." in text
@@ -160,3 +160,24 @@ def test_any_mix_of_zeros_reads_without_a_zero_count():
         text = section_text(make_table({"Xã Ba Động": figures}), "Xã Ba Động")
         assert not ZERO_COUNT.search(text), text
         assert all(p and p.endswith(".") and "  " not in p and " ," not in p for p in paragraphs(text)), text
+
+
+def test_a_stamp_found_expired_is_never_written_as_all_passed_or_no_violation():
+    # The scale measured right (no failed measurement) but its stamp had expired (checklist item PTD-02).
+    table = make_table(
+        {
+            "Xã Ba Động": {
+                "inspections": 1,
+                "kind_planned": 1,
+                "inspected": 1,
+                "inspected_market_stall": 1,
+                "instruments_checked": 1,
+                "instruments_checked_spring_scale": 1,
+                "instruments_passed": 1,
+                "reason_stamp": 1,
+            }
+        }
+    )
+    text = section_text(table, "Xã Ba Động")
+    assert "đều đạt" not in text and "không phát hiện vi phạm" not in text
+    assert "không có tem/dấu hoặc hết hạn kiểm định (1 lượt)" in text

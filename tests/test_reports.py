@@ -373,6 +373,25 @@ def test_an_edit_made_from_an_older_version_is_refused(app, world, rendered):
         publish(world.users["supervisor_province"], period=(today, today - timedelta(days=1)), deadline=today)
 
 
+def test_send_freezes_the_version_the_sender_saw_or_is_refused(client, login, world, rendered):
+    staff, colleague = world.users["staff"], world.users["supervisor_unit"]
+    request = this_years_request(world.users["supervisor_province"])
+    report = ready_draft(request, staff)
+    login(staff)
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    seen = re.search(r'name="version" type="hidden" value="(\d+)"', page) or re.search(
+        r'type="hidden" name="version" value="(\d+)"', page
+    )
+    assert seen, "the send form carries the version shown"
+    # A colleague edits the text after the page was shown.
+    service.update_report(report, {"version": report.version, "section_text": "Văn bản đã sửa."}, colleague)
+    response = client.post(f"/reports/{report.id}/send", data={"version": seen.group(1)})
+    assert response.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Report, report.id).status == "draft"
+    assert db.session.scalar(select(func.count()).select_from(ReportFile)) == 0
+
+
 @pytest.mark.parametrize("actors", [("staff", "supervisor_unit")])
 def test_two_sends_at_once_give_one_sent_report(app, live_server, world, rendered, actors):
     """Two of the commune's people press "Gửi báo cáo" at the same moment: one sends it, the other is told it is
@@ -552,3 +571,29 @@ def test_the_appendix_lists_the_records_behind_every_figure(app, board):  # noqa
         assert section.value == table.value(labels[section.label], w.unit_a.id) > 0
         assert len(section.records) == section.value and section.truncated == 0, section.label
         assert all(line and "None" not in line for line in section.records), section.records
+
+
+def test_odd_input_never_breaks_a_report(client, login, world, rendered):
+    staff = world.users["staff"]
+    login(staff)
+    assert client.get("/reports/99999999999999999999").status_code == 404
+    assert client.get("/reports/requests/99999999999999999999").status_code == 404
+    request = this_years_request(world.users["supervisor_province"])
+    report = ready_draft(request, staff)
+    # Control characters pasted from Word or a broken file: dropped, so every file still renders.
+    service.update_report(
+        report,
+        {
+            "version": report.version,
+            "section_text": "Dòng một\x0b\x01\x00.\n\nDòng hai.",
+            "signer_name": "Nguyễn\x01 Văn Sinh",
+            "typed_rows": [{"label": "Kinh phí\x0c", "value": "15.000.000\x00"}],
+        },
+        staff,
+    )
+    db.session.expire_all()
+    report = db.session.get(Report, report.id)
+    assert report.section_text == "Dòng một.\n\nDòng hai." and report.signer_name == "Nguyễn Văn Sinh"
+    assert report.typed_rows == [{"label": "Kinh phí", "value": "15.000.000"}]
+    for fmt in ("docx", "pdf", "xlsx", "csv"):
+        assert client.get(f"/reports/{report.id}/file.{fmt}").status_code == 200, fmt

@@ -25,12 +25,15 @@ PERIOD_PRESETS = {
 }
 QUARTERS = {1: "Quý I", 2: "Quý II", 3: "Quý III", 4: "Quý IV"}
 MAX_PERIOD_YEARS = 2
+# The years a report's period may fall in.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 # Lengths the columns hold.
 LIMITS = {
     "letter_number": 60,
     "number": 40,
     "subject": 500,
+    "letter_subject": 500,
     "plan": 500,
     "signer_name": 120,
     "signer_title": 200,
@@ -44,6 +47,7 @@ LABELS = {
     "letter_number": "Số công văn",
     "number": "Số báo cáo",
     "subject": "Trích yếu",
+    "letter_subject": "Trích yếu công văn",
     "plan": "Kế hoạch",
     "signer_name": "Người ký",
     "signer_title": "Chức danh người ký",
@@ -76,7 +80,7 @@ def letter_subject(text: str) -> str:
 def preset_period(preset: str, year: int, quarter: int | None = None) -> tuple[date, date]:
     """The days of a preset period of ``year``: "plan_year" 21/11 of the year before to 20/11, "calendar_year",
     "quarter" (1–4). RuleError for an unknown preset or quarter or a year out of range."""
-    if not 2000 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise RuleError("Năm báo cáo không hợp lệ.")
     if preset == "plan_year":
         return date(year - 1, 11, 21), date(year, 11, 20)
@@ -93,6 +97,8 @@ def preset_period(preset: str, year: int, quarter: int | None = None) -> tuple[d
 def preset_of(date_from: date, date_to: date) -> tuple[str, int, int | None]:
     """The preset a period is, to show the form again: (preset, year, quarter); "custom" when it is none."""
     year = date_to.year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return "custom", year, None
     for preset, quarter in (
         ("plan_year", None),
         ("calendar_year", None),
@@ -124,6 +130,11 @@ def period_errors(
     if date_to is None:
         errors[to_field] = "Cần ghi ngày kết thúc của kỳ báo cáo."
     if date_from is None or date_to is None:
+        return errors
+    for field, day in ((from_field, date_from), (to_field, date_to)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            errors[field] = f"Ngày của kỳ báo cáo phải trong các năm {FIRST_YEAR}–{LAST_YEAR}."
+    if errors:
         return errors
     if date_from > date_to:
         errors[to_field] = "Ngày kết thúc của kỳ báo cáo không được trước ngày bắt đầu."
@@ -194,7 +205,17 @@ def report_errors(values: dict, *, own_period: bool) -> dict[str, str]:
     """A report's draft as saved: lengths, the period (when the report sets its own: a free-standing one), the
     letter's day before the deadline, the typed-in rows."""
     errors = _length_errors(
-        values, ("letter_number", "subject", "plan", "number", "signer_name", "signer_title", "recipients")
+        values,
+        (
+            "letter_number",
+            "letter_subject",
+            "subject",
+            "plan",
+            "number",
+            "signer_name",
+            "signer_title",
+            "recipients",
+        ),
     )
     errors |= _length_errors(values, ("section_text",))
     if own_period:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# Characters no document (XML inside DOCX and XLSX, PDF text) nor database (NUL in PostgreSQL) takes: the C0
+# controls but tab and line ends, DEL, and the two non-characters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def without_controls(text: str | None) -> str:
+    """The text without control characters (a vertical tab pasted from Word, a NUL from a broken file)."""
+    return _CONTROL.sub("", text) if text else ""
 
 
 def fold(text: str | None) -> str:

@@ -569,7 +569,7 @@ def quarter_period(args: Mapping[str, str], today: date) -> tuple[int, int, date
         year, quarter = (today.year, current - 1) if current > 1 else (today.year - 1, 4)
     else:
         year = quarter = None
-        if not year_text.isdigit() or not 2000 <= int(year_text) <= today.year:
+        if not (year_text.isascii() and year_text.isdigit()) or not 2000 <= int(year_text) <= today.year:
             errors["year"] = f"Năm phải là số từ 2000 đến {today.year}."
         else:
             year = int(year_text)

@@ -9,6 +9,7 @@ from datetime import date
 from ..documents.vn_format import vn_numeric_date
 from ..domain.report_rules import period_text
 from ..domain.time import today_vn
+from ..domain.vocabulary import UNIT_KINDS
 from ..models import Province, Report, ReportRequest, Unit
 from . import rendering
 from .document import AppendixSection, ReportDocument, TypedRow
@@ -46,7 +47,7 @@ def default_subject(plan: str, period_from: date, period_to: date) -> str:
 
 
 def default_recipients(unit: Unit) -> str:
-    kind = unit.name.split(" ")[0].lower()
+    kind = UNIT_KINDS.get(unit.kind, "").lower() or unit.name.split(" ")[0].lower()
     return "\n".join((f"{sở_name(unit.province)} (báo cáo);", f"CT, các PCT UBND {kind};", "Lưu: VT."))
 
 
@@ -113,6 +114,13 @@ def build_document(
     )
 
 
+def _summary_columns(table: ReportTable) -> tuple[str, ...]:
+    """The columns that go with ``document_rows(table)``: the communes and the total, or the one commune's name when
+    only one has sent (its single column)."""
+    columns = rendering.document_columns(table)
+    return (table.units[0][1],) if len(table.units) == 1 else columns
+
+
 def summary_document(request: ReportRequest, table: ReportTable) -> ReportDocument:
     """The Sở's table of a request: the sent reports' frozen figures, a column per commune and their total (for its
     XLSX and CSV)."""
@@ -134,6 +142,6 @@ def summary_document(request: ReportRequest, table: ReportTable) -> ReportDocume
         period_to=request.period_to,
         section_heading="",
         section_text="",
-        columns=(*(name for _uid, name in table.units), "Tổng cộng"),
+        columns=_summary_columns(table),
         rows=rendering.document_rows(table, None),
     )

@@ -143,4 +143,6 @@ class ReportForm(PeriodFields, LetterFields, FlaskForm):
 
 
 class SendForm(FlaskForm):
-    """Only the CSRF token: sending takes what the draft holds."""
+    """The version of the draft the person read: sending freezes what they saw, or is refused."""
+
+    version = HiddenField()

@@ -18,7 +18,7 @@ from . import text
 from .document import ReportDocument, TableRow
 from .figures import ReportTable
 
-__all__ = ["RENDERERS", "document_rows", "render", "section_text"]
+__all__ = ["RENDERERS", "document_columns", "document_rows", "render", "section_text"]
 
 # Format → the renderer of each file a report has.
 RENDERERS: dict[str, Callable[[ReportDocument], bytes | str]] = {
@@ -36,6 +36,11 @@ def section_text(table: ReportTable, unit_name: str) -> str:
 
 def document_rows(table: ReportTable, unit_ids: list[int] | None = None) -> tuple[TableRow, ...]:
     return tuple(text.document_rows(table, unit_ids))
+
+
+def document_columns(table: ReportTable, unit_ids: list[int] | None = None) -> tuple[str, ...]:
+    """The value columns that go with ``document_rows`` for the same arguments."""
+    return tuple(text.document_columns(table, unit_ids))
 
 
 def render(fmt: str, document: ReportDocument) -> bytes:

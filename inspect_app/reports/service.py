@@ -16,6 +16,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import writes
@@ -32,7 +33,7 @@ from ..domain.report_rules import (
     sent_late,
     task_status,
 )
-from ..domain.text import nfc
+from ..domain.text import nfc, without_controls
 from ..domain.time import today_vn, utcnow
 from ..domain.vocabulary import REPORT_FORMATS
 from ..extensions import db
@@ -110,6 +111,7 @@ def _clean_text(values: dict) -> dict:
         if key in DATE_FIELDS or key == "typed_rows":
             cleaned[key] = value
         else:
+            value = without_controls(value)
             cleaned[key] = multiline(value) if key in MULTILINE else nfc(value)
     return cleaned
 
@@ -124,7 +126,10 @@ def _clean_letter(values: dict, subject_field: str) -> dict:
 def clean_typed_rows(rows: list[dict]) -> list[dict]:
     """Rows typed in, each {"label", "value"} in NFC; a row without a value is left out (a suggested label the staff
     did not fill)."""
-    cleaned = [{"label": nfc(row.get("label")), "value": nfc(row.get("value"))} for row in rows]
+    cleaned = [
+        {"label": nfc(without_controls(row.get("label"))), "value": nfc(without_controls(row.get("value")))}
+        for row in rows
+    ]
     return [row for row in cleaned if row["value"]]
 
 
@@ -380,12 +385,18 @@ def _file_key(report: Report, fmt: str) -> str:
     return f"reports/{report.sent_on.year}/{report.unit_id}/{report.public_id}.{fmt}"
 
 
-def send_report(report: Report, user: User, today: date | None = None) -> Report:
+def send_report(
+    report: Report, user: User, today: date | None = None, *, read_version: str | int | None = None
+) -> Report:
     """Freeze and send: the figures counted now, the files rendered once (the PDF's QR code names the public page),
     stored with their SHA-256, and the report marked sent, in one transaction. The UPDATE that marks it sent names
-    the version read here: a concurrent send or edit makes it match no row, and this one answers Conflict."""
+    the version read here: a concurrent send or edit makes it match no row, and this one answers Conflict.
+    ``read_version``, the version the sender's page showed: an edit made since then is refused too (the sender
+    would freeze a text they never saw)."""
     if report.is_sent:
         raise Conflict(ALREADY_SENT, report)
+    if read_version not in (None, "") and str(read_version) != str(report.version):
+        raise Conflict(EDITED_MEANWHILE, report)
     values = {key: getattr(report, key) for key in DRAFT_FIELDS + OWN_FIELDS}
     errors = report_errors(values, own_period=report.request_id is None) | sending_errors(values)
     if errors:
@@ -475,6 +486,7 @@ def own_reports(user: User) -> list[Report]:
         db.session.scalars(
             scoped(Report, user)
             .where(Report.request_id.is_(None))
+            .options(joinedload(Report.unit))
             .order_by(Report.period_to.desc(), Report.id.desc())
         )
     )

@@ -152,19 +152,22 @@ def _instruments(table: ReportTable) -> str:
         f" (đều là {_lower(only)})" if only else _breakdown(types)
     )
     failed, passed = v("instruments_failed"), v("instruments_passed")
-    if not failed:
-        if passed == checked:
-            return f"{text}, tất cả đều đạt yêu cầu."
-        return f"{text}, {_n(passed)} phương tiện đo đạt yêu cầu." if passed else f"{text}."
-    verdicts = _counted(
-        ((passed, "phương tiện đo đạt yêu cầu"), (failed, "phương tiện đo không đạt yêu cầu"))
-    )
-    text += f"; {', '.join(verdicts)}"
+    # The failing reasons come from the checklist (one per inspection and reason), the passed and failed
+    # instruments from their measurements: "all passed" only when neither found anything wrong.
     reasons = [
         f"{_lower(label)} ({_n(v(f'reason_{code}'))} lượt)"
         for code, (label, _source) in REASONS.items()
         if v(f"reason_{code}")
     ]
+    if not failed and not reasons:
+        if passed == checked:
+            return f"{text}, kết quả đo đều đạt yêu cầu."
+        return f"{text}, {_n(passed)} phương tiện đo đạt yêu cầu." if passed else f"{text}."
+    if failed:
+        verdicts = _counted(
+            ((passed, "phương tiện đo đạt yêu cầu"), (failed, "phương tiện đo không đạt yêu cầu"))
+        )
+        text += f"; {', '.join(verdicts)}"
     if reasons:
         text += f"; các lỗi vi phạm gồm: {'; '.join(reasons)}"
     return text + "."
@@ -231,6 +234,7 @@ def _violations(table: ReportTable) -> int:
     v = table.value
     return (
         v("instruments_failed")
+        + sum(v(f"reason_{code}") for code in REASONS)
         + v("control_failed")
         + v("label_quantity_violated")
         + v("lots_failed")

@@ -182,7 +182,7 @@ def _report_page(report: Report, status: int = 200):
         value_of=value_of,
         verify_url=service.verification_url(report),
         may_prepare=service.may_prepare(user, report),
-        send_form=SendForm(),
+        send_form=SendForm(version=report.version),
         section_heading=SECTION_HEADING,
         today=today_vn(),
         **_labels(),
@@ -244,10 +244,11 @@ def send(report_id: int):
     report = get_or_404(Report, report_id)
     if not service.may_prepare(current_user, report):
         abort(403)
-    if not SendForm().validate_on_submit():
+    form = SendForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        service.send_report(report, current_user)
+        service.send_report(report, current_user, read_version=form.version.data)
     except InvalidInput as error:
         db.session.rollback()
         form = ReportForm(obj=report, formdata=None)

@@ -228,6 +228,10 @@ def _vn_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), VN_TZ).astimezone(UTC)
 
 
+# The years a date filter may name (a period's midnight must be a datetime that exists in every time zone).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def _read_date(text: str) -> date | None:
     for fmt in _DATE_FORMATS:
         try:
@@ -257,6 +261,8 @@ def parse_filters(args: Mapping[str, str]) -> SupervisionFilters:
             day = _read_date(raw)
             if day is None:
                 errors[name] = f"{label} không hợp lệ: «{raw[:40]}»; nhập ngày dạng 31/12/2026."
+            elif not FIRST_YEAR <= day.year <= LAST_YEAR:
+                errors[name] = f"{label} phải trong các năm {FIRST_YEAR}–{LAST_YEAR}."
             else:
                 values[attribute] = day
         else:
