@@ -29,11 +29,11 @@ from sqlalchemy import select
 
 from ..access import scope_filter, scope_for
 from ..domain.time import today_vn
-from ..domain.vocabulary import DIRECTIONS, INSPECTION_KINDS, INSTRUMENT_TYPES, PREMISE_TYPES, REFERRAL_BODIES
+from ..domain.vocabulary import DIRECTIONS, INSPECTION_KINDS, PREMISE_TYPES, REFERRAL_BODIES
 from ..extensions import db
 from ..inspections.tallies import REASONS
 from ..models import Unit, User
-from ..supervision.dashboard import FIGURES, Context, count_figures
+from ..supervision.dashboard import FIGURES, MEASURED_TYPES, Context, count_figures
 from ..supervision.filters import SupervisionFilters
 
 __all__ = ["REPORT_ROWS", "ReportRow", "ReportTable", "figure_url", "report_table"]
@@ -71,7 +71,7 @@ def _rows() -> list[ReportRow]:
         row(f"inspected_{code}", label, 2)
     heading("2. Phương tiện đo")
     row("instruments_checked", "Số phương tiện đo được kiểm tra")
-    for code, label in INSTRUMENT_TYPES.items():
+    for code, label in MEASURED_TYPES.items():
         row(f"instruments_checked_{code}", label, 2)
     row("instruments_passed", "Phương tiện đo đạt yêu cầu")
     row("instruments_failed", "Phương tiện đo không đạt yêu cầu")

@@ -15,12 +15,12 @@ from ..documents.vn_format import format_vn_decimal, vn_short_date
 from ..domain.vocabulary import (
     DIRECTIONS,
     INSPECTION_KINDS,
-    INSTRUMENT_TYPES,
     PREMISE_TYPES,
     REFERRAL_BODIES,
     UNIT_KINDS,
 )
 from ..inspections.tallies import REASONS
+from ..supervision.dashboard import MEASURED_TYPES
 from .document import TableRow
 from .figures import REPORT_ROWS, ReportTable
 
@@ -147,7 +147,7 @@ def _instruments(table: ReportTable) -> str:
     checked = v("instruments_checked")
     if not checked:
         return ""
-    only, types = _split(table, "instruments_checked_", INSTRUMENT_TYPES, _lower)
+    only, types = _split(table, "instruments_checked_", MEASURED_TYPES, _lower)
     text = f"Đã kiểm tra {_n(checked)} phương tiện đo" + (
         f" (đều là {_lower(only)})" if only else _breakdown(types)
     )

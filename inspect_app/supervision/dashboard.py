@@ -58,6 +58,7 @@ from ..domain.vocabulary import (
     GROUPS,
     INSPECTION_KINDS,
     INSTRUMENT_TYPES,
+    METER_TYPES,
     PREMISE_STATES,
     PREMISE_TYPES,
     REFERRAL_BODIES,
@@ -94,6 +95,8 @@ __all__ = [
 # The longest period the dashboard draws month by month.
 MAX_MONTHS = 120
 GPS_FLAGS = {"far": "far_from_premise", "poor": "poor_accuracy"}
+# The instrument types a reading tests (a meter is checked, never measured against a standard: MeterCheck).
+MEASURED_TYPES = {code: label for code, label in INSTRUMENT_TYPES.items() if code not in METER_TYPES}
 
 
 # ---- the period ---------------------------------------------------------------------------------------------------
@@ -589,7 +592,7 @@ def _figures() -> dict[str, Figure]:
         "Phương tiện đo được kiểm tra",
         lambda c: Instrument.id.is_not(None),
     )
-    for code, label in INSTRUMENT_TYPES.items():
+    for code, label in MEASURED_TYPES.items():
         add(
             f"instruments_checked_{code}",
             "instruments",

@@ -27,7 +27,7 @@ from ..domain.time import today_vn
 from ..exports.queries import item_question, quarter_period
 from ..web.paging import InvalidCursor
 from .charts import column_chart, row_chart
-from .dashboard import FIGURES, REASONS, dashboard, figure_page, month_period, with_period
+from .dashboard import FIGURES, MEASURED_TYPES, REASONS, dashboard, figure_page, month_period, with_period
 from .queries import filter_choices, state_of
 from .filters import INSPECTION_RESULTS, PARAMETERS, InvalidFilters, SupervisionFilters, parse_filters
 
@@ -140,7 +140,7 @@ def dashboard_page():
         reasons=REASONS,
         quarterly=_last_quarter(),
         INSPECTION_KINDS=INSPECTION_KINDS,
-        INSTRUMENT_TYPES=INSTRUMENT_TYPES,
+        MEASURED_TYPES=MEASURED_TYPES,
         DIRECTIONS=DIRECTIONS,
         REFERRAL_BODIES=REFERRAL_BODIES,
         **_form_context(filters, errors),

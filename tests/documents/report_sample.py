@@ -6,7 +6,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from inspect_app.domain.vocabulary import DIRECTIONS, INSPECTION_KINDS, INSTRUMENT_TYPES, PREMISE_TYPES
+from inspect_app.domain.vocabulary import DIRECTIONS, INSPECTION_KINDS, PREMISE_TYPES
+from inspect_app.supervision.dashboard import MEASURED_TYPES
 from inspect_app.reports.document import AppendixSection, ReportDocument, TypedRow
 from inspect_app.reports.figures import REPORT_CODES, ReportTable
 from inspect_app.reports.text import document_columns, document_rows, section_text
@@ -97,7 +98,7 @@ def random_figures(rng: random.Random) -> dict[str, int]:
     f["inspected"] = rng.randint(1, f["inspections"])
     f |= split(f["inspected"], [f"inspected_{code}" for code in PREMISE_TYPES])
     f["instruments_checked"] = rng.randint(0, 3000)
-    f |= split(f["instruments_checked"], [f"instruments_checked_{code}" for code in INSTRUMENT_TYPES])
+    f |= split(f["instruments_checked"], [f"instruments_checked_{code}" for code in MEASURED_TYPES])
     f["instruments_failed"] = rng.randint(0, f["instruments_checked"] // 10)
     f["instruments_passed"] = f["instruments_checked"] - f["instruments_failed"]
     for reason in ("stamp", "seal", "error", "range"):
