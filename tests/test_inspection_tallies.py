@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import random
 import uuid
-from decimal import Decimal
 
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, update
 
-from inspect_app import measurements
 from inspect_app.domain.errors import InvalidInput
 from inspect_app.domain.vocabulary import TALLY_NAMES
 from inspect_app.extensions import db
@@ -27,36 +25,10 @@ class TallyWriter(Writer):
 
     ITEMS = ("GIA-01", "NHAN-05", "CL-02", "PTD-02", "PTD-03", "PTD-06", "PTD-10")
 
-    def team_member_from_the_province(self):
-        """A team with someone from the Sở makes Sở-only results conclusions (indicative changes)."""
-        inspection = self._pick(self._inspections("draft", "completed"))
-        if inspection is not None:
-            service.update_inspection(
-                inspection,
-                {"version": inspection.version, "province_in_team": not inspection.province_in_team},
-                self.inspector,
-            )
+    DIRECTIONS = ("sell", "buy")
+    INDICATIONS = ("1.00", "1.06", "0.90", "0.94")
 
-    def reading(self):
-        """A control measurement, selling or buying."""
-        inspection = self._pick(self._inspections("draft", "completed"))
-        if inspection is None:
-            return
-        measurements.record_reading(
-            inspection,
-            {
-                "uuid": str(uuid.uuid4()),
-                "instrument_id": self.scales[inspection.premise_id],
-                "kind": "control",
-                "direction": self.rng.choice(["sell", "buy"]),
-                "standard_ids": [self.weight.id],
-                "indication": Decimal(self.rng.choice(["1.00", "1.06", "0.90", "0.94"])),
-                "measured_at": None,
-            },
-            self.inspector,
-        )
-
-    WEIGHTS = {**Writer.WEIGHTS, "finding": 6, "reading": 3, "lot": 3, "team_member_from_the_province": 1}
+    WEIGHTS = {**Writer.WEIGHTS, "finding": 6, "reading": 3, "lot": 3, "team": 2}
 
 
 def _python_counts() -> dict[int, dict[str, int]]:

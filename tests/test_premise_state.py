@@ -195,6 +195,9 @@ class Writer:
     """Random writes through the services, as the phone and the desk make them."""
 
     ITEMS = ("GIA-01", "NHAN-05", "CL-02", "CL-03")
+    # A control measurement's direction and the 1 kg weight's indication.
+    DIRECTIONS = ("sell",)
+    INDICATIONS = ("1.00", "1.06", "0.90")
 
     def __init__(self, world, rng: random.Random):
         self.rng = rng
@@ -325,9 +328,9 @@ class Writer:
                 "uuid": str(uuid.uuid4()),
                 "instrument_id": self.scales[inspection.premise_id],
                 "kind": "control",
-                "direction": "sell",
+                "direction": self.rng.choice(self.DIRECTIONS),
                 "standard_ids": [self.weight.id],
-                "indication": Decimal(self.rng.choice(["1.00", "1.06", "0.90"])),
+                "indication": Decimal(self.rng.choice(self.INDICATIONS)),
                 "measured_at": None,
             },
             self.inspector,
