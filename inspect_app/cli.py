@@ -141,7 +141,8 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("rebuild-inspection-tallies")
     def rebuild_inspection_tallies():
         """Recount every inspection's tallies (its findings, readings and lots per set the dashboard and the yearly
-        report add up) in one transaction: after a bulk import, or to prove the stored counts true."""
+        report add up, the instruments it tested and the standards it used) in one transaction: after a bulk
+        import, or to prove the stored counts true."""
         import time
 
         from .inspections.tallies import refresh

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import random
 import uuid
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from inspect_app.domain.errors import InvalidInput
 from inspect_app.domain.vocabulary import TALLY_NAMES
 from inspect_app.extensions import db
 from inspect_app.inspections import service
 from inspect_app.inspections.tallies import TALLIES, fresh_counts, reason_codes
-from inspect_app.models import Finding, Inspection, InspectionTally
+from inspect_app import measurements
+from inspect_app.models import Finding, Inspection, InspectionInstrument, InspectionStandard, InspectionTally
 from inspect_app.models.metrology import PrepackagedLot, Reading
+from tests.factories import make_instrument, make_standard
 from tests.test_premise_state import Writer
 
 
@@ -28,7 +32,41 @@ class TallyWriter(Writer):
     DIRECTIONS = ("sell", "buy")
     INDICATIONS = ("1.00", "1.06", "0.90", "0.94")
 
-    WEIGHTS = {**Writer.WEIGHTS, "finding": 6, "reading": 3, "lot": 3, "team": 2}
+    WEIGHTS = {**Writer.WEIGHTS, "finding": 6, "reading": 6, "lot": 3, "team": 2}
+
+    def __init__(self, world, rng: random.Random):
+        super().__init__(world, rng)
+        # A second scale at each premise and a weight whose verification ran out before the readings' days, so the
+        # instruments tested and the standards used (and used outside their verification) vary.
+        self.second_scales = {p.id: make_instrument(p, self.inspector).id for p in self.premises}
+        self.expired_weight = make_standard(
+            world.unit_a,
+            self.inspector,
+            nominal=Decimal("1"),
+            calibrated_on=date(2024, 1, 31),
+            due_on=date(2025, 1, 31),
+        )
+
+    def reading(self):
+        inspection = self._pick(self._inspections("draft", "completed"))
+        if inspection is None:
+            return
+        # One scale or both, each with one of the weights.
+        for scales in self.rng.sample((self.scales, self.second_scales), self.rng.choice((1, 2))):
+            weight = self.rng.choice((self.weight, self.weight, self.expired_weight))
+            measurements.record_reading(
+                inspection,
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "instrument_id": scales[inspection.premise_id],
+                    "kind": "control",
+                    "direction": self.rng.choice(self.DIRECTIONS),
+                    "standard_ids": [weight.id],
+                    "indication": Decimal(self.rng.choice(self.INDICATIONS)),
+                    "measured_at": None,
+                },
+                self.inspector,
+            )
 
 
 def _python_counts() -> dict[int, dict[str, int]]:
@@ -84,6 +122,36 @@ def _python_counts() -> dict[int, dict[str, int]]:
     return counts
 
 
+def _python_uses() -> tuple[dict, dict]:
+    """(inspection, instrument) → failed for every instrument a reading in force tested; (inspection, standard) →
+    used outside its verification, for every standard such a reading used: counted here from the readings."""
+    db.session.expire_all()
+    instruments: dict[tuple[int, int], bool] = {}
+    standards: dict[tuple[int, int], bool] = {}
+    for r in db.session.scalars(select(Reading)):
+        if r.voided_at is not None:
+            continue
+        key = (r.inspection_id, r.instrument_id)
+        instruments[key] = instruments.get(key, False) or (r.outcome == "fail" and not r.indicative)
+        for snapshot in r.standards:
+            key = (r.inspection_id, snapshot["id"])
+            standards[key] = standards.get(key, False) or snapshot["status"] != "valid"
+    return instruments, standards
+
+
+def _stored_uses() -> tuple[dict, dict]:
+    return (
+        {
+            (u.inspection_id, u.instrument_id): u.failed
+            for u in db.session.scalars(select(InspectionInstrument))
+        },
+        {
+            (u.inspection_id, u.standard_id): u.outside_verification
+            for u in db.session.scalars(select(InspectionStandard))
+        },
+    )
+
+
 def _stored() -> dict[int, dict[str, int]]:
     table = InspectionTally.__table__
     return {
@@ -101,12 +169,26 @@ def test_the_names_are_the_tables_columns_in_order():
 def test_after_any_sequence_of_writes_the_stored_tallies_are_true(app, world, seed):
     writer = TallyWriter(world, random.Random(seed))
     writer.prologue()
-    done, seen = [], set()
+    done, seen, uses = [], set(), set()
     for _ in range(70):
         done.append(writer.step())
         now = _stored()
         assert now == _python_counts(), done
         seen |= {name for row in now.values() for name, value in row.items() if value}
+        stored_uses = _stored_uses()
+        assert stored_uses == _python_uses(), done
+        instruments, standards = stored_uses
+        uses |= {("instrument", failed) for failed in instruments.values()}
+        uses |= {("standard", outside) for outside in standards.values()}
+        uses |= {"two instruments" for i, _ in instruments if sum(1 for j, _ in instruments if j == i) > 1}
+    # Instruments passed and failed, standards within and outside their verification, two instruments at once.
+    assert uses == {
+        ("instrument", False),
+        ("instrument", True),
+        ("standard", False),
+        ("standard", True),
+        "two instruments",
+    }, uses
     # Enough happened for the check to mean something.
     assert {"gia_checked", "gia_violated", "ptd_violated", "reason_stamp", "control", "lots"} <= seen, seen
     assert {"control_failed", "lots_failed"} & seen, seen
@@ -131,10 +213,13 @@ def test_a_refused_write_leaves_the_tallies_as_they_were(app, world):
         )
     db.session.rollback()
     assert _stored() == before == _python_counts()
+    assert _stored_uses() == _python_uses()
 
 
 def _scramble() -> None:
     db.session.execute(update(InspectionTally.__table__).values(**dict.fromkeys(TALLY_NAMES, 7)))
+    db.session.execute(update(InspectionInstrument.__table__).values(failed=True))
+    db.session.execute(delete(InspectionStandard.__table__))
     db.session.commit()
 
 
@@ -142,13 +227,25 @@ def test_the_rebuild_command_recounts_every_inspection(app, world, runner):
     writer = TallyWriter(world, random.Random(5))
     for _ in range(30):
         writer.step()
-    truth = _python_counts()
+    truth, uses = _python_counts(), _python_uses()
+    assert all(uses), uses
     _scramble()
     assert _stored() != truth
+    assert _stored_uses() != uses
     result = runner.invoke(args=["rebuild-inspection-tallies"])
     assert result.exit_code == 0, result.output
     assert "Đã đếm lại kết quả của" in result.output
     assert _stored() == truth
+    assert _stored_uses() == uses
+
+
+def _down_and_up_again(revision: str) -> None:
+    """Migrate down to ``revision`` (dropping what the next revisions made) and up again, which fills it anew."""
+    db.session.commit()  # no transaction (nor lock) stays open while the schema changes
+    db.session.remove()
+    downgrade(revision=revision)
+    upgrade()
+    db.session.expire_all()
 
 
 def test_migration_0014_fills_the_tallies_of_existing_data(app, world):
@@ -157,9 +254,15 @@ def test_migration_0014_fills_the_tallies_of_existing_data(app, world):
         writer.step()
     truth = _python_counts()
     assert any(any(row.values()) for row in truth.values())
-    db.session.commit()  # no transaction (nor lock) stays open while the schema changes
-    db.session.remove()
-    downgrade(revision="0013")
-    upgrade()
-    db.session.expire_all()
+    _down_and_up_again("0013")
     assert _stored() == truth
+
+
+def test_migration_0017_fills_the_instruments_and_standards_of_existing_data(app, world):
+    writer = TallyWriter(world, random.Random(17))
+    for _ in range(60):
+        writer.step()
+    uses = _python_uses()
+    assert all(uses), uses
+    _down_and_up_again("0016")
+    assert _stored_uses() == uses

@@ -2,7 +2,15 @@
 
 from .areas import Province, Unit
 from .audit import AuditEvent
-from .inspections import Finding, Inspection, InspectionMember, InspectionTally, Photo
+from .inspections import (
+    Finding,
+    Inspection,
+    InspectionInstrument,
+    InspectionMember,
+    InspectionStandard,
+    InspectionTally,
+    Photo,
+)
 from .metrology import (
     Instrument,
     InstrumentPhoto,
@@ -25,6 +33,8 @@ __all__ = [
     "AuditEvent",
     "Finding",
     "Inspection",
+    "InspectionInstrument",
+    "InspectionStandard",
     "InspectionTally",
     "InspectionMember",
     "Instrument",

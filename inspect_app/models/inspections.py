@@ -52,6 +52,21 @@ class Inspection(ClientRecord, Timestamped, db.Model):
         # The list order, newest first, for a province and for one unit.
         Index("ix_inspections_started_at_id", "started_at", "id"),
         Index("ix_inspections_unit_id_started_at_id", "unit_id", "started_at", "id"),
+        # The inspections of units in a period with what the dashboard and the yearly report count of them (status,
+        # kind, handling, referral, fix-by date, premise), read from the index alone (supervision.dashboard): a
+        # province's year without a read of its 100,000 rows.
+        Index(
+            "ix_inspections_period_status",
+            "unit_id",
+            "started_at",
+            "status",
+            "kind",
+            "outcome",
+            "referral_body",
+            "fix_deadline",
+            "premise_id",
+            "id",
+        ),
         # A premise's inspections, newest first: its page, and its latest state (premises.state).
         Index("ix_inspections_premise_id_started_at_id", "premise_id", "started_at", "id"),
         # The map's GPS mismatch layer: flagged fixes by position (supervision.queries.gps_mismatches).
@@ -158,6 +173,40 @@ class InspectionTally(db.Model):
         Column("inspection_id", Integer, ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True),
         *(Column(name, Integer, nullable=False, default=0, server_default="0") for name in TALLY_NAMES),
     )
+
+
+class InspectionInstrument(db.Model):
+    """An instrument one inspection tested (a reading in force of it), once, with ``failed`` true when one of those
+    readings counts as a violation: kept on write with the tallies (``inspections.tallies``), so a year's instruments
+    tested are counted from a few rows per inspection instead of every reading."""
+
+    __tablename__ = "inspection_instruments"
+    # A year's instruments, each once, grouped in index order without a sort (supervision.dashboard).
+    __table_args__ = (
+        Index("ix_inspection_instruments_instrument_id", "instrument_id", "inspection_id", "failed"),
+    )
+
+    inspection_id: Mapped[int] = mapped_column(
+        ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True
+    )
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), primary_key=True)
+    failed: Mapped[bool]
+
+
+class InspectionStandard(db.Model):
+    """A reference standard one inspection's readings in force used, once, with ``outside_verification`` true when
+    one of those uses was outside its verification on the day: kept on write with the tallies."""
+
+    __tablename__ = "inspection_standards"
+    __table_args__ = (
+        Index("ix_inspection_standards_standard_id", "standard_id", "inspection_id", "outside_verification"),
+    )
+
+    inspection_id: Mapped[int] = mapped_column(
+        ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True
+    )
+    standard_id: Mapped[int] = mapped_column(ForeignKey("reference_standards.id"), primary_key=True)
+    outside_verification: Mapped[bool]
 
 
 class Finding(ClientRecord, Timestamped, TeamConclusion, db.Model):

@@ -66,8 +66,19 @@ from ..domain.vocabulary import (
 from ..extensions import db
 from ..measurements.standards import DUE_SOON_DAYS
 from ..inspections.tallies import REASONS, TALLIES, group_finding
-from ..models import Finding, Inspection, InspectionTally, Premise, PrepackagedLot, Reading, Unit, User
-from ..models.metrology import Instrument, ReadingStandard, ReferenceStandard
+from ..models import (
+    Finding,
+    Inspection,
+    InspectionInstrument,
+    InspectionStandard,
+    InspectionTally,
+    Premise,
+    PrepackagedLot,
+    Reading,
+    Unit,
+    User,
+)
+from ..models.metrology import Instrument, ReferenceStandard
 from ..premises.queries import BY_NAME
 from ..premises.state import (
     COMPLETED_STATUSES,
@@ -204,20 +215,28 @@ def _inspected_premises(ctx: Context) -> Select:
     return select(Premise).where(scope_filter(Premise, scope=ctx.scope), Premise.id.in_(inspected))
 
 
+def _each_once(ctx: Context, model, key: str, flag: str):
+    """``model``'s rows (kept on write, a few per inspection) of the completed inspections the filters keep,
+    grouped by ``key``: one row per instrument or standard, with ``flag`` 1 when it is set on one of them. Built once
+    per context, so a kind's base and its figures' conditions name the same subquery."""
+    name = model.__tablename__
+    if name not in ctx.memo:
+        ctx.memo[name] = (
+            select(
+                getattr(model, key).label(key),
+                func.max(case((getattr(model, flag), 1), else_=0)).label(flag),
+            )
+            .where(model.inspection_id.in_(_completed_ids(ctx)))
+            .group_by(getattr(model, key))
+            .subquery(name)
+        )
+    return ctx.memo[name]
+
+
 def _tested(ctx: Context):
     """The instruments with a reading in force in a completed inspection the filters keep, one row each, with
-    ``failed`` 1 when one of those readings counts as a violation: one grouped pass over the period's readings."""
-    if "tested" not in ctx.memo:
-        ctx.memo["tested"] = (
-            select(
-                Reading.instrument_id.label("instrument_id"),
-                func.max(case((Reading.counts_as_violation, 1), else_=0)).label("failed"),
-            )
-            .where(Reading.inspection_id.in_(_completed_ids(ctx)), Reading.in_force)
-            .group_by(Reading.instrument_id)
-            .subquery("tested")
-        )
-    return ctx.memo["tested"]
+    ``failed`` 1 when one of those readings counts as a violation (``InspectionInstrument``)."""
+    return _each_once(ctx, InspectionInstrument, "instrument_id", "failed")
 
 
 def _checked_instruments(ctx: Context) -> Select:
@@ -230,32 +249,25 @@ def _checked_instruments(ctx: Context) -> Select:
     )
 
 
-def _used(condition) -> Callable[[Context], Select]:
-    """The standards a reading in force of a completed inspection the filters keep used, where ``condition`` holds
-    for that use (``ReadingStandard``: within its verification on the day or not)."""
-
-    def ids(ctx: Context) -> Select:
-        return (
-            select(ReadingStandard.standard_id)
-            .join(Reading, Reading.id == ReadingStandard.reading_id)
-            .where(Reading.inspection_id.in_(_completed_ids(ctx)), Reading.in_force, condition())
-        )
-
-    return ids
+def _used(ctx: Context):
+    """The reference standards a reading in force of a completed inspection the filters keep used, one row each,
+    with ``outside_verification`` 1 when one of those uses was outside its verification on the day
+    (``InspectionStandard``)."""
+    return _each_once(ctx, InspectionStandard, "standard_id", "outside_verification")
 
 
 def _used_standards(ctx: Context) -> Select:
-    """Reference standards (active or not today) used in the period, each once; counted under their owner unit."""
-    used = _used(lambda: ReadingStandard.standard_id.is_not(None))
-    query = select(ReferenceStandard).where(
-        scope_filter(ReferenceStandard, scope=ctx.scope), ReferenceStandard.id.in_(used(ctx))
+    """Reference standards (active or not today) used in the period (``_used``), each once; counted under their
+    owner unit."""
+    used = _used(ctx)
+    query = (
+        select(ReferenceStandard)
+        .join(used, used.c.standard_id == ReferenceStandard.id)
+        .where(scope_filter(ReferenceStandard, scope=ctx.scope))
     )
     if ctx.filters.unit_id is not None:
         query = query.where(ReferenceStandard.unit_id == ctx.filters.unit_id)
     return query
-
-
-_USED_OUT_OF_VERIFICATION = _used(lambda: ReadingStandard.within_verification.is_(False))
 
 
 def _standards(ctx: Context) -> Select:
@@ -387,8 +399,9 @@ class Figure:
 
 
 def _summed(name: str):
-    """The completed inspections' stored count ``name``, added up."""
-    return lambda c: func.coalesce(func.sum(getattr(InspectionTally, name)).filter(_completed()), 0)
+    """The completed inspections' stored count ``name``, added up (the statement joins only their tallies: the
+    others' are NULL, which SUM skips)."""
+    return lambda c: func.coalesce(func.sum(getattr(InspectionTally, name)), 0)
 
 
 def _counted(*conditions):
@@ -612,7 +625,7 @@ def _figures() -> dict[str, Figure]:
         "standards_used_expired",
         "used_standards",
         "Chuẩn đã dùng khi quá hạn kiểm định/hiệu chuẩn",
-        lambda c: ReferenceStandard.id.in_(_USED_OUT_OF_VERIFICATION(c)),
+        lambda c: _used(c).c.outside_verification == 1,
     )
     # Reference standards today.
     add("standards", "standards", "Chuẩn đo lường đang dùng", lambda c: ReferenceStandard.id.is_not(None))
@@ -710,7 +723,10 @@ def count_figures(ctx: Context, codes: Iterable[str] | None = None, *, months: b
             keys.insert(0, vn_month(Inspection.started_at).label("month"))
         query = kind.base(ctx)
         if name == "inspections":
-            query = query.outerjoin(InspectionTally, InspectionTally.inspection_id == Inspection.id)
+            # The completed inspections' tallies only: a figure summed from them needs no condition of its own.
+            query = query.outerjoin(
+                InspectionTally, and_(InspectionTally.inspection_id == Inspection.id, _completed())
+            )
         grouped = (
             query.join(Unit, Unit.id == kind.unit_column)
             .with_only_columns(*keys, *expressions)
