@@ -22,6 +22,7 @@ import requests
 from sqlalchemy import func, select
 
 from inspect_app.domain.errors import Conflict, InvalidInput
+from inspect_app.domain.vocabulary import REPORT_FORMATS
 from inspect_app.domain.time import today_vn
 from inspect_app.extensions import db
 from inspect_app.inspections import service as inspections
@@ -204,7 +205,7 @@ def test_the_report_is_drafted_sent_frozen_and_shows_what_changed(client, login,
     files = {
         f.format: f for f in db.session.scalars(select(ReportFile).where(ReportFile.report_id == report.id))
     }
-    assert set(files) == {"pdf", "docx", "xlsx", "csv"}
+    assert set(files) == {"pdf", "docx", "xlsx", "csv", "acsv"}
     for fmt, stored in files.items():
         content = client.get(f"/reports/{report.id}/file.{fmt}").get_data()
         assert hashlib.sha256(content).hexdigest() == stored.sha256 and len(content) == stored.size, fmt
@@ -219,6 +220,14 @@ def test_the_report_is_drafted_sent_frozen_and_shows_what_changed(client, login,
     appendix = rendered[-1].appendix
     assert [(section.label, section.value) for section in appendix] == [(lbl, n) for lbl, n in nonzero if n]
     assert all(len(section.records) == section.value and not section.truncated for section in appendix)
+    # The appendix's CSV, as kept: a line per record under each figure, as many as the figure.
+    head, *lines = csv.reader(
+        io.StringIO(client.get(f"/reports/{report.id}/file.acsv").get_data().decode("utf-8-sig"))
+    )
+    assert head == ["STT", "Số liệu", "Giá trị", "Hồ sơ"]
+    assert [(label, int(value), record) for _n, label, value, record in lines] == [
+        (section.label, section.value, record) for section in appendix for record in section.records
+    ]
     inspections_listed = next(
         section for section in appendix if section.label == "Số cuộc kiểm tra đã thực hiện"
     )
@@ -425,7 +434,7 @@ def test_two_sends_at_once_give_one_sent_report(app, live_server, world, rendere
     report = db.session.get(Report, report_id)
     assert report.status == "sent"
     files = db.session.scalars(select(ReportFile).where(ReportFile.report_id == report_id)).all()
-    assert len(files) == 4 and all(report.public_id in f.storage_key for f in files)
+    assert len(files) == len(REPORT_FORMATS) and all(report.public_id in f.storage_key for f in files)
     sends = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "send")
     assert db.session.scalar(sends) == 1
     # Only the winner's files are in storage.
@@ -514,7 +523,7 @@ def test_a_send_from_a_stale_read_loses_to_the_one_that_committed(app, world, re
         service.send_report(stale, staff)
     files = db.session.scalars(select(ReportFile)).all()
     stored = [p for p in (Path(app.config["UPLOAD_DIR"]) / "reports").rglob("*") if p.is_file()]
-    assert len(files) == 4 and len(stored) == 4
+    assert len(files) == len(stored) == len(REPORT_FORMATS)
 
 
 def _counted(client, url: str) -> int:
@@ -595,5 +604,5 @@ def test_odd_input_never_breaks_a_report(client, login, world, rendered):
     report = db.session.get(Report, report.id)
     assert report.section_text == "Dòng một.\n\nDòng hai." and report.signer_name == "Nguyễn Văn Sinh"
     assert report.typed_rows == [{"label": "Kinh phí", "value": "15.000.000"}]
-    for fmt in ("docx", "pdf", "xlsx", "csv"):
+    for fmt in ("docx", "pdf", "xlsx", "csv", "acsv"):
         assert client.get(f"/reports/{report.id}/file.{fmt}").status_code == 200, fmt

@@ -332,7 +332,14 @@ REPORT_TASK_STATUSES = {
 }
 
 # The files of a report (downloads; a sent report keeps the exact bytes of each), in the order offered.
-REPORT_FORMATS = {"docx": "Word (DOCX)", "pdf": "PDF", "xlsx": "Excel (XLSX)", "csv": "CSV"}
+# "acsv": the appendix (the records behind each figure) as CSV; the XLSX holds it on a sheet of its own.
+REPORT_FORMATS = {
+    "docx": "Word (DOCX)",
+    "pdf": "PDF",
+    "xlsx": "Excel (XLSX)",
+    "csv": "CSV",
+    "acsv": "CSV phụ lục",
+}
 
 
 # ---- the audit log ------------------------------------------------------------------------------------------

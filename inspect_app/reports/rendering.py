@@ -4,7 +4,8 @@
 - ``reports.text.document_rows(table, unit_ids=None)``: the table's rows (``document.TableRow``, one value per
   column) for a ``ReportDocument``;
 - ``documents.report_pdf.render_report_pdf(doc)``, ``documents.report_docx.render_report_docx(doc)``,
-  ``documents.report_tables.render_report_xlsx(doc)`` and ``render_report_csv(doc)``: the bytes of each file.
+  ``documents.report_tables.render_report_xlsx(doc)``, ``render_report_csv(doc)`` and ``render_appendix_csv(doc)``:
+  the bytes of each file.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 
 from ..documents.report_docx import render_report_docx
 from ..documents.report_pdf import render_report_pdf
-from ..documents.report_tables import render_report_csv, render_report_xlsx
+from ..documents.report_tables import render_appendix_csv, render_report_csv, render_report_xlsx
 from . import text
 from .document import ReportDocument, TableRow
 from .figures import ReportTable
@@ -26,6 +27,7 @@ RENDERERS: dict[str, Callable[[ReportDocument], bytes | str]] = {
     "pdf": render_report_pdf,
     "xlsx": render_report_xlsx,
     "csv": render_report_csv,
+    "acsv": render_appendix_csv,
 }
 
 

@@ -81,6 +81,7 @@ MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
+    "acsv": "text/csv",
 }
 
 
@@ -462,8 +463,10 @@ def report_file(report: Report, fmt: str, user: User) -> bytes:
 
 
 def file_name(report: Report, fmt: str) -> str:
-    """ "bao-cao-21496-20251121-20261120.pdf": ASCII, so every browser keeps it."""
-    return f"bao-cao-{report.unit.code}-{report.period_from:%Y%m%d}-{report.period_to:%Y%m%d}.{fmt}"
+    """ "bao-cao-21496-20251121-20261120.pdf" (the appendix's CSV "…-phu-luc.csv"): ASCII, so every browser keeps
+    it."""
+    stem = f"bao-cao-{report.unit.code}-{report.period_from:%Y%m%d}-{report.period_to:%Y%m%d}"
+    return f"{stem}-phu-luc.csv" if fmt == "acsv" else f"{stem}.{fmt}"
 
 
 def report_for_token(token: str) -> Report | None:

@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from inspect_app.documents.report_docx import render_report_docx
+from tests.conftest import missing
 from inspect_app.documents.report_docx_template import STYLES, build_template, template_bytes
 from inspect_app.documents.report_layout import count, paragraphs
 from inspect_app.reports.document import ReportDocument
@@ -192,7 +193,7 @@ def test_a_rollup_goes_in_a_landscape_section_with_a_column_per_commune():
 def test_it_opens_in_libreoffice(commune_docx: bytes, tmp_path):
     soffice = shutil.which("soffice")
     if soffice is None:
-        pytest.skip("LibreOffice is not installed (Debian: libreoffice-writer-nogui)")
+        missing("LibreOffice (Debian: libreoffice-writer-nogui)")
     source = tmp_path / "bao-cao.docx"
     source.write_bytes(commune_docx)
     subprocess.run(
