@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     checklists,
     docs,
     findings,
+    follow_ups,
     inspections,
     instruments,
     lots,

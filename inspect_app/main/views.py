@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from ..access import scope_filter, visible_units
 from ..extensions import db
 from ..models import Market, Premise
+from ..premises.state import state_expression
 
 bp = Blueprint("main", __name__)
 
@@ -35,6 +36,15 @@ def home():
         ).all()
     )
     markets = db.session.scalar(select(func.count(Market.id)).where(scope_filter(Market)))
+    # Fix-by requests not yet checked again (follow-ups), by whether their deadline has passed.
+    state = state_expression()
+    fixes = dict(
+        db.session.execute(
+            select(state, func.count(Premise.id))
+            .where(scope_filter(Premise), Premise.status == "active", Premise.open_fix_deadline.is_not(None))
+            .group_by(state)
+        ).all()
+    )
     return render_template(
         "home.html",
         user=current_user,
@@ -42,4 +52,6 @@ def home():
         premises_active=premises_by_status.get("active", 0),
         premises_closed=premises_by_status.get("closed", 0),
         markets=markets,
+        fix_overdue=fixes.get("fix_overdue", 0),
+        fix_pending=fixes.get("fix_pending", 0),
     )

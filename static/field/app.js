@@ -28,6 +28,8 @@ const app = {
   // feed, ordered here) or "kept" (the last server answer, before the copy was ever filled).
   premisesFrom: null,
   premisesFeed: null,
+  // The open fix-by requests of the scope ("Việc cần làm"), kept on the phone: { items, due_soon_days }.
+  followUps: null,
   position: null,
   positionError: null,
   inspections: new Map(),
@@ -177,8 +179,16 @@ async function fetchPremiseChanges() {
   return true;
 }
 
+/** The follow-ups to do, from the server (kept on the phone) or, offline, the kept copy; redrawn on the home screen. */
+async function loadFollowUps() {
+  const answer = await getJSON("/api/v1/follow-ups", `followUps:${owner()}`);
+  if (answer.data) app.followUps = answer.data;
+  redrawHome();
+}
+
 /** Back online: the copy is refreshed, and a list drawn from it is asked of the server again. */
 async function onOnline() {
+  loadFollowUps();
   await refreshPremiseCache();
   if (app.premisesFrom !== "server" && navigator.onLine) {
     await loadPremises();
@@ -355,7 +365,21 @@ async function route({ keepScroll = false } = {}) {
     const premise = app.premises.find((p) => String(p.id) === id);
     if (!premise) return go("#/");
     setHeader("Bắt đầu", "#/");
-    if (!app.startForm || app.startForm.premiseId !== premise.id) await newStartForm(premise);
+    if (!app.startForm || app.startForm.premiseId !== premise.id || app.startForm.follows) await newStartForm(premise);
+    screens.renderStart(view, app, actions, premise);
+    loadInstruments(premise.id);
+  } else if (screen === "follow") {
+    // A follow-up visit: the premise of a fix-by request, its start form naming the inspection it follows.
+    const item = (app.followUps?.items || []).find((f) => String(f.inspection_id) === id);
+    if (!item) return go("#/");
+    const draft = [...app.inspections.values()].find((i) => i.status === "draft" && String(i.followsId) === id);
+    if (draft) return go(`#/i/${draft.uuid}`);
+    const premise = app.premises.find((p) => p.id === item.premise.id) || item.premise;
+    setHeader("Kiểm tra lại", "#/");
+    if (!app.startForm || app.startForm.premiseId !== premise.id || app.startForm.follows?.inspection_id !== item.inspection_id) {
+      await newStartForm(premise);
+      app.startForm.follows = item;
+    }
     screens.renderStart(view, app, actions, premise);
     loadInstruments(premise.id);
   } else if (screen === "i") {
@@ -463,9 +487,11 @@ const actions = {
     ];
     const gps = fix ? { latitude: fix.latitude, longitude: fix.longitude, accuracy_m: fix.accuracy_m } : null;
     const noLocation = premise.latitude === null || premise.longitude === null;
+    const follows = form.follows && form.follows.premise.id === premise.id ? form.follows.inspection_id : null;
     const body = {
       uuid,
       premise_id: premise.id,
+      follows_id: follows,
       kind: form.kind,
       basis: form.basis.trim(),
       started_at: localIso(),
@@ -486,6 +512,7 @@ const actions = {
       gps,
       startedAt: body.started_at,
       catalogueVersion: app.catalogue.version,
+      followsId: follows,
       findings: {},
       photos: [],
       status: "draft",
@@ -793,6 +820,7 @@ const actions = {
     await setMeta(`premises:${owner()}`, null);
     await forgetPremises(owner());
     await setMeta(`standards:${owner()}`, null);
+    await setMeta(`followUps:${owner()}`, null);
     if (response.status === 401) {
       location.href = "/login";
       return;
@@ -845,6 +873,7 @@ async function boot() {
   startSync(owner(), { onStatus, onMe, onApplied });
   // The phone's copy of the premises is refreshed behind the first screen, and whenever the network comes back.
   refreshPremiseCache();
+  loadFollowUps();
   window.addEventListener("online", onOnline);
   loadMetrology();
   await located;

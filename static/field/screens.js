@@ -67,6 +67,77 @@ function keptLine(app) {
   return h("p", { class: "muted small", id: "premises-kept" }, `Trên máy có ${feed.count} cơ sở để dùng khi mất mạng (cập nhật lúc ${at}: ${feed.received} thay đổi).`);
 }
 
+/** "dd/mm/yyyy" of an ISO date. */
+function dayText(iso) {
+  const [y, m, d] = iso.split("-");
+  return `${d}/${m}/${y}`;
+}
+
+/**
+ * The follow-ups to do on the phone's date: overdue and due within the server's window, soonest first; one already
+ * revisited on this phone is left out (completed) or leads to its visit (draft). Also how many come later.
+ */
+export function followUpsToDo(app) {
+  const kept = app.followUps;
+  if (!kept || !kept.items) return { due: [], later: 0 };
+  const day = today();
+  const soon = new Date(`${day}T00:00:00Z`);
+  soon.setUTCDate(soon.getUTCDate() + (kept.due_soon_days ?? 7));
+  const soonIso = soon.toISOString().slice(0, 10);
+  const visits = new Map([...app.inspections.values()].filter((i) => i.followsId).map((i) => [String(i.followsId), i]));
+  const due = [];
+  let later = 0;
+  for (const item of kept.items) {
+    const visit = visits.get(String(item.inspection_id));
+    if (visit && visit.status === "completed") continue;
+    const state = item.fix_deadline < day ? "overdue" : item.fix_deadline <= soonIso ? "due_soon" : "later";
+    if (state === "later") later += 1;
+    else due.push({ item, state, visit });
+  }
+  return { due, later };
+}
+
+function followUpSection(app) {
+  const { due, later } = followUpsToDo(app);
+  if (!due.length && !later) return null;
+  return h(
+    "section",
+    { class: "fsection", id: "follow-ups" },
+    h("h2", {}, "Việc cần làm"),
+    h("p", { class: "hint" }, "Kiểm tra lại việc khắc phục theo yêu cầu đã lập."),
+    due.length
+      ? h(
+          "ul",
+          { class: "plist" },
+          due.map(({ item, state, visit }) =>
+            h(
+              "li",
+              {},
+              h(
+                "a",
+                { class: "prow", href: visit ? `#/i/${visit.uuid}` : `#/follow/${item.inspection_id}`, dataset: { followUp: item.inspection_id } },
+                h(
+                  "span",
+                  { class: "prow-main" },
+                  h("strong", {}, item.premise.name),
+                  h("span", { class: "muted" }, premiseLine(item.premise)),
+                  h(
+                    "span",
+                    { class: state === "overdue" ? "badge badge-bad" : "badge badge-warn" },
+                    `${state === "overdue" ? "Quá hạn khắc phục" : "Đến hạn khắc phục"} ${dayText(item.fix_deadline)}`
+                  ),
+                  visit ? h("span", { class: "badge badge-warn" }, "Đang kiểm tra lại") : null
+                ),
+                h("span", { class: "prow-go" }, visit ? "Tiếp tục ›" : "Kiểm tra lại ›")
+              )
+            )
+          )
+        )
+      : null,
+    later ? h("p", { class: "muted small", id: "follow-ups-later" }, `Còn ${later} yêu cầu khắc phục chưa đến hạn.`) : null
+  );
+}
+
 export function renderHome(view, app, act) {
   const drafts = [...app.inspections.values()].filter((i) => i.status === "draft").sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const done = [...app.inspections.values()]
@@ -114,6 +185,7 @@ export function renderHome(view, app, act) {
           )
         )
       : null,
+    followUpSection(app),
     h(
       "section",
       { class: "fsection" },
@@ -281,6 +353,13 @@ export function renderStart(view, app, act, premise) {
       { class: "fsection premise-card" },
       h("h2", {}, premise.name),
       h("p", { class: "muted" }, premiseLine(premise)),
+      form.follows
+        ? h(
+            "p",
+            { class: "notice", id: "follows-note" },
+            `Kiểm tra lại việc khắc phục theo yêu cầu của cuộc kiểm tra ngày ${dayText(form.follows.inspected_on)} (hạn khắc phục ${dayText(form.follows.fix_deadline)}). Nếu cơ sở đã khắc phục, kết luận "Đạt" hoặc "Nhắc nhở".`
+          )
+        : null,
       premise.owner_name ? h("p", {}, "Chủ cơ sở: ", premise.owner_name) : null,
       premise.address ? h("p", { class: "muted small" }, premise.address) : null,
       gpsBox
