@@ -303,7 +303,10 @@ function drawStatus() {
   pill.dataset.pending = String(waiting);
   pill.dataset.failed = String(s.failed);
   pill.className = `pill ${s.failed ? "pill-bad" : waiting ? "pill-warn" : "pill-ok"}`;
-  pill.textContent = waiting ? `${waiting} chờ đồng bộ` : "✓ Đã đồng bộ";
+  // Counted in inspections, as the inspector thinks of them; the records behind them are in the outbox screen.
+  const inspections = Object.keys(s.byInspection || {}).length;
+  pill.textContent = waiting ? `${inspections || waiting} cuộc kiểm tra chờ gửi` : "✓ Đã đồng bộ";
+  pill.title = waiting ? `${waiting} bản ghi chờ gửi` : "";
   const banner = document.getElementById("banner");
   mount(
     banner,

@@ -546,7 +546,8 @@ export function itemCard(app, act, inspection, item) {
           class: `ans ans-${code}`,
           "aria-pressed": finding.answer === code ? "true" : "false",
           dataset: { answer: code },
-          onclick: () => act.answer(inspection, item, { answer: code }, card),
+          // A count says how many were found wrong: it goes with "Không đạt" only.
+          onclick: () => act.answer(inspection, item, code === "fail" ? { answer: code } : { answer: code, affected_count: null }, card),
         },
         text
       )
@@ -574,11 +575,11 @@ export function itemCard(app, act, inspection, item) {
     suggestion ? suggestionBox(act, inspection, item, finding, suggestion, card) : null,
     answers,
     finding.answer === "fail" && item.fail_handling_note ? h("p", { class: "suggest" }, "Gợi ý xử lý: ", item.fail_handling_note) : null,
-    finding.answer && item.answer_kind === "pass_fail_count"
+    finding.answer === "fail" && item.answer_kind === "pass_fail_count"
       ? h(
           "div",
           { class: "field fcount" },
-          h("label", { for: `count-${item.code}` }, "Số lượng liên quan"),
+          h("label", { for: `count-${item.code}` }, "Số lượng không đạt"),
           h("input", {
             type: "number",
             inputmode: "numeric",

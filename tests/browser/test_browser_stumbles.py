@@ -1,0 +1,41 @@
+"""Where a new inspector stumbled on the phone (360×740, real headless Chromium), each reproduced as they met it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from inspect_app.extensions import db
+from inspect_app.models import Finding
+from tests.browser.conftest import login, start_nearest, wait_synced
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_count_box_is_only_there_for_a_failed_item(field_app):
+    """A count ("how many were wrong") means nothing on "Đạt" or "Không áp dụng"; changing a failed answer to
+    "Đạt" drops its count, on the phone and on the server."""
+    _, page = field_app.phone()
+    login(page, field_app.url)
+    start_nearest(page)
+    inspection = page.url.rsplit("#/i/", 1)[-1].split("/")[0]
+    page.goto(f"{field_app.url}/app#/i/{inspection}/NHAN")
+    item = "#item-NHAN-01"
+    page.wait_for_selector(item)
+    for answer in ("pass", "na"):
+        page.click(f"{item} .ans-{answer}")
+        page.wait_for_selector(f'{item}[data-answer="{answer}"]')
+        assert page.locator("#count-NHAN-01").count() == 0, answer
+    page.click(f"{item} .ans-fail")
+    page.wait_for_selector("#count-NHAN-01")
+    assert page.inner_text(f"{item} .fcount label") == "Số lượng không đạt"
+    page.fill("#count-NHAN-01", "3")
+    page.locator("#count-NHAN-01").blur()
+    page.click(f"{item} .ans-pass")
+    page.wait_for_selector(f'{item}[data-answer="pass"]')
+    assert page.locator("#count-NHAN-01").count() == 0
+    wait_synced(page)
+    db.session.rollback()
+    finding = db.session.scalars(select(Finding).where(Finding.item_code == "NHAN-01")).one()
+    assert (finding.answer, finding.affected_count) == ("pass", None)
+    assert page.errors == []
