@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,7 +17,7 @@ from ..domain.vocabulary import (
 )
 from ..extensions import db
 from .areas import Unit
-from .base import ClientRecord, Timestamped, UTCDateTime
+from .base import ClientRecord, Timestamped
 from .premises import Premise
 from .users import User
 
