@@ -238,7 +238,7 @@ def _sticker(client, login, world):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     client.post("/logout")
     db.session.expire_all()
-    token_url = f"http://testserver/s/"
+    token_url = "http://testserver/s/"
     return response.get_data(), token_url
 
 
