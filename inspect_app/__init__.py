@@ -109,6 +109,8 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import register_api
     from .auth.views import bp as auth_bp
+    from .complaints.views import bp as complaints_bp
+    from .stalls.views import bp as stalls_bp
     from .exports.views import bp as exports_bp
     from .inspections.views import bp as inspections_bp
     from .minutes.views import bp as minutes_bp
@@ -134,3 +136,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(complaints_bp)
+    app.register_blueprint(stalls_bp)

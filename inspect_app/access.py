@@ -174,6 +174,12 @@ PERMISSIONS = {
     # supervisors prepare and send the commune's report (reports.service adds where the account must belong).
     "report.publish": {"supervisor", "admin"},
     "report.prepare": {"staff", "supervisor", "admin"},
+    # The complaints register: receive and close (anyone who handles cases), assign (the desk and leadership);
+    # the complainant's contact is further limited to the complaint's own unit (complaints.service).
+    "complaint.record": {"inspector", "staff", "supervisor", "admin"},
+    "complaint.assign": {"staff", "supervisor", "admin"},
+    # The QR sticker of a premise's public page (where the unit has turned the page on).
+    "sticker.print": {"inspector", "staff", "supervisor", "admin"},
 }
 
 

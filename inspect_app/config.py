@@ -75,6 +75,10 @@ def settings_from_env(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES_PER_USER": _int(env.get("LOGIN_MAX_FAILURES_PER_USER"), 5),
         "LOGIN_MAX_FAILURES_PER_IP": _int(env.get("LOGIN_MAX_FAILURES_PER_IP"), 20),
         "LOGIN_WINDOW_MINUTES": _int(env.get("LOGIN_WINDOW_MINUTES"), 15),
+        # The stall page's public form: reports accepted per sender address and per stall within the window.
+        "PUBLIC_REPORT_MAX_PER_ADDRESS": _int(env.get("PUBLIC_REPORT_MAX_PER_ADDRESS"), 3),
+        "PUBLIC_REPORT_MAX_PER_PREMISE": _int(env.get("PUBLIC_REPORT_MAX_PER_PREMISE"), 20),
+        "PUBLIC_REPORT_WINDOW_MINUTES": _int(env.get("PUBLIC_REPORT_WINDOW_MINUTES"), 60),
         "GPS_MAX_ACCURACY_M": _float(env.get("GPS_MAX_ACCURACY_M"), 50.0),
         "GPS_MAX_DISTANCE_M": _float(env.get("GPS_MAX_DISTANCE_M"), 150.0),
         # A premise is due for inspection this many months after its latest one (stored as next_due_on: after a

@@ -291,3 +291,23 @@ def make_reading_and_lot(inspection, instrument, standard, user) -> dict:
         user,
     )
     return {"reading": reading, "lot": lot}
+
+
+def make_complaint(premise: Premise, user: User, **values):
+    """A complaint about the premise received by hotline today, with the complainant's (private) contact."""
+    from inspect_app.complaints.service import NewComplaint, create_complaint
+    from inspect_app.domain.time import today_vn
+
+    base = {
+        "unit_id": premise.unit_id,
+        "premise_id": premise.id,
+        "address": "",
+        "received_on": today_vn(),
+        "channel": "hotline",
+        "subject": "scale",
+        "content": "Cân thiếu khi bán thịt.",
+        "complainant_name": "Người Phản Ánh",
+        "complainant_contact": "0905 999 000",
+    }
+    base.update(values)
+    return create_complaint(NewComplaint(**base), user)

@@ -121,6 +121,22 @@ def unit_detail(unit_id: int):
     return _unit_page(unit, UnitMinutesForm(obj=unit))
 
 
+@bp.route("/units/<int:unit_id>/public-stall-page", methods=["POST"])
+@permission_required("unit.manage")
+def unit_public_stall_page(unit_id: int):
+    """Turn the unit's public stall pages (and their QR stickers) on or off; off answers 404 on every sticker."""
+    unit = get_or_404(Unit, unit_id)
+    unit.public_stall_page = request.form.get("public_stall_page") == "1"
+    writes.commit("edit", unit, current_user)
+    flash(
+        "Đã bật trang công khai của cơ sở."
+        if unit.public_stall_page
+        else "Đã tắt trang công khai của cơ sở.",
+        "success",
+    )
+    return redirect(url_for(".unit_detail", unit_id=unit.id))
+
+
 @bp.route("/units/<int:unit_id>/minutes-suffix", methods=["POST"])
 @permission_required("unit.manage")
 def unit_minutes_suffix(unit_id: int):

@@ -12,6 +12,7 @@ from flask import Flask
 # Each resource module hangs its routes on the blueprint when imported.
 from . import (  # noqa: F401
     checklists,
+    complaints,
     docs,
     findings,
     follow_ups,

@@ -126,6 +126,13 @@ class InspectionSchema(StrictSchema):
         },
     )
     follows_id = Int(load_default=None, allow_none=True)
+    complaint_id = Int(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Phản ánh mà cuộc kiểm tra giải quyết; khi có, hình thức luôn là “complaint”"
+        },
+    )
     gps = OwnGps(GpsSchema, load_default=None, allow_none=True)
     set_premise_location = Bool(load_default=False, load_only=True)
     version = Int(dump_only=True)

@@ -369,6 +369,77 @@ def _load_metrology(units: dict[str, Unit]) -> dict[str, int]:
     return added
 
 
+# Complaints of Phường Đức Phổ: (key, days ago, channel, subject, stall premise name or None, address, content,
+# complainant, contact, assigned to, deadline in days from receipt, resolution or None).
+COMPLAINTS = [
+    ("can-thieu", 3, "hotline", "scale", 0, "", "Người dân phản ánh cân của sạp bán thịt thiếu khoảng 1 lạng mỗi kg.",
+     "Lê Thị Thu", "0905 123 456", None, None, None),
+    ("dien-ke", 12, "voter", "electricity_meter", None, "Tổ dân phố 4, phường Đức Phổ",
+     "Cử tri phản ánh điện kế nhà chạy nhanh bất thường sau khi thay mới.", "Phạm Văn Nam", "0914 222 333",
+     "kiemtra.ducpho", 7, None),
+    ("gia-cao", 30, "zalo", "price", 1, "", "Sạp không niêm yết giá, bán cao hơn giá hỏi lúc đầu.", "", "",
+     "kiemtra2.ducpho", 15, "answer"),
+]  # fmt: skip
+
+
+def _load_complaints(unit: Unit) -> int:
+    """A few complaints in every state, and the public stall page turned on (the sticker is printable)."""
+    from datetime import timedelta
+
+    from ..domain.time import today_vn
+    from ..models import Complaint
+
+    unit.public_stall_page = True
+    stalls = db.session.scalars(
+        select(Premise).where(Premise.unit_id == unit.id, Premise.market_id.is_not(None)).order_by(Premise.id)
+    ).all()
+    added = 0
+    today = today_vn()
+    for (
+        key,
+        ago,
+        channel,
+        subject,
+        stall,
+        address,
+        content,
+        name,
+        contact,
+        assignee,
+        days,
+        resolution,
+    ) in COMPLAINTS:
+        record_uuid = _demo_uuid("complaint", key)
+        if db.session.scalar(select(Complaint.id).where(Complaint.uuid == record_uuid)) or not stalls:
+            continue
+        received = today - timedelta(days=ago)
+        complaint = Complaint(
+            uuid=record_uuid,
+            unit_id=unit.id,
+            premise_id=stalls[stall].id if stall is not None else None,
+            address=address,
+            received_on=received,
+            channel=channel,
+            subject=subject,
+            content=content,
+            complainant_name=name,
+            complainant_contact=contact,
+            status="new",
+        )
+        if assignee:
+            complaint.assignee_id = db.session.scalar(select(User.id).where(User.username == assignee))
+            complaint.deadline = received + timedelta(days=days)
+            complaint.status = "assigned"
+        if resolution == "answer":
+            complaint.status, complaint.resolution = "resolved", "answer"
+            complaint.resolution_note = "Đã nhắc nhở chủ sạp niêm yết giá; trả lời bằng văn bản qua Zalo."
+            complaint.resolved_on = received + timedelta(days=5)
+        db.session.add(complaint)
+        added += 1
+    db.session.commit()
+    return added
+
+
 def load_demo(metrology: bool = True) -> dict[str, int]:
     """Load every demo record that is not there yet; returns what was added.
 
@@ -450,4 +521,5 @@ def load_demo(metrology: bool = True) -> dict[str, int]:
         )
     db.session.commit()
     added.update(_load_metrology(units) if metrology else {"standards": 0, "instruments": 0})
+    added["complaints"] = _load_complaints(units["21439"])
     return added

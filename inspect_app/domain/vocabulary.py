@@ -15,6 +15,12 @@ __all__ = [
     "AUDIT_ACTIONS",
     "AUTO_SOURCES",
     "CERTIFICATE_TYPES",
+    "COMPLAINT_CHANNELS",
+    "COMPLAINT_OPEN_STATUSES",
+    "COMPLAINT_REFERRAL_BODIES",
+    "COMPLAINT_RESOLUTIONS",
+    "COMPLAINT_STATUSES",
+    "COMPLAINT_SUBJECTS",
     "DECISION_SCOPES",
     "DIRECTIONS",
     "FAIL_HANDLING",
@@ -342,6 +348,59 @@ REPORT_FORMATS = {
 }
 
 
+# ---- complaints (phản ánh, kiến nghị) ------------------------------------------------------------------------
+
+# Kênh tiếp nhận (how a complaint came in); "public": the form of the stall's public page (no login).
+COMPLAINT_CHANNELS = {
+    "in_person": "Trực tiếp",
+    "phone": "Điện thoại",
+    "hotline": "Đường dây nóng",
+    "zalo": "Zalo",
+    "voter": "Cử tri qua HĐND",
+    "public": "Qua trang công khai",
+}
+
+# Nội dung phản ánh về (what the complaint is about).
+COMPLAINT_SUBJECTS = {
+    "scale": "Cân",
+    "electricity_meter": "Điện kế (công tơ điện)",
+    "water_meter": "Đồng hồ nước",
+    "fuel_dispenser": "Cột đo xăng dầu",
+    "label": "Ghi nhãn hàng hóa",
+    "price": "Giá",
+    "quality": "Chất lượng",
+    "other": "Khác",
+}
+
+# Trạng thái phản ánh, in the order a complaint moves through them; "referred": not the commune's to decide, sent
+# to the body that is (domain.complaint_rules).
+COMPLAINT_STATUSES = {
+    "new": "Mới nhận",
+    "assigned": "Đã giao",
+    "in_progress": "Đang xử lý",
+    "resolved": "Đã giải quyết",
+    "referred": "Không thuộc thẩm quyền, đã chuyển",
+}
+# The statuses of a complaint still to be handled (counted as overdue past its deadline).
+COMPLAINT_OPEN_STATUSES = ("new", "assigned", "in_progress")
+
+# Cách giải quyết (how a complaint was closed).
+COMPLAINT_RESOLUTIONS = {
+    "inspection": "Bằng cuộc kiểm tra theo phản ánh",
+    "referral": "Chuyển cơ quan có thẩm quyền",
+    "answer": "Trả lời bằng văn bản",
+}
+
+# Bodies a complaint may be referred to: the utilities own the meters, then the bodies of REFERRAL_BODIES.
+COMPLAINT_REFERRAL_BODIES = {
+    "power_utility": "Điện lực",
+    "water_utility": "Công ty cấp nước",
+    "skhcn": "Sở Khoa học và Công nghệ",
+    "qltt": "Quản lý thị trường",
+    "cong_an": "Công an",
+}
+
+
 # ---- the audit log ------------------------------------------------------------------------------------------
 
 # Thao tác được ghi nhật ký (audited actions).
@@ -357,6 +416,9 @@ AUDIT_ACTIONS = {
     "print": "In",
     "publish": "Gửi yêu cầu báo cáo",
     "send": "Gửi báo cáo",
+    "assign": "Giao xử lý phản ánh",
+    "resolve": "Giải quyết phản ánh",
+    "inform": "Báo kết quả cho người phản ánh",
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",
     "logout": "Đăng xuất",

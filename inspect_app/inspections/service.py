@@ -131,11 +131,18 @@ def create_inspection(data: dict, user: User) -> tuple[Inspection, bool]:
     if (stored := writes.resend_of(Inspection, data["uuid"], digest, user)) is not None:
         return stored, False
     premise = _premise_in_scope(data["premise_id"], user)
+    complaint = None
+    if data.get("complaint_id") is not None:
+        from ..complaints.service import complaint_for_inspection
+
+        complaint = complaint_for_inspection(data["complaint_id"], premise, user)
     inspection = Inspection(
         uuid=str(data["uuid"]),
         unit_id=premise.unit_id,
         premise_id=premise.id,
-        kind=data["kind"],
+        # An inspection that answers a complaint is "theo phản ánh", whatever the client said.
+        kind="complaint" if complaint is not None else data["kind"],
+        complaint_id=complaint.id if complaint is not None else None,
         basis=data.get("basis") or "",
         decision_number=nfc(data.get("decision_number")),
         decision_date=data.get("decision_date"),
@@ -200,10 +207,18 @@ def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspect
         _apply_gps(inspection, data["gps"], inspection.premise, bool(data.get("set_premise_location")))
     if data.get("status") == "completed" and inspection.status != "completed":
         _complete(inspection)
-    elif data.get("status") == "draft" and inspection.status == "completed":
+        completed_now = True
+    else:
+        completed_now = False
+    if data.get("status") == "draft" and inspection.status == "completed":
         inspection.status = "draft"
     _validate_handling(inspection)
     changes |= writes.changes_of(inspection)
+    if completed_now and inspection.complaint_id is not None:
+        # After reading the changes: loading the complaint flushes them.
+        from ..complaints.service import note_inspection_completed
+
+        note_inspection_completed(inspection, user)
     if not changes:
         db.session.commit()
         return inspection
@@ -225,6 +240,8 @@ def _validate_handling(inspection: Inspection) -> None:
         errors["outcome"] = "Hình thức xử lý không hợp lệ."
     if inspection.kind not in INSPECTION_KINDS:
         errors["kind"] = "Hình thức kiểm tra không hợp lệ."
+    elif inspection.complaint_id is not None and inspection.kind != "complaint":
+        errors["kind"] = "Cuộc kiểm tra theo phản ánh giữ hình thức “Theo phản ánh”."
     if inspection.outcome == "fix_request":
         if inspection.fix_deadline is None:
             errors["fix_deadline"] = "Yêu cầu khắc phục cần có thời hạn khắc phục."

@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 
 from ..access import get_or_404, require, scoped, visible_units
 from ..checklists import load_catalogue
+from ..complaints.service import may_see_contact
+from ..domain.vocabulary import COMPLAINT_SUBJECTS
 from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..extensions import db
 from ..domain.geo import FLAG_LABELS
@@ -133,4 +135,8 @@ def _detail(inspection: Inspection, decision_form: DecisionForm):
         meter_checks=measurements.meter_checks_of(inspection),
         auto_findings=measurements.automatic_findings(inspection),
         decision_form=decision_form,
+        complaint=inspection.complaint,
+        show_complaint_contact=inspection.complaint is not None
+        and may_see_contact(current_user, inspection.complaint),
+        complaint_subjects=COMPLAINT_SUBJECTS,
     )

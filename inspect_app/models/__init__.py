@@ -2,6 +2,7 @@
 
 from .areas import Province, Unit
 from .audit import AuditEvent
+from .complaints import Complaint
 from .inspections import (
     Finding,
     Inspection,
@@ -31,6 +32,7 @@ __all__ = [
     "MinutesCounter",
     "ApiToken",
     "AuditEvent",
+    "Complaint",
     "Finding",
     "Inspection",
     "InspectionInstrument",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.minutes_rules import DEFAULT_MINUTES_SUFFIX
@@ -44,6 +44,8 @@ class Unit(db.Model):
     longitude: Mapped[float | None]
     # Ký hiệu of the biên bản numbers this unit issues ("05/BB-KT"); each issued biên bản keeps the one it got.
     minutes_suffix: Mapped[str] = mapped_column(String(20), default=DEFAULT_MINUTES_SUFFIX)
+    # The public stall page (/s/<token>) and its QR sticker: a commune's choice, off until it turns it on.
+    public_stall_page: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     province: Mapped[Province] = relationship(back_populates="units")
 

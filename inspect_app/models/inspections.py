@@ -30,6 +30,7 @@ from ..domain.vocabulary import (
 )
 from ..extensions import db
 from .areas import Unit
+from .complaints import Complaint
 from .base import ClientRecord, StoredImage, TeamConclusion, Timestamped, UTCDateTime
 from .premises import Premise
 from .users import User
@@ -100,6 +101,8 @@ class Inspection(ClientRecord, Timestamped, db.Model):
     # rather than "sơ bộ" (TT 28/2013 Điều 19; see domain.scope).
     province_in_team: Mapped[bool] = mapped_column(default=False)
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
+    # The complaint this inspection answers (kind "complaint", theo phản ánh).
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
     gps_latitude: Mapped[float | None]
     gps_longitude: Mapped[float | None]
     gps_accuracy_m: Mapped[float | None]
@@ -112,6 +115,7 @@ class Inspection(ClientRecord, Timestamped, db.Model):
     premise: Mapped[Premise] = relationship()
     created_by: Mapped[User] = relationship()
     follows: Mapped[Inspection | None] = relationship(remote_side="Inspection.id")
+    complaint: Mapped[Complaint | None] = relationship()
     members: Mapped[list[InspectionMember]] = relationship(
         back_populates="inspection",
         order_by="InspectionMember.position_in_team",

@@ -55,6 +55,7 @@ class Premise(db.Model):
         Index("ix_premises_unit_id_next_due_on", "unit_id", "next_due_on"),
         Index("ix_premises_unit_id_open_fix_deadline", "unit_id", "open_fix_deadline"),
         Index("ix_premises_unit_id_earliest_stamp_expiry", "unit_id", "earliest_stamp_expiry"),
+        Index("ix_premises_public_id", "public_id", unique=True),
         # The map: premises by position with everything its GROUP BY reads (supervision.queries), index only.
         Index(
             "ix_premises_map",
@@ -96,6 +97,8 @@ class Premise(db.Model):
     next_due_on: Mapped[date | None] = mapped_column(Date)
     open_fix_deadline: Mapped[date | None] = mapped_column(Date)
     earliest_stamp_expiry: Mapped[date | None] = mapped_column(Date)
+    # The random id its QR sticker's signed link names (/s/<token>); set when the first sticker is printed.
+    public_id: Mapped[str | None] = mapped_column(String(40))
 
     unit: Mapped[Unit] = relationship()
     market: Mapped[Market | None] = relationship()
