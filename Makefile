@@ -23,7 +23,7 @@ run: install
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi seed-demo
 	@echo "Mở http://$(HOST):$(PORT) — Open http://$(HOST):$(PORT)"
-	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT) --no-reload
+	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app wsgi run --no-reload
 
 # The 15 slowest steps, then the wall time of the whole run (CI must stay well under 30 minutes).
 test: install

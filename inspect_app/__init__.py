@@ -11,9 +11,11 @@ from sqlalchemy.engine import Engine
 
 from .config import load_secret_key, settings_from_env
 from .extensions import csrf, db, login_manager, migrate
+from .web.public_url import serving
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -53,6 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.templating import register_template_helpers
 
     register_template_helpers(app)
+    if app.config["PUBLIC_URL_CHECK_SECONDS"] and not app.testing and serving():
+        from .web.public_url import warn_if_unreachable
+
+        warn_if_unreachable(app, app.config["PUBLIC_URL_CHECK_SECONDS"])
     return app
 
 

@@ -47,15 +47,26 @@ def load_secret_key(instance_path: str) -> str:
     return key
 
 
+def _served_url(env) -> str:
+    """Where ``flask run`` serves (``make run`` passes its HOST and PORT as FLASK_RUN_HOST and FLASK_RUN_PORT), so
+    QR codes issued without PUBLIC_BASE_URL point at the running app; a wildcard host becomes 127.0.0.1."""
+    host = env.get("FLASK_RUN_HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://{host}:{env.get('FLASK_RUN_PORT') or '5000'}"
+
+
 def settings_from_env(instance_path: str) -> dict:
     """All settings as a dict for app.config; each may be overridden by create_app(config=...)."""
     env = os.environ
     sqlite_path = Path(instance_path) / "inspect.sqlite3"
-    public_base_url = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    public_base_url = (env.get("PUBLIC_BASE_URL") or _served_url(env)).rstrip("/")
     return {
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or f"sqlite:///{sqlite_path}",
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
         "PUBLIC_BASE_URL": public_base_url,
+        # Seconds after start-up before checking that PUBLIC_BASE_URL answers (0: never).
+        "PUBLIC_URL_CHECK_SECONDS": _int(env.get("PUBLIC_URL_CHECK_SECONDS"), 5),
         # Upload ceiling for any request; larger bodies get a 413 with a Vietnamese message.
         "MAX_CONTENT_LENGTH": _int(env.get("MAX_UPLOAD_MB"), 20) * 1024 * 1024,
         "PHOTO_MAX_BYTES": _int(env.get("PHOTO_MAX_MB"), 15) * 1024 * 1024,
