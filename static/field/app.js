@@ -357,8 +357,31 @@ function setHeader(title, back) {
   if (back) link.href = back;
 }
 
+// A double tap must not act twice, nor act on what the next screen puts under the finger: the tap that changed the
+// screen is remembered, and a second one at the same place within DOUBLE_TAP_MS is dropped.
+const DOUBLE_TAP_MS = 600;
+const DOUBLE_TAP_PX = 40;
+let lastTap = null;
+let screenTap = null;
+
+document.addEventListener(
+  "click",
+  (event) => {
+    const tap = { x: event.clientX, y: event.clientY, t: event.timeStamp };
+    const near = screenTap && tap.t - screenTap.t < DOUBLE_TAP_MS && Math.hypot(tap.x - screenTap.x, tap.y - screenTap.y) < DOUBLE_TAP_PX;
+    if (near) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    lastTap = tap;
+  },
+  true
+);
+
 async function route({ keepScroll = false } = {}) {
   const y = window.scrollY;
+  if (!keepScroll) screenTap = lastTap && performance.now() - lastTap.t < DOUBLE_TAP_MS ? lastTap : null;
   const [screen, id, sub, extra] = currentRoute();
   app.redrawRecords = null;
   if (!screen) {

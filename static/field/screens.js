@@ -755,7 +755,26 @@ export function renderDone(view, app, act, inspection) {
     readOnly
       ? bottomBar(h("a", { class: "btn btn-wide", href: "#/" }, "‹ Danh sách cơ sở"))
       : bottomBar(
-          h("button", { class: "btn btn-primary btn-wide", type: "button", id: "complete", onclick: () => act.complete(inspection, errors) }, "Hoàn thành")
+          h(
+            "button",
+            {
+              class: "btn btn-primary btn-wide",
+              type: "button",
+              id: "complete",
+              // Once: a second tap while the first is being saved does nothing.
+              onclick: async (event) => {
+                const button = event.currentTarget;
+                if (button.disabled) return;
+                button.disabled = true;
+                try {
+                  await act.complete(inspection, errors);
+                } finally {
+                  button.disabled = false;
+                }
+              },
+            },
+            "Hoàn thành"
+          )
         )
   );
 }

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.extensions import db
-from inspect_app.models import Finding
+from inspect_app.models import Finding, Inspection
 from tests.browser.conftest import login, start_nearest, wait_synced
 
 pytestmark = pytest.mark.browser
@@ -38,4 +38,25 @@ def test_the_count_box_is_only_there_for_a_failed_item(field_app):
     db.session.rollback()
     finding = db.session.scalars(select(Finding).where(Finding.item_code == "NHAN-01")).one()
     assert (finding.answer, finding.affected_count) == ("pass", None)
+    assert page.errors == []
+
+
+def test_a_double_tap_on_complete_acts_once_and_opens_nothing_underneath(field_app):
+    """The second tap of a double tap on "Hoàn thành" used to land on the home screen's list and open the start
+    screen of another stall."""
+    _, page = field_app.phone()
+    login(page, field_app.url)
+    start_nearest(page)
+    inspection = page.url.rsplit("#/i/", 1)[-1].split("/")[0]
+    page.locator(".items > .item >> nth=0").locator(".ans-pass").click()
+    page.goto(f"{field_app.url}/app#/i/{inspection}/done")
+    page.click("label.choice:has-text('Đạt')")
+    page.dblclick("#complete")
+    page.wait_for_selector("#premise-list")
+    page.wait_for_timeout(800)  # anything the second tap set off has happened by now
+    assert page.url.endswith("/app#/"), page.url
+    assert page.locator("#start").count() == 0
+    wait_synced(page)
+    db.session.rollback()
+    assert db.session.scalars(select(Inspection).where(Inspection.uuid == inspection)).one().status == "completed"
     assert page.errors == []
