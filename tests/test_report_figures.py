@@ -23,7 +23,7 @@ def test_every_row_is_a_figure_with_a_vietnamese_label():
         assert row.label and row.label[0].isupper() or row.label[0].isdigit(), row
     # The sections of the report, in order.
     headings = [row.label.split(".")[0] for row in REPORT_ROWS if row.code is None]
-    assert headings == [str(n) for n in range(1, 8)]
+    assert headings == [str(n) for n in range(1, 9)]
 
 
 def test_each_communes_figures_and_the_provinces_total_equal_the_independent_count(app, board):  # noqa: F811

@@ -113,6 +113,13 @@ def _rows() -> list[ReportRow]:
     heading("7. Chuẩn đo lường")
     row("standards_used", "Số chuẩn đo lường đã sử dụng")
     row("standards_used_expired", "Trong đó có lần sử dụng khi quá hạn kiểm định/hiệu chuẩn", 2)
+    heading("8. Tiếp nhận, xử lý phản ánh, kiến nghị")
+    row("complaints", "Số phản ánh, kiến nghị đã tiếp nhận")
+    row("complaints_inspection", "Giải quyết bằng kiểm tra theo phản ánh", 2)
+    row("complaints_referral", "Chuyển cơ quan có thẩm quyền", 2)
+    row("complaints_answer", "Trả lời bằng văn bản", 2)
+    row("complaints_open", "Đang xử lý", 2)
+    row("complaints_overdue", "Quá hạn xử lý", 2)
     return rows
 
 

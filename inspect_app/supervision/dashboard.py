@@ -54,6 +54,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from ..access import Scope, scope_filter, scope_for
 from ..domain.time import today_vn
 from ..domain.vocabulary import (
+    COMPLAINT_OPEN_STATUSES,
+    COMPLAINT_RESOLUTIONS,
     DIRECTIONS,
     GROUPS,
     INSPECTION_KINDS,
@@ -67,6 +69,7 @@ from ..extensions import db
 from ..measurements.standards import DUE_SOON_DAYS
 from ..inspections.tallies import REASONS, TALLIES, group_finding
 from ..models import (
+    Complaint,
     Finding,
     Inspection,
     InspectionInstrument,
@@ -270,6 +273,19 @@ def _used_standards(ctx: Context) -> Select:
     return query
 
 
+def _complaints(ctx: Context) -> Select:
+    """Complaints of the scope received in the period (Việt Nam days, both included); only the unit filter applies
+    besides (a complaint may be about an address, not a registered premise)."""
+    query = select(Complaint).where(scope_filter(Complaint, scope=ctx.scope))
+    if ctx.filters.date_from is not None:
+        query = query.where(Complaint.received_on >= ctx.filters.date_from)
+    if ctx.filters.date_to is not None:
+        query = query.where(Complaint.received_on <= ctx.filters.date_to)
+    if ctx.filters.unit_id is not None:
+        query = query.where(Complaint.unit_id == ctx.filters.unit_id)
+    return query
+
+
 def _standards(ctx: Context) -> Select:
     query = select(ReferenceStandard).where(
         scope_filter(ReferenceStandard, scope=ctx.scope), ReferenceStandard.active.is_(True)
@@ -358,6 +374,13 @@ KINDS = {
             ((ReferenceStandard.due_on, False), (ReferenceStandard.id, False)), key=lambda s: (s.due_on, s.id)
         ),
         (selectinload(ReferenceStandard.owner_unit),),
+    ),
+    "complaints": Kind(
+        "complaints",
+        Complaint,
+        _complaints,
+        SortOrder(((Complaint.received_on, True), (Complaint.id, True)), key=lambda c: (c.received_on, c.id)),
+        (joinedload(Complaint.premise), selectinload(Complaint.unit)),
     ),
     "standards": Kind(
         "standards",
@@ -626,6 +649,29 @@ def _figures() -> dict[str, Figure]:
         "used_standards",
         "Chuẩn đã dùng khi quá hạn kiểm định/hiệu chuẩn",
         lambda c: _used(c).c.outside_verification == 1,
+    )
+    # Complaints received in the period (phản ánh, kiến nghị), how they were closed, and those still open today.
+    add("complaints", "complaints", "Phản ánh, kiến nghị đã tiếp nhận", lambda c: Complaint.id.is_not(None))
+    for code, label in COMPLAINT_RESOLUTIONS.items():
+        add(
+            f"complaints_{code}",
+            "complaints",
+            f"Đã giải quyết: {label[0].lower()}{label[1:]}",
+            lambda c, code=code: and_(
+                Complaint.status.not_in(COMPLAINT_OPEN_STATUSES), Complaint.resolution == code
+            ),
+        )
+    add(
+        "complaints_open",
+        "complaints",
+        "Phản ánh đang xử lý",
+        lambda c: Complaint.status.in_(COMPLAINT_OPEN_STATUSES),
+    )
+    add(
+        "complaints_overdue",
+        "complaints",
+        "Phản ánh quá hạn xử lý",
+        lambda c: and_(Complaint.status.in_(COMPLAINT_OPEN_STATUSES), Complaint.deadline < c.today),
     )
     # Reference standards today.
     add("standards", "standards", "Chuẩn đo lường đang dùng", lambda c: ReferenceStandard.id.is_not(None))

@@ -10,6 +10,8 @@ from flask_login import current_user, login_required
 
 from ..domain.vocabulary import (
     ANSWERS,
+    COMPLAINT_STATUSES,
+    COMPLAINT_SUBJECTS,
     DIRECTIONS,
     GROUPS,
     HANDLING,
@@ -193,6 +195,8 @@ def figure_list(figure: str):
             "reading_kinds": READING_KINDS,
             "standard_kinds": STANDARD_KINDS,
             "instrument_types": INSTRUMENT_TYPES,
+            "complaint_subjects": COMPLAINT_SUBJECTS,
+            "complaint_statuses": COMPLAINT_STATUSES,
         },
         **_form_context(filters, errors),
     )
