@@ -2,6 +2,7 @@
 
 from .areas import Province, Unit
 from .audit import AuditEvent
+from .decisions import Decision, DecisionMember, Notice
 from .inspections import (
     Finding,
     Inspection,
@@ -27,8 +28,11 @@ from .reports import Report, ReportFile, ReportRequest
 from .users import ApiToken, LoginAttempt, User
 
 __all__ = [
+    "Decision",
+    "DecisionMember",
     "Minutes",
     "MinutesCounter",
+    "Notice",
     "ApiToken",
     "AuditEvent",
     "Finding",
