@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import register_api
     from .auth.views import bp as auth_bp
+    from .decisions.views import bp as decisions_bp
     from .exports.views import bp as exports_bp
     from .inspections.views import bp as inspections_bp
     from .minutes.views import bp as minutes_bp
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("inspect_app.field.views", fromlist=["bp"]).bp)
     app.register_blueprint(inspections_bp)
     app.register_blueprint(minutes_bp)
+    app.register_blueprint(decisions_bp)
     app.register_blueprint(measurements_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(supervision_bp)

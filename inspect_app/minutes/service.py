@@ -148,7 +148,11 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         )
     basis = [f"Căn cứ {inspection.basis};"] if inspection.basis else []
     decision = Decision(inspection.decision_number, inspection.decision_date, inspection.decision_signer)
-    if decision.given:
+    if inspection.decision is not None:
+        from ..decisions.service import decision_basis_line
+
+        basis.append(decision_basis_line(inspection.decision))
+    elif decision.given:
         basis.append(decision.basis_line())
     basis.append(f"Hình thức kiểm tra: {INSPECTION_KINDS[inspection.kind].lower()}.")
     readings, lots, reference_standards = minutes_sections(inspection)
