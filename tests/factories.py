@@ -302,8 +302,18 @@ def decision_draft(**values):
     members = values.pop(
         "members",
         (
-            MemberLine("Trần Văn Trưởng", "Phó Chủ tịch", "UBND phường", "lead", False, "125/CC-TĐC", date(2024, 5, 6)),
-            MemberLine("Lê Thị Kỹ Thuật", "Công chức", "Phòng Kinh tế", "member", True, "88/CC-TĐC", date(2023, 3, 1)),
+            MemberLine(
+                "Trần Văn Trưởng",
+                "Phó Chủ tịch",
+                "UBND phường",
+                "lead",
+                False,
+                "125/CC-TĐC",
+                date(2024, 5, 6),
+            ),
+            MemberLine(
+                "Lê Thị Kỹ Thuật", "Công chức", "Phòng Kinh tế", "member", True, "88/CC-TĐC", date(2023, 3, 1)
+            ),
             MemberLine("Phạm Văn Công An", "Cán bộ", "Công an xã"),
             MemberLine("Võ Thị Chợ", "Trưởng ban", "Ban quản lý chợ"),
         ),
@@ -343,6 +353,12 @@ def make_notice(minutes, user: User, kind: str = "stop"):
     from inspect_app.decisions.notices import NoticeRequest, issue_notice
 
     request = NoticeRequest(
-        kind, "cân đồng hồ lò xo 30 kg", date(2030, 1, 1) if kind == "stop" else None, None, "", "CHỦ TỊCH", "Ngô Ký"
+        kind,
+        "cân đồng hồ lò xo 30 kg",
+        date(2030, 1, 1) if kind == "stop" else None,
+        None,
+        "",
+        "CHỦ TỊCH",
+        "Ngô Ký",
     )
     return issue_notice(minutes, request, user)

@@ -8,7 +8,7 @@ import io
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import requests
 from pypdf import PdfReader
@@ -66,7 +66,9 @@ def form_data(**values) -> dict:
 def test_draft_preview_warning_issue_and_download(client, login, world, tmp_path):
     login(world.users["staff"])
     bad = client.post("/decisions/new", data=form_data(unit_id=str(world.unit_a.id), period_to="2026-10-01"))
-    assert bad.status_code == 422 and "Ngày kết thúc không được trước ngày bắt đầu." in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Ngày kết thúc không được trước ngày bắt đầu." in bad.get_data(
+        as_text=True
+    )
     assert db.session.scalars(select(Decision)).first() is None
     created = client.post("/decisions/new", data=form_data(unit_id=str(world.unit_a.id)))
     assert created.status_code == 302, created.get_data(as_text=True)[:2000]
@@ -108,7 +110,9 @@ def test_draft_preview_warning_issue_and_download(client, login, world, tmp_path
     # The QR code opens the public page, which says the decision is genuine.
     zbarimg = require_tool("zbarimg")
     png = page_png(content, 1, tmp_path)
-    decoded = subprocess.run([zbarimg, "--raw", "-q", str(png)], capture_output=True, text=True, timeout=60)
+    decoded = subprocess.run(
+        [zbarimg, "--raw", "-q", str(png)], check=True, capture_output=True, text=True, timeout=60
+    )
     url = decoded.stdout.strip()
     assert url.startswith("http://testserver/v/")
     client.post("/logout")
@@ -127,9 +131,15 @@ def test_issued_decision_cannot_be_edited_and_other_unit_gets_404(client, login,
     db.session.expire_all()
     assert db.session.get(Decision, decision.id).subject == "Kiểm tra nhà nước về đo lường tại chợ Đức Phổ"
     login(world.other_users["staff"])
-    for url in (f"/decisions/{decision.id}", f"/decisions/{decision.id}/pdf", f"/decisions/{decision.id}/preview"):
+    for url in (
+        f"/decisions/{decision.id}",
+        f"/decisions/{decision.id}/pdf",
+        f"/decisions/{decision.id}/preview",
+    ):
         assert client.get(url).status_code == 404
-    assert "Kiểm tra nhà nước về đo lường tại chợ Đức Phổ" not in client.get("/decisions").get_data(as_text=True)
+    assert "Kiểm tra nhà nước về đo lường tại chợ Đức Phổ" not in client.get("/decisions").get_data(
+        as_text=True
+    )
 
 
 def test_series_are_separate_and_restart_each_year(app, world):
@@ -141,7 +151,12 @@ def test_series_are_separate_and_restart_each_year(app, world):
     other = make_decision(world.unit_b, world.other_users["staff"], today=date(2026, 12, 31))
     notice = make_notice(minutes, user)
     assert minutes.label == "01/BB-KT"
-    assert [d.number_text for d in (d1, d2, d3, other)] == ["01/QĐ-UBND", "02/QĐ-UBND", "01/QĐ-UBND", "01/QĐ-UBND"]
+    assert [d.number_text for d in (d1, d2, d3, other)] == [
+        "01/QĐ-UBND",
+        "02/QĐ-UBND",
+        "01/QĐ-UBND",
+        "01/QĐ-UBND",
+    ]
     assert notice.number_text == "01/TB-UBND"
     second = make_minutes(make_premise(world.unit_a), world.users["inspector"], user)
     assert second.label == "02/BB-KT"
@@ -171,10 +186,13 @@ def test_warning_for_technical_member_without_certificate(app, world):
 def test_decision_numbers_have_no_gap_when_issued_at_once(live_server, world, app):
     user = world.users["staff"]
     ids = [make_decision(world.unit_a, user, issue=False).id for _ in range(6)]
+    username = user.username
 
     def issue_remote(decision_id: int) -> int:
         session = requests.Session()
-        session.post(f"{live_server.url}/login", data={"username": user.username, "password": PASSWORD}, timeout=30)
+        session.post(
+            f"{live_server.url}/login", data={"username": username, "password": PASSWORD}, timeout=30
+        )
         response = session.post(
             f"{live_server.url}/decisions/{decision_id}/issue", data={}, allow_redirects=False, timeout=60
         )
@@ -193,7 +211,7 @@ def test_inspection_under_a_decision_and_its_minutes_cite_it(client, login, worl
     draft = make_decision(world.unit_a, world.users["staff"], issue=False)
     headers = token_for(client, world.users["inspector"])
 
-    def create(decision_id, started=datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)):
+    def create(decision_id, started=datetime(2026, 3, 2, 2, 0, tzinfo=UTC)):
         import uuid
 
         return client.post(
@@ -212,7 +230,7 @@ def test_inspection_under_a_decision_and_its_minutes_cite_it(client, login, worl
     for wrong in (other.id, draft.id):
         response = create(wrong)
         assert response.status_code == 422, response.get_json()
-    late = create(decision.id, datetime(2027, 3, 2, 2, 0, tzinfo=timezone.utc))
+    late = create(decision.id, datetime(2027, 3, 2, 2, 0, tzinfo=UTC))
     assert late.status_code == 422 and "chỉ áp dụng" in str(late.get_json())
     created = create(decision.id)
     assert created.status_code == 201, created.get_json()
@@ -224,7 +242,9 @@ def test_inspection_under_a_decision_and_its_minutes_cite_it(client, login, worl
 
     inspection = db.session.get(Inspection, created.get_json()["id"])
     service.update_inspection(
-        inspection, {"version": inspection.version, "status": "completed", "outcome": "reminder"}, world.users["inspector"]
+        inspection,
+        {"version": inspection.version, "status": "completed", "outcome": "reminder"},
+        world.users["inspector"],
     )
     login(world.users["staff"])
     response = client.post(
@@ -258,7 +278,12 @@ def test_notices_from_a_minutes(client, login, world):
     assert "Lập thông báo tạm dừng" in page
     bad = client.post(
         f"/minutes/{minutes.id}/notices/new",
-        data={"kind": "stop", "subject": "cân đồng hồ lò xo 30 kg", "signer_title": "CHỦ TỊCH", "signer_name": "Ngô Ký"},
+        data={
+            "kind": "stop",
+            "subject": "cân đồng hồ lò xo 30 kg",
+            "signer_title": "CHỦ TỊCH",
+            "signer_name": "Ngô Ký",
+        },
     )
     assert bad.status_code == 422 and "Cần ghi thời hạn khắc phục." in bad.get_data(as_text=True)
     ok = client.post(
@@ -274,7 +299,12 @@ def test_notices_from_a_minutes(client, login, world):
     assert ok.status_code == 302
     resume = client.post(
         f"/minutes/{minutes.id}/notices/new",
-        data={"kind": "resume", "subject": "cân đồng hồ lò xo 30 kg", "signer_title": "CHỦ TỊCH", "signer_name": "Ngô Ký"},
+        data={
+            "kind": "resume",
+            "subject": "cân đồng hồ lò xo 30 kg",
+            "signer_title": "CHỦ TỊCH",
+            "signer_name": "Ngô Ký",
+        },
     )
     assert resume.status_code == 302
     page = client.get(f"/minutes/{minutes.id}").get_data(as_text=True)

@@ -41,7 +41,8 @@ class DecisionForm(FlaskForm):
     unit_id = ChoiceField("Đơn vị ban hành", coerce=int_or_none, validate_choice=True)
     kind = ChoiceField("Hình thức kiểm tra", choices=list(DECISION_KINDS.items()))
     subject = StringField(
-        "Về việc", default="Kiểm tra nhà nước về đo lường, ghi nhãn hàng hóa, niêm yết giá và chất lượng hàng hóa"
+        "Về việc",
+        default="Kiểm tra nhà nước về đo lường, ghi nhãn hàng hóa, niêm yết giá và chất lượng hàng hóa",
     )
     legal_bases = TextAreaField("Căn cứ (mỗi dòng một căn cứ)", default=DEFAULT_BASES)
     scope_groups = MultiCheckboxField("Nội dung kiểm tra", choices=list(DECISION_SCOPE_GROUPS.items()))

@@ -111,9 +111,7 @@ def build_letter(notice: Notice, *, verify_url: str | None = None) -> OfficialLe
     else:
         title_about = "Về việc được tiếp tục sử dụng phương tiện đo, phép đo"
         follow = notice.follow_up
-        checked = (
-            f" và kết quả kiểm tra lại ngày {follow.started_at:%d/%m/%Y}" if follow is not None else ""
-        )
+        checked = f" và kết quả kiểm tra lại ngày {follow.started_at:%d/%m/%Y}" if follow is not None else ""
         body.append(
             Paragraph(
                 f"Căn cứ {cited}{checked}, cơ sở đã khắc phục các nội dung không phù hợp.",
@@ -187,7 +185,9 @@ def issue_notice(minutes: Minutes, request: NoticeRequest, user: User, today: da
         storage.put(notice.pdf_key, content)
         db.session.add(notice)
         db.session.flush()
-        writes.commit("issue", notice, user, {"number": [None, notice.number_text], "kind": [None, notice.kind]})
+        writes.commit(
+            "issue", notice, user, {"number": [None, notice.number_text], "kind": [None, notice.kind]}
+        )
     except Exception:
         db.session.rollback()
         raise

@@ -52,7 +52,13 @@ class CertificatesMissing(DecisionError):
 def member_lines(decision: Decision) -> tuple[MemberLine, ...]:
     return tuple(
         MemberLine(
-            m.name, m.position, m.organisation, m.team_role, m.technical, m.certificate_number, m.certificate_date
+            m.name,
+            m.position,
+            m.organisation,
+            m.team_role,
+            m.technical,
+            m.certificate_number,
+            m.certificate_date,
         )
         for m in decision.members
     )
@@ -78,7 +84,9 @@ def _apply(decision: Decision, draft: DecisionDraft) -> None:
     decision.kind = draft.kind
     decision.subject = nfc(draft.subject)
     decision.period_from, decision.period_to = draft.period_from, draft.period_to
-    decision.legal_bases = "\n".join(line for line in (nfc(x) for x in draft.legal_bases.splitlines()) if line)
+    decision.legal_bases = "\n".join(
+        line for line in (nfc(x) for x in draft.legal_bases.splitlines()) if line
+    )
     decision.signer_title = "\n".join(nfc(x) for x in draft.signer_title.splitlines() if nfc(x))
     decision.signer_name = nfc(draft.signer_name)
     decision.scope_groups = ",".join(g for g in DECISION_SCOPE_GROUPS if g in draft.scope_groups)
@@ -128,7 +136,9 @@ def warnings_of(decision: Decision) -> list[str]:
 
 
 def _member_text(m: DecisionMember) -> str:
-    role = "Trưởng đoàn" if m.team_role == "lead" else ("Thành viên kỹ thuật" if m.technical else "Thành viên")
+    role = (
+        "Trưởng đoàn" if m.team_role == "lead" else ("Thành viên kỹ thuật" if m.technical else "Thành viên")
+    )
     parts = [m.name]
     if m.position:
         parts.append(m.position)
@@ -155,7 +165,9 @@ def signer_text(decision: Decision) -> str:
     return f"Chủ tịch UBND {decision.unit.name[:1].lower()}{decision.unit.name[1:]}"
 
 
-def build_letter(decision: Decision, *, verify_url: str | None = None, today: date | None = None) -> OfficialLetter:
+def build_letter(
+    decision: Decision, *, verify_url: str | None = None, today: date | None = None
+) -> OfficialLetter:
     """Everything the decision's PDF shows, from the record (a draft shows "…" for its number)."""
     unit = decision.unit
     draft = decision.status == "draft"
@@ -163,7 +175,10 @@ def build_letter(decision: Decision, *, verify_url: str | None = None, today: da
     number_text = decision.number_text or f"     /{DECISION_SUFFIX}"
     authority = f"CHỦ TỊCH ỦY BAN NHÂN DÂN {unit.name.upper()}"
     body: list[Paragraph] = [Paragraph(authority, "centre")]
-    body += [Paragraph(line.rstrip(";") + ";", "basis") for line in decision.legal_bases.splitlines()]
+    body += [
+        Paragraph(("" if line.startswith("Căn cứ") else "Căn cứ ") + line.rstrip(";.") + ";", "basis")
+        for line in decision.legal_bases.splitlines()
+    ]
     body.append(Paragraph("QUYẾT ĐỊNH:", "centre"))
     body.append(
         Paragraph(
@@ -282,10 +297,18 @@ LATEST_FIRST = SortOrder(
 )
 
 
-def decisions_page(user: User, *, after: str | None = None, before: str | None = None, limit: int = 50) -> Page:
+def decisions_page(
+    user: User, *, after: str | None = None, before: str | None = None, limit: int = 50
+) -> Page:
     """One page of the decisions in the user's scope, newest first (raises paging.InvalidCursor)."""
     return keyset_page(
-        db.session, scoped(Decision, user), LATEST_FIRST, after=after, before=before, size=limit, count=Decision.id
+        db.session,
+        scoped(Decision, user),
+        LATEST_FIRST,
+        after=after,
+        before=before,
+        size=limit,
+        count=Decision.id,
     )
 
 

@@ -23,7 +23,10 @@ def _pdf(content: bytes, filename: str) -> Response:
     return Response(
         content,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"},
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

@@ -26,7 +26,9 @@ DRAFT_MARK = "DỰ THẢO"
 def _body(doc: OfficialLetter, st: Styles) -> list[Flowable]:
     basis = ParagraphStyle("basis", parent=st.body_indent, fontName=st.fonts.italic, spaceAfter=3)
     item = ParagraphStyle("item", parent=st.body, leftIndent=10 * mm, spaceAfter=2)
-    centre = ParagraphStyle("centre", parent=st.body, fontName=st.fonts.bold, alignment=TA_CENTER, spaceBefore=6)
+    centre = ParagraphStyle(
+        "centre", parent=st.body, fontName=st.fonts.bold, alignment=TA_CENTER, spaceBefore=6
+    )
     out: list[Flowable] = []
     for p in doc.body:
         if p.kind == "basis":
@@ -71,7 +73,9 @@ def _signatures(doc: OfficialLetter, st: Styles) -> Flowable:
 
 
 def letter_story(doc: OfficialLetter, st: Styles) -> list[Flowable]:
-    s: list[Flowable] = official_header(doc.issuer_lines, doc.number_text, vn_place_date(doc.place, doc.issued_on), st)
+    s: list[Flowable] = official_header(
+        doc.issuer_lines, doc.number_text, vn_place_date(doc.place, doc.issued_on), st
+    )
     s += [para(doc.title, st.title), para(doc.subtitle, st.subtitle)]
     s.append(Columns([(0, TEXT_WIDTH, [Rule(35 * mm, before=0, after=8)])]))
     s += _body(doc, st)

@@ -71,7 +71,9 @@ def draft_errors(draft: DecisionDraft) -> dict[str, str]:
         errors["period_to"] = "Ngày kết thúc không được trước ngày bắt đầu."
     unknown = [g for g in draft.scope_groups if g not in DECISION_SCOPE_GROUPS]
     if unknown or not draft.scope_groups:
-        errors["scope_groups"] = "Cần chọn ít nhất một nội dung kiểm tra (đo lường, ghi nhãn, niêm yết giá, chất lượng)."
+        errors["scope_groups"] = (
+            "Cần chọn ít nhất một nội dung kiểm tra (đo lường, ghi nhãn, niêm yết giá, chất lượng)."
+        )
     if not nfc(draft.scope_place):
         errors["scope_place"] = "Cần ghi cơ sở, chợ hoặc địa bàn được kiểm tra."
     if not nfc(draft.legal_bases):

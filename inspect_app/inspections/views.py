@@ -67,7 +67,10 @@ def _decision_choices(form: DecisionForm, inspection: Inspection) -> DecisionFor
     from ..decisions.service import usable_decisions
 
     form.decision_id.choices = [(None, "Không chọn — ghi tay bên dưới")] + [
-        (d.id, f"Số {d.number_text} ngày {d.issued_on:%d/%m/%Y} ({d.period_from:%d/%m}–{d.period_to:%d/%m/%Y})")
+        (
+            d.id,
+            f"Số {d.number_text} ngày {d.issued_on:%d/%m/%Y} ({d.period_from:%d/%m}–{d.period_to:%d/%m/%Y})",
+        )
         for d in usable_decisions(inspection.unit_id, current_user)
     ]
     return form

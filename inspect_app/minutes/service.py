@@ -88,7 +88,9 @@ def next_number(unit_id: int, year: int, series: str = "minutes") -> int:
     )
     return db.session.execute(
         update(MinutesCounter)
-        .where(MinutesCounter.unit_id == unit_id, MinutesCounter.series == series, MinutesCounter.year == year)
+        .where(
+            MinutesCounter.unit_id == unit_id, MinutesCounter.series == series, MinutesCounter.year == year
+        )
         .values(last_number=MinutesCounter.last_number + 1)
         .returning(MinutesCounter.last_number)
     ).scalar_one()

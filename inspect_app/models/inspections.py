@@ -115,7 +115,7 @@ class Inspection(ClientRecord, Timestamped, db.Model):
     premise: Mapped[Premise] = relationship()
     created_by: Mapped[User] = relationship()
     follows: Mapped[Inspection | None] = relationship(remote_side="Inspection.id")
-    decision: Mapped["Decision | None"] = relationship()  # noqa: F821 (models.decisions)
+    decision: Mapped[Decision | None] = relationship()  # noqa: F821 (models.decisions)
     members: Mapped[list[InspectionMember]] = relationship(
         back_populates="inspection",
         order_by="InspectionMember.position_in_team",

@@ -25,7 +25,9 @@ def _sqlite():
 
 def upgrade():
     with op.batch_alter_table("minutes_counters", recreate="always" if _sqlite() else "auto") as batch_op:
-        batch_op.add_column(sa.Column("series", sa.String(length=12), server_default="minutes", nullable=False))
+        batch_op.add_column(
+            sa.Column("series", sa.String(length=12), server_default="minutes", nullable=False)
+        )
         batch_op.drop_constraint(op.f("uq_minutes_counters_unit_id_year"), type_="unique")
         batch_op.create_unique_constraint(
             op.f("uq_minutes_counters_unit_id_series_year"), ["unit_id", "series", "year"]
@@ -65,7 +67,9 @@ def upgrade():
         sa.CheckConstraint("period_from <= period_to", name=op.f("ck_decisions_period")),
         sa.CheckConstraint("status = 'draft' OR number > 0", name=op.f("ck_decisions_number")),
         sa.CheckConstraint("status IN ('draft', 'issued')", name=op.f("ck_decisions_status")),
-        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_decisions_created_by_id_users")),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_decisions_created_by_id_users")
+        ),
         sa.ForeignKeyConstraint(["issued_by_id"], ["users.id"], name=op.f("fk_decisions_issued_by_id_users")),
         sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_decisions_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_decisions")),
@@ -94,7 +98,9 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_decision_members")),
     )
-    op.create_index(op.f("ix_decision_members_decision_id"), "decision_members", ["decision_id"], unique=False)
+    op.create_index(
+        op.f("ix_decision_members_decision_id"), "decision_members", ["decision_id"], unique=False
+    )
     op.create_table(
         "notices",
         sa.Column("id", sa.Integer(), nullable=False),
