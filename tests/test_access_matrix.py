@@ -430,6 +430,8 @@ def test_each_case_starts_from_the_untouched_world(app, matrix, turn):
         "instruments",
         "minutes",
         "reports",
+        "decisions",
+        "notices",
     }
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE findings SET version = version + 1"))
