@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .complaints.views import bp as complaints_bp
     from .stalls.views import bp as stalls_bp
+    from .decisions.views import bp as decisions_bp
     from .exports.views import bp as exports_bp
     from .inspections.views import bp as inspections_bp
     from .minutes.views import bp as minutes_bp
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("inspect_app.field.views", fromlist=["bp"]).bp)
     app.register_blueprint(inspections_bp)
     app.register_blueprint(minutes_bp)
+    app.register_blueprint(decisions_bp)
     app.register_blueprint(measurements_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(supervision_bp)

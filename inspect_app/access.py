@@ -18,6 +18,8 @@ from sqlalchemy.sql import Select
 
 from .extensions import db
 from .models import (
+    Decision,
+    DecisionMember,
     Finding,
     Inspection,
     Instrument,
@@ -92,6 +94,8 @@ def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
         return _in(ReportRequest.province_id, _provinces(scope))
     if model is ReportFile:
         return ReportFile.report_id.in_(select(Report.id).where(_in(Report.unit_id, units)))
+    if model is DecisionMember:
+        return DecisionMember.decision_id.in_(select(Decision.id).where(_in(Decision.unit_id, units)))
     if model is User:
         return or_(_in(User.unit_id, units), _in(User.province_id, scope.province_ids))
     if model in (Finding, Photo, Reading, PrepackagedLot, MeterCheck):
@@ -158,6 +162,8 @@ PERMISSIONS = {
     "inspection.edit": {"inspector", "supervisor", "admin"},
     "minutes.issue": {"inspector", "staff", "supervisor", "admin"},
     "minutes.revoke": {"supervisor", "admin"},
+    # Quyết định kiểm tra: drafted and issued by the unit's staff, its leadership and administrators.
+    "decision.edit": {"staff", "supervisor", "admin"},
     # Re-judging readings judged with a superseded table (before the biên bản is issued).
     "reading.rejudge": {"supervisor", "admin"},
     "unit.manage": {"admin"},

@@ -311,3 +311,72 @@ def make_complaint(premise: Premise, user: User, **values):
     }
     base.update(values)
     return create_complaint(NewComplaint(**base), user)
+def decision_draft(**values):
+    """A decision's draft: a planned check of a market for December 2026, a leader with a certificate."""
+    from datetime import date
+
+    from inspect_app.domain.decision_rules import DecisionDraft, MemberLine
+
+    members = values.pop(
+        "members",
+        (
+            MemberLine(
+                "Trần Văn Trưởng",
+                "Phó Chủ tịch",
+                "UBND phường",
+                "lead",
+                False,
+                "125/CC-TĐC",
+                date(2024, 5, 6),
+            ),
+            MemberLine(
+                "Lê Thị Kỹ Thuật", "Công chức", "Phòng Kinh tế", "member", True, "88/CC-TĐC", date(2023, 3, 1)
+            ),
+            MemberLine("Phạm Văn Công An", "Cán bộ", "Công an xã"),
+            MemberLine("Võ Thị Chợ", "Trưởng ban", "Ban quản lý chợ"),
+        ),
+    )
+    base = {
+        "kind": "planned",
+        "subject": "Kiểm tra nhà nước về đo lường tại chợ Đức Phổ",
+        "period_from": date(2026, 1, 1),
+        "period_to": date(2026, 12, 31),
+        "legal_bases": "Luật Đo lường ngày 11 tháng 11 năm 2011\nThông tư số 28/2013/TT-BKHCN",
+        "signer_title": "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+        "signer_name": "Nguyễn Văn Ký",
+        "scope_groups": ("metrology", "label"),
+        "scope_place": "các hộ kinh doanh tại chợ Đức Phổ",
+        "recipients": "Như Điều 3;\nLưu: VT.",
+        "members": members,
+    }
+    base.update(values)
+    return DecisionDraft(**base)
+
+
+def make_decision(unit: Unit, user: User, *, issue: bool = True, today=None, **values):
+    """A decision of the unit, issued (numbered, PDF stored) unless ``issue=False``."""
+    from datetime import date
+
+    from inspect_app.decisions.service import create_draft, issue_decision
+
+    decision = create_draft(unit, decision_draft(**values), user)
+    if issue:
+        issue_decision(decision, user, confirmed=True, today=today or date(2026, 6, 1))
+    return decision
+
+
+def make_notice(minutes, user: User, kind: str = "stop"):
+    from datetime import date
+
+    from inspect_app.decisions.notices import NoticeRequest, issue_notice
+
+    request = NoticeRequest(
+        kind,
+        "cân đồng hồ lò xo 30 kg",
+        date(2030, 1, 1) if kind == "stop" else None,
+        None,
+        "",
+        "CHỦ TỊCH",
+        "Ngô Ký",
+    )
+    return issue_notice(minutes, request, user)

@@ -53,6 +53,9 @@ ID_ARGUMENTS = {
     "report_id": (lambda w: w.reports["a"].id, lambda w: w.reports["b"].id),
     # The complaints register: a complaint of each unit, its complainant's contact private to that unit.
     "complaint_id": (lambda w: w.complaints["a"].id, lambda w: w.complaints["b"].id),
+    # Decisions (an issued one of each unit) and the notices issued from each unit's biên bản.
+    "decision_id": (lambda w: w.decisions["a"].id, lambda w: w.decisions["b"].id),
+    "notice_id": (lambda w: w.notices["a"].id, lambda w: w.notices["b"].id),
 }
 # Arguments that name no record of any unit (the same answer for everyone).
 # (A dashboard figure names a set of records, not a record: its lists are scope-tested below.)
@@ -197,8 +200,10 @@ def _populate(url: str, uploads: Path) -> dict:
     from tests.factories import (
         build_world,
         make_complaint,
+        make_decision,
         make_metrology,
         make_minutes,
+        make_notice,
         make_premise,
         make_reading_and_lot,
         make_records,
@@ -231,6 +236,14 @@ def _populate(url: str, uploads: Path) -> dict:
         w.minutes = {
             "a": make_minutes(make_premise(w.unit_a), w.users["inspector"], w.users["staff"]),
             "b": make_minutes(make_premise(w.unit_b), w.other_users["inspector"], w.other_users["staff"]),
+        }
+        w.decisions = {
+            "a": make_decision(w.unit_a, w.users["staff"]),
+            "b": make_decision(w.unit_b, w.other_users["staff"]),
+        }
+        w.notices = {
+            "a": make_notice(w.minutes["a"], w.users["staff"]),
+            "b": make_notice(w.minutes["b"], w.other_users["staff"]),
         }
         w.reports = {
             "a": make_sent_report(this_years_request(w.users["supervisor_province"]), w.users["staff"]),
@@ -395,6 +408,7 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
         "inspection_members", "findings", "photos", "minutes", "minutes_counters", "reference_standards",
         "instruments", "instrument_photos", "readings", "prepackaged_lots", "reports", "report_files",
         "complaints",
+        "decisions", "decision_members", "notices",
     }  # fmt: skip
     assert expected <= owned, expected - owned
     assert {key.split("/")[0] for key in matrix.other_units_files} == {
@@ -403,6 +417,8 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
         "instruments",
         "minutes",
         "reports",
+        "decisions",
+        "notices",
     }
     assert matrix.other_units_rows["premises"] and all(
         row["unit_id"] == matrix.unit_b for row in matrix.other_units_rows["premises"].values()
@@ -422,6 +438,8 @@ def test_each_case_starts_from_the_untouched_world(app, matrix, turn):
         "instruments",
         "minutes",
         "reports",
+        "decisions",
+        "notices",
     }
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE findings SET version = version + 1"))

@@ -110,6 +110,8 @@ class InspectionSchema(StrictSchema):
     decision_number = Str(validate=length(40), metadata={"example": "12/QĐ-UBND"})
     decision_date = Date(allow_none=True)
     decision_signer = Str(validate=length(200), metadata={"example": "Chủ tịch UBND phường Đức Phổ"})
+    # Or one of the unit's issued decisions (its period covering the inspection's day): fills the three above.
+    decision_id = Int(load_default=None, allow_none=True)
     started_at = DateTime(load_default=None)
     ended_at = DateTime(dump_only=True, allow_none=True)
     status = Str(dump_only=True)

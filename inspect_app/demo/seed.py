@@ -522,4 +522,59 @@ def load_demo(metrology: bool = True) -> dict[str, int]:
     db.session.commit()
     added.update(_load_metrology(units) if metrology else {"standards": 0, "instruments": 0})
     added["complaints"] = _load_complaints(units["21439"])
+    added["decisions"] = _load_decision(units)
     return added
+
+
+def _load_decision(units: dict[str, Unit]) -> int:
+    """One issued Quyết định kiểm tra of Đức Phổ for the year, so inspections have a decision to rest on."""
+    from datetime import date
+
+    from ..decisions.service import create_draft, issue_decision
+    from ..domain.decision_rules import DecisionDraft, MemberLine
+    from ..models import Decision
+
+    unit = units["21439"]
+    if db.session.scalar(select(Decision.id).where(Decision.unit_id == unit.id)):
+        return 0
+    clerk = db.session.scalars(select(User).where(User.username == "vanphong.ducpho")).one()
+    year = date.today().year
+    draft = DecisionDraft(
+        kind="planned",
+        subject="Kiểm tra nhà nước về đo lường, ghi nhãn hàng hóa và niêm yết giá tại các chợ trên địa bàn phường",
+        period_from=date(year, 1, 1),
+        period_to=date(year, 12, 31),
+        legal_bases="Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025\n"
+        "Luật Đo lường ngày 11 tháng 11 năm 2011\n"
+        "Thông tư số 28/2013/TT-BKHCN ngày 17 tháng 12 năm 2013 của Bộ trưởng Bộ Khoa học và Công nghệ\n"
+        "Kế hoạch số 40/KH-UBND ngày 09 tháng 9 năm 2025 của UBND tỉnh Quảng Ngãi",
+        signer_title="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+        signer_name="Huỳnh Văn Minh",
+        scope_groups=("metrology", "label", "price"),
+        scope_place="các hộ kinh doanh tại chợ Đức Phổ và các cửa hàng trên địa bàn phường",
+        recipients="Như Điều 3;\nPhòng Kinh tế (b/c);\nLưu: VT.",
+        members=(
+            MemberLine(
+                "Trần Văn Hùng",
+                "Phó Chủ tịch UBND phường",
+                "UBND phường Đức Phổ",
+                "lead",
+                False,
+                "125/2024/CC-TĐC",
+                date(2024, 5, 6),
+            ),  # fmt: skip
+            MemberLine(
+                "Nguyễn Thị Lan",
+                "Công chức",
+                "Phòng Kinh tế",
+                "member",
+                True,
+                "88/2023/CC-TĐC",
+                date(2023, 3, 1),
+            ),  # fmt: skip
+            MemberLine("Phạm Văn Tài", "Cán bộ", "Công an phường Đức Phổ"),
+            MemberLine("Võ Thị Mai", "Trưởng ban", "Ban quản lý chợ Đức Phổ"),
+        ),
+    )
+    issue_decision(create_draft(unit, draft, clerk), clerk, confirmed=True)
+    return 1

@@ -36,6 +36,11 @@ __all__ = [
     "METER_VARIANTS",
     "LOT_DECISION_SCOPE",
     "MINUTES_STATUSES",
+    "DECISION_KINDS",
+    "DECISION_SCOPE_GROUPS",
+    "DECISION_STATUSES",
+    "DOCUMENT_SERIES",
+    "NOTICE_KINDS",
     "OUTCOMES",
     "PREMISE_STATUSES",
     "PREMISE_STATES",
@@ -231,6 +236,20 @@ TEAM_ROLES = {"lead": "Trưởng đoàn", "member": "Thành viên"}
 
 # Trạng thái biên bản (minutes status).
 MINUTES_STATUSES = {"valid": "Có hiệu lực", "superseded": "Đã được thay thế", "revoked": "Đã hủy"}
+
+# Quyết định kiểm tra (TT 28/2013 Mẫu 4): what it orders, its state, what it covers.
+DECISION_KINDS = {"planned": "Theo kế hoạch", "themed": "Chuyên đề", "unannounced": "Đột xuất"}
+DECISION_STATUSES = {"draft": "Dự thảo", "issued": "Đã ban hành"}
+DECISION_SCOPE_GROUPS = {
+    "metrology": "Đo lường",
+    "label": "Ghi nhãn hàng hóa",
+    "price": "Niêm yết giá",
+    "quality": "Chất lượng sản phẩm, hàng hóa",
+}
+# Thông báo (TT 28/2013 Điều 21): Mẫu 6 tạm dừng, Mẫu 7 được tiếp tục.
+NOTICE_KINDS = {"stop": "Thông báo tạm dừng", "resume": "Thông báo được tiếp tục"}
+# The gap-free number series of an issuing unit (each restarts at 01 every year).
+DOCUMENT_SERIES = {"minutes": "Biên bản kiểm tra", "decision": "Quyết định kiểm tra", "notice": "Thông báo"}
 
 # ---- metrology ----------------------------------------------------------------------------------------------
 

@@ -155,6 +155,7 @@ def create_inspection(data: dict, user: User) -> tuple[Inspection, bool]:
     )
     inspection.created_by = user
     inspection.follows_id = _follows(data.get("follows_id"), premise, user)
+    _link_decision(inspection, data.get("decision_id"), user)
     _check_decision(inspection)
     _team(inspection, data.get("team") or [], user)
     _province_in_team(inspection, data, new=True)
@@ -192,6 +193,8 @@ def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspect
     for key, value in comparable.items():
         if key != "status":
             setattr(inspection, key, value)
+    if "decision_id" in data:
+        _link_decision(inspection, data["decision_id"], user)
     # Read now: checking the team queries accounts, and that autoflush clears what changes_of reads.
     changes = writes.changes_of(inspection)
     if "team" in data:
@@ -268,15 +271,44 @@ def _decision_errors(inspection: Inspection) -> dict[str, str]:
     )
 
 
+def _link_decision(inspection: Inspection, decision_id: int | None, user: User) -> None:
+    """Rest the inspection on an issued decision of its unit whose period covers its day (or on none); the
+    decision's number, date and signer are copied into the fields every list, export and biên bản read."""
+    from ..decisions.service import decision_for_inspection, signer_text
+
+    day = inspection.started_at.astimezone(VN_TZ).date()
+    try:
+        decision = decision_for_inspection(decision_id, inspection.unit_id, day, user)
+    except InvalidInput:
+        db.session.rollback()
+        raise
+    if decision is None:
+        if inspection.decision_id is not None:
+            inspection.decision_number, inspection.decision_date, inspection.decision_signer = "", None, ""
+        inspection.decision_id = None
+        return
+    inspection.decision_id = decision.id
+    inspection.decision_number = decision.number_text
+    inspection.decision_date = decision.issued_on
+    inspection.decision_signer = signer_text(decision)
+
+
 def _check_decision(inspection: Inspection) -> None:
     if errors := _decision_errors(inspection):
         raise InvalidInput(errors)
 
 
-def set_decision(inspection: Inspection, number: str, signed_on, signer: str, user: User) -> Inspection:
-    """The desk's record of the decision that formed the team; InvalidInput (nothing saved) when it is wrong."""
+def set_decision(
+    inspection: Inspection, number: str, signed_on, signer: str, user: User, decision_id: int | None = None
+) -> Inspection:
+    """The desk's record of the decision that formed the team: one of the app's issued decisions (``decision_id``)
+    or one typed in; InvalidInput (nothing saved) when it is wrong."""
     if inspection.locked:
         raise Locked()
+    if decision_id is not None:
+        _link_decision(inspection, decision_id, user)
+        return writes.commit("edit", inspection, user)
+    inspection.decision_id = None
     inspection.decision_number, inspection.decision_date, inspection.decision_signer = (
         number,
         signed_on,

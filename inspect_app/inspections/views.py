@@ -62,7 +62,20 @@ def list_inspections():
 @login_required
 def inspection_detail(inspection_id: int):
     inspection = get_or_404(Inspection, inspection_id)
-    return _detail(inspection, DecisionForm(obj=inspection))
+    return _detail(inspection, _decision_choices(DecisionForm(obj=inspection), inspection))
+
+
+def _decision_choices(form: DecisionForm, inspection: Inspection) -> DecisionForm:
+    from ..decisions.service import usable_decisions
+
+    form.decision_id.choices = [(None, "Không chọn — ghi tay bên dưới")] + [
+        (
+            d.id,
+            f"Số {d.number_text} ngày {d.issued_on:%d/%m/%Y} ({d.period_from:%d/%m}–{d.period_to:%d/%m/%Y})",
+        )
+        for d in usable_decisions(inspection.unit_id, current_user)
+    ]
+    return form
 
 
 @bp.route("/inspections/<int:inspection_id>/decision", methods=["POST"])
@@ -71,7 +84,7 @@ def record_decision(inspection_id: int):
     """The decision that formed the team, printed in the biên bản's legal basis."""
     inspection = get_or_404(Inspection, inspection_id)
     require("minutes.issue")
-    form = DecisionForm()
+    form = _decision_choices(DecisionForm(), inspection)
     if form.validate_on_submit():
         try:
             service.set_decision(
@@ -80,6 +93,7 @@ def record_decision(inspection_id: int):
                 form.decision_date.data,
                 form.decision_signer.data or "",
                 current_user,
+                decision_id=form.decision_id.data,
             )
         except Locked as exc:
             flash(exc.message, "error")
@@ -91,7 +105,7 @@ def record_decision(inspection_id: int):
             return redirect(url_for(".inspection_detail", inspection_id=inspection.id))
     db.session.rollback()
     inspection = get_or_404(Inspection, inspection_id)
-    return _detail(inspection, form), 422
+    return _detail(inspection, _decision_choices(form, inspection)), 422
 
 
 def _detail(inspection: Inspection, decision_form: DecisionForm):

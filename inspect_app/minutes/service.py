@@ -69,8 +69,9 @@ def minutes_for_token(token: str) -> Minutes | None:
     return db.session.scalars(select(Minutes).where(Minutes.public_id == public_id)).first()
 
 
-def next_number(unit_id: int, year: int) -> int:
-    """Take the next number of the unit's year inside the caller's transaction.
+def next_number(unit_id: int, year: int, series: str = "minutes") -> int:
+    """Take the next number of the unit's series (biên bản, quyết định, thông báo) and year inside the caller's
+    transaction.
 
     The UPDATE locks the counter row (PostgreSQL) or the database (SQLite) until the transaction ends, so two
     clerks issuing at once get consecutive numbers; a rollback gives the number back, so there are no gaps.
@@ -81,11 +82,15 @@ def next_number(unit_id: int, year: int) -> int:
     else:
         from sqlalchemy.dialects.sqlite import insert
     db.session.execute(
-        insert(MinutesCounter).values(unit_id=unit_id, year=year, last_number=0).on_conflict_do_nothing()
+        insert(MinutesCounter)
+        .values(unit_id=unit_id, series=series, year=year, last_number=0)
+        .on_conflict_do_nothing()
     )
     return db.session.execute(
         update(MinutesCounter)
-        .where(MinutesCounter.unit_id == unit_id, MinutesCounter.year == year)
+        .where(
+            MinutesCounter.unit_id == unit_id, MinutesCounter.series == series, MinutesCounter.year == year
+        )
         .values(last_number=MinutesCounter.last_number + 1)
         .returning(MinutesCounter.last_number)
     ).scalar_one()
@@ -145,7 +150,11 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         )
     basis = [f"Căn cứ {inspection.basis};"] if inspection.basis else []
     decision = Decision(inspection.decision_number, inspection.decision_date, inspection.decision_signer)
-    if decision.given:
+    if inspection.decision is not None:
+        from ..decisions.service import decision_basis_line
+
+        basis.append(decision_basis_line(inspection.decision))
+    elif decision.given:
         basis.append(decision.basis_line())
     basis.append(f"Hình thức kiểm tra: {INSPECTION_KINDS[inspection.kind].lower()}.")
     readings, lots, reference_standards = minutes_sections(inspection)

@@ -15,6 +15,8 @@ from ..models import Inspection, Minutes
 from ..domain.errors import RuleError
 from ..domain.minutes_rules import salutation_code
 from ..web.paging import InvalidCursor
+from ..decisions import notices as notice_service
+from ..domain.vocabulary import NOTICE_KINDS
 from . import service
 from .queries import counts_by_day, minutes_list_args, minutes_page
 from .forms import DayForm, IssueForm, ReasonForm, signature_png
@@ -115,6 +117,9 @@ def detail(minutes_id: int):
         statuses=MINUTES_STATUSES,
         verify_url=service.verification_url(minutes),
         reason_form=ReasonForm(),
+        notices=notice_service.notices_of(minutes, current_user),
+        notice_kinds=NOTICE_KINDS,
+        may_notify=minutes.status == "valid" and notice_service.has_nonconformity(minutes),
         history=db.session.scalars(
             scoped(Minutes).where(Minutes.inspection_id == minutes.inspection_id).order_by(Minutes.issued_at)
         ).all(),

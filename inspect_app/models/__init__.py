@@ -3,6 +3,7 @@
 from .areas import Province, Unit
 from .audit import AuditEvent
 from .complaints import Complaint
+from .decisions import Decision, DecisionMember, Notice
 from .inspections import (
     Finding,
     Inspection,
@@ -28,8 +29,11 @@ from .reports import Report, ReportFile, ReportRequest
 from .users import ApiToken, LoginAttempt, User
 
 __all__ = [
+    "Decision",
+    "DecisionMember",
     "Minutes",
     "MinutesCounter",
+    "Notice",
     "ApiToken",
     "AuditEvent",
     "Complaint",

@@ -89,6 +89,9 @@ class Inspection(ClientRecord, Timestamped, db.Model):
     decision_number: Mapped[str] = mapped_column(String(40), default="")
     decision_date: Mapped[date | None] = mapped_column(Date)
     decision_signer: Mapped[str] = mapped_column(String(200), default="")
+    # The issued decision of the app this inspection was done under; its number, date and signer are copied into
+    # the three fields above so every list, export and biên bản reads them in one place.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="draft")
@@ -116,6 +119,7 @@ class Inspection(ClientRecord, Timestamped, db.Model):
     created_by: Mapped[User] = relationship()
     follows: Mapped[Inspection | None] = relationship(remote_side="Inspection.id")
     complaint: Mapped[Complaint | None] = relationship()
+    decision: Mapped[Decision | None] = relationship()  # noqa: F821 (models.decisions)
     members: Mapped[list[InspectionMember]] = relationship(
         back_populates="inspection",
         order_by="InspectionMember.position_in_team",

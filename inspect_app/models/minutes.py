@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.minutes_rules import DEFAULT_MINUTES_SUFFIX, minutes_number_text
-from ..domain.vocabulary import MINUTES_STATUSES, SALUTATIONS, one_of
+from ..domain.vocabulary import DOCUMENT_SERIES, MINUTES_STATUSES, SALUTATIONS, one_of
 from ..extensions import db
 from .areas import Unit
 from .base import UTCDateTime
@@ -28,13 +28,18 @@ from .users import User
 
 
 class MinutesCounter(db.Model):
-    """The last number used by one issuing unit in one year; incremented inside the issuing transaction."""
+    """The last number used by one issuing unit in one series (biên bản, quyết định, thông báo) in one year;
+    incremented inside the issuing transaction. Each series is gap-free on its own."""
 
     __tablename__ = "minutes_counters"
-    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "series", "year"),
+        CheckConstraint(one_of("series", DOCUMENT_SERIES), name="series"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    series: Mapped[str] = mapped_column(String(12), default="minutes", server_default="minutes")
     year: Mapped[int]
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 

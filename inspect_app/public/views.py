@@ -12,6 +12,9 @@ from ..documents.verification import compare_upload
 from ..domain.time import VN_TZ
 from ..domain.vocabulary import MINUTES_STATUSES
 from ..extensions import db
+from ..decisions import notices as notice_service
+from ..decisions import service as decision_service
+from ..domain.vocabulary import NOTICE_KINDS
 from ..minutes import service as minutes_service
 from ..models import Minutes
 from ..reports import service as reports_service
@@ -62,6 +65,26 @@ def verify(token: str):
         comparison, status = _comparison(form, issued, "báo cáo")
         page = render_template(
             "reports/verify.html", report=report, form=form, comparison=comparison, checked_at=checked_at
+        )
+        return page, status
+    decision = decision_service.decision_for_token(token)
+    notice = notice_service.notice_for_token(token) if decision is None else None
+    if decision is not None or notice is not None:
+        record = decision or notice
+        what = "quyết định" if decision is not None else "thông báo"
+        comparison, status = _comparison(form, {"pdf": record.pdf_sha256}, what)
+        title = (
+            f"Quyết định kiểm tra số {decision.number_text}"
+            if decision is not None
+            else f"{NOTICE_KINDS[notice.kind]} số {notice.number_text}"
+        )
+        page = render_template(
+            "decisions/verify.html",
+            record=record,
+            title=title,
+            form=form,
+            comparison=comparison,
+            checked_at=checked_at,
         )
         return page, status
     return render_template("minutes/verify_unknown.html"), 404
