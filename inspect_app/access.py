@@ -24,6 +24,8 @@ from .models import (
     InstrumentPhoto,
     MeterCheck,
     Photo,
+    PlanPremise,
+    Plan,
     PrepackagedLot,
     Premise,
     PremiseChange,
@@ -98,6 +100,8 @@ def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
         return model.inspection_id.in_(select(Inspection.id).where(_in(Inspection.unit_id, units)))
     if model is InstrumentPhoto:
         return InstrumentPhoto.instrument_id.in_(select(Instrument.id).where(_in(Instrument.unit_id, units)))
+    if model is PlanPremise:
+        return PlanPremise.plan_id.in_(select(Plan.id).where(_in(Plan.unit_id, units)))
     if model is PremiseChange:
         return PremiseChange.premise_id.in_(select(Premise.id).where(_in(Premise.unit_id, units)))
     unit_column = getattr(model, "unit_id", None)
@@ -174,6 +178,11 @@ PERMISSIONS = {
     # supervisors prepare and send the commune's report (reports.service adds where the account must belong).
     "report.publish": {"supervisor", "admin"},
     "report.prepare": {"staff", "supervisor", "admin"},
+    # The yearly inspection plan: the unit's staff and supervisors prepare it, its leadership approves it; the risk
+    # weights that rank premises are an administrator's setting.
+    "plan.prepare": {"staff", "supervisor", "admin"},
+    "plan.approve": {"supervisor", "admin"},
+    "plan.settings": {"admin"},
 }
 
 

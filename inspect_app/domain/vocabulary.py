@@ -31,6 +31,8 @@ __all__ = [
     "LOT_DECISION_SCOPE",
     "MINUTES_STATUSES",
     "OUTCOMES",
+    "PLAN_SOURCES",
+    "PLAN_STATUSES",
     "PREMISE_STATUSES",
     "PREMISE_STATES",
     "PREMISE_TYPES",
@@ -342,6 +344,23 @@ REPORT_FORMATS = {
 }
 
 
+# ---- the yearly inspection plan -----------------------------------------------------------------------------
+
+# Trạng thái kế hoạch kiểm tra năm (plan statuses), in order: a draft is approved, then optionally sent to the Sở.
+PLAN_STATUSES = {
+    "draft": "Dự thảo",
+    "approved": "Đã phê duyệt",
+    "consulted": "Đã gửi Sở xin ý kiến",
+}
+
+# Vì sao một cơ sở có trong phụ lục kế hoạch (why a premise is in the plan's annex).
+PLAN_SOURCES = {
+    "score": "Chọn theo điểm rủi ro",
+    "random": "Chọn ngẫu nhiên",
+    "manual": "Cán bộ thêm",
+}
+
+
 # ---- the audit log ------------------------------------------------------------------------------------------
 
 # Thao tác được ghi nhật ký (audited actions).
@@ -357,6 +376,10 @@ AUDIT_ACTIONS = {
     "print": "In",
     "publish": "Gửi yêu cầu báo cáo",
     "send": "Gửi báo cáo",
+    "approve": "Phê duyệt kế hoạch",
+    "consult": "Gửi Sở xin ý kiến",
+    "plan_add": "Thêm cơ sở vào kế hoạch",
+    "plan_remove": "Bỏ cơ sở khỏi kế hoạch",
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",
     "logout": "Đăng xuất",

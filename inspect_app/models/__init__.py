@@ -22,6 +22,7 @@ from .metrology import (
     Setting,
 )
 from .minutes import Minutes, MinutesCounter
+from .plans import Plan, PlanPremise
 from .premises import Market, Premise, PremiseChange
 from .reports import Report, ReportFile, ReportRequest
 from .users import ApiToken, LoginAttempt, User
@@ -43,6 +44,8 @@ __all__ = [
     "Market",
     "MeterCheck",
     "Photo",
+    "Plan",
+    "PlanPremise",
     "PrepackagedLot",
     "Premise",
     "PremiseChange",
