@@ -51,6 +51,8 @@ ID_ARGUMENTS = {
     # The yearly report: a request of the Sở of each province, and each unit's report to it (sent, with its files).
     "request_id": (lambda w: w.reports["a"].request_id, lambda w: w.reports["b"].request_id),
     "report_id": (lambda w: w.reports["a"].id, lambda w: w.reports["b"].id),
+    # The yearly inspection plan of each unit, with its annex proposed.
+    "plan_id": (lambda w: w.plans["a"].id, lambda w: w.plans["b"].id),
 }
 # Arguments that name no record of any unit (the same answer for everyone).
 # (A dashboard figure names a set of records, not a record: its lists are scope-tested below.)
@@ -202,6 +204,7 @@ def _populate(url: str, uploads: Path) -> dict:
         make_user,
     )
     from tests.report_helpers import make_sent_report, this_years_request
+    from tests.plan_helpers import make_plan
 
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(uploads)})
     with app.app_context():
@@ -235,6 +238,10 @@ def _populate(url: str, uploads: Path) -> dict:
                 this_years_request(make_user("supervisor", province=w.p2), letter_number="99/SKHCN-BÍ-MẬT"),
                 w.other_users["staff"],
             ),
+        }
+        w.plans = {
+            "a": make_plan(w.unit_a, w.users["staff"]),
+            "b": make_plan(w.unit_b, w.other_users["staff"]),
         }
         w.own_token_ids = {actor: issue_token(w.users[actor], "own")[0].id for actor in ACTORS}
         w.other_token_id = issue_token(w.other_users["inspector"], "other")[0].id
@@ -387,6 +394,7 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
         "units", "users", "api_tokens", "markets", "premises", "inspections",
         "inspection_members", "findings", "photos", "minutes", "minutes_counters", "reference_standards",
         "instruments", "instrument_photos", "readings", "prepackaged_lots", "reports", "report_files",
+        "plans", "plan_premises",
     }  # fmt: skip
     assert expected <= owned, expected - owned
     assert {key.split("/")[0] for key in matrix.other_units_files} == {
@@ -440,7 +448,7 @@ def test_unit_users_do_not_see_a_sibling_unit_but_the_province_does(client, logi
 @pytest.mark.parametrize("actor", ACTORS)
 def test_lists_and_counts_never_show_another_units_records(client, login, matrix, actor):
     login(matrix.users[actor])
-    for url in ("/premises", "/premises?q=bi+mat", "/markets", "/", "/inspections", "/minutes", "/reports"):
+    for url in ("/premises", "/premises?q=bi+mat", "/markets", "/", "/inspections", "/minutes", "/reports", "/plans"):
         page = client.get(url).get_data(as_text=True)
         assert "Sạp bí mật của đơn vị khác" not in page
         assert "Chợ Pleiku Thử" not in page
