@@ -64,7 +64,7 @@ def _signatures(doc: PlanDocument, st: Styles) -> Flowable:
 
 
 def plan_story(doc: PlanDocument, st: Styles) -> list[Flowable]:
-    s: list[Flowable] = official_header([doc.issuer], doc.number, vn_place_date(doc.place, doc.issued_on), st)
+    s: list[Flowable] = official_header(doc.issuer, doc.number, vn_place_date(doc.place, doc.issued_on), st)
     s += [para(doc.title, st.title), para(doc.subtitle, st.subtitle)]
     if doc.draft:
         s.append(para("(Dự thảo)", ParagraphStyle("draft", parent=st.place_date, spaceAfter=4)))
@@ -99,6 +99,6 @@ def render_plan_pdf(doc: PlanDocument) -> bytes:
         decorate,
         doc.issued_on,
         title=f"{doc.title}: {doc.subtitle}",
-        author=doc.issuer,
+        author=" ".join(doc.issuer),
         subject=doc.subtitle,
     )

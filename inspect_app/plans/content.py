@@ -39,7 +39,7 @@ Block = Heading | Text | Grid
 
 @dataclass(frozen=True)
 class PlanDocument:
-    issuer: str  # "UBND PHƯỜNG ĐỨC PHỔ"
+    issuer: tuple[str, ...]  # ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐỨC PHỔ")
     number: str
     place: str
     issued_on: date
@@ -54,6 +54,11 @@ class PlanDocument:
     annex: Grid
     draft: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _lower_first(name: str) -> str:
+    """ "Phường Đức Phổ" as it reads inside a sentence: "phường Đức Phổ"."""
+    return name[:1].lower() + name[1:]
 
 
 def _lines(text: str) -> list[str]:
@@ -76,7 +81,7 @@ def build_plan_document(plan, unit, entries, standards, today: date) -> PlanDocu
     blocks: list[Block] = [Text(line) for line in _lines(plan.legal_basis)]
     blocks.append(
         Text(
-            f"Ủy ban nhân dân {unit.name[:1].lower() + unit.name[1:]} ban hành Kế hoạch kiểm tra năm {year} như sau:"
+            f"Ủy ban nhân dân {_lower_first(unit.name)} ban hành Kế hoạch kiểm tra năm {year} như sau:"
         )
     )
     blocks.append(Heading("I. MỤC ĐÍCH, YÊU CẦU"))
@@ -184,7 +189,7 @@ def build_plan_document(plan, unit, entries, standards, today: date) -> PlanDocu
     number = plan.number or DRAFT_NUMBER
     issued_on = plan.approved_at.astimezone(VN_TZ).date() if plan.approved_at else today
     return PlanDocument(
-        issuer=f"UBND {unit.name.upper()}",
+        issuer=tuple(unit.committee_lines),
         number=number,
         place=unit.short_name,
         issued_on=issued_on,
@@ -197,7 +202,7 @@ def build_plan_document(plan, unit, entries, standards, today: date) -> PlanDocu
         annex_title="PHỤ LỤC",
         annex_subtitle=(
             f"DANH SÁCH CƠ SỞ DỰ KIẾN KIỂM TRA NĂM {year}\n(Kèm theo Kế hoạch số {number.strip()} "
-            f"ngày {vn_short_date(issued_on)} của UBND {unit.name})"
+            f"ngày {vn_short_date(issued_on)} của UBND {_lower_first(unit.name)})"
         ),
         annex=Grid(
             ("STT", "Cơ sở", "Địa chỉ", "Loại cơ sở", "Lý do chọn"),
