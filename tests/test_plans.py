@@ -417,3 +417,25 @@ def test_the_admin_weights_form_refuses_bad_values_in_vietnamese(app, client, lo
     assert client.post("/plans/risk-settings", data=form | {"last_violation": "45"}).status_code == 302
     assert risk_weights(world.p1.id).last_violation == 45
     assert risk_weights(world.p2.id).last_violation == 30  # another province keeps the defaults
+
+
+def test_the_plan_as_docx(app, client, login, world):
+    import io
+
+    from docx import Document
+
+    plan = _plan(world, annex_size=2, random_share=50, number="07/KH-UBND")
+    _premises(world, 3)
+    service.propose(plan, world.users["staff"], seed=3)
+    login(world.users["staff"])
+    response = client.get(f"/plans/{plan.id}/plan.docx")
+    assert response.status_code == 200
+    assert response.get_data() == client.get(f"/plans/{plan.id}/plan.docx").get_data()  # same bytes each time
+    document = Document(io.BytesIO(response.get_data()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "KẾ HOẠCH" in text and "I. MỤC ĐÍCH, YÊU CẦU" in text and "PHỤ LỤC" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in cells and "Số: 07/KH-UBND" in cells
+    assert "Chọn ngẫu nhiên" in cells
+    for entry in service.annex(plan):
+        assert entry.premise.name in cells

@@ -80,9 +80,7 @@ def build_plan_document(plan, unit, entries, standards, today: date) -> PlanDocu
     groups = targets.get("groups") or {}
     blocks: list[Block] = [Text(line) for line in _lines(plan.legal_basis)]
     blocks.append(
-        Text(
-            f"Ủy ban nhân dân {_lower_first(unit.name)} ban hành Kế hoạch kiểm tra năm {year} như sau:"
-        )
+        Text(f"Ủy ban nhân dân {_lower_first(unit.name)} ban hành Kế hoạch kiểm tra năm {year} như sau:")
     )
     blocks.append(Heading("I. MỤC ĐÍCH, YÊU CẦU"))
     blocks += [Text(line) for line in _lines(plan.purpose)]

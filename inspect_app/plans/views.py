@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from ..access import can, get_or_404, permission_required, visible_units
+from ..documents.plan_docx import render_plan_docx
 from ..documents.plan_pdf import render_plan_pdf
 from ..domain.errors import InvalidInput
 from ..domain.risk import FACTORS, RiskWeights
@@ -251,21 +252,38 @@ def consult(plan_id: int):
     )
 
 
-@bp.route("/plans/<int:plan_id>/plan.pdf")
-@login_required
-def plan_pdf(plan_id: int):
-    plan = get_or_404(Plan, plan_id)
+def _document(plan: Plan):
     unit = db.session.get(Unit, plan.unit_id)
-    document = build_plan_document(
+    return build_plan_document(
         plan,
         unit,
         service.annex(plan, include_removed=False),
         service.plan_standards(plan),
         today_vn(),
     )
-    response = Response(render_plan_pdf(document), mimetype="application/pdf")
+
+
+@bp.route("/plans/<int:plan_id>/plan.pdf")
+@login_required
+def plan_pdf(plan_id: int):
+    plan = get_or_404(Plan, plan_id)
+    response = Response(render_plan_pdf(_document(plan)), mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="ke-hoach-kiem-tra-{plan.year}-{plan.id}.pdf"'
+    )
+    return response
+
+
+@bp.route("/plans/<int:plan_id>/plan.docx")
+@login_required
+def plan_docx(plan_id: int):
+    plan = get_or_404(Plan, plan_id)
+    response = Response(
+        render_plan_docx(_document(plan)),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="ke-hoach-kiem-tra-{plan.year}-{plan.id}.docx"'
     )
     return response
 
