@@ -448,7 +448,16 @@ def test_unit_users_do_not_see_a_sibling_unit_but_the_province_does(client, logi
 @pytest.mark.parametrize("actor", ACTORS)
 def test_lists_and_counts_never_show_another_units_records(client, login, matrix, actor):
     login(matrix.users[actor])
-    for url in ("/premises", "/premises?q=bi+mat", "/markets", "/", "/inspections", "/minutes", "/reports", "/plans"):
+    for url in (
+        "/premises",
+        "/premises?q=bi+mat",
+        "/markets",
+        "/",
+        "/inspections",
+        "/minutes",
+        "/reports",
+        "/plans",
+    ):
         page = client.get(url).get_data(as_text=True)
         assert "Sạp bí mật của đơn vị khác" not in page
         assert "Chợ Pleiku Thử" not in page
