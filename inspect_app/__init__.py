@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .measurements.views import bp as measurements_bp
     from .premises.views import bp as premises_bp
+    from .plans.views import bp as plans_bp
     from .public.views import bp as public_bp
     from .reports.views import bp as reports_bp
     from .supervision.dashboard_views import bp as dashboard_bp
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inspections_bp)
     app.register_blueprint(minutes_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(measurements_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(supervision_bp)

@@ -26,6 +26,8 @@ from .models import (
     InstrumentPhoto,
     MeterCheck,
     Photo,
+    PlanPremise,
+    Plan,
     PrepackagedLot,
     Premise,
     PremiseChange,
@@ -102,6 +104,8 @@ def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
         return model.inspection_id.in_(select(Inspection.id).where(_in(Inspection.unit_id, units)))
     if model is InstrumentPhoto:
         return InstrumentPhoto.instrument_id.in_(select(Instrument.id).where(_in(Instrument.unit_id, units)))
+    if model is PlanPremise:
+        return PlanPremise.plan_id.in_(select(Plan.id).where(_in(Plan.unit_id, units)))
     if model is PremiseChange:
         return PremiseChange.premise_id.in_(select(Premise.id).where(_in(Premise.unit_id, units)))
     unit_column = getattr(model, "unit_id", None)
@@ -186,6 +190,11 @@ PERMISSIONS = {
     "complaint.assign": {"staff", "supervisor", "admin"},
     # The QR sticker of a premise's public page (where the unit has turned the page on).
     "sticker.print": {"inspector", "staff", "supervisor", "admin"},
+    # The yearly inspection plan: the unit's staff and supervisors prepare it, its leadership approves it; the risk
+    # weights that rank premises are an administrator's setting.
+    "plan.prepare": {"staff", "supervisor", "admin"},
+    "plan.approve": {"supervisor", "admin"},
+    "plan.settings": {"admin"},
 }
 
 

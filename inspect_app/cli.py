@@ -105,7 +105,8 @@ def register_commands(app: Flask) -> None:
         added = load_demo()
         click.echo(
             "Dữ liệu mẫu: thêm {units} đơn vị, {accounts} tài khoản, {markets} chợ, {premises} cơ sở, "
-            "{standards} chuẩn đo lường, {instruments} phương tiện đo, {complaints} phản ánh.".format(**added)
+            "{standards} chuẩn đo lường, {instruments} phương tiện đo, {complaints} phản ánh, {decisions} quyết định "
+            "kiểm tra, {plans} kế hoạch kiểm tra năm.".format(**added)
         )
         click.echo(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, full_name, _position, role, unit_code, province_code in ACCOUNTS:

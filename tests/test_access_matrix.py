@@ -56,6 +56,8 @@ ID_ARGUMENTS = {
     # Decisions (an issued one of each unit) and the notices issued from each unit's biên bản.
     "decision_id": (lambda w: w.decisions["a"].id, lambda w: w.decisions["b"].id),
     "notice_id": (lambda w: w.notices["a"].id, lambda w: w.notices["b"].id),
+    # The yearly inspection plan of each unit, with its annex proposed.
+    "plan_id": (lambda w: w.plans["a"].id, lambda w: w.plans["b"].id),
 }
 # Arguments that name no record of any unit (the same answer for everyone).
 # (A dashboard figure names a set of records, not a record: its lists are scope-tested below.)
@@ -210,6 +212,7 @@ def _populate(url: str, uploads: Path) -> dict:
         make_user,
     )
     from tests.report_helpers import make_sent_report, this_years_request
+    from tests.plan_helpers import make_plan
 
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(uploads)})
     with app.app_context():
@@ -255,6 +258,10 @@ def _populate(url: str, uploads: Path) -> dict:
         w.complaints = {
             "a": make_complaint(w.premise_a, w.users["staff"]),
             "b": make_complaint(w.premise_b, w.other_users["staff"]),
+        }
+        w.plans = {
+            "a": make_plan(w.unit_a, w.users["staff"]),
+            "b": make_plan(w.unit_b, w.other_users["staff"]),
         }
         w.own_token_ids = {actor: issue_token(w.users[actor], "own")[0].id for actor in ACTORS}
         w.other_token_id = issue_token(w.other_users["inspector"], "other")[0].id
@@ -409,6 +416,7 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
         "instruments", "instrument_photos", "readings", "prepackaged_lots", "reports", "report_files",
         "complaints",
         "decisions", "decision_members", "notices",
+        "plans", "plan_premises",
     }  # fmt: skip
     assert expected <= owned, expected - owned
     assert {key.split("/")[0] for key in matrix.other_units_files} == {
@@ -475,6 +483,7 @@ def test_lists_and_counts_never_show_another_units_records(client, login, matrix
         "/minutes",
         "/reports",
         "/complaints",
+        "/plans",
     ):
         page = client.get(url).get_data(as_text=True)
         assert "Sạp bí mật của đơn vị khác" not in page

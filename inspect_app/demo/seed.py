@@ -438,6 +438,32 @@ def _load_complaints(unit: Unit) -> int:
         added += 1
     db.session.commit()
     return added
+# The yearly plan shown in the demo: Phường Đức Phổ's for next year, proposed by its clerk with a fixed seed.
+DEMO_PLAN = {
+    "unit_code": "21439",
+    "year": 2027,
+    "clerk": "vanphong.ducpho",
+    "seed": 20270101,
+    "annex_size": 12,
+}
+
+
+def _load_plans(units: dict[str, Unit]) -> int:
+    from ..models import Plan
+    from ..plans import service as plans
+
+    unit = units[DEMO_PLAN["unit_code"]]
+    if db.session.scalar(select(Plan.id).where(Plan.unit_id == unit.id, Plan.year == DEMO_PLAN["year"])):
+        return 0
+    clerk = db.session.scalars(select(User).where(User.username == DEMO_PLAN["clerk"])).one()
+    plan = plans.create_plan(unit, DEMO_PLAN["year"], clerk)
+    plan.number = "15/KH-UBND"
+    plan.annex_size = DEMO_PLAN["annex_size"]
+    plan.signer_title = "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
+    plan.signer_name = "Võ Văn Thành"
+    db.session.commit()
+    plans.propose(plan, clerk, seed=DEMO_PLAN["seed"])
+    return 1
 
 
 def load_demo(metrology: bool = True) -> dict[str, int]:
@@ -523,6 +549,7 @@ def load_demo(metrology: bool = True) -> dict[str, int]:
     added.update(_load_metrology(units) if metrology else {"standards": 0, "instruments": 0})
     added["complaints"] = _load_complaints(units["21439"])
     added["decisions"] = _load_decision(units)
+    added["plans"] = _load_plans(units) if metrology else 0
     return added
 
 

@@ -42,6 +42,8 @@ __all__ = [
     "DOCUMENT_SERIES",
     "NOTICE_KINDS",
     "OUTCOMES",
+    "PLAN_SOURCES",
+    "PLAN_STATUSES",
     "PREMISE_STATUSES",
     "PREMISE_STATES",
     "PREMISE_TYPES",
@@ -420,6 +422,23 @@ COMPLAINT_REFERRAL_BODIES = {
 }
 
 
+# ---- the yearly inspection plan -----------------------------------------------------------------------------
+
+# Trạng thái kế hoạch kiểm tra năm (plan statuses), in order: a draft is approved, then optionally sent to the Sở.
+PLAN_STATUSES = {
+    "draft": "Dự thảo",
+    "approved": "Đã phê duyệt",
+    "consulted": "Đã gửi Sở xin ý kiến",
+}
+
+# Vì sao một cơ sở có trong phụ lục kế hoạch (why a premise is in the plan's annex).
+PLAN_SOURCES = {
+    "score": "Chọn theo điểm rủi ro",
+    "random": "Chọn ngẫu nhiên",
+    "manual": "Cán bộ thêm",
+}
+
+
 # ---- the audit log ------------------------------------------------------------------------------------------
 
 # Thao tác được ghi nhật ký (audited actions).
@@ -438,6 +457,10 @@ AUDIT_ACTIONS = {
     "assign": "Giao xử lý phản ánh",
     "resolve": "Giải quyết phản ánh",
     "inform": "Báo kết quả cho người phản ánh",
+    "approve": "Phê duyệt kế hoạch",
+    "consult": "Gửi Sở xin ý kiến",
+    "plan_add": "Thêm cơ sở vào kế hoạch",
+    "plan_remove": "Bỏ cơ sở khỏi kế hoạch",
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",
     "logout": "Đăng xuất",

@@ -24,6 +24,7 @@ from .metrology import (
     Setting,
 )
 from .minutes import Minutes, MinutesCounter
+from .plans import Plan, PlanPremise
 from .premises import Market, Premise, PremiseChange
 from .reports import Report, ReportFile, ReportRequest
 from .users import ApiToken, LoginAttempt, User
@@ -49,6 +50,8 @@ __all__ = [
     "Market",
     "MeterCheck",
     "Photo",
+    "Plan",
+    "PlanPremise",
     "PrepackagedLot",
     "Premise",
     "PremiseChange",
