@@ -156,8 +156,8 @@ def downgrade():
     # Decisions' and notices' counters go with them; the biên bản's stay.
     op.execute("DELETE FROM minutes_counters WHERE series <> 'minutes'")
     with op.batch_alter_table("minutes_counters", recreate="always" if _sqlite() else "auto") as batch_op:
-        if not _sqlite():
-            batch_op.drop_constraint(op.f("ck_minutes_counters_series"), type_="check")
+        # SQLite reflects the CHECK too: it must go before its column does.
+        batch_op.drop_constraint(op.f("ck_minutes_counters_series"), type_="check")
         batch_op.drop_constraint(op.f("uq_minutes_counters_unit_id_series_year"), type_="unique")
         batch_op.create_unique_constraint(op.f("uq_minutes_counters_unit_id_year"), ["unit_id", "year"])
         batch_op.drop_column("series")
