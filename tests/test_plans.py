@@ -20,7 +20,13 @@ from inspect_app.plans import service
 from inspect_app.plans.risk import facts_of, scored_premises
 from inspect_app.plans.settings import risk_weights
 from tests.documents.pdftools import page_texts
-from tests.factories import make_completed_inspection, make_instrument, make_premise, make_standard
+from tests.factories import (
+    make_complaint,
+    make_completed_inspection,
+    make_instrument,
+    make_premise,
+    make_standard,
+)
 from tests.test_list_statement_counts import counting
 
 ON = date(2027, 3, 15)
@@ -116,7 +122,7 @@ def test_sql_score_equals_the_formula_on_generated_premises(app, world):
     types = ["market_stall", "grocery", "fuel_station", "supermarket", "producer", "other"]
     for n in range(60):
         premise = make_premise(unit, name=f"Cơ sở sinh {n}", premise_type=rng.choice(types))
-        facts = {"bad": 0, "fuel": False, "large": False, "violations": 0}
+        facts = {"bad": 0, "fuel": False, "large": False, "violations": 0, "complaints": 0}
         for _ in range(rng.randrange(3)):
             kind = rng.choice(["spring_scale", "fuel_dispenser", "platform_scale", "water_meter"])
             state = rng.choice(["valid", "expired", "unknown"])
@@ -136,6 +142,12 @@ def test_sql_score_equals_the_formula_on_generated_premises(app, world):
                 facts["bad"] += state != "valid"
                 facts["fuel"] |= kind == "fuel_dispenser"
                 facts["large"] |= kind == "platform_scale"
+        # Complaints in the register: recent ones count, one older than the years looked back does not.
+        for _ in range(rng.randrange(3)):
+            make_complaint(premise, user, received_on=today - timedelta(days=rng.randrange(0, 400)))
+            facts["complaints"] += 1
+        if n % 11 == 0:
+            make_complaint(premise, user, received_on=today - timedelta(days=4 * 366))
         if n % 7 == 0:
             make_completed_inspection(premise, user)  # a failed label item: a violation
             facts["violations"] = 1
@@ -168,7 +180,7 @@ def test_sql_score_equals_the_formula_on_generated_premises(app, world):
             want["large"],
         ), row
         assert facts.violations == want["violations"]
-        assert facts.complaints == 0
+        assert facts.complaints == want["complaints"]
         assert row.score == risk_score(facts, weights, today).total, row
 
 

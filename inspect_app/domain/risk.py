@@ -10,8 +10,8 @@ them:
 - ``open_fix``: a fix-by request is still open (``Premise.open_fix_deadline`` set: no later inspection yet).
 - ``repeat_violation``: per completed inspection with a violation in the last ``repeat_years`` years (at most
   ``COUNT_CAP`` counted). The latest inspection counts here too: a premise that fails again and again ranks higher.
-- ``complaint``: per complaint about the premise (at most ``COUNT_CAP``). There is no complaints register yet, so
-  the count is 0 for every premise; ``plans.risk.complaint_counts`` is where the register will be wired in.
+- ``complaint``: per complaint about the premise in the register received in the last ``repeat_years`` years (at
+  most ``COUNT_CAP``), whatever became of it (``plans.risk.complaint_counts``).
 - ``bad_stamp``: per instrument in use (not a utility's meter) whose verification stamp has expired on the day of
   the proposal, or whose expiry is unknown (no date on the stamp and none from the cycle), at most ``COUNT_CAP``.
 - ``fuel_dispenser`` / ``large_scale``: the premise has a fuel dispenser / a platform scale (cân bàn) in use.

@@ -14,19 +14,27 @@ from ..domain.risk import COUNT_CAP, HIGH_RISK_TYPES, RiskFacts, RiskScore, Risk
 from ..domain.risk import year_thresholds
 from ..domain.time import VN_TZ
 from ..domain.vocabulary import METER_TYPES
-from ..models import Inspection, Instrument, Premise
+from ..models import Complaint, Inspection, Instrument, Premise
 from ..premises.state import COMPLETED_STATUSES, inspection_has_violation, stamp_expiry_expression
 from ..tolerances.cycles import add_months
 
-__all__ = ["ScoredPremise", "complaint_count", "facts_of", "scored_premises"]
+__all__ = ["ScoredPremise", "complaint_counts", "facts_of", "scored_premises"]
 
 
-def complaint_count(premise_id):
-    """SQL: the number of complaints (phản ánh) about the premise. The complaints register does not exist yet, so
-    this is 0 for every premise; once it does, this becomes a count of its rows for ``premise_id`` (within the years
-    the weights look back) and the score and its reasons follow, nothing else changes."""
-    del premise_id
-    return literal(0, Integer)
+def complaint_counts(unit_id: int, since: date, on: date):
+    """SQL subquery (premise_id, n): the complaints (phản ánh) of the unit's register about each premise received
+    from ``since`` to ``on``, whatever became of them (one that proved unfounded still says where people look)."""
+    return (
+        select(Complaint.premise_id.label("premise_id"), func.count().label("n"))
+        .where(
+            Complaint.unit_id == unit_id,
+            Complaint.premise_id.is_not(None),
+            Complaint.received_on >= since,
+            Complaint.received_on <= on,
+        )
+        .group_by(Complaint.premise_id)
+        .subquery()
+    )
 
 
 def _start_of(day: date) -> datetime:
@@ -76,7 +84,8 @@ def scored_premises(unit_id: int, weights: RiskWeights, on: date) -> Select:
         .subquery()
     )
     n_violations = func.coalesce(violations.c.n, 0)
-    n_complaints = complaint_count(Premise.id)
+    complaints = complaint_counts(unit_id, add_months(on, -12 * weights.repeat_years), on)
+    n_complaints = func.coalesce(complaints.c.n, 0)
     n_bad = func.coalesce(instruments.c.bad, 0)
     fuel = func.coalesce(instruments.c.fuel, 0)
     large = func.coalesce(instruments.c.large, 0)
@@ -119,6 +128,7 @@ def scored_premises(unit_id: int, weights: RiskWeights, on: date) -> Select:
         )
         .outerjoin(violations, violations.c.premise_id == Premise.id)
         .outerjoin(instruments, instruments.c.premise_id == Premise.id)
+        .outerjoin(complaints, complaints.c.premise_id == Premise.id)
         .where(and_(Premise.unit_id == unit_id, Premise.status == "active"))
         .order_by(score.desc(), Premise.id)
     )
