@@ -43,6 +43,6 @@ class ComplaintQuerySchema(StrictSchema):
 @bp.arguments(ComplaintQuerySchema, location="query")
 @bp.response(200, ComplaintListSchema)
 def assigned_complaints(args):
-    """Phản ánh đang mở được giao cho tôi, mới nhất trước, từng trang (cursor)"""
+    """Phản ánh được giao cho tôi đang chờ đi kiểm tra (mới nhận, đã giao), mới nhất trước, từng trang (cursor)"""
     page = assigned_open_page(current_user, after=args["cursor"], limit=args["limit"])
     return {"items": page.items, "next_cursor": page.next_cursor}

@@ -86,10 +86,11 @@ def complaints_page(
 
 
 def assigned_open_page(user: User, *, after: str | None = None, limit: int = 50) -> Page[Complaint]:
-    """The open complaints given to the user, latest received first (the phone's list)."""
+    """The complaints given to the user still waiting for their visit, latest received first (the phone's list): one
+    "đang xử lý" had its inspection completed and waits for the desk to close it, so it is off the phone."""
     query = (
         scoped(Complaint, user)
-        .where(Complaint.assignee_id == user.id, Complaint.status.in_(COMPLAINT_OPEN_STATUSES))
+        .where(Complaint.assignee_id == user.id, Complaint.status.in_(("new", "assigned")))
         .options(selectinload(Complaint.premise))
     )
     return keyset_page(db.session, query, LATEST_FIRST, after=after, size=limit)

@@ -16,6 +16,7 @@ from ..domain.vocabulary import ANSWERS, GROUPS, HANDLING, INSPECTION_KINDS, PRE
 from ..domain.vocabulary import DIRECTIONS, INSTRUMENT_TYPES, OUTCOMES, READING_KINDS, SEAL_STATES
 from ..domain.vocabulary import LOT_DECISION_SCOPE, READING_KIND_SCOPES
 from ..domain.vocabulary import (
+    COMPLAINT_SUBJECTS,
     INSTRUMENT_VARIANTS,
     METER_VALIDITY,
     METER_VARIANTS,
@@ -80,6 +81,8 @@ def vocabulary() -> dict:
         "meter_validity": METER_VALIDITY,
         # Who may conclude on each kind of reading and on a lot (commune / province): without the Sở, "sơ bộ".
         "reading_scopes": {**READING_KIND_SCOPES, "lot": LOT_DECISION_SCOPE},
+        # Complaints given to the inspector (never the complainant's name or contact).
+        "complaint_subjects": COMPLAINT_SUBJECTS,
     }
     return {name: list(table.items()) for name, table in tables.items()}
 

@@ -30,6 +30,8 @@ const app = {
   premisesFeed: null,
   // The open fix-by requests of the scope ("Việc cần làm"), kept on the phone: { items, due_soon_days }.
   followUps: null,
+  // The open complaints given to this inspector (phản ánh), kept on the phone: { items }.
+  complaints: null,
   position: null,
   positionError: null,
   inspections: new Map(),
@@ -181,8 +183,12 @@ async function fetchPremiseChanges() {
 
 /** The follow-ups to do, from the server (kept on the phone) or, offline, the kept copy; redrawn on the home screen. */
 async function loadFollowUps() {
-  const answer = await getJSON("/api/v1/follow-ups", `followUps:${owner()}`);
-  if (answer.data) app.followUps = answer.data;
+  const [followUps, complaints] = await Promise.all([
+    getJSON("/api/v1/follow-ups", `followUps:${owner()}`),
+    getJSON("/api/v1/complaints/assigned?limit=200", `complaints:${owner()}`),
+  ]);
+  if (followUps.data) app.followUps = followUps.data;
+  if (complaints.data) app.complaints = complaints.data;
   redrawHome();
 }
 
@@ -358,10 +364,12 @@ function setHeader(title, back) {
 }
 
 // A double tap must not act twice, nor act on what the next screen puts under the finger: the tap that changed the
-// screen is remembered, and a second one at the same place within DOUBLE_TAP_MS is dropped.
+// screen (a link's, or one whose action then moved to another screen) is remembered, and a second tap at the same
+// place within DOUBLE_TAP_MS is dropped. Taps that did not change the screen set nothing.
 const DOUBLE_TAP_MS = 600;
 const DOUBLE_TAP_PX = 40;
 let lastTap = null;
+let navTap = null;
 let screenTap = null;
 
 document.addEventListener(
@@ -375,13 +383,17 @@ document.addEventListener(
       return;
     }
     lastTap = tap;
+    if (event.target instanceof Element && event.target.closest('a[href^="#"]')) navTap = tap;
   },
   true
 );
 
 async function route({ keepScroll = false } = {}) {
   const y = window.scrollY;
-  if (!keepScroll) screenTap = lastTap && performance.now() - lastTap.t < DOUBLE_TAP_MS ? lastTap : null;
+  if (!keepScroll) {
+    screenTap = navTap && performance.now() - navTap.t < DOUBLE_TAP_MS ? navTap : null;
+    navTap = null;
+  }
   const [screen, id, sub, extra] = currentRoute();
   app.redrawRecords = null;
   if (!screen) {
@@ -391,7 +403,7 @@ async function route({ keepScroll = false } = {}) {
     const premise = app.premises.find((p) => String(p.id) === id);
     if (!premise) return go("#/");
     setHeader("Bắt đầu", "#/");
-    if (!app.startForm || app.startForm.premiseId !== premise.id || app.startForm.follows) await newStartForm(premise);
+    if (!app.startForm || app.startForm.premiseId !== premise.id || app.startForm.follows || app.startForm.complaint) await newStartForm(premise);
     screens.renderStart(view, app, actions, premise);
     loadInstruments(premise.id);
   } else if (screen === "follow") {
@@ -405,6 +417,21 @@ async function route({ keepScroll = false } = {}) {
     if (!app.startForm || app.startForm.premiseId !== premise.id || app.startForm.follows?.inspection_id !== item.inspection_id) {
       await newStartForm(premise);
       app.startForm.follows = item;
+    }
+    screens.renderStart(view, app, actions, premise);
+    loadInstruments(premise.id);
+  } else if (screen === "complaint") {
+    // An inspection theo phản ánh: the complaint's premise, its start form naming the complaint (kind "complaint").
+    const item = (app.complaints?.items || []).find((c) => String(c.id) === id);
+    const premise = item && app.premises.find((p) => p.id === item.premise_id);
+    if (!premise) return go("#/");
+    const draft = [...app.inspections.values()].find((i) => i.status === "draft" && String(i.complaintId) === id);
+    if (draft) return go(`#/i/${draft.uuid}`);
+    setHeader("Kiểm tra theo phản ánh", "#/");
+    if (!app.startForm || app.startForm.premiseId !== premise.id || app.startForm.complaint?.id !== item.id) {
+      await newStartForm(premise);
+      app.startForm.complaint = item;
+      app.startForm.kind = "complaint";
     }
     screens.renderStart(view, app, actions, premise);
     loadInstruments(premise.id);
@@ -454,6 +481,8 @@ async function route({ keepScroll = false } = {}) {
 const rerender = () => route({ keepScroll: true });
 
 function go(hash) {
+  // Moved by an action right after a tap (e.g. "Hoàn thành" saved): that tap changed the screen.
+  if (lastTap && performance.now() - lastTap.t < DOUBLE_TAP_MS) navTap = lastTap;
   if (location.hash === hash) rerender();
   else location.hash = hash;
 }
@@ -514,11 +543,13 @@ const actions = {
     const gps = fix ? { latitude: fix.latitude, longitude: fix.longitude, accuracy_m: fix.accuracy_m } : null;
     const noLocation = premise.latitude === null || premise.longitude === null;
     const follows = form.follows && form.follows.premise.id === premise.id ? form.follows.inspection_id : null;
+    const complaint = form.complaint && form.complaint.premise_id === premise.id ? form.complaint.id : null;
     const body = {
       uuid,
       premise_id: premise.id,
       follows_id: follows,
-      kind: form.kind,
+      complaint_id: complaint,
+      kind: complaint ? "complaint" : form.kind,
       basis: form.basis.trim(),
       started_at: localIso(),
       catalogue_version: app.catalogue.version,
@@ -539,6 +570,7 @@ const actions = {
       startedAt: body.started_at,
       catalogueVersion: app.catalogue.version,
       followsId: follows,
+      complaintId: complaint,
       findings: {},
       photos: [],
       status: "draft",
@@ -847,6 +879,7 @@ const actions = {
     await forgetPremises(owner());
     await setMeta(`standards:${owner()}`, null);
     await setMeta(`followUps:${owner()}`, null);
+    await setMeta(`complaints:${owner()}`, null);
     if (response.status === 401) {
       location.href = "/login";
       return;

@@ -138,6 +138,52 @@ function followUpSection(app) {
   );
 }
 
+/** The complaints given to this inspector that a visit on this phone has not yet answered (a completed one has). */
+function complaintsToDo(app) {
+  const items = app.complaints?.items || [];
+  const visits = new Map([...app.inspections.values()].filter((i) => i.complaintId).map((i) => [String(i.complaintId), i]));
+  return items
+    .map((item) => ({ item, visit: visits.get(String(item.id)) }))
+    .filter(({ visit }) => !visit || visit.status !== "completed");
+}
+
+function complaintSection(app) {
+  const rows = complaintsToDo(app);
+  if (!rows.length) return null;
+  const day = today();
+  return h(
+    "section",
+    { class: "fsection", id: "complaints" },
+    h("h2", {}, "Phản ánh được giao"),
+    h(
+      "ul",
+      { class: "plist" },
+      rows.map(({ item, visit }) => {
+        const late = item.deadline && item.deadline < day;
+        const where = item.premise_name || item.address;
+        const content = item.content.length > 90 ? `${item.content.slice(0, 90)}…` : item.content;
+        const body = h(
+          "span",
+          { class: "prow-main" },
+          h("strong", {}, where),
+          h("span", { class: "muted" }, `${label("complaint_subjects", item.subject)} · nhận ${dayText(item.received_on)}`),
+          h("span", { class: "small" }, content),
+          item.deadline ? h("span", { class: late ? "badge badge-bad" : "badge badge-warn" }, `${late ? "Quá hạn xử lý" : "Hạn xử lý"} ${dayText(item.deadline)}`) : null,
+          visit ? h("span", { class: "badge badge-warn" }, "Đang kiểm tra") : null,
+          item.premise_id ? null : h("span", { class: "hint" }, "Chưa gắn với cơ sở: mở cơ sở tại địa chỉ này trong danh sách để kiểm tra.")
+        );
+        return h(
+          "li",
+          {},
+          item.premise_id
+            ? h("a", { class: "prow", href: visit ? `#/i/${visit.uuid}` : `#/complaint/${item.id}`, dataset: { complaint: item.id } }, body, h("span", { class: "prow-go" }, visit ? "Tiếp tục ›" : "Kiểm tra ›"))
+            : h("div", { class: "prow", dataset: { complaint: item.id } }, body)
+        );
+      })
+    )
+  );
+}
+
 export function renderHome(view, app, act) {
   const drafts = [...app.inspections.values()].filter((i) => i.status === "draft").sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const done = [...app.inspections.values()]
@@ -185,6 +231,7 @@ export function renderHome(view, app, act) {
           )
         )
       : null,
+    complaintSection(app),
     followUpSection(app),
     h(
       "section",
@@ -353,6 +400,13 @@ export function renderStart(view, app, act, premise) {
       { class: "fsection premise-card" },
       h("h2", {}, premise.name),
       h("p", { class: "muted" }, premiseLine(premise)),
+      form.complaint
+        ? h(
+            "p",
+            { class: "notice", id: "complaint-note" },
+            `Kiểm tra theo phản ánh nhận ngày ${dayText(form.complaint.received_on)}: ${form.complaint.content}`
+          )
+        : null,
       form.follows
         ? h(
             "p",
@@ -375,7 +429,15 @@ export function renderStart(view, app, act, premise) {
           h(
             "label",
             { class: "choice" },
-            h("input", { type: "radio", name: "kind", value: code, checked: form.kind === code, onchange: () => (form.kind = code) }),
+            h("input", {
+              type: "radio",
+              name: "kind",
+              value: code,
+              checked: form.kind === code,
+              // An inspection answering a complaint is "theo phản ánh", whatever was chosen last time.
+              disabled: Boolean(form.complaint) && code !== "complaint",
+              onchange: () => (form.kind = code),
+            }),
             h("span", {}, text)
           )
         )
