@@ -181,3 +181,21 @@ def test_a_stamp_found_expired_is_never_written_as_all_passed_or_no_violation():
     text = section_text(table, "Xã Ba Động")
     assert "đều đạt" not in text and "không phát hiện vi phạm" not in text
     assert "không có tem/dấu hoặc hết hạn kiểm định (1 lượt)" in text
+
+
+def test_the_plan_is_compared_with_what_was_done_kind_by_kind():
+    from inspect_app.reports.text import PlanResult, plan_paragraph
+
+    table = make_table({"Xã Ba Động": BA_DONG})  # 42 inspections: 38 planned, 4 unannounced
+    plan = PlanResult("15/KH-UBND", 2026, {"planned": 40, "themed": 5, "unannounced": 5, "complaint": 0}, 12, 9)
+    assert plan_paragraph(table, plan) == (
+        "So với Kế hoạch kiểm tra năm 2026 (số 15/KH-UBND): dự kiến 50 cuộc kiểm tra, đã thực hiện 42 cuộc "
+        "(84% kế hoạch) (đã thực hiện/dự kiến: theo kế hoạch 38/40; chuyên đề 0/5; đột xuất 4/5). "
+        "Trong 12 cơ sở thuộc danh sách kiểm tra của kế hoạch, 9 cơ sở đã được kiểm tra trong kỳ."
+    )
+    # No target, no annex: no percentage, no annex sentence, only the kinds held.
+    bare = PlanResult("", 2026, {}, 0, 0)
+    assert plan_paragraph(table, bare) == (
+        "So với Kế hoạch kiểm tra năm 2026: dự kiến 0 cuộc kiểm tra, đã thực hiện 42 cuộc "
+        "(đã thực hiện/dự kiến: theo kế hoạch 38/0; đột xuất 4/0)."
+    )

@@ -606,3 +606,30 @@ def test_odd_input_never_breaks_a_report(client, login, world, rendered):
     assert report.typed_rows == [{"label": "Kinh phí", "value": "15.000.000"}]
     for fmt in ("docx", "pdf", "xlsx", "csv", "acsv"):
         assert client.get(f"/reports/{report.id}/file.{fmt}").status_code == 200, fmt
+
+
+def test_a_communes_report_compares_its_approved_plan_with_the_results(app, world, rendered):
+    """With the commune's approved plan for the year, the generated section ends with the plan beside the result;
+    another commune (no plan) gets none."""
+    from inspect_app.plans import service as plans
+    from tests.plan_helpers import make_plan
+
+    today = today_vn()
+    staff, leader = world.users["staff"], world.users["supervisor_unit"]
+    planned = make_premise(world.unit_a, name="Sạp trong kế hoạch")
+    plan = make_plan(world.unit_a, staff, year=today.year)
+    plan.number, plan.targets = "15/KH-UBND", {"kinds": {"planned": 4, "unannounced": 1}, "groups": {}}
+    db.session.commit()
+    plans.approve(plan, leader)
+    make_completed_inspection(planned, world.users["inspector"])
+    request = this_years_request(world.users["supervisor_province"])
+    report, _ = service.start_report(request, staff)
+    last = report.section_text.split("\n\n")[-1]
+    annexed = len(plans.annex(plan, include_removed=False))
+    assert last == (
+        f"So với Kế hoạch kiểm tra năm {today.year} (số 15/KH-UBND): dự kiến 5 cuộc kiểm tra, đã thực hiện 1 cuộc "
+        "(20% kế hoạch) (đã thực hiện/dự kiến: theo kế hoạch 1/4; đột xuất 0/1). "
+        f"Trong {annexed} cơ sở thuộc danh sách kiểm tra của kế hoạch, 1 cơ sở đã được kiểm tra trong kỳ."
+    )
+    other, _ = service.start_report(request, world.other_users["staff"])
+    assert "So với Kế hoạch" not in other.section_text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, select
 
@@ -478,6 +478,39 @@ def progress(plan: Plan) -> Progress:
     return Progress(
         by_kind, by_group, sum(by_kind.values()), int(annex_counts.size), int(annex_counts.inspected or 0)
     )
+
+
+def approved_plan(unit_id: int, year: int) -> Plan | None:
+    """The unit's approved plan for the year (also once sent to the Sở for its opinion), or None."""
+    return db.session.scalars(
+        select(Plan).where(Plan.unit_id == unit_id, Plan.year == year, Plan.status.in_(("approved", "consulted")))
+    ).first()
+
+
+def annex_inspected(plan: Plan, date_from: date, date_to: date) -> tuple[int, int]:
+    """(the annex's premises, those with a completed inspection from ``date_from`` to ``date_to``, Việt Nam days):
+    one statement."""
+    start = datetime.combine(date_from, time(0), tzinfo=VN_TZ)
+    end = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=VN_TZ)
+    row = db.session.execute(
+        select(
+            func.count(func.distinct(PlanPremise.premise_id)),
+            func.count(func.distinct(Inspection.premise_id)),
+        )
+        .select_from(PlanPremise)
+        .outerjoin(
+            Inspection,
+            and_(
+                Inspection.premise_id == PlanPremise.premise_id,
+                Inspection.unit_id == plan.unit_id,
+                Inspection.status.in_(COMPLETED_STATUSES),
+                Inspection.started_at >= start,
+                Inspection.started_at < end,
+            ),
+        )
+        .where(PlanPremise.plan_id == plan.id, PlanPremise.removed_at.is_(None))
+    ).one()
+    return int(row[0]), int(row[1] or 0)
 
 
 # ---- lists ----------------------------------------------------------------------------------------------------------

@@ -19,7 +19,15 @@ from . import text
 from .document import ReportDocument, TableRow
 from .figures import ReportTable
 
-__all__ = ["RENDERERS", "document_columns", "document_rows", "render", "section_text"]
+__all__ = [
+    "RENDERERS",
+    "PlanResult",
+    "document_columns",
+    "document_rows",
+    "plan_paragraph",
+    "render",
+    "section_text",
+]
 
 # Format → the renderer of each file a report has.
 RENDERERS: dict[str, Callable[[ReportDocument], bytes | str]] = {
@@ -29,6 +37,14 @@ RENDERERS: dict[str, Callable[[ReportDocument], bytes | str]] = {
     "csv": render_report_csv,
     "acsv": render_appendix_csv,
 }
+
+
+PlanResult = text.PlanResult
+
+
+def plan_paragraph(table: ReportTable, plan: text.PlanResult) -> str:
+    """The paragraph comparing the commune's yearly plan with the period's figures."""
+    return text.plan_paragraph(table, plan)
 
 
 def section_text(table: ReportTable, unit_name: str) -> str:

@@ -39,6 +39,7 @@ from ..domain.vocabulary import REPORT_FORMATS
 from ..extensions import db
 from ..files.uploads import storage_for
 from ..models import Report, ReportFile, ReportRequest, Unit, User
+from ..plans import service as plans
 from . import rendering
 from .appendix import appendix
 from .content import (
@@ -290,8 +291,16 @@ def _prefilled(report: Report, user: User) -> Report:
 
 
 def generated_text(report: Report, user: User) -> str:
-    """The section's prose for the report's figures now (empty while the text module is not there)."""
-    return rendering.section_text(live_table(report, user), report.unit.name)
+    """The section's prose for the report's figures now, and, when the commune has an approved plan for the year
+    the period ends in, a paragraph comparing the plan's targets with what was done."""
+    table = live_table(report, user)
+    text = rendering.section_text(table, report.unit.name)
+    plan = plans.approved_plan(report.unit_id, report.period_to.year)
+    if plan is None:
+        return text
+    size, inspected = plans.annex_inspected(plan, report.period_from, report.period_to)
+    result = rendering.PlanResult(plan.number, plan.year, dict((plan.targets or {}).get("kinds") or {}), size, inspected)
+    return f"{text}\n\n{rendering.plan_paragraph(table, result)}"
 
 
 def start_report(request: ReportRequest, user: User) -> tuple[Report, bool]:

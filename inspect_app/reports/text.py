@@ -10,6 +10,7 @@ hiện vi phạm"). Paragraphs are separated by a blank line; the staff edit the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from ..documents.vn_format import format_vn_decimal, vn_short_date
 from ..domain.vocabulary import (
@@ -337,3 +338,40 @@ def document_rows(table: ReportTable, unit_ids: Sequence[int] | None = None) -> 
             values = (*per_unit, sum(per_unit))
         rows.append(TableRow(row.label, row.level, values, row.code))
     return tuple(rows)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The commune's yearly inspection plan beside the report's figures: its number and year, its targets by kind
+    (INSPECTION_KINDS codes), its annex's size and how many of those premises were inspected in the period."""
+
+    number: str
+    year: int
+    targets: dict[str, int]
+    annex_size: int
+    annex_inspected: int
+
+
+def plan_paragraph(table: ReportTable, plan: PlanResult) -> str:
+    """One paragraph comparing the plan's targets with the period's inspections, kind by kind (the kinds the plan
+    set a target for, or that were held), and its annex."""
+    v = table.value
+    target = sum(plan.targets.values())
+    named = f"Kế hoạch kiểm tra năm {plan.year}" + (f" (số {plan.number})" if plan.number else "")
+    done = v("inspections")
+    share = f" ({round(100 * done / target)}% kế hoạch)" if target else ""
+    text = f"So với {named}: dự kiến {_n(target)} cuộc kiểm tra, đã thực hiện {_n(done)} cuộc{share}"
+    parts = [
+        f"{_lower(label)} {_n(v(f'kind_{code}'))}/{_n(plan.targets.get(code, 0))}"
+        for code, label in INSPECTION_KINDS.items()
+        if plan.targets.get(code, 0) or v(f"kind_{code}")
+    ]
+    if parts:
+        text += " (đã thực hiện/dự kiến: " + "; ".join(parts) + ")"
+    text += "."
+    if plan.annex_size:
+        text += (
+            f" Trong {_n(plan.annex_size)} cơ sở thuộc danh sách kiểm tra của kế hoạch, "
+            f"{_n(plan.annex_inspected)} cơ sở đã được kiểm tra trong kỳ."
+        )
+    return text
