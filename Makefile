@@ -19,9 +19,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# HOST and PORT reach every step as FLASK_RUN_HOST/FLASK_RUN_PORT: the demo's issued documents carry QR codes built
+# from them (when PUBLIC_BASE_URL is not set), and flask run serves there.
 run: install
-	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/flask --app wsgi seed-demo
+	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app wsgi db upgrade
+	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app wsgi seed-demo
 	@echo "Mở http://$(HOST):$(PORT) — Open http://$(HOST):$(PORT)"
 	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app wsgi run --no-reload
 

@@ -484,6 +484,7 @@ def test_lists_and_counts_never_show_another_units_records(client, login, matrix
         "/reports",
         "/complaints",
         "/plans",
+        "/decisions",
     ):
         page = client.get(url).get_data(as_text=True)
         assert "Sạp bí mật của đơn vị khác" not in page

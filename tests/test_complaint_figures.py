@@ -9,6 +9,7 @@ from datetime import timedelta
 from inspect_app.complaints import service
 from inspect_app.complaints.service import NewComplaint
 from inspect_app.domain.time import today_vn
+from inspect_app.reports.appendix import appendix
 from inspect_app.reports.figures import report_table
 
 SECRET = "0905 111 222"
@@ -60,6 +61,11 @@ def test_complaint_figures_and_their_lists(client, login, world):
     }
     table = report_table(world.users["supervisor_unit"], start, end, [world.unit_a.id])
     assert {code: table.value(code, world.unit_a.id) for code in expected} == expected
+    # The report's appendix lists them (where, what, how far along), never the complainant.
+    sections = {s.label: s for s in appendix(world.users["staff"], table, world.unit_a.id)}
+    received = sections["Số phản ánh, kiến nghị đã tiếp nhận"]
+    assert len(received.records) == 4 and all("Chợ Đức Phổ, sạp A12 — Cân — " in r for r in received.records)
+    assert SECRET not in str(sections) and "Người phản ánh" not in str(sections)
 
     login(world.users["supervisor_unit"])
     period = f"from={start.isoformat()}&to={end.isoformat()}"

@@ -336,3 +336,24 @@ def test_the_public_form_needs_its_csrf_token(app_config, world):
         assert response.status_code in (400, 422)
         assert db.session.scalar(select(func.count(Complaint.id))) == 0
         db.session.remove()
+
+
+def test_a_visit_made_offline_is_accepted_though_the_desk_closed_its_complaint(client, login, world):
+    """The phone's create must not be refused for good: the visit happened; it is linked all the same."""
+    from inspect_app.complaints import service
+    from tests.factories import make_complaint
+
+    staff, inspector = world.users["staff"], world.users["inspector"]
+    complaint = make_complaint(world.premise_a, staff)
+    service.resolve(complaint, resolution="answer", resolved_on=today_vn(), note="Đã trả lời", user=staff)
+    headers = token_for(client, inspector)
+    payload = inspection_payload(world.premise_a, kind="planned", complaint_id=complaint.id)
+    created = client.post("/api/v1/inspections", json=payload, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    assert (created.get_json()["kind"], created.get_json()["complaint_id"]) == ("complaint", complaint.id)
+    db.session.expire_all()
+    assert db.session.get(Complaint, complaint.id).status == "resolved"
+    # The desk's own button still refuses a closed complaint.
+    login(world.users["supervisor_unit"])
+    refused = client.post(f"/complaints/{complaint.id}/inspection")
+    assert refused.status_code == 422 and "đã được giải quyết" in refused.get_data(as_text=True)

@@ -318,3 +318,34 @@ def test_notices_from_a_minutes(client, login, world):
     login(world.other_users["staff"])
     assert client.get(f"/notices/{ids[0]}/pdf").status_code == 404
     assert client.get(f"/minutes/{minutes.id}/notices/new").status_code == 404
+
+
+def test_a_second_issue_of_the_same_draft_takes_no_number_and_a_resubmitted_notice_is_the_same(app, world):
+    from inspect_app.decisions.service import DecisionError, create_draft
+
+    user = world.users["staff"]
+    draft = create_draft(world.unit_a, decision_draft(), user)
+    stale = db.session.get(Decision, draft.id)
+    with app.app_context():  # another request, its own session, issues it first
+        issue_decision(db.session.get(Decision, draft.id), user, confirmed=True, today=date(2026, 6, 1))
+        db.session.remove()
+    assert stale.status == "draft"  # what this request read
+    try:
+        issue_decision(stale, user, confirmed=True, today=date(2026, 6, 1))
+    except DecisionError as refused:
+        assert "đã được ban hành" in str(refused)
+    else:
+        raise AssertionError("issued twice")
+    db.session.expire_all()
+    assert db.session.get(Decision, draft.id).number_text == "01/QĐ-UBND"
+    # No number was lost: the next decision is 02.
+    assert make_decision(world.unit_a, user, today=date(2026, 6, 1)).number_text == "02/QĐ-UBND"
+
+    minutes = make_minutes(make_premise(world.unit_a), world.users["inspector"], user)
+    first = make_notice(minutes, user)
+    again = make_notice(minutes, user)
+    assert again.id == first.id and first.number_text == "01/TB-UBND"
+    counter = db.session.scalars(
+        select(MinutesCounter).where(MinutesCounter.unit_id == world.unit_a.id, MinutesCounter.series == "notice")
+    ).one()
+    assert counter.last_number == 1

@@ -451,3 +451,4 @@ def test_the_plan_as_docx(app, client, login, world):
     assert "Chọn ngẫu nhiên" in cells
     for entry in service.annex(plan):
         assert entry.premise.name in cells
+

@@ -21,8 +21,10 @@ def test_make_run_serves_and_issues_qr_codes_on_the_same_port():
         text=True,
         check=True,
     ).stdout
-    run = next(line for line in commands.splitlines() if "flask --app wsgi run" in line)
-    assert "FLASK_RUN_PORT=5101" in run and "FLASK_RUN_HOST=127.0.0.1" in run
+    # The demo's seeding issues documents with QR codes too: every step knows the port.
+    for step in ("db upgrade", "seed-demo", "run"):
+        line = next(line for line in commands.splitlines() if f"flask --app wsgi {step}" in line)
+        assert "FLASK_RUN_PORT=5101" in line and "FLASK_RUN_HOST=127.0.0.1" in line, step
 
 
 def test_the_public_url_follows_the_served_port_unless_set(monkeypatch, tmp_path):

@@ -115,3 +115,10 @@ def test_every_cell_links_to_a_list_as_long_as_its_number(app, client, login, bo
     for url, number in links:
         html = client.get(url).get_data(as_text=True)
         assert int(re.search(r'data-total="(\d+)"', html).group(1)) == number, url
+
+
+def test_every_kind_of_record_a_row_counts_has_an_appendix_line():
+    from inspect_app.reports.appendix import LINES
+    from inspect_app.supervision.dashboard import FIGURES
+
+    assert {FIGURES[row.code].kind for row in REPORT_ROWS if row.code} <= set(LINES)

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from ..complaints.queries import assigned_open_page
 from .core import bp
 from .fields import Date, Int, List, Nested, QueryInt, Str, StrictSchema, length
+from .premises import PremiseSchema
 
 
 class ComplaintSchema(Schema):
@@ -17,6 +18,10 @@ class ComplaintSchema(Schema):
     premise_id = Int(dump_only=True, allow_none=True)
     premise_name = fields.Function(
         lambda c: c.premise.name if c.premise else None, metadata={"type": ["string", "null"]}
+    )
+    # The premise itself, so the phone can open it even when it is not among the premises it holds.
+    premise = fields.Function(
+        lambda c: PremiseSchema().dump(c.premise) if c.premise else None, metadata={"type": ["object", "null"]}
     )
     address = Str(dump_only=True)
     received_on = Date(dump_only=True)

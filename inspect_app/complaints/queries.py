@@ -13,7 +13,7 @@ from ..access import scope_filter, scoped
 from ..domain.time import today_vn
 from ..domain.vocabulary import COMPLAINT_CHANNELS, COMPLAINT_OPEN_STATUSES, COMPLAINT_STATUSES
 from ..extensions import db
-from ..models import Complaint, User
+from ..models import Complaint, Premise, User
 from ..web.paging import ListArgs, Page, SortOrder, keyset_page
 
 # Latest received first (indexes ix_complaints_unit_id_received_on_id and ix_complaints_received_on_id).
@@ -91,7 +91,7 @@ def assigned_open_page(user: User, *, after: str | None = None, limit: int = 50)
     query = (
         scoped(Complaint, user)
         .where(Complaint.assignee_id == user.id, Complaint.status.in_(("new", "assigned")))
-        .options(selectinload(Complaint.premise))
+        .options(selectinload(Complaint.premise).selectinload(Premise.market))
     )
     return keyset_page(db.session, query, LATEST_FIRST, after=after, size=limit)
 

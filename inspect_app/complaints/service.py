@@ -226,12 +226,13 @@ def mark_informed(complaint: Complaint, informed_on: date | None, note: str, use
 
 
 def complaint_for_inspection(complaint_id: int, premise: Premise, user: User) -> Complaint:
-    """The open complaint an inspection being created answers; InvalidInput when it cannot."""
+    """The complaint an inspection being created answers; InvalidInput when it cannot. A complaint closed since is
+    still linked: a visit made offline while the desk closed it happened all the same, and refusing it would leave
+    the phone's whole inspection unsendable. The desk's own "Tạo cuộc kiểm tra" refuses a closed one
+    (``start_inspection``)."""
     complaint = db.session.scalars(scoped(Complaint, user).where(Complaint.id == complaint_id)).first()
     if complaint is None:
         raise InvalidInput({"complaint_id": "Phản ánh không tồn tại hoặc không thuộc phạm vi của bạn."})
-    if not is_open(complaint.status):
-        raise InvalidInput({"complaint_id": "Phản ánh đã được giải quyết."})
     if complaint.unit_id != premise.unit_id or (
         complaint.premise_id is not None and complaint.premise_id != premise.id
     ):
@@ -256,6 +257,7 @@ def start_inspection(complaint: Complaint, user: User) -> Inspection:
     the team (the phone or the desk records the rest)."""
     from ..inspections import service as inspections
 
+    _closed(complaint)
     if complaint.premise_id is None:
         raise InvalidInput(
             {

@@ -143,6 +143,14 @@ def build_letter(notice: Notice, *, verify_url: str | None = None) -> OfficialLe
     )
 
 
+def _same_notice(minutes: Minutes, request: NoticeRequest) -> Notice | None:
+    return db.session.scalars(
+        select(Notice).where(
+            Notice.minutes_id == minutes.id, Notice.kind == request.kind, Notice.subject == nfc(request.subject)
+        )
+    ).first()
+
+
 def issue_notice(minutes: Minutes, request: NoticeRequest, user: User, today: date | None = None) -> Notice:
     """Number, render, store in one transaction; InvalidInput (nothing saved, no number used) when wrong."""
     if minutes.status != "valid":
@@ -155,6 +163,12 @@ def issue_notice(minutes: Minutes, request: NoticeRequest, user: User, today: da
     storage = storage_for(current_app)
     try:
         number = next_number(minutes.unit_id, today.year, "notice")
+        # Asked after the counter's lock: a double submit (or two clerks) waits here for the first, then finds its
+        # notice and gets it back instead of a second, numbered, identical one.
+        duplicate = _same_notice(minutes, request)
+        if duplicate is not None:
+            db.session.rollback()
+            return _same_notice(minutes, request)
         notice = Notice(
             unit_id=minutes.unit_id,
             minutes_id=minutes.id,

@@ -8,7 +8,7 @@ import hashlib
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import writes
 from ..access import scoped
@@ -249,6 +249,13 @@ def issue_decision(
     today = today or today_vn()
     storage = storage_for(current_app)
     try:
+        # Claimed first: a second issue of the same draft (a double click, two clerks) waits for the first and then
+        # finds nothing to claim, before any number is taken.
+        claimed = db.session.execute(
+            update(Decision).where(Decision.id == decision.id, Decision.status == "draft").values(status="issued")
+        ).rowcount
+        if claimed != 1:
+            raise DecisionError("Quyết định này đã được ban hành.")
         number = next_number(decision.unit_id, today.year, "decision")
         decision.year, decision.number = today.year, number
         decision.number_text = document_number_text(number, DECISION_SUFFIX)

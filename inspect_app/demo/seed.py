@@ -410,7 +410,9 @@ def _load_complaints(unit: Unit) -> int:
         resolution,
     ) in COMPLAINTS:
         record_uuid = _demo_uuid("complaint", key)
-        if db.session.scalar(select(Complaint.id).where(Complaint.uuid == record_uuid)) or not stalls:
+        if db.session.scalar(select(Complaint.id).where(Complaint.uuid == record_uuid)) or (
+            stall is not None and stall >= len(stalls)
+        ):
             continue
         received = today - timedelta(days=ago)
         complaint = Complaint(
@@ -438,6 +440,8 @@ def _load_complaints(unit: Unit) -> int:
         added += 1
     db.session.commit()
     return added
+
+
 # The yearly plan shown in the demo: Phường Đức Phổ's for next year, proposed by its clerk with a fixed seed.
 DEMO_PLAN = {
     "unit_code": "21439",

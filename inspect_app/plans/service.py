@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import writes
 from ..access import can, scoped
@@ -138,7 +140,11 @@ def create_plan(unit: Unit, year: int | None, user: User) -> Plan:
         created_by_id=user.id,
     )
     db.session.add(plan)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # a double submit, or two clerks at once: the first made it
+        db.session.rollback()
+        raise InvalidInput({"year": f"{unit.name} đã có kế hoạch kiểm tra năm {year}."}) from None
     return writes.commit("create", plan, user)
 
 
@@ -305,10 +311,16 @@ def propose(plan: Plan, user: User, seed: int | None = None, on: date | None = N
         db.session.add(entry)
         added.append(entry)
     plan.seed, plan.proposed_at = seed, now
-    db.session.flush()
-    for entry in added:
-        writes.log("plan_add", entry, user, {"premise_id": entry.premise_id, "source": entry.source})
-    return writes.commit("edit", plan, user)
+    try:
+        db.session.flush()
+        for entry in added:
+            writes.log("plan_add", entry, user, {"premise_id": entry.premise_id, "source": entry.source})
+        return writes.commit("edit", plan, user)
+    except (IntegrityError, StaleDataError):  # proposed at the same moment elsewhere (a double submit)
+        db.session.rollback()
+        raise InvalidInput(
+            {"plan": "Phụ lục vừa được đề xuất ở nơi khác; hãy tải lại trang để xem danh sách."}
+        ) from None
 
 
 def _premise_of_unit(plan: Plan, premise_id, user: User) -> Premise:

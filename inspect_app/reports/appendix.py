@@ -7,6 +7,8 @@ from __future__ import annotations
 from ..documents.vn_format import format_vn_decimal
 from ..domain.time import VN_TZ
 from ..domain.vocabulary import (
+    COMPLAINT_STATUSES,
+    COMPLAINT_SUBJECTS,
     ANSWERS,
     HANDLING,
     INSPECTION_KINDS,
@@ -73,6 +75,11 @@ LINES = {
     ),
     "lots": lambda r: _result(
         f"{r.product} {format_vn_decimal(r.nominal)} {r.unit}: {OUTCOMES.get(r.outcome, r.outcome)}", r
+    ),
+    # Where, what about and how far along: never the complainant's name or contact.
+    "complaints": lambda r: (
+        f"{r.received_on:%d/%m/%Y} — {r.place or '—'} — {COMPLAINT_SUBJECTS.get(r.subject, r.subject)} — "
+        f"{COMPLAINT_STATUSES.get(r.status, r.status)}"
     ),
 }
 

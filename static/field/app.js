@@ -182,14 +182,14 @@ async function fetchPremiseChanges() {
 }
 
 /** The follow-ups to do, from the server (kept on the phone) or, offline, the kept copy; redrawn on the home screen. */
-async function loadFollowUps() {
+async function loadFollowUps({ redraw = true } = {}) {
   const [followUps, complaints] = await Promise.all([
     getJSON("/api/v1/follow-ups", `followUps:${owner()}`),
     getJSON("/api/v1/complaints/assigned?limit=200", `complaints:${owner()}`),
   ]);
   if (followUps.data) app.followUps = followUps.data;
   if (complaints.data) app.complaints = complaints.data;
-  redrawHome();
+  if (redraw) redrawHome();
 }
 
 /** Back online: the copy is refreshed, and a list drawn from it is asked of the server again. */
@@ -375,6 +375,8 @@ let screenTap = null;
 document.addEventListener(
   "click",
   (event) => {
+    // A keyboard or scripted activation (detail 0) is not a finger: neither guarded nor remembered.
+    if (event.detail === 0) return;
     const tap = { x: event.clientX, y: event.clientY, t: event.timeStamp };
     const near = screenTap && tap.t - screenTap.t < DOUBLE_TAP_MS && Math.hypot(tap.x - screenTap.x, tap.y - screenTap.y) < DOUBLE_TAP_PX;
     if (near) {
@@ -382,6 +384,8 @@ document.addEventListener(
       event.stopImmediatePropagation();
       return;
     }
+    // A tap elsewhere on the new screen: the person is working on it, nothing more to guard.
+    screenTap = null;
     lastTap = tap;
     if (event.target instanceof Element && event.target.closest('a[href^="#"]')) navTap = tap;
   },
@@ -423,7 +427,7 @@ async function route({ keepScroll = false } = {}) {
   } else if (screen === "complaint") {
     // An inspection theo phản ánh: the complaint's premise, its start form naming the complaint (kind "complaint").
     const item = (app.complaints?.items || []).find((c) => String(c.id) === id);
-    const premise = item && app.premises.find((p) => p.id === item.premise_id);
+    const premise = item && (app.premises.find((p) => p.id === item.premise_id) || item.premise);
     if (!premise) return go("#/");
     const draft = [...app.inspections.values()].find((i) => i.status === "draft" && String(i.complaintId) === id);
     if (draft) return go(`#/i/${draft.uuid}`);
@@ -581,7 +585,10 @@ const actions = {
     };
     if (body.set_premise_location) inspection.premise = { ...premise, latitude: gps.latitude, longitude: gps.longitude };
     await outbox.createInspection(inspection, body, premise.name);
-    await setMeta(`lastTeam:${owner()}`, { kind: form.kind, basis: form.basis, colleagues: form.colleagues, external: form.external, provinceInTeam: form.provinceInTeam });
+    // The kind a complaint forced is not the one to offer next time.
+    const last = (await getMeta(`lastTeam:${owner()}`)) || {};
+    const kind = form.complaint ? last.kind || "planned" : form.kind;
+    await setMeta(`lastTeam:${owner()}`, { kind, basis: form.basis, colleagues: form.colleagues, external: form.external, provinceInTeam: form.provinceInTeam });
     app.inspections.set(uuid, inspection);
     app.startForm = null;
     await refreshCounts();
@@ -918,7 +925,14 @@ async function boot() {
   }
   // The premises list is asked for once, near the phone if the GPS answers within a few seconds.
   const located = locate();
-  await Promise.all([loadCatalogue(), loadInspections(), Promise.race([located, new Promise((r) => setTimeout(r, 3000))])]);
+  // The things to do are in the first screen, above the premises: asked for before it is drawn, so nothing moves
+  // under the finger when they arrive (offline, the kept copy answers at once).
+  await Promise.all([
+    loadCatalogue(),
+    loadInspections(),
+    loadFollowUps({ redraw: false }),
+    Promise.race([located, new Promise((r) => setTimeout(r, 3000))]),
+  ]);
   const near = Boolean(app.position);
   app.premisesFeed = (await premisesFeed(owner())) || null;
   await loadPremises();
@@ -932,7 +946,6 @@ async function boot() {
   startSync(owner(), { onStatus, onMe, onApplied });
   // The phone's copy of the premises is refreshed behind the first screen, and whenever the network comes back.
   refreshPremiseCache();
-  loadFollowUps();
   window.addEventListener("online", onOnline);
   loadMetrology();
   await located;
