@@ -500,6 +500,9 @@ async function newStartForm(premise) {
     colleagues: (last.colleagues || []).filter((id) => app.me.colleagues.some((c) => c.id === id)),
     external: last.external || [],
     provinceInTeam: Boolean(last.provinceInTeam),
+    // Filled in from the previous inspection: shown as such, and confirmed before starting (never silently reused).
+    carried: Boolean(last.kind || last.basis || (last.colleagues || []).length || (last.external || []).length),
+    carriedConfirmed: false,
     fix: null,
     fixError: null,
     setPremiseLocation: false,
@@ -536,6 +539,15 @@ const actions = {
 
   async start(premise) {
     const form = app.startForm;
+    if (form.carried && !form.carriedConfirmed) {
+      const box = document.getElementById("carried-note");
+      if (box) {
+        box.classList.add("warn");
+        box.scrollIntoView({ block: "center" });
+      }
+      toast("Hãy xác nhận các thông tin điền sẵn từ lần kiểm tra trước.");
+      return;
+    }
     const me = app.me.user;
     const fix = form.fix;
     const uuid = crypto.randomUUID();

@@ -418,6 +418,7 @@ export function renderStart(view, app, act, premise) {
       premise.address ? h("p", { class: "muted small" }, premise.address) : null,
       gpsBox
     ),
+    form.carried ? carriedNote(app, form) : null,
     h(
       "section",
       { class: "fsection" },
@@ -519,6 +520,36 @@ export function renderStart(view, app, act, premise) {
       )
     ),
     bottomBar(h("button", { class: "btn btn-primary btn-wide", type: "button", id: "start", onclick: () => act.start(premise) }, "Bắt đầu kiểm tra"))
+  );
+}
+
+/** What the start form took from the previous inspection, in words, with the box that confirms it. */
+function carriedNote(app, form) {
+  const names = app.me.colleagues.filter((c) => form.colleagues.includes(c.id)).map((c) => c.full_name);
+  const team = [...names, ...form.external.map((m) => m.name)];
+  return h(
+    "section",
+    { class: "fsection notice", id: "carried-note" },
+    h("p", {}, h("strong", {}, "Điền sẵn theo lần kiểm tra trước — hãy xem lại:")),
+    h(
+      "ul",
+      {},
+      h("li", {}, "Hình thức: ", label("kinds", form.kind)),
+      h("li", {}, "Căn cứ: ", form.basis || "(chưa ghi)"),
+      h("li", {}, "Thành viên đoàn: ", team.length ? team.join(", ") : "chỉ trưởng đoàn"),
+      form.provinceInTeam ? h("li", {}, "Đoàn có cán bộ Sở Khoa học và Công nghệ") : null
+    ),
+    h(
+      "label",
+      { class: "check" },
+      h("input", {
+        type: "checkbox",
+        id: "carried-ok",
+        checked: form.carriedConfirmed,
+        onchange: (e) => (form.carriedConfirmed = e.target.checked),
+      }),
+      h("span", {}, "Tôi đã xem lại; các thông tin trên đúng cho lần kiểm tra này")
+    )
   );
 }
 

@@ -225,6 +225,8 @@ def start_nearest(page, basis: str = "Kế hoạch số 50/KH-UBND ngày 29/9/20
     page.fill("#member-organisation", "Công an phường Đức Phổ")
     page.click("#add-member")
     page.wait_for_selector(".members li:has-text('Nguyễn Văn An')")
+    if page.locator("#carried-ok").count():  # filled in from the previous inspection: looked at, confirmed
+        page.check("#carried-ok")
     page.click("#start")
     page.wait_for_selector(".items .item")
     return name

@@ -60,3 +60,26 @@ def test_a_double_tap_on_complete_acts_once_and_opens_nothing_underneath(field_a
     db.session.rollback()
     assert db.session.scalars(select(Inspection).where(Inspection.uuid == inspection)).one().status == "completed"
     assert page.errors == []
+
+
+def test_what_the_last_inspection_filled_in_is_shown_and_confirmed_before_starting(field_app):
+    """The kind, legal basis and team of the previous inspection used to be reused silently for the next stall."""
+    _, page = field_app.phone()
+    login(page, field_app.url)
+    start_nearest(page, basis="Kế hoạch số 50/KH-UBND ngày 29/9/2025")
+    page.goto(f"{field_app.url}/app#/")
+    page.wait_for_selector("#premise-list .prow")
+    page.click("#premise-list .prow >> nth=1")
+    page.wait_for_selector("#carried-note")
+    note = page.inner_text("#carried-note")
+    assert "Điền sẵn theo lần kiểm tra trước" in note
+    assert "Hình thức: Theo kế hoạch" in note and "Căn cứ: Kế hoạch số 50/KH-UBND ngày 29/9/2025" in note
+    assert "Huỳnh Thị Mai" in note and "Nguyễn Văn An" in note
+    # Not confirmed: nothing starts.
+    page.click("#start")
+    page.wait_for_timeout(700)
+    assert page.locator("#start").count() == 1 and page.locator(".items .item").count() == 0
+    page.check("#carried-ok")
+    page.click("#start")
+    page.wait_for_selector(".items .item")
+    assert page.errors == []
