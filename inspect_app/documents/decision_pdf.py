@@ -9,11 +9,11 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from ..decisions.document import OfficialLetter
 from .fonts import register_serif_family
-from .official_pdf.blocks import Columns, Gap, Rule, official_header, text_lines
+from .official_pdf.blocks import Columns, Rule, official_header, recipients_and_signature
 from .official_pdf.pages import build_pdf, draw_page_number, draw_verification
 from .official_pdf.styles import TEXT_WIDTH, Styles, markup, para, styles_for
 from .vn_format import vn_place_date
@@ -45,31 +45,7 @@ def _body(doc: OfficialLetter, st: Styles) -> list[Flowable]:
 
 
 def _signatures(doc: OfficialLetter, st: Styles) -> Flowable:
-    fonts = st.fonts
-    left_w = 0.45 * TEXT_WIDTH
-    right_w = TEXT_WIDTH - left_w
-    recipient = ParagraphStyle("recipient", fontName=fonts.regular, fontSize=11, leading=13)
-    recipients: list[Flowable] = [
-        Paragraph("<b><i>Nơi nhận:</i></b>", ParagraphStyle("to", parent=recipient, fontSize=12))
-    ]
-    recipients += [Paragraph(f"- {markup(line)}", recipient) for line in doc.recipients]
-    signer = [
-        line
-        for title in doc.signer_title.splitlines()
-        for line in text_lines(title, fonts.bold, 13, 16, right_w - 4)
-    ]
-    signer += [Gap(25 * mm), *text_lines(doc.signer_name or " ", fonts.bold, 13, 16, right_w - 4)]
-    return Table(
-        [[recipients, Columns([(0, right_w, signer)], width=right_w)]],
-        colWidths=[left_w, right_w],
-        style=TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        ),
-    )
+    return recipients_and_signature(doc.recipients, doc.signer_title.splitlines(), doc.signer_name or " ", st)
 
 
 def letter_story(doc: OfficialLetter, st: Styles) -> list[Flowable]:

@@ -20,13 +20,11 @@ from reportlab.platypus import (
     PageBreak,
     Paragraph,
     Spacer,
-    Table,
-    TableStyle,
 )
 
 from ..reports.document import ReportDocument, TableRow
 from .fonts import register_serif_family
-from .official_pdf.blocks import Columns, Gap, Rule, official_header, text_lines
+from .official_pdf.blocks import Columns, Rule, official_header, recipients_and_signature
 from .official_pdf.grid import GridParts, plain_cell, table_section
 from .official_pdf.pages import LANDSCAPE, PORTRAIT, build_pdf, draw_page_number, draw_verification
 from .official_pdf.styles import PAGE_HEIGHT, PAGE_WIDTH, TEXT_WIDTH, Styles, markup, para, styles_for
@@ -113,34 +111,9 @@ def _typed_rows(doc: ReportDocument, st: Styles) -> list[Flowable]:
 
 
 def _signatures(doc: ReportDocument, st: Styles) -> Flowable:
-    """ "Nơi nhận" on the left (bold italic 12 pt, lines of 11 pt), the signature block on the right."""
-    fonts = st.fonts
-    left_w = 0.45 * TEXT_WIDTH
-    right_w = TEXT_WIDTH - left_w
-    recipients: list[Flowable] = []
-    if doc.recipients:
-        recipient = ParagraphStyle("recipient", fontName=fonts.regular, fontSize=11, leading=13)
-        recipients.append(
-            Paragraph("<b><i>Nơi nhận:</i></b>", ParagraphStyle("to", parent=recipient, fontSize=12))
-        )
-        recipients += [Paragraph(f"- {markup(line)}", recipient) for line in doc.recipients]
-    signer = [
-        line
-        for title in doc.signer_title.splitlines()
-        for line in text_lines(title, fonts.bold, 13, 16, right_w - 4)
-    ]
-    signer += [Gap(25 * mm), *text_lines(doc.signer_name, fonts.bold, 13, 16, right_w - 4)]
-    block = Columns([(0, right_w, signer)], width=right_w)
-    return Table(
-        [[recipients or "", block]],
-        colWidths=[left_w, right_w],
-        style=TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        ),
+    """ "Nơi nhận" on the left (none when the report lists no recipient), the signature block on the right."""
+    return recipients_and_signature(
+        doc.recipients or None, doc.signer_title.splitlines(), doc.signer_name, st
     )
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Spacer
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from .styles import NATIONAL_MOTTO, NATIONAL_NAME, TEXT_WIDTH, Styles, break_lines, nfc
+from .styles import NATIONAL_MOTTO, NATIONAL_NAME, TEXT_WIDTH, Styles, break_lines, markup, nfc
 
 __all__ = [
     "Columns",
@@ -24,6 +25,7 @@ __all__ = [
     "Rule",
     "item_height",
     "official_header",
+    "recipients_and_signature",
     "text_lines",
 ]
 
@@ -146,3 +148,33 @@ def official_header(
         ]
     )
     return [Columns([(0, left_w, left), (left_w, right_w, right)]), Spacer(1, 7), row2]
+
+
+def recipients_and_signature(
+    recipients: Sequence[str] | None, signer_titles: Sequence[str], signer_name: str, st: Styles
+) -> Flowable:
+    """ "Nơi nhận" on the left (bold italic 12 pt, lines of 11 pt; nothing at all for None), the signature block on
+    the right: the titles in bold, room to sign, the name in bold."""
+    fonts = st.fonts
+    left_w = 0.45 * TEXT_WIDTH
+    right_w = TEXT_WIDTH - left_w
+    to: list[Flowable] = []
+    if recipients is not None:
+        recipient = ParagraphStyle("recipient", fontName=fonts.regular, fontSize=11, leading=13)
+        to.append(Paragraph("<b><i>Nơi nhận:</i></b>", ParagraphStyle("to", parent=recipient, fontSize=12)))
+        to += [Paragraph(f"- {markup(line)}", recipient) for line in recipients]
+    signer: list[Item] = [
+        line for title in signer_titles for line in text_lines(title, fonts.bold, 13, 16, right_w - 4)
+    ]
+    signer += [Gap(25 * mm), *text_lines(signer_name, fonts.bold, 13, 16, right_w - 4)]
+    return Table(
+        [[to or "", Columns([(0, right_w, signer)], width=right_w)]],
+        colWidths=[left_w, right_w],
+        style=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
+    )
