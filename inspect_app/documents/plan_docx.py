@@ -11,30 +11,21 @@ from docx import Document
 from docx.shared import Mm
 
 from ..plans.content import Grid, Heading, PlanDocument, Text
-from .official_pdf.styles import NATIONAL_MOTTO, NATIONAL_NAME
-from .report_docx import TEXT_WIDTH, _add, _add_row, _cell_text, _grid, _keep_rows_whole, _plain_table, _rule
+from .report_docx import (
+    TEXT_WIDTH,
+    _add,
+    _add_row,
+    _cell_text,
+    _grid,
+    _keep_rows_whole,
+    _rule,
+    official_header,
+    recipients_and_signature,
+)
 from .report_docx_template import TEMPLATE, normalised_zip
 from .vn_format import vn_place_date
 
 __all__ = ["render_plan_docx"]
-
-
-def _header(document, doc: PlanDocument) -> None:
-    left_w = int(TEXT_WIDTH * 0.36)
-    right_w = TEXT_WIDTH - left_w
-    table = _plain_table(document, (left_w, right_w))
-    left, right = table.rows[0].cells
-    lines = [line.upper() for line in doc.issuer] or [""]
-    for line in lines[:-1]:
-        _add(left, line, "Report Header")
-    _add(left, lines[-1], "Report Header", bold=True)
-    _rule(left, Mm(22), left_w)
-    _add(right, NATIONAL_NAME, "Report Header", bold=True, size=12)
-    _add(right, NATIONAL_MOTTO, "Report Header", bold=True, size=14)
-    _rule(right, Mm(58), right_w)
-    row = table.add_row().cells
-    _add(row[0], f"Số: {doc.number}", "Report Header")
-    _add(row[1], vn_place_date(doc.place, doc.issued_on), "Report Header", italic=True, size=14)
 
 
 def _table(document, grid: Grid) -> None:
@@ -48,7 +39,7 @@ def _table(document, grid: Grid) -> None:
 
 def render_plan_docx(doc: PlanDocument) -> bytes:
     document = Document(str(TEMPLATE))
-    _header(document, doc)
+    official_header(document, list(doc.issuer), doc.number, vn_place_date(doc.place, doc.issued_on))
     _add(document, doc.title, "Report Title")
     _add(document, doc.subtitle, "Report Subtitle")
     if doc.draft:
@@ -61,17 +52,7 @@ def render_plan_docx(doc: PlanDocument) -> bytes:
             _add(document, block.text, "Report Body")
         else:
             _table(document, block)
-    left_w = int(TEXT_WIDTH * 0.45)
-    table = _plain_table(document, (left_w, TEXT_WIDTH - left_w))
-    left, right = table.rows[0].cells
-    _add(left, "Nơi nhận:", "Report Recipients", bold=True, italic=True, size=12)
-    for line in doc.recipients:
-        _add(left, f"- {line}", "Report Recipients")
-    for line in doc.signer_title or ("",):
-        _add(right, line, "Report Signature")
-    for _ in range(4):  # the space for the signature and the seal
-        _add(right, "", "Report Signature")
-    _add(right, doc.signer_name, "Report Signature")
+    recipients_and_signature(document, doc.recipients, doc.signer_title, doc.signer_name)
     title = _add(document, doc.annex_title, "Report Title")
     title.paragraph_format.page_break_before = True
     for line in doc.annex_subtitle.splitlines():

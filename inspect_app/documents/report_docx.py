@@ -117,12 +117,14 @@ def _plain_table(document, widths: Sequence[int]):
     return table
 
 
-def _header(document, doc: ReportDocument) -> None:
+def official_header(document, issuer: list[str], number: str, place_date_text: str) -> None:
+    """The NĐ 30/2020 header as a borderless table: the issuing body's lines (the last bold, a short rule under it)
+    beside the national name and motto, then "Số: …" beside the place and date in italics."""
     left_w = int(TEXT_WIDTH * 0.36)
     right_w = TEXT_WIDTH - left_w
     table = _plain_table(document, (left_w, right_w))
     left, right = table.rows[0].cells
-    lines = [line.upper() for line in issuer_lines(doc)] or [""]
+    lines = [line.upper() for line in issuer] or [""]
     for line in lines[:-1]:
         _add(left, line, "Report Header")
     _add(left, lines[-1], "Report Header", bold=True)
@@ -131,8 +133,8 @@ def _header(document, doc: ReportDocument) -> None:
     _add(right, NATIONAL_MOTTO, "Report Header", bold=True, size=14)
     _rule(right, Mm(58), right_w)
     row = table.add_row().cells
-    _add(row[0], f"Số: {number_text(doc)}", "Report Header")
-    _add(row[1], place_date(doc), "Report Header", italic=True, size=14)
+    _add(row[0], f"Số: {number}", "Report Header")
+    _add(row[1], place_date_text, "Report Header", italic=True, size=14)
 
 
 def _repeat_header_row(row) -> None:
@@ -235,21 +237,24 @@ def _typed_rows(document, doc: ReportDocument) -> None:
     _keep_rows_whole(table)
 
 
-def _signatures(document, doc: ReportDocument) -> None:
+def recipients_and_signature(
+    document, recipients: Sequence[str] | None, signer_titles: Sequence[str], signer_name: str
+) -> None:
+    """ "Nơi nhận" (nothing for None) beside the signature block: the titles, room to sign and seal, the name."""
     left_w = int(TEXT_WIDTH * 0.45)
     table = _plain_table(document, (left_w, TEXT_WIDTH - left_w))
     left, right = table.rows[0].cells
-    if doc.recipients:
+    if recipients is not None:
         _add(left, "Nơi nhận:", "Report Recipients", bold=True, italic=True, size=12)
-        for line in doc.recipients:
+        for line in recipients:
             _add(left, f"- {line}", "Report Recipients")
     else:
         _add(left, "", "Report Recipients")
-    for line in doc.signer_title.splitlines() or [""]:
+    for line in signer_titles or [""]:
         _add(right, line, "Report Signature")
     for _ in range(4):  # the space for the signature and the seal
         _add(right, "", "Report Signature")
-    _add(right, doc.signer_name, "Report Signature")
+    _add(right, signer_name, "Report Signature")
 
 
 def _appendix(document, doc: ReportDocument) -> None:
@@ -271,7 +276,7 @@ def _appendix(document, doc: ReportDocument) -> None:
 def render_report_docx(doc: ReportDocument) -> bytes:
     """The report as DOCX bytes; the same document always gives the same bytes."""
     document = Document(str(TEMPLATE))
-    _header(document, doc)
+    official_header(document, list(issuer_lines(doc)), number_text(doc), place_date(doc))
     _add(document, doc.title, "Report Title")
     _add(document, doc.subtitle, "Report Subtitle")
     _rule(document, Mm(35), TEXT_WIDTH)
@@ -286,7 +291,7 @@ def render_report_docx(doc: ReportDocument) -> bytes:
         closing = _add(document, doc.closing, "Report Body")
         closing.paragraph_format.space_before = Pt(6)
         closing.paragraph_format.keep_with_next = True
-    _signatures(document, doc)
+    recipients_and_signature(document, doc.recipients or None, doc.signer_title.splitlines(), doc.signer_name)
     _appendix(document, doc)
     when = datetime(doc.issued_on.year, doc.issued_on.month, doc.issued_on.day)
     core = document.core_properties
