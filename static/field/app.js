@@ -413,32 +413,13 @@ async function route({ keepScroll = false } = {}) {
   } else if (screen === "follow") {
     // A follow-up visit: the premise of a fix-by request, its start form naming the inspection it follows.
     const item = (app.followUps?.items || []).find((f) => String(f.inspection_id) === id);
-    if (!item) return go("#/");
-    const draft = [...app.inspections.values()].find((i) => i.status === "draft" && String(i.followsId) === id);
-    if (draft) return go(`#/i/${draft.uuid}`);
-    const premise = app.premises.find((p) => p.id === item.premise.id) || item.premise;
-    setHeader("Kiểm tra lại", "#/");
-    if (!app.startForm || app.startForm.premiseId !== premise.id || app.startForm.follows?.inspection_id !== item.inspection_id) {
-      await newStartForm(premise);
-      app.startForm.follows = item;
-    }
-    screens.renderStart(view, app, actions, premise);
-    loadInstruments(premise.id);
+    const premise = item && (app.premises.find((p) => p.id === item.premise.id) || item.premise);
+    if (!(await startVisit(id, item, premise, { draftKey: "followsId", field: "follows", idOf: (f) => f.inspection_id, title: "Kiểm tra lại" }))) return;
   } else if (screen === "complaint") {
     // An inspection theo phản ánh: the complaint's premise, its start form naming the complaint (kind "complaint").
     const item = (app.complaints?.items || []).find((c) => String(c.id) === id);
     const premise = item && (app.premises.find((p) => p.id === item.premise_id) || item.premise);
-    if (!premise) return go("#/");
-    const draft = [...app.inspections.values()].find((i) => i.status === "draft" && String(i.complaintId) === id);
-    if (draft) return go(`#/i/${draft.uuid}`);
-    setHeader("Kiểm tra theo phản ánh", "#/");
-    if (!app.startForm || app.startForm.premiseId !== premise.id || app.startForm.complaint?.id !== item.id) {
-      await newStartForm(premise);
-      app.startForm.complaint = item;
-      app.startForm.kind = "complaint";
-    }
-    screens.renderStart(view, app, actions, premise);
-    loadInstruments(premise.id);
+    if (!(await startVisit(id, item, premise, { draftKey: "complaintId", field: "complaint", idOf: (c) => c.id, title: "Kiểm tra theo phản ánh", kind: "complaint" }))) return;
   } else if (screen === "i") {
     const inspection = app.inspections.get(id);
     if (!inspection) return go("#/");
@@ -480,6 +461,29 @@ async function route({ keepScroll = false } = {}) {
     return go("#/");
   }
   window.scrollTo(0, keepScroll ? y : 0);
+}
+
+/**
+ * The start screen of a visit that answers something (``item``: a follow-up or a complaint, ``id`` as routed): its
+ * draft if one is under way, else a start form naming it in ``field`` (and with its ``kind``), kept across redraws.
+ * False when it moved to another screen instead.
+ */
+async function startVisit(id, item, premise, { draftKey, field, idOf, title, kind = null }) {
+  const draft = item && premise && [...app.inspections.values()].find((i) => i.status === "draft" && String(i[draftKey]) === id);
+  if (!item || !premise || draft) {
+    go(draft ? `#/i/${draft.uuid}` : "#/");
+    return false;
+  }
+  setHeader(title, "#/");
+  const form = app.startForm;
+  if (!form || form.premiseId !== premise.id || !form[field] || idOf(form[field]) !== idOf(item)) {
+    await newStartForm(premise);
+    app.startForm[field] = item;
+    if (kind) app.startForm.kind = kind;
+  }
+  screens.renderStart(view, app, actions, premise);
+  loadInstruments(premise.id);
+  return true;
 }
 
 const rerender = () => route({ keepScroll: true });

@@ -73,6 +73,11 @@ function dayText(iso) {
   return `${d}/${m}/${y}`;
 }
 
+/** The phone's inspections by what they answer (``key``: "followsId" or "complaintId"), keyed as a string. */
+function visitsBy(app, key) {
+  return new Map([...app.inspections.values()].filter((i) => i[key]).map((i) => [String(i[key]), i]));
+}
+
 /**
  * The follow-ups to do on the phone's date: overdue and due within the server's window, soonest first; one already
  * revisited on this phone is left out (completed) or leads to its visit (draft). Also how many come later.
@@ -84,7 +89,7 @@ export function followUpsToDo(app) {
   const soon = new Date(`${day}T00:00:00Z`);
   soon.setUTCDate(soon.getUTCDate() + (kept.due_soon_days ?? 7));
   const soonIso = soon.toISOString().slice(0, 10);
-  const visits = new Map([...app.inspections.values()].filter((i) => i.followsId).map((i) => [String(i.followsId), i]));
+  const visits = visitsBy(app, "followsId");
   const due = [];
   let later = 0;
   for (const item of kept.items) {
@@ -141,7 +146,7 @@ function followUpSection(app) {
 /** The complaints given to this inspector that a visit on this phone has not yet answered (a completed one has). */
 function complaintsToDo(app) {
   const items = app.complaints?.items || [];
-  const visits = new Map([...app.inspections.values()].filter((i) => i.complaintId).map((i) => [String(i.complaintId), i]));
+  const visits = visitsBy(app, "complaintId");
   return items
     .map((item) => ({ item, visit: visits.get(String(item.id)) }))
     .filter(({ visit }) => !visit || visit.status !== "completed");
