@@ -49,6 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.compression import register_compression
 
     register_compression(app)
+    from .web.headers import register_security_headers
+
+    register_security_headers(app)
     from .cli import register_commands
 
     register_commands(app)

@@ -98,7 +98,12 @@ def register_error_handlers(app: Flask) -> None:
         message = MESSAGES.get(status) if status in MESSAGES else error.description
         if status == 429 and error.description and not error.description.startswith("<"):
             message = error.description
-        return error_response(status, message)
+        response = make_response(error_response(status, message))
+        # What the exception itself says in headers stays said: Allow on a 405, Retry-After on a 429 or 503.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(DBAPIError)
     @app.errorhandler(PoolTimeout)

@@ -183,8 +183,20 @@ def login(page, base: str, username: str = INSPECTOR) -> None:
     page.wait_for_selector("#premise-list .prow")
 
 
+def wait_until(page, expression: str, timeout: float = 20) -> None:
+    """Poll a JavaScript expression until it is true. Not page.wait_for_function: that evaluates its predicate with
+    eval() inside the page, which the app's Content-Security-Policy (no 'unsafe-eval') refuses."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
+
+
 def wait_for_service_worker(page) -> None:
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
 def pending(page) -> int:

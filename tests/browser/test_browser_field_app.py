@@ -237,7 +237,7 @@ def test_logout_with_unsent_records_warns_and_keeps_them_for_their_owner(field_a
     start_nearest(page)
     page.click(".tab:has-text('Niêm yết giá')")
     page.click("#item-GIA-01 .ans-fail")
-    page.wait_for_function("() => document.querySelector('#sync-pill').dataset.pending === '2'")
+    page.wait_for_selector('#sync-pill[data-pending="2"]', state="attached")
 
     # Cancelled: still logged in, nothing lost.
     page.goto(f"{field_app.url}/app")
@@ -304,7 +304,7 @@ def test_an_expired_session_keeps_everything_and_asks_for_a_new_login(field_app)
     login(page, field_app.url)
     field_app.tap.fail = lambda method, path: 503 if method == "POST" and path.startswith("/api/") else None
     start_nearest(page)
-    page.wait_for_function("() => document.querySelector('#sync-pill').dataset.pending === '1'")
+    page.wait_for_selector('#sync-pill[data-pending="1"]', state="attached")
 
     # The session ends (expired, or logged out elsewhere); the server is healthy again.
     context.clear_cookies()

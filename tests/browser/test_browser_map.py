@@ -15,7 +15,7 @@ from inspect_app.domain.time import today_vn
 from inspect_app.extensions import db
 from inspect_app.models import Premise, Province, Unit, User
 
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, wait_until
 
 TILE_HOST = "tiles.example.invalid"
 
@@ -84,9 +84,10 @@ def _province_count() -> int:
 
 
 def _loaded(page) -> None:
-    page.wait_for_function(
-        "() => { const m = document.getElementById('map');"
-        " return m.dataset.drawn !== '' && m.dataset.drawn !== undefined && !m.dataset.loading; }"
+    wait_until(
+        page,
+        "(() => { const m = document.getElementById('map');"
+        " return m.dataset.drawn !== '' && m.dataset.drawn !== undefined && !m.dataset.loading; })()",
     )
 
 
@@ -128,7 +129,7 @@ def test_the_supervisors_map(browser, live_server, inspected):
         assert sum(counted) == expected
         # Zoomed out to the province's scale: counted by commune, labelled with its name; the hash keeps the view.
         page.click(".leaflet-control-zoom-out")
-        page.wait_for_function("document.getElementById('map').dataset.mode === 'units'")
+        page.wait_for_selector('#map[data-mode="units"]', state="attached")
         _loaded(page)
         assert urlsplit(page.url).fragment.startswith("10/")
         counted = [int(text.replace(".", "")) for text in page.locator(".cluster span").all_inner_texts()]
@@ -138,7 +139,7 @@ def test_the_supervisors_map(browser, live_server, inspected):
         assert page.inner_text("[data-count=fix_pending]") == "1"
         assert page.locator("#map-list .card-row").count() == expected
         # The GPS layer: the far fix of the inspection.
-        page.wait_for_function("document.getElementById('map').dataset.gps === '1'")
+        page.wait_for_selector('#map[data-gps="1"]', state="attached")
         # A filter change: the URL keeps it, the map and the list follow.
         page.select_option("select[name=state]", "fix_pending")
         page.click("#map-filters button[type=submit]")
