@@ -152,6 +152,7 @@ def process_photo(
     *,
     max_bytes: int = 15 * 1024 * 1024,
     max_pixels: int = 40_000_000,
+    max_decoded_bytes: int = 64 * 1024 * 1024,
     max_edge: int = 2000,
     thumb_edge: int = 400,
     jpeg_quality: int = 85,
@@ -161,7 +162,8 @@ def process_photo(
     The file is judged by its content only (never by its name or declared type). The same input always gives
     byte-identical output, so a re-upload can be recognised by `sha256` or `upload_sha256`.
     """
-    if max_bytes < 1 or max_pixels < 1 or max_edge < 1 or thumb_edge < 1 or not 1 <= jpeg_quality <= 95:
+    limits = (max_bytes, max_pixels, max_decoded_bytes, max_edge, thumb_edge)
+    if min(limits) < 1 or not 1 <= jpeg_quality <= 95:
         raise ValueError("process_photo: limits must be positive and jpeg_quality within 1..95")
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # Someone switched on Pillow's process-wide "decode what is there": half-uploaded photos would be
@@ -185,6 +187,8 @@ def process_photo(
             _check_pixels(img.size, max_pixels)
             original_format = "JPEG" if img.format == "MPO" else (img.format or fmt)
             original_width, original_height = img.size
+            _draft(img, max_edge)
+            _check_memory(img.size, max_decoded_bytes)
             img.load()
             taken_at, latitude, longitude = _read_exif(img)
             upright = _exif_transpose(img)
@@ -196,8 +200,9 @@ def process_photo(
     except _ERRORS_WHILE_DECODING:
         raise PhotoError("corrupt", "Ảnh bị hỏng hoặc tải lên chưa hết, vui lòng chụp/gửi lại.") from None
 
-    rgb = _to_srgb(upright, icc_profile)
-    full = _fit(rgb, max_edge)
+    # Each step drops the previous copy, so at most two full-size copies are alive at once.
+    rgb, upright = _to_srgb(upright, icc_profile), None
+    full, rgb = _fit(rgb, max_edge), None
     thumb = _fit(full, thumb_edge)
     jpeg = _encode_jpeg(full, jpeg_quality)
     return ProcessedPhoto(
@@ -300,6 +305,32 @@ def _jpeg_header_size(data: bytes) -> tuple[int, int] | None:
             return (width, height) if width and height else None
         pos += 2 + length
     return None
+
+
+def _draft(img: Image.Image, edge: int) -> None:
+    """A JPEG much larger than the stored size is decoded at 1/2, 1/4 or 1/8 scale (libjpeg's DCT scaling), never
+    below `edge` on its longest side: a 48-megapixel phone photo then takes a sixteenth of the memory."""
+    longest = max(img.size)
+    if img.format not in ("JPEG", "MPO") or longest < 2 * edge:
+        return
+    scale = edge / longest
+    img.draft(img.mode, (math.ceil(img.width * scale), math.ceil(img.height * scale)))
+
+
+# Pillow holds every decoded mode we convert to (RGB, RGBA, CMYK) at 4 bytes a pixel.
+_BYTES_PER_DECODED_PIXEL = 4
+
+
+def _check_memory(size: tuple[int, int], max_decoded_bytes: int) -> None:
+    """Refuse before decoding when one decoded copy would exceed the memory budget (the pipeline holds two)."""
+    needed = size[0] * size[1] * _BYTES_PER_DECODED_PIXEL
+    if needed > max_decoded_bytes:
+        raise PhotoError(
+            "too_much_memory",
+            f"Ảnh {size[0]}×{size[1]} điểm ảnh cần khoảng {_megabytes(needed, up=True)} MB bộ nhớ để xử lý, "
+            f"vượt mức {_megabytes(max_decoded_bytes)} MB. Vui lòng gửi ảnh JPEG chụp từ điện thoại "
+            "hoặc thu nhỏ ảnh rồi gửi lại.",
+        )
 
 
 def _check_pixels(size: tuple[int, int] | None, max_pixels: int) -> None:
