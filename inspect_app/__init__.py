@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import load_secret_key, settings_from_env
+from .config import engine_options, load_secret_key, settings_from_env
 from .extensions import csrf, db, login_manager, migrate
-from .web.public_url import serving
+from .web.public_url import maintenance_command, serving
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -30,6 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings_from_env(app.instance_path))
     if config:
         app.config.update(config)
+    if maintenance_command():
+        app.config["DB_STATEMENT_TIMEOUT_MS"] = 0
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)

@@ -105,4 +105,27 @@ def settings_from_env(instance_path: str) -> dict:
         # Behind nginx: how many proxies to trust for the client address (login throttling) and https.
         "TRUST_PROXY_HOPS": _int(env.get("TRUST_PROXY_HOPS"), 0),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # PostgreSQL: a request waits at most this long for a connection to open, and a statement (or a lock it
+        # waits on) runs at most this long before the server cancels it: the user gets a 503 "try again" rather
+        # than a page that hangs. 0 switches either off. Migrations and the maintenance commands are not limited.
+        "DB_CONNECT_TIMEOUT_SECONDS": max(0, _int(env.get("DB_CONNECT_TIMEOUT_SECONDS"), 5)),
+        "DB_STATEMENT_TIMEOUT_MS": max(0, _int(env.get("DB_STATEMENT_TIMEOUT_MS"), 30_000)),
     }
+
+
+def engine_options(config: dict) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS with the database timeouts added for PostgreSQL (SQLite waits on its own busy
+    timeout, set per connection)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        return options
+    connect_args = dict(options.get("connect_args") or {})
+    if config.get("DB_CONNECT_TIMEOUT_SECONDS"):
+        connect_args.setdefault("connect_timeout", config["DB_CONNECT_TIMEOUT_SECONDS"])
+        # Waiting for a free connection in the pool is bounded the same way.
+        options.setdefault("pool_timeout", config["DB_CONNECT_TIMEOUT_SECONDS"])
+    milliseconds = config.get("DB_STATEMENT_TIMEOUT_MS")
+    if milliseconds and "options" not in connect_args:
+        connect_args["options"] = f"-c statement_timeout={milliseconds} -c lock_timeout={milliseconds}"
+    options["connect_args"] = connect_args
+    return options

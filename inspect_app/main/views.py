@@ -10,6 +10,7 @@ from ..access import scope_filter, visible_units
 from ..extensions import db
 from ..models import Market, Premise
 from ..premises.state import state_expression
+from ..web.errors import RETRY_AFTER_SECONDS
 
 bp = Blueprint("main", __name__)
 
@@ -21,7 +22,8 @@ def healthz():
         db.session.execute(text("SELECT 1")).scalar_one()
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         db.session.rollback()
-        return jsonify({"status": "error", "error": "Không kết nối được cơ sở dữ liệu."}), 503
+        body = {"status": "error", "error": "Không kết nối được cơ sở dữ liệu."}
+        return jsonify(body), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return jsonify({"status": "ok"})
 
 

@@ -21,6 +21,14 @@ def serving(argv: list[str] | None = None) -> bool:
     return "gunicorn" in program or (program == "flask" and "run" in argv[1:])
 
 
+def maintenance_command(argv: list[str] | None = None) -> bool:
+    """This process runs a ``flask`` command other than ``run`` (a migration, a rebuild, a backup): its long
+    statements are expected, so the database's per-statement timeout does not apply."""
+    argv = sys.argv if argv is None else argv
+    program = argv[0].rsplit("/", 1)[-1] if argv else ""
+    return program == "flask" and "run" not in argv[1:]
+
+
 def public_url_problem(base_url: str, timeout: float = 5.0) -> str | None:
     """None when ``base_url``/healthz answers 200; otherwise what went wrong, in Vietnamese."""
     url = f"{base_url.rstrip('/')}/healthz"
