@@ -391,3 +391,26 @@ def test_reference_data_is_revalidated_with_an_etag(client, world):
         assert again.status_code == 304 and again.get_data() == b""
         stale = client.get(url, headers={**headers, "If-None-Match": '"not-the-current-one"'})
         assert stale.status_code == 200 and stale.get_json() == first.get_json()
+
+
+def test_an_unwritable_upload_folder_gives_a_clear_503_and_records_nothing(client, world, auth, app):
+    """The folder photos go to cannot be created (a file sits where it should be; as root, a chmod would not
+    stop the writes): the phone is told to send again later, and no photo row or stray file is left."""
+    from pathlib import Path
+
+    created = client.post(
+        "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth
+    ).get_json()
+    uploads = Path(app.config["UPLOAD_DIR"])
+    (uploads / "photos").write_bytes(b"not a folder")
+    photo_uuid = str(uuid.uuid4())
+    refused = upload(client, created["id"], auth, jpeg_bytes(), photo_uuid)
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "60"
+    assert refused.get_json()["error"].startswith("Máy chủ không lưu được tệp")
+    assert count(Photo) == 0
+    assert sorted(p.name for p in uploads.rglob("*")) == ["photos"]
+    # Once the folder is fixed, the same upload goes through.
+    (uploads / "photos").unlink()
+    assert upload(client, created["id"], auth, jpeg_bytes(), photo_uuid).status_code == 201
+    assert count(Photo) == 1

@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["LocalStorage", "Storage", "validate_key"]
+__all__ = ["LocalStorage", "Storage", "StorageUnavailable", "validate_key"]
 
 MAX_KEY_LENGTH = 1024  # S3's limit; the photos table keeps keys in String(200)
 
@@ -43,6 +43,11 @@ def validate_key(key: str) -> str:
         if not _SEGMENT.fullmatch(segment):
             raise ValueError(f"storage key has a forbidden segment {segment!r}: {key!r}")
     return key
+
+
+class StorageUnavailable(Exception):
+    """The store could not take a file (a folder not writable, a full disk, a store out of reach): nothing was
+    written under the key, and the request that wanted it must record nothing and may be sent again later."""
 
 
 class Storage(ABC):
@@ -99,6 +104,12 @@ class LocalStorage(Storage):
 
     def put(self, key: str, data: bytes) -> None:
         target = self.path(key)
+        try:
+            self._write(target, data)
+        except OSError as error:
+            raise StorageUnavailable(f"cannot write {key!r} under {self.root}: {error}") from error
+
+    def _write(self, target: Path, data: bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:

@@ -16,6 +16,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from ..files.storage import StorageUnavailable
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -32,6 +34,13 @@ MESSAGES = {
     503: "Hệ thống đang bận, vui lòng thử lại sau ít giây.",
 }
 RETRY_AFTER_SECONDS = 5
+# The file store refused a write (a folder not writable, a full disk): someone has to act, so the phone's outbox
+# waits longer before sending again; nothing of the request was recorded.
+STORAGE_RETRY_AFTER_SECONDS = 60
+STORAGE_UNAVAILABLE = (
+    "Máy chủ không lưu được tệp (thư mục lưu trữ không ghi được hoặc đã đầy). Không có gì được ghi nhận; "
+    "dữ liệu trên điện thoại vẫn chờ để gửi lại. Vui lòng báo quản trị hệ thống."
+)
 
 SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
 # PostgreSQL SQLSTATEs worth a retry: connection exceptions (08…) and insufficient resources (53…) by class; lock
@@ -103,6 +112,16 @@ def register_error_handlers(app: Flask) -> None:
         for name, value in error.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
+        return response
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(error: StorageUnavailable):
+        log.error("file storage unavailable on %s %s: %s", request.method, request.path, error)
+        from ..extensions import db
+
+        db.session.rollback()
+        response = make_response(error_response(503, STORAGE_UNAVAILABLE))
+        response.headers["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
         return response
 
     @app.errorhandler(DBAPIError)

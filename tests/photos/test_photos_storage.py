@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from inspect_app.files.storage import LocalStorage, Storage, validate_key
+from inspect_app.files.storage import LocalStorage, Storage, StorageUnavailable, validate_key
 
 KEY = "photos/2026/11/42/0b6f3c1e-8f7a-4c39-9d55-3c2f1a0e7b21.jpg"
 
@@ -56,7 +56,7 @@ def test_failed_rename_leaves_no_file_and_no_temp(tmp_path: Path, monkeypatch: p
         raise OSError("disk went away")
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OSError, match="disk went away"):
+    with pytest.raises(StorageUnavailable, match="disk went away"):
         store.put(KEY, b"x" * 100_000)
     assert not store.exists(KEY)
     assert _all_files(tmp_path) == []
@@ -70,7 +70,7 @@ def test_failed_write_keeps_the_previous_version(tmp_path: Path, monkeypatch: py
         raise OSError("fsync failed")
 
     monkeypatch.setattr(os, "fsync", refuse)
-    with pytest.raises(OSError, match="fsync failed"):
+    with pytest.raises(StorageUnavailable, match="fsync failed"):
         store.put(KEY, b"version 2, never complete")
     monkeypatch.undo()
     assert store.get(KEY) == b"version 1"
