@@ -52,6 +52,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.compression import register_compression
 
     register_compression(app)
+    from .web.input_guard import register_input_guard
+
+    register_input_guard(app)
     from .web.headers import register_security_headers
 
     register_security_headers(app)

@@ -157,7 +157,8 @@ def test_a_referral_or_an_answer_closes_a_complaint_and_bad_input_saves_nothing(
         ({"content": "a\x00b"}, "Nội dung chứa ký tự không hợp lệ."),
         ({"content": "x" * 4001}, "Nội dung dài quá 4000 ký tự."),
         ({"channel": "public"}, "Lựa chọn không hợp lệ."),
-        ({"received_on": "2999-01-01"}, "Ngày tiếp nhận không được sau hôm nay."),
+        ({"received_on": "2040-01-01"}, "Ngày tiếp nhận không được sau hôm nay."),
+        ({"received_on": "2999-01-01"}, "Ngày 01/01/2999 nằm ngoài khoảng hợp lý"),
         ({}, "Cần chọn cơ sở hoặc ghi địa chỉ"),
     ],
 )

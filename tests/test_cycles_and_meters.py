@@ -243,7 +243,8 @@ def test_a_variant_must_match_the_meter_type(client, world, auth):
 @pytest.mark.parametrize(
     "reference, indication, field, message",
     [
-        ("0.000000000001", "99999999999999", "indicative_indication", "số liệu không hợp lý"),
+        ("0.000000000001", "99999", "indicative_indication", "số liệu không hợp lý"),
+        ("1", "99999999999999", "indicative_indication", "quá lớn (tối đa 999.999.999)"),
         ("500", "500", "indicative_reference", "lớn hơn nhiều so với dung tích"),
     ],
 )

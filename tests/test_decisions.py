@@ -230,8 +230,9 @@ def test_inspection_under_a_decision_and_its_minutes_cite_it(client, login, worl
     for wrong in (other.id, draft.id):
         response = create(wrong)
         assert response.status_code == 422, response.get_json()
-    late = create(decision.id, datetime(2027, 3, 2, 2, 0, tzinfo=UTC))
-    assert late.status_code == 422 and "chỉ áp dụng" in str(late.get_json())
+    # Before the decision's period (from 01/01/2026); a start after it would lie in the future, refused as such.
+    early = create(decision.id, datetime(2025, 12, 30, 2, 0, tzinfo=UTC))
+    assert early.status_code == 422 and "chỉ áp dụng" in str(early.get_json())
     created = create(decision.id)
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["decision_id"] == decision.id

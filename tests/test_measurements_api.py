@@ -263,6 +263,12 @@ def test_a_reading_with_an_expired_standard_is_stored_as_not_conclusive(client, 
         ({"indication": "1e3"}, "indication", "Số chỉ phải là số (ví dụ 5,15 hoặc 5.15)."),
         ({"indication": "1.234,5"}, "indication", "Số chỉ phải là số (ví dụ 5,15 hoặc 5.15)."),
         ({"indication": True}, "indication", "Số chỉ phải là số (ví dụ 5,15 hoặc 5.15)."),
+        ({"indication": 1e28}, "indication", "Số chỉ quá lớn (tối đa 999.999.999); vui lòng kiểm tra lại số đã nhập."),
+        (
+            {"indication": "1000000000"},
+            "indication",
+            "Số chỉ quá lớn (tối đa 999.999.999); vui lòng kiểm tra lại số đã nhập.",
+        ),
         (
             {"reference": "4"},
             "reference",

@@ -28,6 +28,27 @@ from .auth import bearer_token, user_from_bearer
 PREFIX = "/api/v1"
 INVALID = "Dữ liệu không hợp lệ."
 NOT_JSON = {"_body": ["Nội dung phải là JSON hợp lệ."]}
+# No request of this API nests deeper than a few levels or carries thousands of values: a body past these bounds
+# is refused before any schema walks it.
+MAX_JSON_DEPTH = 8
+MAX_JSON_VALUES = 5000
+TOO_DEEP = {"_body": [f"Dữ liệu JSON lồng quá {MAX_JSON_DEPTH} cấp."]}
+TOO_MANY = {"_body": [f"Dữ liệu JSON có quá {MAX_JSON_VALUES} giá trị."]}
+
+
+def checked_shape(payload):
+    """The payload itself, or ValidationError when it nests too deep or holds too many values."""
+    pending, seen = [(payload, 1)], 0
+    while pending:
+        value, depth = pending.pop()
+        seen += 1
+        if seen > MAX_JSON_VALUES:
+            raise ValidationError(TOO_MANY)
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        if children and depth >= MAX_JSON_DEPTH:
+            raise ValidationError(TOO_DEEP)
+        pending.extend((child, depth + 1) for child in children)
+    return payload
 
 # What each error status means here; every route documents the ones it can answer.
 ERRORS = {
@@ -85,17 +106,19 @@ class Parser(FlaskParser):
     __location_map__ = {**FlaskParser.__location_map__, "form_and_files": "load_form_and_files"}
 
     def load_json(self, req, schema):
-        if getattr(schema, "exact_numbers", False):
-            if not req.is_json:
-                raise ValidationError(NOT_JSON)
-            try:
-                return json.loads(req.get_data(as_text=True), parse_float=Decimal)
-            except ValueError:
-                raise ValidationError(NOT_JSON) from None
-        payload = req.get_json(silent=True)
+        if not req.is_json:
+            raise ValidationError(NOT_JSON)
+        try:
+            # Numbers are read as Decimal where the schema wants them exact (metrology), as float elsewhere.
+            exact = getattr(schema, "exact_numbers", False)
+            payload = json.loads(req.get_data(as_text=True), parse_float=Decimal if exact else float)
+        except ValueError:
+            raise ValidationError(NOT_JSON) from None
+        except RecursionError:  # thousands of nested brackets: the parser's own limit
+            raise ValidationError(TOO_DEEP) from None
         if payload is None:
             raise ValidationError(NOT_JSON)
-        return payload
+        return checked_shape(payload)
 
     def load_form_and_files(self, req, schema):
         data = MultiDict(req.form)

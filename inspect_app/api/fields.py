@@ -8,7 +8,9 @@ from flask import url_for
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
+from ..domain import plausible
 from ..domain.errors import RuleError
+from ..domain.plausible import plain_text
 from ..domain.time import VN_TZ
 from ..measurements.rules import decimal_value
 from ..models.metrology import canonical_decimal
@@ -37,7 +39,14 @@ class Str(fields.String):
         **COMMON,
         "invalid": "Phải là chuỗi ký tự.",
         "invalid_utf8": "Chuỗi không hợp lệ.",
+        "control": "Chuỗi chứa ký tự điều khiển hoặc ký tự không hợp lệ.",
     }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is not None and not plain_text(text):
+            raise self.make_error("control")
+        return text
 
 
 # Integer columns (ids, counts) are 32-bit on PostgreSQL: a larger number is refused as input, never sent to a query.
@@ -91,19 +100,37 @@ class UUID(fields.UUID):
 
 
 class DateTime(fields.AwareDateTime):
+    """A date-time within the plausible window (``domain.plausible``); ``past=True``: something that happened,
+    so at most a day ahead of the server's clock (a phone's clock may run fast)."""
+
     default_error_messages = {
         **COMMON,
         "invalid": "Ngày giờ không hợp lệ (định dạng ISO 8601, ví dụ 2026-11-21T08:30:00+07:00).",
         "invalid_awareness": "Ngày giờ cần có múi giờ.",
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, past: bool = False, **kwargs):
         # A time typed without a zone is Việt Nam time.
         super().__init__(default_timezone=VN_TZ, **kwargs)
+        self.past = past
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        problem = plausible.moment_problem(moment, past=self.past)
+        if problem:
+            raise ValidationError(problem)
+        return moment
 
 
 class Date(fields.Date):
     default_error_messages = {**COMMON, "invalid": "Ngày không hợp lệ (định dạng YYYY-MM-DD)."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        problem = plausible.day_problem(day)
+        if problem:
+            raise ValidationError(problem)
+        return day
 
 
 class List(fields.List):

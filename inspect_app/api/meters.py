@@ -61,7 +61,7 @@ class MeterCheckSchema(StrictSchema):
     )
     indicative = Json(dump_only=True, allow_none=True, metadata={"type": "object", "nullable": True})
     note = Str(load_default="", validate=length(2000))
-    checked_at = DateTime(load_default=None, allow_none=True)
+    checked_at = DateTime(load_default=None, allow_none=True, past=True)
     version = Int(dump_only=True)
     created_at = DateTime(dump_only=True)
 

@@ -52,7 +52,7 @@ class ReadingSchema(StrictSchema):
     indication = Dec(required=True, non_negative=True, label="Số chỉ")
     unit = Str(load_default=None, allow_none=True, validate=one_of(["g", "kg", "L"], "Đơn vị"))
     direction = Str(load_default=None, allow_none=True, validate=one_of(DIRECTIONS, "Chiều mua bán"))
-    measured_at = DateTime(load_default=None, allow_none=True)
+    measured_at = DateTime(load_default=None, allow_none=True, past=True)
     note = Str(load_default="", validate=length(2000))
     error = Dec(dump_only=True, allow_none=True)
     permitted_error = Dec(dump_only=True, allow_none=True)

@@ -25,6 +25,9 @@ __all__ = [
 ]
 
 MAX_DIGITS = 20
+# No instrument inspected here shows a billion of anything (grams, litres, kWh, m³ on a totaliser): a larger
+# number is a typo or an attack (1e28 once made a biên bản impossible to print).
+MAX_MAGNITUDE = Decimal(10) ** 9
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
@@ -67,6 +70,8 @@ def decimal_value(
         raise RuleError(f"{label} phải là số hữu hạn.")
     if len(number.as_tuple().digits) > MAX_DIGITS or number.as_tuple().exponent < -12:
         raise RuleError(f"{label} có quá nhiều chữ số.")
+    if abs(number) >= MAX_MAGNITUDE:
+        raise RuleError(f"{label} quá lớn (tối đa 999.999.999); vui lòng kiểm tra lại số đã nhập.")
     if positive and number <= 0:
         raise RuleError(f"{label} phải lớn hơn 0.")
     if non_negative and number < 0:

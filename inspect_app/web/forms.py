@@ -8,6 +8,7 @@ from datetime import date, datetime
 from wtforms import SelectField, StringField
 from wtforms.validators import ValidationError
 
+from ..domain import plausible
 from ..domain.errors import RuleError
 
 
@@ -51,10 +52,14 @@ class DateField(StringField):
             return
         for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
             try:
-                self.data = datetime.strptime(self.raw_text, pattern).date()
-                return
+                day = datetime.strptime(self.raw_text, pattern).date()
             except ValueError:
                 continue
+            problem = plausible.day_problem(day)
+            if problem:
+                raise ValueError(problem)
+            self.data = day
+            return
         raise ValueError("Ngày không hợp lệ (dạng ngày/tháng/năm, ví dụ 03/11/2026).")
 
     def _value(self):
