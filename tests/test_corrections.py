@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from inspect_app.extensions import db
 from inspect_app.inspections import service
-from inspect_app.models import AuditEvent, Finding, Inspection, Minutes
+from inspect_app.models import AuditEvent, Finding, Inspection, InspectionTally, Minutes
 from tests.factories import make_control_reading, make_instrument, make_records, make_standard
 from tests.test_list_statement_counts import statements_for
 from tests.test_minutes import issue, pdf_text
@@ -103,6 +103,15 @@ def test_a_reopened_inspection_is_corrected_and_the_replacement_prints_the_corre
         "Cân đúng sai số cho phép khi đo lại",
         None,
     )
+    # What the dashboard and the yearly report add up follows: no failed control, no violated finding.
+    tally = db.session.execute(
+        select(InspectionTally.control_failed, InspectionTally.findings_violated).where(
+            InspectionTally.inspection_id == inspection.id
+        )
+    ).one()
+    assert tuple(tally) == (0, 0)
+    page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    assert '<dd id="violation-count">0 nội dung không đạt</dd>' in page
     [event] = edits_of(finding)
     assert event.actor_id == world.users["staff"].id
     assert event.changes["answer"] == ["fail", "pass"] and event.changes["reason"] == [None, REASON]
