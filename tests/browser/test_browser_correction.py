@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inspect_app.extensions import db
 from inspect_app.inspections import service
 from inspect_app.models import Premise, User
-from tests.browser.conftest import DEMO_PASSWORD, INSPECTOR
+from tests.browser.conftest import INSPECTOR
 from tests.factories import make_control_reading, make_instrument, make_records, make_standard
 
 pytestmark = pytest.mark.browser
@@ -57,18 +57,8 @@ def issued_pdf_text(page, base: str) -> str:
 def test_a_reopened_biên_bản_is_corrected_and_the_replacement_no_longer_prints_the_voided_reading(
     field_app, recorded
 ):
-    context = field_app.browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    field_app.contexts.append(context)
-    context.set_default_timeout(20000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page = field_app.desk(CLERK)
     base = field_app.url
-    page.goto(f"{base}/login")
-    page.fill("#username", CLERK)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
     inspection_url = f"{base}/inspections/{recorded}"
 
     # Issued, with the wrong reading in it.
@@ -129,4 +119,4 @@ def test_a_reopened_biên_bản_is_corrected_and_the_replacement_no_longer_print
     assert "Kết quả: Không đạt → Đạt" in edit_row and f"{WRONG_NOTE} → {CORRECTED_NOTE}" in edit_row
     assert "Kết luận dựa trên phép đo đã hủy vì nhập nhầm" in edit_row and "Nguyễn Thị Lan" in edit_row
     assert "Phép đo đối chứng nhập nhầm số chỉ" in page.locator("#history tr", has_text="Mở lại").inner_text()
-    assert errors == []
+    assert page.errors == []
