@@ -165,6 +165,9 @@ PERMISSIONS = {
     "user.manage": {"admin"},
     "inspection.edit": {"inspector", "supervisor", "admin"},
     "minutes.issue": {"inspector", "staff", "supervisor", "admin"},
+    # Correcting a finding at the desk, with a reason (before the first biên bản, or once it is reopened for a
+    # correction): the ward's staff too, who issue the replacement biên bản.
+    "finding.correct": {"inspector", "staff", "supervisor", "admin"},
     "minutes.revoke": {"supervisor", "admin"},
     # Quyết định kiểm tra: drafted and issued by the unit's staff, its leadership and administrators.
     "decision.edit": {"staff", "supervisor", "admin"},

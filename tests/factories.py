@@ -261,6 +261,29 @@ def make_metrology(premise: Premise, user: User) -> dict:
     return {"standard": standard, "instrument": instrument, "instrument_photo": photo}
 
 
+def make_control_reading(inspection, scale, weight, user, indication="1.03"):
+    """A control measurement (phép đo đối chứng, selling) of the scale with the weight, recorded in the inspection."""
+    import uuid
+    from decimal import Decimal
+
+    from inspect_app import measurements
+
+    reading, _ = measurements.record_reading(
+        inspection,
+        {
+            "uuid": str(uuid.uuid4()),
+            "instrument_id": scale.id,
+            "kind": "control",
+            "direction": "sell",
+            "standard_ids": [weight.id],
+            "indication": Decimal(indication),
+            "measured_at": None,
+        },
+        user,
+    )
+    return reading
+
+
 def make_reading_and_lot(inspection, instrument, standard, user) -> dict:
     """A weighing of the instrument with the standard and a pre-packaged lot, recorded in the inspection."""
     import uuid

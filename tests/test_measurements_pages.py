@@ -14,7 +14,7 @@ from inspect_app.extensions import db
 from inspect_app import measurements
 from inspect_app.models import Instrument, ReferenceStandard
 from tests.api_helpers import jpeg_bytes
-from tests.factories import make_instrument, make_records, make_standard
+from tests.factories import make_control_reading, make_instrument, make_records, make_standard
 
 
 def count(model) -> int:
@@ -166,20 +166,7 @@ def test_the_inspection_page_shows_readings_lots_and_suggestions(client, login, 
     inspection = make_records(world.premise_a, inspector)["inspection"]
     scale = make_instrument(world.premise_a, inspector, goods_mass=Decimal("0.3"))
     one_kg = make_standard(world.unit_a, inspector, nominal=Decimal("1"))
-    measured = {"measured_at": None}
-    measurements.record_reading(
-        inspection,
-        {
-            "uuid": str(uuid.uuid4()),
-            "instrument_id": scale.id,
-            "kind": "control",
-            "direction": "sell",
-            "standard_ids": [one_kg.id],
-            "indication": Decimal("1.01"),
-            **measured,
-        },
-        inspector,
-    )
+    make_control_reading(inspection, scale, one_kg, inspector, indication="1.01")
     measurements.record_lot(
         inspection,
         {

@@ -4,7 +4,6 @@ what the corrected rule gives, re-judged only on request and never on an issued 
 from __future__ import annotations
 
 import hashlib
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -18,7 +17,7 @@ from inspect_app.minutes.service import IssueRequest, MinutesError, issue_minute
 from inspect_app.models import AuditEvent, Inspection, Minutes
 from inspect_app.models.metrology import Reading
 from tests.api_helpers import token_for
-from tests.factories import make_completed_inspection, make_instrument, make_standard
+from tests.factories import make_completed_inspection, make_control_reading, make_instrument, make_standard
 
 # How the superseded engine judged a 1 kg sell check at 1,03 kg: "Bảng 2" = Bảng 1's d column, 20 g for 400 g – 1 kg.
 OLD_TABLES = [{"id": "tt09_2017_permitted_shortfall", "version": "2026.1", "provisional": True}]
@@ -34,23 +33,6 @@ OLD_VERDICT = {
     "tables": OLD_TABLES,
     "provisional": True,
 }
-
-
-def _control_reading(inspection, scale, weight, user, indication="1.03") -> Reading:
-    reading, _ = measurements.record_reading(
-        inspection,
-        {
-            "uuid": str(uuid.uuid4()),
-            "instrument_id": scale.id,
-            "kind": "control",
-            "direction": "sell",
-            "standard_ids": [weight.id],
-            "indication": Decimal(indication),
-            "measured_at": None,
-        },
-        user,
-    )
-    return reading
 
 
 def _judged_the_old_way(reading_ids: list[int]) -> None:
@@ -72,10 +54,10 @@ def _setting(world):
     open_one = make_completed_inspection(world.premise_a, inspector)
     issued = make_completed_inspection(world.premise_a, inspector)
     readings = [
-        _control_reading(open_one, scale, weight, inspector),
-        _control_reading(issued, scale, weight, inspector),
+        make_control_reading(open_one, scale, weight, inspector),
+        make_control_reading(issued, scale, weight, inspector),
     ]
-    fresh = _control_reading(open_one, scale, weight, inspector, indication="1.06")
+    fresh = make_control_reading(open_one, scale, weight, inspector, indication="1.06")
     ids = [reading.id for reading in readings]
     open_id, issued_id, fresh_id = open_one.id, issued.id, fresh.id
     # The second inspection's biên bản was issued before the law's table came in.

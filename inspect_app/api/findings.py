@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask_login import current_user
 from marshmallow import validate
 
-from ..access import get_or_404, scoped
 from ..domain.vocabulary import ANSWERS
-from ..extensions import db
 from ..inspections import service
+from ..inspections.queries import finding_by_key
 from ..models import Finding
 from .core import RECORDS, ApiError, allowed, bp, looks_up, request_part, shows_conflicts, with_inspection
 from .fields import UUID, Bool, DateTime, Int, Str, StrictSchema, length, one_of
@@ -47,9 +46,7 @@ shows_conflicts(Finding, FindingSchema())
 
 
 def find_finding(finding_id: str) -> Finding:
-    if finding_id.isdigit():
-        return get_or_404(Finding, finding_id)
-    finding = db.session.scalars(scoped(Finding).where(Finding.uuid == finding_id.lower())).first()
+    finding = finding_by_key(finding_id)
     if finding is None:
         raise ApiError(404, "Không tìm thấy kết quả kiểm tra này.")
     return finding

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import Select
 
-from ..access import scoped
+from ..access import MAX_ID, scoped
 from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, INSPECTION_STATUSES
 from ..extensions import db
 from ..models import Finding, Inspection, InspectionMember, PrepackagedLot, Reading, User
@@ -140,3 +140,14 @@ def violation_summary(inspection: Inspection) -> ViolationSummary:
         counted[name] = row[0]
         indicative += row[1]
     return ViolationSummary(**counted, indicative_failures=indicative)
+
+
+def finding_by_key(key: str) -> Finding | None:
+    """A finding the user may see, by its id or by the phone's UUID; None for any other key."""
+    if key.isdigit():
+        if not 0 < int(key) <= MAX_ID:
+            return None
+        query = scoped(Finding).where(Finding.id == int(key))
+    else:
+        query = scoped(Finding).where(Finding.uuid == key.lower())
+    return db.session.scalars(query).first()

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..domain.geo import assess_fix
 from ..models import Finding, Inspection, InspectionMember, Photo, Premise, User
 from .scope import finding_is_indicative, has_province_account, refresh_indicative
+from ..domain.corrections import corrected_finding
 from ..domain.minutes_rules import decision_errors
 from ..domain.text import nfc
 from ..domain.time import VN_TZ, utcnow
@@ -377,6 +378,28 @@ def update_finding(finding: Finding, data: dict, user: User) -> Finding:
             setattr(finding, key, value)
         writes.commit("edit", finding, user)
     return finding
+
+
+def correct_finding(finding: Finding, data: dict, user: User) -> Finding:
+    """A finding corrected at the desk from ``data["version"]``: its answer, note and count, with the reason the
+    audit event keeps beside the old and new values (the inspection's history shows them). Refused once the biên
+    bản is issued (Locked), from a stale version (Conflict), and when nothing would change (InvalidInput); a form
+    sent twice is answered with the stored finding."""
+    if finding.inspection.locked:
+        raise Locked()
+    values = corrected_finding(
+        data.get("answer"), data.get("note"), data.get("affected_count"), data.get("reason")
+    )
+    reason = values.pop("reason")
+    if not writes.check_version(finding, data, values):
+        return finding
+    for key, value in values.items():
+        setattr(finding, key, value)
+    changes = writes.changes_of(finding)
+    if not changes:
+        db.session.rollback()
+        raise InvalidInput({"answer": "Kết quả, ghi chú và số lượng vẫn như cũ: chưa có gì thay đổi để lưu."})
+    return writes.commit("edit", finding, user, {**changes, "reason": [None, reason]})
 
 
 def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, storage) -> tuple[Photo, bool]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..access import get_or_404, require, scoped, visible_units
+from ..access import can, get_or_404, require, scoped, visible_units
 from ..checklists import load_catalogue
 from ..complaints.service import may_see_contact
 from ..domain.vocabulary import COMPLAINT_SUBJECTS
@@ -18,9 +18,11 @@ from ..models import Inspection
 from ..web.paging import InvalidCursor
 from ..domain.scope import indicative_note, marked_indicative
 from ..domain.errors import InvalidInput, Locked
+from ..web.forms import int_or_none, submitted
 from . import service
-from .forms import DecisionForm
-from .queries import inspection_list_args, inspections_page, violation_summary
+from .forms import DecisionForm, FindingForm
+from .history import inspection_history
+from .queries import finding_by_key, inspection_list_args, inspections_page, violation_summary
 
 bp = Blueprint("inspections", __name__)
 
@@ -108,6 +110,13 @@ def record_decision(inspection_id: int):
     return _detail(inspection, _decision_choices(form, inspection)), 422
 
 
+def _being_corrected(inspection: Inspection, minutes: list):
+    """The valid biên bản of an inspection reopened for a correction (None when there is none)."""
+    if inspection.locked:
+        return None
+    return next((m for m in minutes if m.status == "valid"), None)
+
+
 def _detail(inspection: Inspection, decision_form: DecisionForm):
     catalogue = load_catalogue(inspection.catalogue_version)
     answered = {f.item_code: f for f in inspection.findings}
@@ -126,6 +135,7 @@ def _detail(inspection: Inspection, decision_form: DecisionForm):
         scoped(Inspection).where(Inspection.follows_id == inspection.id).order_by(Inspection.started_at)
     ).all()
     violations = violation_summary(inspection)
+    minutes = minutes_of(inspection)
     return render_template(
         "inspections/detail.html",
         inspection=inspection,
@@ -142,7 +152,9 @@ def _detail(inspection: Inspection, decision_form: DecisionForm):
         answers=ANSWERS,
         referral_bodies=REFERRAL_BODIES,
         flag_labels=FLAG_LABELS,
-        minutes=minutes_of(inspection),
+        minutes=minutes,
+        correcting=_being_corrected(inspection, minutes),
+        may_correct=can("finding.correct") and not inspection.locked,
         minutes_statuses=MINUTES_STATUSES,
         readings=measurements.readings_of(inspection, include_voided=True),
         lots=measurements.lots_of(inspection, include_voided=True),
@@ -153,4 +165,61 @@ def _detail(inspection: Inspection, decision_form: DecisionForm):
         show_complaint_contact=inspection.complaint is not None
         and may_see_contact(current_user, inspection.complaint),
         complaint_subjects=COMPLAINT_SUBJECTS,
+    )
+
+
+@bp.route("/findings/<finding_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_finding(finding_id: str):
+    """A finding corrected at the desk with a reason: before the first biên bản, or once it is reopened for a
+    correction (the replacement biên bản prints the corrected finding)."""
+    finding = finding_by_key(finding_id)
+    if finding is None:
+        abort(404)
+    require("finding.correct")
+    inspection = finding.inspection
+    form = FindingForm(obj=finding)
+    if inspection.locked:
+        status = 409 if request.method == "POST" else 200
+    else:
+        status = submitted(
+            form,
+            lambda: service.correct_finding(
+                finding,
+                {
+                    "version": int_or_none(form.version.data),
+                    "answer": form.answer.data,
+                    "note": form.note.data,
+                    "affected_count": form.affected_count.data,
+                    "reason": form.reason.data,
+                },
+                current_user,
+            ),
+        )
+    if status is None:
+        flash(
+            f"Đã sửa kết quả nội dung {finding.item_code}; lịch sử thay đổi ghi lại kết quả cũ, mới và lý do.",
+            "success",
+        )
+        return redirect(
+            url_for(".inspection_detail", inspection_id=inspection.id) + f"#item-{finding.item_code}"
+        )
+    item = load_catalogue(inspection.catalogue_version).get(finding.item_code)
+    return render_template(
+        "inspections/finding_form.html",
+        form=form,
+        finding=finding,
+        inspection=inspection,
+        item=item,
+        answers=ANSWERS,
+        correcting=_being_corrected(inspection, minutes_of(inspection)),
+    ), status
+
+
+@bp.route("/inspections/<int:inspection_id>/history")
+@login_required
+def inspection_history_page(inspection_id: int):
+    inspection = get_or_404(Inspection, inspection_id)
+    return render_template(
+        "inspections/history.html", inspection=inspection, entries=inspection_history(inspection)
     )

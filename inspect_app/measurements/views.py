@@ -15,6 +15,7 @@ from ..documents.vn_format import format_vn_decimal
 from ..domain.errors import Conflict, InvalidInput, Locked
 from ..extensions import db
 from ..tolerances.common import plain
+from ..web.forms import apply_errors, submitted
 from ..domain.time import today_vn
 from ..models import Inspection, Premise, Province
 from ..domain.vocabulary import (
@@ -123,15 +124,6 @@ def computed_stamp_expiry(instrument: Instrument):
     return instruments.computed_expiry(instrument)
 
 
-def _apply_errors(form, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or []), message]
-        else:
-            flash(message, "error")
-
-
 def _file(form_field) -> bytes | None:
     upload = form_field.data
     if upload is None or not getattr(upload, "filename", ""):
@@ -213,7 +205,7 @@ def create_standard():
             standard, _created = standards.create_standard(data, current_user)
         except InvalidInput as error:
             db.session.rollback()
-            _apply_errors(form, error.errors)
+            apply_errors(form, error.errors)
         else:
             if _save_certificate(form, standard):
                 flash("Đã thêm chuẩn đo lường.", "success")
@@ -237,7 +229,7 @@ def edit_standard(standard_id: int):
             standards.update_standard(standard, {**form.values(), "version": standard.version}, current_user)
         except InvalidInput as error:
             db.session.rollback()
-            _apply_errors(form, error.errors)
+            apply_errors(form, error.errors)
         else:
             if _save_certificate(form, standard):
                 flash("Đã lưu chuẩn đo lường.", "success")
@@ -292,7 +284,7 @@ def create_instrument(premise_id: int):
             )
         except InvalidInput as error:
             db.session.rollback()
-            _apply_errors(form, error.errors)
+            apply_errors(form, error.errors)
         else:
             if _save_photo(form, instrument):
                 flash(f"Đã thêm {instrument_label(instrument)}.", "success")
@@ -318,7 +310,7 @@ def edit_instrument(instrument_id: int):
             )
         except InvalidInput as error:
             db.session.rollback()
-            _apply_errors(form, error.errors)
+            apply_errors(form, error.errors)
         else:
             if _save_photo(form, instrument):
                 flash("Đã lưu phương tiện đo.", "success")
@@ -397,7 +389,7 @@ def _desk_entry(inspection: Inspection, form, record, saved, template: str, anch
             made, _created = record(form.values())
         except InvalidInput as error:
             db.session.rollback()
-            _apply_errors(form, error.errors)
+            apply_errors(form, error.errors)
         except Conflict as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -483,26 +475,11 @@ def _void(record: Reading | PrepackagedLot, what: str):
     if not voiding.may_void(record, current_user):
         abort(403)
     form = VoidForm()
-    status = 200
-    if form.validate_on_submit():
-        already = record.voided
-        try:
-            voiding.void_record(record, form.reason.data, current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            _apply_errors(form, error.errors)
-            status = 422
-        except (Locked, Conflict) as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = 409
-        else:
-            flash(
-                f"{what.capitalize()} này đã được hủy trước đó." if already else f"Đã hủy {what}.", "success"
-            )
-            return redirect(_inspection_url(record.inspection_id))
-    elif request.method == "POST":
-        status = 400  # the session's CSRF token was missing or stale
+    already = record.voided
+    status = submitted(form, lambda: voiding.void_record(record, form.reason.data, current_user))
+    if status is None:
+        flash(f"{what.capitalize()} này đã được hủy trước đó." if already else f"Đã hủy {what}.", "success")
+        return redirect(_inspection_url(record.inspection_id))
     return render_template("measurements/void_form.html", form=form, record=record, what=what), status
 
 

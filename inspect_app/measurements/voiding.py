@@ -12,14 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import writes
 from ..access import can
-from ..domain.errors import Conflict, InvalidInput, Locked
+from ..domain.corrections import clean_reason
+from ..domain.errors import Conflict, Locked
 from ..domain.time import utcnow
 from ..extensions import db
 from ..models import User
 from ..models.metrology import PrepackagedLot, Reading
-
-REASON_MIN = 5
-REASON_MAX = 500
 
 
 class VoidLocked(Locked):
@@ -37,17 +35,6 @@ def may_void(record: Reading | PrepackagedLot, user: User) -> bool:
     if can("measurement.void_any", user):
         return True
     return can("measurement.void", user) and record.created_by_id == user.id
-
-
-def clean_reason(reason: object) -> str:
-    text = " ".join(str(reason or "").split())
-    if not text:
-        raise InvalidInput({"reason": "Cần ghi lý do hủy kết quả."})
-    if len(text) < REASON_MIN:
-        raise InvalidInput({"reason": f"Lý do hủy quá ngắn: cần ít nhất {REASON_MIN} ký tự."})
-    if len(text) > REASON_MAX:
-        raise InvalidInput({"reason": f"Lý do hủy dài quá {REASON_MAX} ký tự."})
-    return text
 
 
 def void_record(record: Reading | PrepackagedLot, reason: object, user: User) -> Reading | PrepackagedLot:

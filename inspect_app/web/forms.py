@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+from flask import flash, request
 from wtforms import SelectField, StringField
 from wtforms.validators import ValidationError
 
 from ..domain import plausible
-from ..domain.errors import RuleError
+from ..domain.errors import Conflict, InvalidInput, Locked, RuleError
+from ..extensions import db
 
 
 def rule(check: Callable[[str], object]):
@@ -64,3 +66,35 @@ class DateField(StringField):
 
     def _value(self):
         return self.data.isoformat() if isinstance(self.data, date) else getattr(self, "raw_text", "")
+
+
+def apply_errors(form, errors: dict[str, str]) -> None:
+    """A service's messages under the form's fields; one about no field of the form is flashed."""
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), message]
+        else:
+            flash(message, "error")
+
+
+def submitted(form, save: Callable[[], object]) -> int | None:
+    """A desk form sent and stored by ``save()`` (a service call): None once it is stored; otherwise the page's
+    status, with nothing stored: 422 with the service's messages on the form, 409 with a conflict or a locked
+    inspection flashed, 400 for a missing or stale CSRF token, 200 for a form not sent."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except InvalidInput as error:
+            db.session.rollback()
+            apply_errors(form, error.errors)
+            return 422
+        except (Locked, Conflict) as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return 409
+        return None
+    if request.method == "POST":
+        csrf = getattr(form, "csrf_token", None)
+        return 400 if csrf is not None and csrf.errors else 422
+    return 200

@@ -160,6 +160,21 @@ class Field:
         page.on("pageerror", lambda error: page.errors.append(str(error)))
         return context, page
 
+    def desk(self, username: str):
+        """A desk browser (1280×900) logged in as ``username``; ``page.errors`` collects JavaScript errors."""
+        context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        context.set_default_timeout(20000)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.goto(f"{self.url}/login")
+        page.fill("#username", username)
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
 
 @pytest.fixture
 def field_app(browser, live_server, demo, tap):

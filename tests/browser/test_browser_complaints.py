@@ -10,25 +10,14 @@ from sqlalchemy import select
 from inspect_app.domain.time import today_vn
 from inspect_app.extensions import db
 from inspect_app.models import Complaint, Premise
-from tests.browser.conftest import DEMO_PASSWORD
 
 
 def test_a_complaint_from_the_desk_to_its_resolution(field_app):
     premise = db.session.scalars(
         select(Premise).where(Premise.name.like("%"), Premise.market_id.is_not(None)).order_by(Premise.id)
     ).first()
-    context = field_app.browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    field_app.contexts.append(context)
-    context.set_default_timeout(20000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page = field_app.desk("lanhdao.ducpho")
     base = field_app.url
-    page.goto(f"{base}/login")
-    page.fill("#username", "lanhdao.ducpho")
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
     page.goto(f"{base}/premises/{premise.id}")
     page.click("text=Ghi nhận phản ánh")
@@ -78,7 +67,7 @@ def test_a_complaint_from_the_desk_to_its_resolution(field_app):
     page.click("button:has-text('Đã báo kết quả')")
     page.wait_for_selector("text=Đã ghi nhận việc báo kết quả cho người phản ánh.")
     assert "Đã báo ngày" in page.content()
-    assert not errors
+    assert not page.errors
     db.session.expire_all()
     complaint = db.session.scalars(
         select(Complaint).where(Complaint.content.like("Cân của sạp thiếu%"))
