@@ -1,0 +1,61 @@
+"""Small things a new ward clerk and inspector tripped over, each met the way they met it (real headless Chromium:
+1280×900 at the desk, 360×740 on the phone, demo data)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from inspect_app.extensions import db
+from inspect_app.models import Minutes, Premise, User
+from tests.browser.test_browser_desk_fit import DESK, desk
+
+pytestmark = pytest.mark.browser
+
+
+def _user(username: str) -> User:
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+@pytest.fixture
+def completed(field_app):
+    """A completed inspection at a Đức Phổ stall, its biên bản not issued yet."""
+    from tests.factories import make_completed_inspection
+
+    inspector = _user("kiemtra.ducpho")
+    premise = db.session.scalars(
+        select(Premise).where(Premise.unit_id == inspector.unit_id, Premise.premise_type == "market_stall")
+    ).first()
+    inspection = make_completed_inspection(premise, inspector)
+    db.session.commit()
+    return inspection.id
+
+
+def test_the_issue_form_is_not_offered_again_after_issuing(field_app, completed):
+    """Back from the issued biên bán, or the form left open in a second tab, showed the whole issue form again;
+    sending it only said it was refused."""
+    from inspect_app.minutes.service import IssueRequest, issue_minutes
+    from inspect_app.models import Inspection
+
+    page = desk(field_app, DESK, "vanphong.ducpho")
+    page.goto(f"{field_app.url}/inspections/{completed}")
+    page.click("a:has-text('Lập biên bản kiểm tra')")
+    page.wait_for_selector("#issue-form")
+    issue_minutes(
+        db.session.get(Inspection, completed),
+        IssueRequest("Nguyễn Thị Hường", "Chủ hộ"),
+        _user("vanphong.ducpho"),
+    )
+    db.session.commit()
+    minutes = db.session.scalars(select(Minutes)).one()
+    page.goto(f"{field_app.url}/minutes/{minutes.id}")
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/minutes/{minutes.id}")
+    assert page.locator("#issue-form").count() == 0
+    assert f"đã có Biên bản số {minutes.label} có hiệu lực" in page.inner_text(".flash-warning")
+    # The inspection page offers no new one either, only the one issued.
+    page.goto(f"{field_app.url}/inspections/{completed}")
+    assert page.locator("a:has-text('Lập biên bản kiểm tra')").count() == 0
+    assert page.locator(f"a:has-text('Biên bản số {minutes.label}')").count() == 1
+    assert page.errors == []
