@@ -32,7 +32,7 @@ def completed(field_app):
 
 
 def test_the_issue_form_is_not_offered_again_after_issuing(field_app, completed):
-    """Back from the issued biên bán, or the form left open in a second tab, showed the whole issue form again;
+    """Back from the issued biên bản, or the form left open in a second tab, showed the whole issue form again;
     sending it only said it was refused."""
     from inspect_app.minutes.service import IssueRequest, issue_minutes
     from inspect_app.models import Inspection
@@ -58,4 +58,33 @@ def test_the_issue_form_is_not_offered_again_after_issuing(field_app, completed)
     page.goto(f"{field_app.url}/inspections/{completed}")
     assert page.locator("a:has-text('Lập biên bản kiểm tra')").count() == 0
     assert page.locator(f"a:has-text('Biên bản số {minutes.label}')").count() == 1
+    assert page.errors == []
+
+
+DATE_TIME = r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}"
+TIME_FIRST = r"\d{2}:\d{2} \d{2}/\d{2}/\d{4}"
+
+
+def test_the_desk_writes_every_date_time_in_one_order(field_app, completed):
+    """The inspection page gave its start as 03/12/2026 09:15 and its end as 10:02 03/12/2026; the public page
+    said "Kiểm tra lúc 10:05 03/12/2026". Every date-time now reads dd/mm/yyyy HH:MM, Việt Nam time."""
+    import re
+
+    from inspect_app.minutes.service import IssueRequest, issue_minutes, verification_token
+    from inspect_app.models import Inspection
+
+    inspection = db.session.get(Inspection, completed)
+    minutes = issue_minutes(inspection, IssueRequest("Nguyễn Thị Hường", "Chủ hộ"), _user("vanphong.ducpho"))
+    db.session.commit()
+    page = desk(field_app, DESK, "vanphong.ducpho")
+    seen = {}
+    for path in (f"/inspections/{completed}", f"/minutes/{minutes.id}", f"/v/{verification_token(minutes)}"):
+        page.goto(field_app.url + path)
+        seen[path] = page.inner_text("main")
+    for path, text in seen.items():
+        assert re.search(DATE_TIME, text), path
+        assert not re.findall(TIME_FIRST, text), (path, re.findall(TIME_FIRST, text))
+    page.goto(f"{field_app.url}/inspections/{completed}")
+    started, ended = page.inner_text("dt:has-text('Thời gian') + dd").split(" – ")
+    assert re.fullmatch(DATE_TIME, started) and re.fullmatch(DATE_TIME, ended)
     assert page.errors == []
