@@ -88,3 +88,28 @@ def test_the_desk_writes_every_date_time_in_one_order(field_app, completed):
     started, ended = page.inner_text("dt:has-text('Thời gian') + dd").split(" – ")
     assert re.fullmatch(DATE_TIME, started) and re.fullmatch(DATE_TIME, ended)
     assert page.errors == []
+
+
+def test_the_premises_import_tells_every_problem_of_a_line_with_an_example_for_its_column(
+    field_app, tmp_path
+):
+    """A line with a longitude in the latitude's place, a phone number in words and an unknown market was reported
+    only for its first mistake, with the latitude's example under "Kinh độ"; fixing it took three uploads."""
+    csv = tmp_path / "co-so.csv"
+    csv.write_text(
+        "Tên cơ sở,Chợ,Vĩ độ,Kinh độ,Điện thoại\r\n"
+        "Sạp rau Lê Thị Ba,Chợ Cá,14.81,một trăm lẻ tám,không có\r\n",
+        encoding="utf-8",
+    )
+    page = desk(field_app, DESK, "vanphong.ducpho")
+    page.goto(f"{field_app.url}/premises/import")
+    page.set_input_files("input[type=file]", str(csv))
+    page.click("button:has-text('Nhập')")
+    page.wait_for_selector("td:text-is('2')")
+    reason = page.inner_text("tr:has(td:text-is('2')) td >> nth=1")
+    assert "Kinh độ phải là số thập phân (ví dụ 108.9551), không phải “một trăm lẻ tám”." in reason
+    assert "Số điện thoại không hợp lệ: “không có” (chỉ gồm chữ số, 9–16 ký tự; ví dụ 0905123456)." in reason
+    assert "Chợ “Chợ Cá” chưa có trong danh mục chợ của đơn vị (các chợ đã có: " in reason
+    assert "Chợ Đức Phổ" in reason.split("các chợ đã có:")[1]
+    assert "1 dòng lỗi không được nhập" in page.inner_text(".flash")
+    assert page.errors == []
