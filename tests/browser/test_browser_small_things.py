@@ -113,3 +113,31 @@ def test_the_premises_import_tells_every_problem_of_a_line_with_an_example_for_i
     assert "Chợ Đức Phổ" in reason.split("các chợ đã có:")[1]
     assert "1 dòng lỗi không được nhập" in page.inner_text(".flash")
     assert page.errors == []
+
+
+def test_the_lot_screens_say_how_many_units_the_lot_size_needs(field_app, completed):
+    """The inspector typed a lot of 200 bags and weighed 3; nothing said the TT 21/2014 plan asks for 30."""
+    from tests.browser.conftest import login, start_nearest
+
+    _, phone = field_app.phone()
+    login(phone, field_app.url)
+    phone.wait_for_selector("body[data-metrology=ready]")
+    start_nearest(phone)
+    inspection = phone.url.rsplit("#/i/", 1)[-1].split("/")[0]
+    phone.goto(f"{field_app.url}/app#/i/{inspection}/lots")
+    phone.fill("#lot-lot_size", "200")
+    phone.fill("#lot-measured", "0,99\n1,00\n1,01")
+    phone.wait_for_selector("#lot-plan:has-text('cần 30 đơn vị mẫu')")
+    assert "Lô 200 đơn vị: cần 30 đơn vị mẫu; đã nhập 3." in phone.inner_text("#lot-plan")
+    phone.fill("#lot-lot_size", "60")
+    phone.wait_for_selector("#lot-plan:has-text('cân/đo cả lô (60 đơn vị)')")
+    phone.fill("#lot-lot_size", "2000")
+    phone.wait_for_selector("#lot-plan:has-text('cần 50 đơn vị mẫu')")
+    assert phone.errors == []
+
+    page = desk(field_app, DESK, "vanphong.ducpho")
+    page.goto(f"{field_app.url}/inspections/{completed}/lots/new")
+    hint = page.inner_text(".field:has(#lot_size) .hint")
+    assert "lô dưới 100 đơn vị: cân/đo cả lô" in hint
+    assert "lô 100–500 đơn vị: 30 đơn vị mẫu" in hint and "lô trên 500 đơn vị: 50 đơn vị mẫu" in hint
+    assert page.errors == []
