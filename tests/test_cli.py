@@ -39,7 +39,7 @@ def test_import_units_from_csv_is_idempotent(runner, tmp_path):
     )
     result = runner.invoke(args=["import-units", str(path)])
     assert "Thêm 2, cập nhật 0, giữ nguyên 0." in result.output
-    assert "Dòng 4: mã tỉnh và mã đơn vị phải là chữ số." in result.output
+    assert "Dòng 4: Mã tỉnh và mã đơn vị phải là chữ số (ví dụ 51 và 21439)." in result.output
     assert runner.invoke(args=["import-units", str(path)]).output.startswith(
         "Thêm 0, cập nhật 0, giữ nguyên 2."
     )

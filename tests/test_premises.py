@@ -49,9 +49,9 @@ def test_inspector_creates_a_premise(client, login, world):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"name": "   "}, "Tên cơ sở không được để trống."),
-        ({"latitude": "200"}, "Vĩ độ phải nằm trong khoảng −90 đến 90 độ."),
-        ({"longitude": "-181"}, "Kinh độ phải nằm trong khoảng −180 đến 180 độ."),
+        ({"name": "   "}, "Tên cơ sở không được để trống (ví dụ Sạp cân Nguyễn Thị Hường)."),
+        ({"latitude": "200"}, "Vĩ độ phải nằm trong khoảng −90 đến 90 độ (ví dụ 14.8105)."),
+        ({"longitude": "-181"}, "Kinh độ phải nằm trong khoảng −180 đến 180 độ (ví dụ 108.9551)."),
         ({"latitude": "mười bốn"}, "Vĩ độ phải là số thập phân"),
         ({"longitude": ""}, "Cần nhập đủ cả vĩ độ và kinh độ"),
         ({"phone": "goi toi nhe"}, "Số điện thoại không hợp lệ"),

@@ -42,9 +42,9 @@ def test_good_rows_are_imported_and_bad_rows_reported_by_line(client, login, wor
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Đã thêm 3 cơ sở, cập nhật 0, giữ nguyên 0; 4 dòng lỗi không được nhập." in body
-    assert "<td>5</td><td>Tên cơ sở không được để trống.</td>" in body
-    assert "<td>6</td><td>Vĩ độ phải nằm trong khoảng −90 đến 90 độ.</td>" in body
-    assert "chợ “Chợ Không Có” chưa có trong danh mục chợ" in body
+    assert "<td>5</td><td>Tên cơ sở không được để trống (ví dụ Sạp cân Nguyễn Thị Hường).</td>" in body
+    assert "<td>6</td><td>Vĩ độ phải nằm trong khoảng −90 đến 90 độ (ví dụ 14.8105).</td>" in body
+    assert "Chợ “Chợ Không Có” chưa có trong danh mục chợ" in body
     assert "Loại hình “Sòng bạc” không hợp lệ" in body
     assert "Tạp hóa Minh Châu" in names(world.unit_a)
     assert not {"Sạp lỗi vĩ độ", "Sạp chợ lạ", "Sạp loại lạ"} & set(names(world.unit_a))

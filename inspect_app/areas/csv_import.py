@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -39,7 +40,30 @@ def _kind(value: str, unit_name: str) -> str:
     for code, label in UNIT_KINDS.items():
         if key in (fold(code), fold(label)):
             return code
-    raise RuleError(f"cấp “{value}” không hợp lệ (xã, phường hoặc đặc khu).")
+    raise RuleError(f"Cấp “{value}” không hợp lệ (xã, phường hoặc đặc khu).")
+
+
+def _codes(province_code: str, unit_code: str) -> None:
+    if not province_code.isdigit() or not unit_code.isdigit():
+        raise RuleError("Mã tỉnh và mã đơn vị phải là chữ số (ví dụ 51 và 21439).")
+
+
+def _row_values(cell: Callable[[str], str]) -> tuple[dict, list[str]]:
+    """The line's clean values and every problem of the line at once."""
+    return rules.check_all(
+        {
+            "codes": lambda: _codes(cell("province_code"), cell("code")),
+            "name": lambda: rules.text(
+                cell("name"), "Tên đơn vị", 120, required=True, example="Phường Đức Phổ"
+            ),
+            "kind": lambda: _kind(cell("kind"), cell("name")),
+            "latitude": lambda: rules.coordinate(cell("latitude"), "latitude"),
+            "longitude": lambda: rules.coordinate(cell("longitude"), "longitude"),
+            "province_name": lambda: rules.text(
+                cell("province_name"), "Tên tỉnh", 120, required=True, example="Quảng Ngãi"
+            ),
+        }
+    )
 
 
 def import_units(data: bytes) -> UnitImportReport:
@@ -64,21 +88,13 @@ def import_units(data: bytes) -> UnitImportReport:
             index = mapping.get(key)
             return nfc(row[index]) if index is not None and index < len(row) else ""
 
-        try:
-            province_code, unit_code = cell("province_code"), cell("code")
-            if not province_code.isdigit() or not unit_code.isdigit():
-                raise RuleError("mã tỉnh và mã đơn vị phải là chữ số.")
-            name = rules.text(cell("name"), "Tên đơn vị", 120, required=True)
-            values = {
-                "name": name,
-                "kind": _kind(cell("kind"), name),
-                "latitude": rules.coordinate(cell("latitude"), "latitude"),
-                "longitude": rules.coordinate(cell("longitude"), "longitude"),
-            }
-            province_name = rules.text(cell("province_name"), "Tên tỉnh", 120, required=True)
-        except RuleError as error:
-            report.errors.append((reader.line_num, str(error)))
+        province_code, unit_code = cell("province_code"), cell("code")
+        values, problems = _row_values(cell)
+        if problems:  # every problem of the line at once
+            report.errors.append((reader.line_num, " ".join(problems)))
             continue
+        values.pop("codes")
+        province_name = values.pop("province_name")
         province = provinces.get(province_code)
         if province is None:
             province = provinces[province_code] = Province(code=province_code, name=province_name)

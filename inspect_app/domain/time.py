@@ -17,8 +17,22 @@ def today_vn() -> date:
     return utcnow().astimezone(VN_TZ).date()
 
 
-def local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    """An instant as Việt Nam wall-clock text; a naive value is taken as UTC."""
+# The one order a date-time is written in everywhere people read one: day/month/year, then the Việt Nam time.
+DATE_TIME_FORMAT = "%d/%m/%Y %H:%M"
+DATE_FORMAT = "%d/%m/%Y"
+
+
+def local_time(value: datetime | None) -> str:
+    """An instant as Việt Nam wall-clock text, dd/mm/yyyy HH:MM; a naive value is taken as UTC."""
+    return _local(value, DATE_TIME_FORMAT)
+
+
+def local_date(value: datetime | None) -> str:
+    """The Việt Nam day of an instant, dd/mm/yyyy; a naive value is taken as UTC."""
+    return _local(value, DATE_FORMAT)
+
+
+def _local(value: datetime | None, fmt: str) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import IO, Any
 
-from ..domain.time import VN_TZ
+from ..domain.time import DATE_TIME_FORMAT, VN_TZ
 
 BOM = "\ufeff"
 KINDS = ("text", "int", "decimal", "float", "date", "datetime", "bool")
@@ -108,7 +108,7 @@ def csv_cell(field: Field, raw: Any) -> str:
     if kind == "float":
         return f"{value:.{field.places}f}" if math.isfinite(value) else ""
     if kind == "datetime":
-        return local_datetime(value).strftime("%d/%m/%Y %H:%M")
+        return local_datetime(value).strftime(DATE_TIME_FORMAT)
     if kind == "date":
         return value.strftime("%d/%m/%Y")
     if kind == "bool":

@@ -14,6 +14,7 @@ from ..access import get_or_404, permission_required, require, scoped, visible_u
 from ..documents.vn_format import format_vn_decimal
 from ..domain.errors import Conflict, InvalidInput, Locked
 from ..extensions import db
+from ..tolerances import sample_plan_text
 from ..tolerances.common import plain
 from ..web.forms import apply_errors, submitted
 from ..domain.time import today_vn
@@ -90,6 +91,12 @@ def instrument_text(instrument: Instrument) -> str:
 @bp.app_template_global()
 def quantity(value, unit: str) -> str:
     return display_quantity(value, unit)
+
+
+@bp.app_template_global("lot_sample_plan")
+def lot_sample_plan() -> str:
+    """How many units each lot size needs, for the lot forms (from the TT 21/2014 sample table)."""
+    return sample_plan_text()
 
 
 @bp.app_template_filter("decimal")

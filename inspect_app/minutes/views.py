@@ -42,6 +42,10 @@ def _pdf(content: bytes, filename: str) -> Response:
 def issue(inspection_id: int):
     inspection = get_or_404(Inspection, inspection_id)
     require("minutes.issue")
+    if request.method == "GET" and inspection.status != "completed":
+        # The form is offered only where the inspection page offers it: Back or a second tab after issuing lands
+        # on the biên bản that was issued, not on a form that would be refused (a form sent anyway is refused).
+        return _not_issuable(inspection)
     form = IssueForm(inspected_on=service.inspected_on(inspection))
     if request.method == "GET":
         form.representative_name.data = inspection.premise.owner_name
@@ -71,7 +75,21 @@ def issue(inspection_id: int):
             flash(f"Đã lập Biên bản số {minutes.label}.", "success")
             return redirect(url_for(".detail", minutes_id=minutes.id))
     status = 422 if (form.errors or error) else 200
-    return render_template("minutes/issue.html", form=form, inspection=inspection, error=error), status
+    page = render_template("minutes/issue.html", form=form, inspection=inspection, error=error)
+    # Never kept for Back: once issued, going back must ask the server (and land on the biên bản).
+    return page, status, {"Cache-Control": "no-store"}
+
+
+def _not_issuable(inspection: Inspection) -> Response:
+    current = next((m for m in service.minutes_of(inspection) if m.status == "valid"), None)
+    if inspection.status == "minutes_issued" and current is not None:
+        flash(
+            f"Cuộc kiểm tra này đã có Biên bản số {current.label} có hiệu lực. Muốn sửa, dùng “Đính chính” bên dưới.",
+            "warning",
+        )
+        return redirect(url_for(".detail", minutes_id=current.id))
+    flash("Chỉ lập biên bản cho cuộc kiểm tra đã hoàn thành.", "warning")
+    return redirect(url_for("inspections.inspection_detail", inspection_id=inspection.id))
 
 
 @bp.route("/minutes")

@@ -90,32 +90,41 @@ def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
 
 
 def _row_values(row: list[str], mapping: dict[str, int], markets: dict[str, Market]) -> dict:
+    """The row's clean values; every problem of the row at once (RuleError, one sentence each), not the first."""
+
     def cell(key: str) -> str:
         index = mapping.get(key)
         return row[index] if index is not None and index < len(row) else ""
 
-    latitude, longitude = rules.location(cell("latitude"), cell("longitude"))
-    values = {
-        "name": rules.name(cell("name")),
-        "owner_name": rules.text(cell("owner_name"), "Chủ cơ sở", 160),
-        "business_reg_no": rules.business_reg_no(cell("business_reg_no")),
-        "premise_type": rules.premise_type(cell("premise_type")),
-        "stall_number": rules.text(cell("stall_number"), "Số sạp", 20),
-        "address": rules.text(cell("address"), "Địa chỉ", 255),
-        "latitude": latitude,
-        "longitude": longitude,
-        "phone": rules.phone(cell("phone")),
-        "status": rules.status(cell("status")),
-        "market_id": None,
-    }
-    market_name = nfc(cell("market"))
-    if market_name:
-        market = markets.get(fold(market_name))
+    def market_id(name: str) -> int | None:
+        if not name:
+            return None
+        market = markets.get(fold(name))
         if market is None:
+            known = ", ".join(sorted(m.name for m in markets.values())) or "đơn vị chưa có chợ nào"
             raise RuleError(
-                f"chợ “{market_name}” chưa có trong danh mục chợ của đơn vị; hãy thêm chợ trước rồi nhập lại."
+                f"Chợ “{name}” chưa có trong danh mục chợ của đơn vị (các chợ đã có: {known}); "
+                "hãy thêm chợ trước rồi nhập lại."
             )
-        values["market_id"] = market.id
+        return market.id
+
+    values, problems = rules.check_all(
+        {
+            "name": lambda: rules.name(cell("name")),
+            "owner_name": lambda: rules.text(cell("owner_name"), "Chủ cơ sở", 160),
+            "business_reg_no": lambda: rules.business_reg_no(cell("business_reg_no")),
+            "premise_type": lambda: rules.premise_type(cell("premise_type")),
+            "stall_number": lambda: rules.text(cell("stall_number"), "Số sạp", 20),
+            "address": lambda: rules.text(cell("address"), "Địa chỉ", 255),
+            "location": lambda: rules.location(cell("latitude"), cell("longitude")),
+            "phone": lambda: rules.phone(cell("phone")),
+            "status": lambda: rules.status(cell("status")),
+            "market_id": lambda: market_id(nfc(cell("market"))),
+        }
+    )
+    if problems:
+        raise RuleError(" ".join(problems))
+    values["latitude"], values["longitude"] = values.pop("location")
     return values
 
 

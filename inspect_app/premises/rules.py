@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 from ..domain.vocabulary import PREMISE_TYPES
 from ..domain.vocabulary import PREMISE_STATUSES
@@ -32,22 +33,35 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{7,14}[0-9]$")
 _REG_NO = re.compile(r"^[0-9A-Za-z./\-]{1,40}$")
 
 
-def text(value: str | None, label: str, max_length: int, required: bool = False) -> str:
+def text(value: str | None, label: str, max_length: int, required: bool = False, example: str = "") -> str:
     cleaned = nfc(value)
     if required and not cleaned:
-        raise RuleError(f"{label} không được để trống.")
+        raise RuleError(f"{label} không được để trống{f' (ví dụ {example})' if example else ''}.")
     if len(cleaned) > max_length:
         raise RuleError(f"{label} dài quá {max_length} ký tự.")
     return cleaned
 
 
+def check_all(checks: dict[str, Callable[[], object]]) -> tuple[dict, list[str]]:
+    """Run every rule (key → a call that returns the clean value or raises RuleError): the clean values, and each
+    problem found, in order, so that a row or form with three mistakes is told all three at once."""
+    values: dict = {}
+    problems: list[str] = []
+    for key, check in checks.items():
+        try:
+            values[key] = check()
+        except RuleError as error:
+            problems.append(str(error))
+    return values, problems
+
+
 def name(value: str | None) -> str:
-    return text(value, "Tên cơ sở", 200, required=True)
+    return text(value, "Tên cơ sở", 200, required=True, example="Sạp cân Nguyễn Thị Hường")
 
 
 def coordinate(value: str | float | None, kind: str) -> float | None:
     """Latitude or longitude in decimal degrees; a decimal comma is accepted ("14,8123")."""
-    label, limit = ("Vĩ độ", 90) if kind == "latitude" else ("Kinh độ", 180)
+    label, limit, example = ("Vĩ độ", 90, "14.8105") if kind == "latitude" else ("Kinh độ", 180, "108.9551")
     if value is None:
         return None
     raw = str(value).strip().replace(",", ".")
@@ -56,9 +70,9 @@ def coordinate(value: str | float | None, kind: str) -> float | None:
     try:
         number = float(raw)
     except ValueError:
-        raise RuleError(f"{label} phải là số thập phân (ví dụ 14.8123).") from None
+        raise RuleError(f"{label} phải là số thập phân (ví dụ {example}), không phải “{raw}”.") from None
     if not math.isfinite(number) or not -limit <= number <= limit:
-        raise RuleError(f"{label} phải nằm trong khoảng −{limit} đến {limit} độ.")
+        raise RuleError(f"{label} phải nằm trong khoảng −{limit} đến {limit} độ (ví dụ {example}).")
     return round(number, 7)
 
 
@@ -75,14 +89,19 @@ def location(
 def phone(value: str | None) -> str:
     cleaned = nfc(value)
     if cleaned and not _PHONE.match(cleaned):
-        raise RuleError("Số điện thoại không hợp lệ (chỉ gồm chữ số, 9–16 ký tự).")
+        raise RuleError(
+            f"Số điện thoại không hợp lệ: “{cleaned}” (chỉ gồm chữ số, 9–16 ký tự; ví dụ 0905123456)."
+        )
     return cleaned
 
 
 def business_reg_no(value: str | None) -> str:
     cleaned = nfc(value)
     if cleaned and not _REG_NO.match(cleaned):
-        raise RuleError("Số đăng ký kinh doanh chỉ gồm chữ, số và các ký tự . / -")
+        raise RuleError(
+            f"Số đăng ký kinh doanh chỉ gồm chữ, số và các ký tự . / - (ví dụ 4300123456 hoặc 34A8001234), "
+            f"không phải “{cleaned}”."
+        )
     return cleaned
 
 

@@ -5,7 +5,14 @@ is ``inspect_app.measurements``."""
 from .common import FAIL, INCONCLUSIVE, PASS
 from .cycles import CycleExpiry, cycle_expiry_date, instrument_expiry, weight_expiry
 from .dispensers import DispenserLimit, dispenser_limit, dispenser_mpe, dispenser_mpe_percent
-from .prepackaged import Tolerance, prepackage_tolerance, sample_k, tolerance
+from .prepackaged import (
+    Tolerance,
+    prepackage_tolerance,
+    sample_k,
+    sample_plan_text,
+    sample_size_for_lot,
+    tolerance,
+)
 from .retail import max_division_for_goods, range_suits_goods, retail_permitted_shortfall
 from .scales import ScaleBand, min_capacity, scale_band, scale_mpe, validate_scale
 from .table_data import (
@@ -75,6 +82,8 @@ __all__ = [
     "range_suits_goods",
     "retail_permitted_shortfall",
     "sample_k",
+    "sample_plan_text",
+    "sample_size_for_lot",
     "scale_band",
     "scale_mpe",
     "standard_status",

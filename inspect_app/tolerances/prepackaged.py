@@ -77,3 +77,40 @@ def sample_k(sample_size: int) -> Decimal | None:
         if row["sample_size"] == sample_size:
             return row["k"]
     return None
+
+
+def sample_size_for_lot(lot_size: int) -> int:
+    """How many units a lot of this size needs in its sample (the plan of the k table): a small lot is measured
+    whole (n = N), a bigger one by the sample size of its row."""
+    table = get_table(K_TABLE)
+    if lot_size < table.parameters["whole_lot_below"]:
+        return lot_size
+    for row in table.rows:
+        if (
+            row["lot_from"] is not None
+            and row["lot_from"] <= lot_size
+            and (row["lot_to"] is None or lot_size <= row["lot_to"])
+        ):
+            return int(row["sample_size"])
+    raise ValueError(
+        f"no sample plan for a lot of {lot_size} units"
+    )  # pragma: no cover - the table covers all
+
+
+def sample_plan_text() -> str:
+    """The plan in words, for the lot forms: how many units each lot size needs."""
+    table = get_table(K_TABLE)
+    below = plain_vi(table.parameters["whole_lot_below"])
+    parts = [f"lô dưới {below} đơn vị: cân/đo cả lô"]
+    for row in table.rows:
+        if row["lot_from"] is None:
+            continue
+        span = (
+            f"lô trên {plain_vi(row['lot_from'] - 1)} đơn vị"
+            if row["lot_to"] is None
+            else f"lô {plain_vi(row['lot_from'])}–{plain_vi(row['lot_to'])} đơn vị"
+        )
+        parts.append(f"{span}: {plain_vi(row['sample_size'])} đơn vị mẫu")
+    return (
+        "Số đơn vị mẫu cần cân/đo: " + "; ".join(parts) + " (TT 21/2014/TT-BKHCN Phụ lục III, bảng tạm thời)."
+    )

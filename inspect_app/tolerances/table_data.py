@@ -49,7 +49,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "columns": {**_BAND, "percent": "decimal?", "absolute": "decimal?"},
         "bands_by": "",
     },
-    "tt21_2014_sample_k": {"columns": {"sample_size": "decimal", "k": "decimal", "plan": "str"}},
+    "tt21_2014_sample_k": {
+        "columns": {
+            "sample_size": "decimal",
+            "k": "decimal",
+            "plan": "str",
+            "lot_from": "decimal?",
+            "lot_to": "decimal?",
+        },
+        "parameters": ["whole_lot_below"],
+    },
     "tt09_2017_max_division": {
         "columns": {**_BAND, "max_division_g": "decimal", "example_spring_scales": "str"},
         "bands_by": "",

@@ -669,6 +669,23 @@ export function renderAddInstrument(view, app, act, inspection) {
 
 const LOT_UNITS = ["g", "kg", "mL", "L"];
 
+/** What the lot size asks of the sample: "Lô 200 đơn vị cần 30 đơn vị mẫu (đã nhập 3)". */
+function lotPlanText(tables, form) {
+  const text = String(form.lot_size).trim();
+  if (!/^\d+$/.test(text) || parseInt(text, 10) < 1) return null;
+  const lotSize = parseInt(text, 10);
+  let needed = null;
+  try {
+    needed = m.sampleSizeForLot(tables, lotSize);
+  } catch (error) {
+    if (!(error instanceof m.NoTables)) throw error;
+  }
+  if (needed === null) return null;
+  const typed = String(form.measured).split(/[\s;]+/).filter(Boolean).length;
+  const what = needed === lotSize ? `cân/đo cả lô (${needed} đơn vị)` : `cần ${needed} đơn vị mẫu`;
+  return `Lô ${lotSize} đơn vị: ${what}; đã nhập ${typed}. (TT 21/2014/TT-BKHCN Phụ lục III, bảng tạm thời)`;
+}
+
 /** Checks a lot like the server and judges it when the tables allow; answers {problems, body, verdict}. */
 export function checkLot(tables, form) {
   const problems = [];
@@ -755,8 +772,10 @@ export function renderLots(view, app, act, inspection) {
   const badge = h("span", { id: "lot-badge" });
   const errors = h("div", { id: "lot-errors", role: "alert" });
   const list = h("section", { class: "fsection", id: "lot-list" });
+  const plan = h("p", { class: "hint", id: "lot-plan", "aria-live": "polite" });
   const evaluate = (saving) => {
     const out = checkLot(app.tables, form);
+    mount(plan, lotPlanText(app.tables, form));
     // Problems show once the values are being typed (not while the product name is), or on saving.
     const show = saving || String(form.measured).trim() !== "";
     mount(errors, show ? out.problems.map((p) => h("p", { class: "error" }, p)) : null);
@@ -830,7 +849,7 @@ export function renderLots(view, app, act, inspection) {
         h("div", { class: "field" }, h("label", { for: "lot-nominal" }, "Lượng danh định"), input("nominal", { type: "text", inputmode: "decimal" })),
         h("div", { class: "field" }, h("label", { for: "lot-tare" }, "Bì (nếu có)"), input("tare", { type: "text", inputmode: "decimal" }))
       ),
-      h("div", { class: "field" }, h("label", { for: "lot-lot_size" }, "Cỡ lô (để trống nếu kiểm cả lô)"), input("lot_size", { type: "text", inputmode: "numeric", class: "mshort" })),
+      h("div", { class: "field" }, h("label", { for: "lot-lot_size" }, "Cỡ lô (để trống nếu kiểm cả lô)"), input("lot_size", { type: "text", inputmode: "numeric", class: "mshort" }), plan),
       h(
         "div",
         { class: "field" },

@@ -469,6 +469,16 @@ export const RULE_MEAN_BELOW_LIMIT = "Lượng trung bình nhỏ hơn Qn − k·
 export const RULE_TOO_MANY_BEYOND_T = "Quá 2,5 % số đơn vị thiếu vượt T";
 export const RULE_UNIT_BEYOND_2T = "Có đơn vị thiếu vượt 2T";
 
+/** How many units a lot of this size needs in its sample (the TT 21/2014 sample table): a lot smaller than
+ *  whole_lot_below is measured whole (n = N), a bigger one by the n of its row; null when the table has no row. */
+export function sampleSizeForLot(tables, lotSize) {
+  const t = table(tables, "tt21_2014_sample_k");
+  const size = dec(lotSize);
+  if (cmp(size, dec(t.parameters.whole_lot_below)) < 0) return lotSize;
+  const row = t.rows.find((r) => r.lot_from !== null && cmp(dec(r.lot_from), size) <= 0 && (r.lot_to === null || cmp(size, dec(r.lot_to)) <= 0));
+  return row ? Number(row.sample_size) : null;
+}
+
 /**
  * Net quantities (already minus the tare) of a sample: mean ≥ Qn (or ≥ Qn − k·s for a sample of a bigger lot),
  * at most 2.5 % of units short by more than T, none by more than 2T. The k·s rule is compared exactly, squared.

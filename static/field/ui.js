@@ -50,11 +50,12 @@ export function formatDistance(metres) {
 
 export const formatNumber = (n) => numberFormat.format(n);
 
+/** An instant in Việt Nam time (UTC+7, no daylight saving), dd/mm/yyyy HH:MM: the order the desk pages use too. */
 export function formatDateTime(iso) {
   if (!iso) return "";
-  const d = new Date(iso);
+  const d = new Date(new Date(iso).getTime() + 7 * 3600 * 1000);
   const pad = (n) => String(n).padStart(2, "0");
-  return `${pad(d.getHours())}:${pad(d.getMinutes())} ${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
+  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
 /** An ISO 8601 time with the phone's own UTC offset (the API wants a zone; Việt Nam is +07:00). */
