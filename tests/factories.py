@@ -174,6 +174,7 @@ def make_completed_inspection(premise: Premise, user: User):
         },
         user,
     )
+    mark_not_checked(inspection, user)
     data = {
         "version": inspection.version,
         "status": "completed",
@@ -403,3 +404,36 @@ def make_notice(minutes, user: User, kind: str = "stop"):
         "Ngô Ký",
     )
     return issue_notice(minutes, request, user)
+
+
+def mark_not_checked(
+    inspection, user: User | None = None, reason: str = "Không đủ thời gian kiểm tra trong lần này"
+) -> int:
+    """Mark every item of the inspection's checklist still without an answer "Không kiểm tra", with a reason: what
+    completion asks of an inspection whose other items were not checked. ``inspection`` is the record or its id;
+    ``user`` who marks them (by default who started the inspection). Answers how many were marked."""
+    import uuid
+
+    from inspect_app.checklists import load_catalogue
+    from inspect_app.models import Finding, Inspection
+
+    if not isinstance(inspection, Inspection):
+        inspection = db.session.get(Inspection, inspection)
+    answered = {finding.item_code for finding in inspection.findings}
+    items = load_catalogue(inspection.catalogue_version).items_for(inspection.premise.premise_type)
+    blank = [item.code for item in items if item.code not in answered]
+    for code in blank:
+        db.session.add(
+            Finding(
+                uuid=str(uuid.uuid4()),
+                inspection_id=inspection.id,
+                item_code=code,
+                answer="skip",
+                note=reason,
+                indicative=False,
+                created_by_id=inspection.created_by_id if user is None else user.id,
+            )
+        )
+    db.session.commit()
+    db.session.expire(inspection)
+    return len(blank)

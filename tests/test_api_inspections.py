@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from inspect_app.extensions import db
 from inspect_app.models import Finding, Inspection, Photo
 from tests.api_helpers import inspection_payload, jpeg_bytes, token_for
+from tests.factories import mark_not_checked
 
 
 def count(model) -> int:
@@ -77,6 +78,7 @@ def test_complete_requires_an_outcome_and_a_deadline_for_fix_requests(client, wo
         url, json={"version": 1, "status": "completed", "outcome": "fix_request"}, headers=auth
     )
     assert response.get_json()["fields"]["fix_deadline"] == ["Yêu cầu khắc phục cần có thời hạn khắc phục."]
+    mark_not_checked(created["id"], world.users["inspector"])
     response = client.patch(
         url,
         json={"version": 1, "status": "completed", "outcome": "fix_request", "fix_deadline": "2026-12-05"},
@@ -414,3 +416,45 @@ def test_an_unwritable_upload_folder_gives_a_clear_503_and_records_nothing(clien
     (uploads / "photos").unlink()
     assert upload(client, created["id"], auth, jpeg_bytes(), photo_uuid).status_code == 201
     assert count(Photo) == 1
+
+
+def test_completion_with_unanswered_items_is_refused_until_each_is_marked_not_checked_with_a_reason(
+    client, world, auth
+):
+    """Issue 13.5: one item answered of those that apply, and "Hoàn thành" with "Đạt" used to be accepted."""
+    created = client.post(
+        "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth
+    ).get_json()
+    url = f"/api/v1/inspections/{created['id']}"
+    findings = f"{url}/findings"
+    answered = {"uuid": str(uuid.uuid4()), "item_code": "GIA-01", "answer": "pass"}
+    assert client.post(findings, json=answered, headers=auth).status_code == 201
+    refused = client.patch(url, json={"version": 1, "status": "completed", "outcome": "pass"}, headers=auth)
+    assert refused.status_code == 422
+    message = refused.get_json()["fields"]["findings"][0]
+    assert message.startswith("Còn 20 nội dung chưa có kết quả: PTD-01 – ") and "và 12 nội dung khác" in message
+    assert "đánh dấu “Không kiểm tra” kèm lý do" in message and "GIA-01" not in message
+    db.session.expire_all()
+    assert db.session.get(Inspection, created["id"]).status == "draft"
+    # "Không kiểm tra" needs its reason; a blank one is refused and nothing is stored.
+    blank = {"uuid": str(uuid.uuid4()), "item_code": "PTD-01", "answer": "skip", "note": "  "}
+    response = client.post(findings, json=blank, headers=auth)
+    assert response.status_code == 422
+    assert response.get_json()["fields"]["note"] == [
+        "Nội dung đánh dấu “Không kiểm tra” cần ghi lý do không kiểm tra."
+    ]
+    assert count(Finding) == 1
+    skipped = {**blank, "note": "Cân đang được mang đi sửa, không có tại sạp"}
+    stored = client.post(findings, json=skipped, headers=auth)
+    assert stored.status_code == 201 and stored.get_json()["answer"] == "skip"
+    # An edit may not take the reason away either.
+    edit = client.patch(
+        f"/api/v1/findings/{stored.get_json()['id']}", json={"version": 1, "note": ""}, headers=auth
+    )
+    assert edit.status_code == 422 and "cần ghi lý do" in edit.get_json()["fields"]["note"][0]
+    still = client.patch(url, json={"version": 1, "status": "completed", "outcome": "pass"}, headers=auth)
+    assert still.status_code == 422
+    assert still.get_json()["fields"]["findings"][0].startswith("Còn 19 nội dung chưa có kết quả: PTD-02 – ")
+    mark_not_checked(created["id"], world.users["inspector"])
+    done = client.patch(url, json={"version": 1, "status": "completed", "outcome": "pass"}, headers=auth)
+    assert done.status_code == 200 and done.get_json()["status"] == "completed"

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from inspect_app.domain.time import today_vn
 from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, Complaint, Inspection
+from tests.factories import mark_not_checked
 from tests.api_helpers import inspection_payload, token_for
 from tests.documents.pdftools import decode_qr, page_png, page_texts
 
@@ -83,6 +84,7 @@ def test_the_register_flow_from_receipt_to_telling_the_complainant(client, login
     )
     assert refused.status_code == 422
     assert "Cuộc kiểm tra chưa hoàn thành." in refused.get_data(as_text=True)
+    mark_not_checked(body["id"])
     done = client.patch(
         f"/api/v1/inspections/{body['id']}",
         json={"version": body["version"], "status": "completed", "outcome": "reminder"},

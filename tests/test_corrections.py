@@ -140,7 +140,8 @@ def test_bad_corrections_are_explained_and_nothing_is_saved(client, login, world
     for values, message in (
         ({"reason": ""}, "Cần ghi lý do sửa kết quả."),
         ({"reason": "sai"}, "Lý do sửa quá ngắn: cần ít nhất 5 ký tự."),
-        ({"answer": "maybe"}, "Cần chọn kết quả: Đạt, Không đạt hoặc Không áp dụng."),
+        ({"answer": "maybe"}, "Cần chọn kết quả: Đạt, Không đạt, Không áp dụng, Không kiểm tra."),
+        ({"answer": "skip", "note": ""}, "Nội dung đánh dấu “Không kiểm tra” cần ghi lý do không kiểm tra."),
         ({"answer": "fail", "affected_count": "hai"}, "Số lượng không đạt phải là số nguyên không âm"),
         ({"answer": "fail", "affected_count": "-1"}, "Số lượng không đạt phải là số nguyên không âm"),
         ({"note": "x" * 2001}, "Ghi chú dài quá 2000 ký tự."),

@@ -28,6 +28,7 @@ from tests.factories import (
     make_minutes,
     make_notice,
     make_premise,
+    mark_not_checked,
 )
 
 
@@ -242,6 +243,7 @@ def test_inspection_under_a_decision_and_its_minutes_cite_it(client, login, worl
     from inspect_app.models import Inspection
 
     inspection = db.session.get(Inspection, created.get_json()["id"])
+    mark_not_checked(inspection, world.users["inspector"])
     service.update_inspection(
         inspection,
         {"version": inspection.version, "status": "completed", "outcome": "reminder"},

@@ -11,7 +11,7 @@ import pytest
 from inspect_app.domain.time import today_vn
 from inspect_app.inspections import service
 from inspect_app.inspections.follow_ups import DUE_SOON_DAYS, follow_up_state
-from tests.factories import make_premise
+from tests.factories import make_premise, mark_not_checked
 from tests.test_list_statement_counts import statements_for
 
 
@@ -44,6 +44,7 @@ def _inspect(premise, user, outcome, *, fix_deadline=None, follows=None, answer=
     service.record_finding(
         inspection, {"uuid": str(uuid.uuid4()), "item_code": "GIA-01", "answer": answer}, user
     )
+    mark_not_checked(inspection, user)
     return service.update_inspection(
         inspection,
         {

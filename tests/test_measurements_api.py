@@ -15,7 +15,7 @@ from inspect_app import measurements
 from inspect_app.extensions import db
 from inspect_app.models import Instrument, PrepackagedLot, Reading, ReferenceStandard
 from tests.api_helpers import inspection_payload, jpeg_bytes, token_for
-from tests.factories import make_instrument, make_premise, make_standard
+from tests.factories import make_instrument, make_premise, make_standard, mark_not_checked
 
 MEASURED_AT = "2026-11-21T09:05:00+07:00"
 
@@ -184,6 +184,7 @@ def test_the_worked_example_end_to_end(client, world, auth, kit, backend, login)
     assert client.post(lots_url, json=lot, headers=auth).status_code == 201
 
     # The biên bản, issued after completing the inspection, carries the numbers.
+    mark_not_checked(kit["inspection"]["id"], world.users["inspector"])
     inspection = db.session.get(Inspection, kit["inspection"]["id"])
     response = client.patch(
         f"/api/v1/inspections/{inspection.id}",
@@ -563,6 +564,7 @@ def test_readings_and_lots_are_idempotent_conflict_aware_and_locked_with_the_min
     response = client.post(f"/api/v1/inspections/{foreign['id']}/lots", json=lot, headers=other)
     assert response.status_code == 409 and "current" not in response.get_json()
 
+    mark_not_checked(inspection_id, world.users["inspector"])
     inspection = db.session.get(Inspection, inspection_id)
     client.patch(
         f"/api/v1/inspections/{inspection_id}",

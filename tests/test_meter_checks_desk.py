@@ -10,6 +10,7 @@ from inspect_app.extensions import db
 from inspect_app.minutes.service import IssueRequest, issue_minutes
 from inspect_app.models import Inspection, MeterCheck
 from tests.api_helpers import token_for
+from tests.factories import mark_not_checked
 from tests.test_cycles_and_meters import meter_payload, water_meter
 from tests.test_measurements_api import new_inspection, pdf_text, post_instrument, post_standard
 
@@ -169,6 +170,7 @@ def test_the_biên_bản_lists_the_meters_checked_without_a_verdict(client, logi
         indicative_indication="20.9",
     )
     assert client.post(url, json=body, headers=auth).status_code == 201
+    mark_not_checked(desk["inspection"]["id"], world.users["inspector"])
     inspection = db.session.get(Inspection, desk["inspection"]["id"])
     response = client.patch(
         f"/api/v1/inspections/{inspection.id}",

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from inspect_app.extensions import db
 from inspect_app.models import Inspection, Minutes
 from tests.api_helpers import jpeg_bytes, token_for
-from tests.factories import PASSWORD, make_completed_inspection, make_premise, make_records
+from inspect_app.inspections import service
+from tests.factories import PASSWORD, make_completed_inspection, make_premise, make_records, mark_not_checked
 
 
 def completed_inspection(world, premise=None, user=None) -> Inspection:
@@ -109,7 +110,8 @@ def test_an_issued_record_refuses_every_change(client, login, world):
     assert again.status_code == 422 and "đã có biên bản có hiệu lực" in again.get_data(as_text=True)
     db.session.expire_all()
     stored = db.session.get(Inspection, inspection.id)
-    assert stored.handling_note == "" and len(stored.findings) == 2 and len(stored.photos) == 1
+    checked = [f for f in stored.findings if f.answer != "skip"]
+    assert stored.handling_note == "" and len(checked) == 2 and len(stored.photos) == 1
     assert db.session.scalars(select(Minutes)).all().__len__() == 1
 
 
@@ -362,3 +364,35 @@ def test_a_reprint_is_the_issued_file_stamped_not_a_new_rendering(client, login,
         assert "BẢN SAO" in copy_page and "BẢN SAO" not in issued_page
         assert copy_page.replace("BẢN SAO", "").split() == issued_page.split()
     assert "Tên đã đổi" not in pdf_text(reprint)
+
+
+def test_the_biên_bản_lists_the_items_not_checked_with_their_reasons(client, login, world):
+    """Issue 13.5: the items marked "Không kiểm tra" are named in the biên bản with why, not left out silently."""
+    inspector = world.users["inspector"]
+    inspection = make_records(world.premise_a, inspector)["inspection"]
+    mark_not_checked(inspection, inspector, reason="Chủ cơ sở vắng mặt, không mở kho")
+    service.update_inspection(
+        inspection, {"version": inspection.version, "status": "completed", "outcome": "reminder"}, inspector
+    )
+    login(world.users["staff"])
+    assert issue(client, inspection).status_code == 302
+    minutes = db.session.scalars(select(Minutes)).one()
+    text = " ".join(pdf_text(client.get(f"/minutes/{minutes.id}/pdf").get_data()).split())
+    assert "Nội dung không kiểm tra: PTD-01 – " in text
+    assert text.count("Chủ cơ sở vắng mặt, không mở kho") >= 2
+    assert "GIA-01 – " not in text  # answered: in the results table, not among the items not checked
+
+
+def test_an_inspection_completed_before_the_rule_with_blank_items_still_shows_and_prints(client, login, world):
+    """Completed with items left blank (before completion asked for them): the desk page and the biên bản work,
+    and the biên bản says those items have no result."""
+    inspector = world.users["inspector"]
+    inspection = make_records(world.premise_a, inspector)["inspection"]
+    inspection.status, inspection.outcome = "completed", "pass"
+    db.session.commit()
+    login(world.users["staff"])
+    assert client.get(f"/inspections/{inspection.id}").status_code == 200
+    assert issue(client, inspection).status_code == 302
+    minutes = db.session.scalars(select(Minutes)).one()
+    text = " ".join(pdf_text(client.get(f"/minutes/{minutes.id}/pdf").get_data()).split())
+    assert "Nội dung không kiểm tra: PTD-01 – " in text and "không ghi kết quả" in text

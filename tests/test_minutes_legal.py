@@ -16,6 +16,7 @@ from inspect_app.domain.minutes_rules import minutes_number_text
 from inspect_app.domain.time import today_vn
 from inspect_app.extensions import db
 from inspect_app.models import Inspection, Minutes, MinutesCounter, Unit, User
+from tests.factories import mark_not_checked
 from tests.api_helpers import inspection_payload, token_for
 from tests.documents.pdftools import page_texts
 from tests.test_minutes import completed_inspection, issue
@@ -190,6 +191,7 @@ def test_a_bad_salutation_is_refused(client, login, world):
 
 
 def _complete(client, created: dict, headers) -> Inspection:
+    mark_not_checked(created["id"])
     done = client.patch(
         f"/api/v1/inspections/{created['id']}",
         json={"version": created["version"], "status": "completed", "outcome": "reminder"},

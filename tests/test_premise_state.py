@@ -39,7 +39,7 @@ from inspect_app.premises.state import (
 )
 from inspect_app.tolerances.cycles import add_months as py_add_months
 from inspect_app.tolerances.cycles import cycle_expiry_date
-from tests.factories import make_instrument, make_premise, make_standard
+from tests.factories import make_instrument, make_premise, make_standard, mark_not_checked
 
 # ---- the rules, without an app ----------------------------------------------------------------------------------
 
@@ -248,6 +248,7 @@ class Writer:
         outcome = self.rng.choice(
             ["pass", "reminder", "fix_request", "fix_request", "violation_record", "referral"]
         )
+        mark_not_checked(inspection, self.inspector)
         data = {
             "version": inspection.version,
             "status": "completed",
@@ -466,6 +467,7 @@ class Writer:
                 {"uuid": str(uuid.uuid4()), "item_code": "GIA-01", "answer": answer},
                 self.inspector,
             )
+            mark_not_checked(inspection, self.inspector)
             service.update_inspection(
                 inspection,
                 {
@@ -513,6 +515,7 @@ def test_the_state_is_written_in_the_same_transaction_and_leaves_updated_at(app,
     writer.premise_ids = [premise.id]
     writer.create()
     inspection = writer._inspections("draft")[0]
+    mark_not_checked(inspection, world.users["inspector"])
     service.update_inspection(
         inspection,
         {

@@ -13,7 +13,7 @@ import pytest
 from inspect_app.extensions import db
 from inspect_app.inspections import service
 from inspect_app.reports.figures import REPORT_CODES, REPORT_ROWS, figure_url, report_table
-from tests.factories import make_premise
+from tests.factories import make_premise, mark_not_checked
 from tests.test_supervision_dashboard import board, expected_counts  # noqa: F401 (board: the dashboard's fixture)
 
 
@@ -89,6 +89,7 @@ def test_the_periods_first_and_last_days_are_in_and_a_minute_outside_is_out(app,
         },
         inspector,
     )
+    mark_not_checked(inspection, inspector)
     service.update_inspection(
         inspection, {"version": inspection.version, "status": "completed", "outcome": "pass"}, inspector
     )

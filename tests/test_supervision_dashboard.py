@@ -27,7 +27,7 @@ from inspect_app.supervision.charts import column_chart, nice_max, row_chart
 from inspect_app.inspections.tallies import reason_codes
 from inspect_app.supervision.dashboard import FIGURES, with_period
 from inspect_app.supervision.filters import InvalidFilters, SupervisionFilters
-from tests.factories import make_instrument, make_premise, make_standard
+from tests.factories import make_instrument, make_premise, make_standard, mark_not_checked
 
 COMPLETED = ("completed", "minutes_issued")
 
@@ -100,6 +100,7 @@ def _inspect(premise, user, day, answers, outcome, *, fix_deadline=None, gps=Non
     if measure:
         measure(inspection)
     if complete:
+        mark_not_checked(inspection, user)
         update = {"version": inspection.version, "status": "completed", "outcome": outcome}
         if fix_deadline:
             update["fix_deadline"] = fix_deadline

@@ -16,7 +16,7 @@ from inspect_app.extensions import db
 from inspect_app.inspections import service
 from inspect_app.models import Premise
 from inspect_app.supervision.filters import InvalidFilters, SupervisionFilters, parse_filters
-from tests.factories import make_premise
+from tests.factories import make_premise, mark_not_checked
 
 # ---- the filters and the grid, on plain values ----------------------------------------------------------------------
 
@@ -117,6 +117,7 @@ def _inspect(
             {"uuid": str(uuid.uuid4()), "item_code": code, "answer": answer, "note": "Ghi chú"},
             user,
         )
+    mark_not_checked(inspection, user)
     data = {"version": inspection.version, "status": "completed", "outcome": outcome}
     if fix_deadline:
         data["fix_deadline"] = fix_deadline

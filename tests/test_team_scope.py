@@ -13,6 +13,7 @@ from inspect_app.extensions import db
 from inspect_app.inspections.queries import violation_summary
 from inspect_app.models import AuditEvent, Finding, Inspection, PrepackagedLot, Reading
 from tests.api_helpers import inspection_payload, token_for
+from tests.factories import mark_not_checked
 from tests.test_measurements_api import (
     new_inspection,
     pdf_text,
@@ -68,6 +69,7 @@ def answer(client, auth, inspection_id, code, value="fail", note=""):
 def issued_pdf_words(client, world, auth, inspection_id) -> str:
     from inspect_app.minutes.service import IssueRequest, issue_minutes
 
+    mark_not_checked(inspection_id, world.users["inspector"])
     inspection = db.session.get(Inspection, inspection_id)
     response = client.patch(
         f"/api/v1/inspections/{inspection_id}",

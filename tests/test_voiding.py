@@ -18,6 +18,7 @@ from inspect_app.minutes.service import IssueRequest, issue_minutes
 from inspect_app.models import AuditEvent, PrepackagedLot, Reading
 from tests.api_helpers import token_for
 from tests.factories import make_instrument, make_reading_and_lot, make_records, make_standard, make_user
+from tests.factories import mark_not_checked
 
 REASON = "Nhập nhầm số chỉ 2,20 thay vì 2,02"
 
@@ -158,6 +159,7 @@ def test_who_may_void(client, login, world, setting):
 
 def test_after_the_biên_bản_voiding_is_refused_and_points_to_the_correction(client, login, world, setting):
     inspector, inspection, reading = world.users["inspector"], setting["inspection"], setting["reading"]
+    mark_not_checked(inspection, inspector)
     inspection = service.update_inspection(
         inspection,
         {"version": inspection.version, "status": "completed", "outcome": "pass"},

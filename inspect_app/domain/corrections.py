@@ -3,6 +3,7 @@ corrected values, checked the same way whoever corrects them. Pure: no Flask, no
 
 from __future__ import annotations
 
+from .checklist_rules import answer_errors
 from .errors import InvalidInput
 from .text import nfc
 from .vocabulary import ANSWERS
@@ -32,10 +33,11 @@ def corrected_finding(answer: object, note: object, affected_count: object, reas
     The count says how many were wrong, so it is kept only with "Không đạt" (as on the phone)."""
     errors = {}
     if answer not in ANSWERS:
-        errors["answer"] = "Cần chọn kết quả: Đạt, Không đạt hoặc Không áp dụng."
+        errors["answer"] = f"Cần chọn kết quả: {', '.join(ANSWERS.values())}."
     note = nfc(str(note or ""))
     if len(note) > NOTE_MAX:
         errors["note"] = f"Ghi chú dài quá {NOTE_MAX} ký tự."
+    errors |= answer_errors(answer, note)
     count = None
     raw = str(affected_count if affected_count is not None else "").strip()
     if raw:

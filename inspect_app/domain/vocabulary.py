@@ -125,6 +125,8 @@ ANSWERS = {
     "pass": "Đạt",
     "fail": "Không đạt",
     "na": "Không áp dụng",
+    # Not checked this time: given with its reason (the finding's note), never left blank on a completed inspection.
+    "skip": "Không kiểm tra",
 }
 
 # How a checklist item is answered.

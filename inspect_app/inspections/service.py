@@ -18,6 +18,7 @@ from ..domain.geo import assess_fix
 from ..models import Finding, Inspection, InspectionMember, Photo, Premise, User
 from .scope import finding_is_indicative, has_province_account, refresh_indicative
 from ..domain.corrections import corrected_finding
+from ..domain.checklist_rules import answer_errors, completion_errors
 from ..domain.minutes_rules import decision_errors
 from ..domain.text import nfc
 from ..domain.time import VN_TZ, utcnow
@@ -217,6 +218,8 @@ def update_inspection(inspection: Inspection, data: dict, user: User) -> Inspect
     if data.get("status") == "draft" and inspection.status == "completed":
         inspection.status = "draft"
     _validate_handling(inspection)
+    if completed_now:
+        _check_checklist(inspection)
     changes |= writes.changes_of(inspection)
     if completed_now and inspection.complaint_id is not None:
         # After reading the changes: loading the complaint flushes them.
@@ -329,6 +332,15 @@ def _complete(inspection: Inspection) -> None:
     inspection.ended_at = inspection.ended_at or utcnow()
 
 
+def _check_checklist(inspection: Inspection) -> None:
+    """Every item that applies has a result, or is marked "Không kiểm tra" with its reason."""
+    items = load_catalogue(inspection.catalogue_version).items_for(inspection.premise.premise_type)
+    answers = {finding.item_code: finding.answer for finding in inspection.findings}
+    if errors := completion_errors(items, answers):
+        db.session.rollback()
+        raise InvalidInput(errors)
+
+
 def _check_item(inspection: Inspection, item_code: str) -> None:
     catalogue = load_catalogue(inspection.catalogue_version)
     item = catalogue.get(item_code)
@@ -347,6 +359,8 @@ def record_finding(inspection: Inspection, data: dict, user: User) -> tuple[Find
     if (stored := writes.resend_of(Finding, data["uuid"], digest, user)) is not None:
         return stored, False
     _check_item(inspection, data["item_code"])
+    if errors := answer_errors(data["answer"], data.get("note")):
+        raise InvalidInput(errors)
     same_item = db.session.scalars(
         select(Finding).where(Finding.inspection_id == inspection.id, Finding.item_code == data["item_code"])
     ).first()
@@ -373,6 +387,8 @@ def update_finding(finding: Finding, data: dict, user: User) -> Finding:
     if finding.inspection.locked:
         raise Locked()
     comparable = {key: data[key] for key in ("answer", "note", "affected_count") if key in data}
+    if errors := answer_errors(comparable.get("answer", finding.answer), comparable.get("note", finding.note)):
+        raise InvalidInput(errors)
     if writes.check_version(finding, data, comparable):
         for key, value in comparable.items():
             setattr(finding, key, value)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from .. import writes
 from ..access import scoped
 from ..checklists import load_catalogue
+from ..domain.checklist_rules import NOT_CHECKED, not_checked as not_checked_lines
 from ..domain.scope import indicative_note, marked_indicative
 from ..domain.minutes_rules import (
     Decision,
@@ -112,7 +113,7 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         rows = []
         for item in group.items:
             finding = answered.get(item.code)
-            if finding is None:
+            if finding is None or finding.answer == NOT_CHECKED:
                 continue
             answer, note = ANSWERS[finding.answer], finding.note
             if marked_indicative(finding, item.decision_scope):
@@ -127,6 +128,11 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
                 violations.append(pdf.Violation(text, "; ".join(b.cite() for b in item.legal_basis)))
         if rows:
             groups.append(pdf.ResultGroup(group.title, tuple(rows)))
+    not_checked = not_checked_lines(
+        catalogue.items_for(premise.premise_type),
+        {code: f.answer for code, f in answered.items()},
+        {code: f.note for code, f in answered.items()},
+    )
     lead = next((m for m in inspection.members if m.team_role == "lead"), None)
     recorder = minutes.issued_by
     requests = []
@@ -205,6 +211,7 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         team_leader=pdf.Signatory(lead.display_name if lead else recorder.full_name),
         business_signatory=pdf.Signatory(minutes.representative_name, minutes.business_signature),
         result_groups=tuple(groups),
+        not_checked=tuple(not_checked),
         reference_standards=reference_standards,
         readings=readings,
         lots=lots,

@@ -40,6 +40,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "parameters": ["in_service_factor"],
     },
     "oiml_r76_test_weights": {"columns": {"mpe_divisor": "decimal"}},
+    "implausible_reading": {"columns": {"mpe_multiple": "decimal", "load_fraction": "decimal"}},
     "oiml_r117_mpe": {"columns": {"class": "str", "system_percent": "decimal", "meter_percent": "decimal"}},
     "oiml_r117_small_volumes": {
         "columns": {**_BAND, "factor": "decimal", "applied_to_l": "decimal?"},

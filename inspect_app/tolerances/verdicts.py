@@ -18,6 +18,7 @@ from .table_data import TableRef, get_table
 from .weights import CombinedWeights
 
 TEST_WEIGHTS_TABLE = "oiml_r76_test_weights"
+IMPLAUSIBLE_TABLE = "implausible_reading"
 
 STANDARD_VALID = "valid"
 STANDARD_EXPIRED = "expired"
@@ -35,6 +36,8 @@ LOT_CONCLUSIONS = {
     FAIL: "Lô hàng không đạt yêu cầu về lượng hàng đóng gói sẵn",
 }
 INCONCLUSIVE_CONCLUSION = "Không đủ cơ sở kết luận (chuẩn đo lường đã hết hạn kiểm định/hiệu chuẩn)"
+IMPLAUSIBLE_CONCLUSION = "Không đủ cơ sở kết luận (số chỉ khác xa khối lượng quả cân đối chứng, cần kiểm tra lại cân)"
+IMPLAUSIBLE_RULE = "số chỉ khác xa khối lượng quả cân đối chứng nên không kết luận phù hợp"
 EXPIRED_STANDARD_RULE = "chuẩn đo lường đã hết hạn nên không đủ cơ sở kết luận"
 
 RULE_MEAN_BELOW_NOMINAL = "Lượng trung bình nhỏ hơn lượng danh định"
@@ -321,6 +324,21 @@ def judge_dispenser_run(
     )
 
 
+def implausible_indication(error_g: Decimal, permitted_g: Decimal, reference_g: Decimal) -> str | None:
+    """Why a control measurement's indication is too far from the weights to be believed (Vietnamese), or None:
+    |error| beyond ``mpe_multiple`` × the permitted shortfall and beyond ``load_fraction`` of the load (the
+    app's own rule, table ``implausible_reading``)."""
+    row = get_table(IMPLAUSIBLE_TABLE).rows[0]
+    off = abs(error_g)
+    if off <= row["mpe_multiple"] * permitted_g or off <= row["load_fraction"] * reference_g:
+        return None
+    return (
+        f"Số chỉ {format_mass_g(reference_g + error_g, True)} khác xa tải {format_mass_g(reference_g, True)} "
+        f"(lệch {format_mass_g(off, True)}, quá {plain_vi(row['mpe_multiple'])} lần lượng thiếu cho phép và quá "
+        f"{plain_vi(row['load_fraction'] * 100)} % tải): kiểm tra lại số chỉ và cân"
+    )
+
+
 _DIRECTIONS = {"sell": "sell", "bán": "sell", "ban": "sell", "buy": "buy", "mua": "buy"}
 
 
@@ -365,10 +383,20 @@ def judge_control_measurement(
     if not standards_valid:
         rule = f"{rule}; {EXPIRED_STANDARD_RULE}"
     outcome = _outcome(shortfall <= permitted, standards_valid)
+    conclusion = _conclusion(outcome, MEASUREMENT_CONCLUSIONS)
     deciding = [ref for ref in limit.tables if ref.provisional] if limit.provisional else []
+    warnings = _provisional_warning(deciding)
+    tables = limit.tables
+    # The rule is one-sided: an indication far below the weights (selling) or far above them (buying) is never
+    # short, yet it is a mistyped number or a scale that does not weigh. Said, and never "phù hợp".
+    if (far := implausible_indication(error, permitted, reference)) is not None:
+        warnings.insert(0, far)
+        tables = (*tables, get_table(IMPLAUSIBLE_TABLE).ref)
+        if outcome == PASS:
+            outcome, conclusion, rule = INCONCLUSIVE, IMPLAUSIBLE_CONCLUSION, f"{rule}; {IMPLAUSIBLE_RULE}"
     return ControlMeasurementVerdict(
         outcome=outcome,
-        conclusion=_conclusion(outcome, MEASUREMENT_CONCLUSIONS),
+        conclusion=conclusion,
         error=error,
         permitted_error=permitted,
         unit="g",
@@ -376,8 +404,8 @@ def judge_control_measurement(
         table_id=limit.table.id,
         table_version=limit.table.version,
         provisional=limit.provisional,
-        tables=limit.tables,
-        warnings=tuple(_provisional_warning(deciding)),
+        tables=tables,
+        warnings=tuple(warnings),
         indication=indication,
         reference=reference,
         direction=direction_name,

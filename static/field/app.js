@@ -668,9 +668,28 @@ const actions = {
     kickSoon();
   },
 
+  async markNotChecked(inspection, item, reason) {
+    const changes = { answer: screens.NOT_CHECKED, note: reason, affected_count: null };
+    const updated = await outbox.saveFinding(inspection.uuid, item.code, changes, findingLabel(inspection, item.code));
+    app.inspections.set(updated.uuid, updated);
+    await refreshCounts();
+    rerender();
+    kickSoon();
+  },
+
   async complete(inspection, errorsEl) {
     const form = app.doneForm;
     const problems = [];
+    const catalogue = app.catalogues[inspection.catalogueVersion] || app.catalogue;
+    const blank = screens
+      .itemsByGroup(catalogue, inspection.premise.premise_type)
+      .flatMap((g) => g.items)
+      .filter((i) => !(inspection.findings[i.code] || {}).answer);
+    if (blank.length) {
+      problems.push(
+        `Còn ${blank.length} nội dung chưa có kết quả: ${blank.map((i) => i.code).join(", ")}. Trả lời từng nội dung, hoặc đánh dấu “Không kiểm tra” kèm lý do.`
+      );
+    }
     if (!form.outcome) problems.push("Chọn kết quả / hình thức xử lý.");
     if (form.outcome === "fix_request") {
       if (!form.fix_deadline) problems.push("Yêu cầu khắc phục cần có thời hạn khắc phục.");

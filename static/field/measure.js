@@ -278,7 +278,7 @@ export function renderInstrument(view, app, act, inspection, instrument) {
           // A control measurement's limit is the law's (TT 09/2017 Điều 5): say which rule and band gave it.
           form.kind === "control" ? h("p", { class: "hint small rule" }, v.rule) : null,
           indicativeNote(isIndicative(inspection, form.kind)),
-          v.outcome === "inconclusive" ? h("p", { class: "warn" }, "Có chuẩn đo lường quá hạn: không đủ cơ sở kết luận.") : null,
+          v.outcome === "inconclusive" && !out.standardsValid ? h("p", { class: "warn" }, "Có chuẩn đo lường quá hạn: không đủ cơ sở kết luận.") : null,
           v.warnings.map((w) => h("p", { class: "warn" }, "⚠ ", w)),
           h(
             "p",
@@ -366,6 +366,15 @@ export function renderInstrument(view, app, act, inspection, instrument) {
       errors.scrollIntoView({ block: "center" });
       return;
     }
+    // A number far from the weights is asked about before it is kept (a slip of the finger, or a scale that does not weigh).
+    if (out.verdict && out.verdict.implausible) {
+      const text = `Số chỉ ${m.quantityText(out.indication.value, out.unit)} khác xa tải ${m.quantityText(out.reference.value, out.unit)} — kiểm tra lại?`;
+      if (!(await askAgain(text))) {
+        indication.focus();
+        indication.select();
+        return;
+      }
+    }
     const saved = await act.saveReading(inspection, instrument, form, out, chosen(), ruleChoice);
     if (!saved) return;
     inspection = saved;
@@ -393,6 +402,8 @@ export function renderInstrument(view, app, act, inspection, instrument) {
               checked: form.kind === k,
               onchange: () => {
                 form.kind = k;
+                // Weights chosen for the other kind of measurement are not carried over unseen: chosen again.
+                form.selected = [];
                 drawForm();
               },
             }),
@@ -481,6 +492,33 @@ export function renderInstrument(view, app, act, inspection, instrument) {
       evaluate(false);
     }
   };
+}
+
+/** A question over the screen with "Sửa lại" (answers false) and "Vẫn lưu" (answers true). */
+function askAgain(text) {
+  return new Promise((resolve) => {
+    const close = (answer) => {
+      box.remove();
+      resolve(answer);
+    };
+    const box = h(
+      "div",
+      { class: "ask", id: "ask-again", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "ask-text" },
+      h(
+        "div",
+        { class: "ask-box" },
+        h("p", { id: "ask-text" }, text),
+        h(
+          "div",
+          { class: "ask-buttons" },
+          h("button", { type: "button", class: "btn btn-primary", id: "ask-fix", onclick: () => close(false) }, "Sửa lại"),
+          h("button", { type: "button", class: "btn", id: "ask-save", onclick: () => close(true) }, "Vẫn lưu")
+        )
+      )
+    );
+    document.body.append(box);
+    box.querySelector("#ask-fix").focus();
+  });
 }
 
 function phoneText(reading) {

@@ -396,6 +396,27 @@ export function shortfallLimit(tables, { massG, maxG, dG, spring = true, accurac
   };
 }
 
+export const IMPLAUSIBLE_RULE = "số chỉ khác xa khối lượng quả cân đối chứng nên không kết luận phù hợp";
+
+/**
+ * Why a control measurement's indication is too far from the weights to be believed, as the server's
+ * implausible_indication words it: |error| beyond mpe_multiple × the permitted shortfall and beyond load_fraction of
+ * the load (table implausible_reading). Null when it is plausible, or when the phone's tables predate the rule.
+ */
+export function implausibleIndication(tables, { errorG, permittedG, referenceG }) {
+  const t = tables && tables.tables && tables.tables.implausible_reading;
+  if (!t) return null;
+  const row = t.rows[0];
+  const off = abs(errorG);
+  if (cmp(off, mul(row.mpe_multiple, permittedG)) <= 0 || cmp(off, mul(row.load_fraction, referenceG)) <= 0) return null;
+  return {
+    ref: refOf(t),
+    text:
+      `Số chỉ ${massText(add(referenceG, errorG))} khác xa tải ${massText(referenceG)} (lệch ${massText(off)}, ` +
+      `quá ${vi(row.mpe_multiple)} lần lượng thiếu cho phép và quá ${vi(shift(row.load_fraction, 2))} % tải): kiểm tra lại số chỉ và cân`,
+  };
+}
+
 /**
  * Selling fails when indication − reference exceeds the permitted shortfall; buying when reference − indication does.
  * `indication` and `reference` are in `unit`; the scale's `maxG`, `dG`, `eG` in grams.
@@ -413,15 +434,30 @@ export function judgeControl(tables, { indication, reference, unit, direction, s
   const rule =
     `Phép đo đối chứng, TT 09/2017/TT-BKHCN Điều 5 (${what}) không vượt lượng thiếu cho phép ${massText(permittedG)} ` +
     `(${limit.basis}${limit.provisional ? ", giá trị tạm thời" : ""})`;
+  let outcome = outcomeOf(cmp(shortfall, permittedG) <= 0, standardsValid);
+  let ruleText = standardsValid ? rule : `${rule}; ${EXPIRED_STANDARD_RULE}`;
+  const warnings = limit.provisional ? provisionalWarning(limit.tables.filter((r) => r.provisional)) : [];
+  let refs = limit.tables;
+  // The rule is one-sided: a number far from the weights on the side that is never short is still not "phù hợp".
+  const far = implausibleIndication(tables, { errorG, permittedG, referenceG });
+  if (far) {
+    warnings.unshift(far.text);
+    refs = [...refs, far.ref];
+    if (outcome === "pass") {
+      outcome = "inconclusive";
+      ruleText = `${ruleText}; ${IMPLAUSIBLE_RULE}`;
+    }
+  }
   return {
-    outcome: outcomeOf(cmp(shortfall, permittedG) <= 0, standardsValid),
+    outcome,
     error: fromGrams(errorG, unit),
     permitted: fromGrams(permittedG, unit),
     unit,
-    rule: standardsValid ? rule : `${rule}; ${EXPIRED_STANDARD_RULE}`,
-    warnings: limit.provisional ? provisionalWarning(limit.tables.filter((r) => r.provisional)) : [],
+    rule: ruleText,
+    warnings,
     provisional: limit.provisional,
-    tables: limit.tables,
+    tables: refs,
+    implausible: far ? far.text : null,
   };
 }
 

@@ -15,6 +15,9 @@ const ORGANISATIONS = [
 
 // ---- shared pieces ------------------------------------------------------------------------------------------------
 
+/** The answer of an item that was not checked: given with its reason, on the conclusion screen. */
+export const NOT_CHECKED = "skip";
+
 function bottomBar(...buttons) {
   return h("div", { class: "fbottom" }, ...buttons);
 }
@@ -636,7 +639,7 @@ export function itemCard(app, act, inspection, item) {
   const answers = h(
     "div",
     { class: "answers", role: "group", "aria-label": "Kết quả" },
-    choices("answers").map(([code, text]) =>
+    choices("answers").filter(([code]) => code !== NOT_CHECKED).map(([code, text]) =>
       h(
         "button",
         {
@@ -671,6 +674,7 @@ export function itemCard(app, act, inspection, item) {
       item.legal_basis.map((b) => [b.document, b.article].filter(Boolean).join(", ")).join("; ")
     ),
     suggestion ? suggestionBox(act, inspection, item, finding, suggestion, card) : null,
+    finding.answer === NOT_CHECKED ? h("p", { class: "warn small not-checked" }, `Không kiểm tra – lý do: ${finding.note}`) : null,
     answers,
     finding.answer === "fail" && item.fail_handling_note ? h("p", { class: "suggest" }, "Gợi ý xử lý: ", item.fail_handling_note) : null,
     finding.answer === "fail" && item.answer_kind === "pass_fail_count"
@@ -782,6 +786,7 @@ export function renderDone(view, app, act, inspection) {
   const items = itemsByGroup(catalogue, inspection.premise.premise_type).flatMap((g) => g.items);
   const failed = items.filter((i) => (inspection.findings[i.code] || {}).answer === "fail");
   const unanswered = items.filter((i) => !(inspection.findings[i.code] || {}).answer);
+  const skipped = items.filter((i) => (inspection.findings[i.code] || {}).answer === NOT_CHECKED);
   const form = app.doneForm;
   const readOnly = inspection.status === "completed";
   const extra = h("div", { id: "outcome-extra" });
@@ -833,7 +838,15 @@ export function renderDone(view, app, act, inspection) {
         ` · ${inspection.photos.length} ảnh`
       ),
       failed.length ? h("ul", { class: "fails" }, failed.map((i) => h("li", {}, h("strong", {}, i.code), " ", (inspection.findings[i.code].note || i.question)))) : null,
-      unanswered.length && !readOnly ? h("p", { class: "warn" }, `Còn ${unanswered.length} nội dung chưa trả lời.`) : null,
+      readOnly ? null : notCheckedForm(act, inspection, unanswered),
+      skipped.length
+        ? h(
+            "div",
+            { id: "not-checked" },
+            h("p", {}, h("strong", {}, `Không kiểm tra (${skipped.length}):`)),
+            h("ul", { class: "fails" }, skipped.map((i) => h("li", {}, h("strong", {}, i.code), ` ${i.question} – lý do: ${inspection.findings[i.code].note}`)))
+          )
+        : null,
       readOnly ? null : h("a", { class: "btn btn-small", href: `#/i/${inspection.uuid}` }, "‹ Quay lại danh mục")
     ),
     readOnly && !general.length
@@ -874,6 +887,64 @@ export function renderDone(view, app, act, inspection) {
             "Hoàn thành"
           )
         )
+  );
+}
+
+// Reasons typed on the conclusion screen, kept while it is drawn again (one item marked redraws the list).
+const skipReasons = new Map();
+
+/**
+ * The items still without an answer: each is answered on the checklist, or marked "Không kiểm tra" here with the
+ * reason it was not checked (required). Completion is refused while any is left.
+ */
+function notCheckedForm(act, inspection, unanswered) {
+  if (!unanswered.length) return null;
+  return h(
+    "div",
+    { id: "unanswered", class: "unanswered" },
+    h("p", { class: "warn" }, `Còn ${unanswered.length} nội dung chưa có kết quả. Trả lời trên danh mục, hoặc đánh dấu “Không kiểm tra” kèm lý do:`),
+    h(
+      "ol",
+      { class: "skip-list" },
+      unanswered.map((item) => {
+        const key = `${inspection.uuid}/${item.code}`;
+        const problem = h("p", { class: "error", role: "alert", id: `skip-error-${item.code}` });
+        const reason = h("input", {
+          type: "text",
+          id: `skip-reason-${item.code}`,
+          maxlength: 2000,
+          placeholder: "Lý do không kiểm tra",
+          value: skipReasons.get(key) || "",
+          oninput: (e) => skipReasons.set(key, e.target.value),
+        });
+        return h(
+          "li",
+          { class: "skip-row", id: `unanswered-${item.code}`, dataset: { code: item.code } },
+          h("p", {}, h("a", { href: `#/i/${inspection.uuid}/${item.code.split("-")[0]}` }, h("strong", {}, item.code)), " ", item.question),
+          h("div", { class: "field" }, h("label", { for: `skip-reason-${item.code}` }, "Lý do không kiểm tra"), reason),
+          problem,
+          h(
+            "button",
+            {
+              type: "button",
+              class: "btn btn-small skip-item",
+              id: `skip-${item.code}`,
+              onclick: async () => {
+                const text = reason.value.trim();
+                if (!text) {
+                  problem.textContent = "Cần ghi lý do không kiểm tra.";
+                  reason.focus();
+                  return;
+                }
+                skipReasons.delete(key);
+                await act.markNotChecked(inspection, item, text);
+              },
+            },
+            "Không kiểm tra"
+          )
+        );
+      })
+    )
   );
 }
 

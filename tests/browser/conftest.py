@@ -296,6 +296,18 @@ def answer_everything(page, photo: bytes | None = None) -> dict:
             return answers
 
 
+def mark_rest_not_checked(page, reason: str = "Không đủ thời gian kiểm tra lần này") -> int:
+    """On the conclusion screen: every item still without an answer marked "Không kiểm tra" with a reason."""
+    marked = 0
+    while page.locator("#unanswered .skip-row").count():
+        code = page.locator("#unanswered .skip-row").first.get_attribute("data-code")
+        page.fill(f"#skip-reason-{code}", reason)
+        page.click(f"#skip-{code}")
+        page.wait_for_selector(f"#unanswered-{code}", state="detached")
+        marked += 1
+    return marked
+
+
 def complete(page, deadline: str = "2026-12-05") -> None:
     page.click("label.choice:has-text('Yêu cầu khắc phục')")
     assert page.is_checked("input[name=outcome][value=fix_request]")

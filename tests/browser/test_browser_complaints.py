@@ -10,6 +10,7 @@ from sqlalchemy import select
 from inspect_app.domain.time import today_vn
 from inspect_app.extensions import db
 from inspect_app.models import Complaint, Premise
+from tests.factories import mark_not_checked
 
 
 def test_a_complaint_from_the_desk_to_its_resolution(field_app):
@@ -42,6 +43,7 @@ def test_a_complaint_from_the_desk_to_its_resolution(field_app):
     assert "Theo phản ánh" in page.content()
     inspection_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
     # The team completes the inspection (on the phone, through the API the phone uses).
+    mark_not_checked(inspection_id)
     status = page.evaluate(
         """async (id) => {
             const token = document.querySelector('input[name=csrf_token]').value;

@@ -14,7 +14,7 @@ from inspect_app.complaints.service import NewComplaint
 from inspect_app.domain.time import today_vn
 from inspect_app.extensions import db
 from inspect_app.models import Complaint, Inspection, Premise, User
-from tests.browser.conftest import INSPECTOR, login, wait_synced
+from tests.browser.conftest import INSPECTOR, login, mark_rest_not_checked, wait_synced
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +64,7 @@ def test_a_complaint_is_inspected_from_the_phone(field_app):
     visit = page.url.rsplit("#/i/", 1)[-1].split("/")[0]
     page.locator(".items > .item >> nth=0").locator(".ans-fail").click()
     page.goto(f"{field_app.url}/app#/i/{visit}/done")
+    mark_rest_not_checked(page)
     page.click("label.choice:has-text('Nhắc nhở')")
     page.click("#complete")
     page.wait_for_selector("#premise-list")

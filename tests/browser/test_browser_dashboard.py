@@ -17,6 +17,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Inspection, Premise, Province, Unit, User
 
 from tests.browser.conftest import DEMO_PASSWORD
+from tests.factories import mark_not_checked
 
 TABLET = {"width": 800, "height": 1280}
 COMPLETED = ("completed", "minutes_issued")
@@ -65,6 +66,7 @@ def inspected(app, demo):
             inspector,
         )
         if complete:
+            mark_not_checked(inspection, inspector)
             update = {"version": inspection.version, "status": "completed", "outcome": outcome}
             if outcome == "fix_request":
                 update["fix_deadline"] = day + timedelta(days=15)

@@ -14,7 +14,8 @@ from inspect_app.domain.time import today_vn
 from inspect_app.extensions import db
 from inspect_app.inspections import service
 from inspect_app.models import Inspection, Premise, User
-from tests.browser.conftest import INSPECTOR, login, wait_for_service_worker, wait_synced
+from tests.browser.conftest import INSPECTOR, login, mark_rest_not_checked, wait_for_service_worker, wait_synced
+from tests.factories import mark_not_checked
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +36,7 @@ def _fix_request(premise: Premise, user: User, deadline) -> Inspection:
         {"uuid": str(uuid.uuid4()), "item_code": "GIA-01", "answer": "fail", "note": "Không niêm yết giá"},
         user,
     )
+    mark_not_checked(inspection, user)
     return service.update_inspection(
         inspection,
         {
@@ -93,6 +95,7 @@ def test_an_overdue_fix_is_to_do_offline_and_the_follow_up_closes_it(field_app):
     page.wait_for_selector(".items .item")
     page.locator(".items > .item >> nth=0").locator(".ans-pass").click()
     page.goto(f"{field_app.url}/app#/i/{visit}/done")
+    mark_rest_not_checked(page)
     page.click("label.choice:has-text('Đạt')")
     page.click("#complete")
     page.wait_for_selector("#premise-list")

@@ -16,6 +16,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Premise, Province, Unit, User
 
 from tests.browser.conftest import DEMO_PASSWORD, wait_until
+from tests.factories import mark_not_checked
 
 TILE_HOST = "tiles.example.invalid"
 
@@ -56,6 +57,7 @@ def inspected(app, demo):
         {"uuid": str(uuid.uuid4()), "item_code": "NHAN-05", "answer": "fail", "note": "Quá hạn sử dụng"},
         inspector,
     )
+    mark_not_checked(inspection, inspector)
     inspection = service.update_inspection(
         inspection,
         {

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from inspect_app.extensions import db
 from inspect_app.models import Finding, Inspection
-from tests.browser.conftest import login, start_nearest, wait_synced
+from tests.browser.conftest import login, mark_rest_not_checked, start_nearest, wait_synced
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +50,7 @@ def test_a_double_tap_on_complete_acts_once_and_opens_nothing_underneath(field_a
     inspection = page.url.rsplit("#/i/", 1)[-1].split("/")[0]
     page.locator(".items > .item >> nth=0").locator(".ans-pass").click()
     page.goto(f"{field_app.url}/app#/i/{inspection}/done")
+    mark_rest_not_checked(page)
     page.click("label.choice:has-text('Đạt')")
     page.dblclick("#complete")
     page.wait_for_selector("#premise-list")

@@ -33,7 +33,7 @@ def test_handling_answers_and_kinds_exact():
         "referral": "Chuyển cơ quan có thẩm quyền",
     }
     assert list(vocab.FAIL_HANDLING) == ["reminder", "fix_request", "violation_record", "referral"]
-    assert vocab.ANSWERS == {"pass": "Đạt", "fail": "Không đạt", "na": "Không áp dụng"}
+    assert vocab.ANSWERS == {"pass": "Đạt", "fail": "Không đạt", "na": "Không áp dụng", "skip": "Không kiểm tra"}
     assert vocab.INSPECTION_KINDS == {
         "planned": "Theo kế hoạch",
         "themed": "Chuyên đề",

@@ -337,6 +337,14 @@ def controls(rng: random.Random) -> list[dict]:
                 rng.random() > 0.05,
             )
         )
+    # Indications far from the weights, on either side, in either direction (7 kg read as 1,95 kg; 9 kg; 7,5 kg).
+    for scale in scales:
+        to_g = Decimal(1000) if scale["unit"] == "kg" else Decimal(1)
+        reference = (Decimal(scale["max_capacity"]) * to_g * 7 / 10).quantize(Decimal(1))
+        for factor in ("0.2786", "1.2857", "1.0714", "0.95"):
+            for direction in ("sell", "buy"):
+                indication = (reference * Decimal(factor)).quantize(Decimal(1))
+                cases.append(_control(scale, reference, indication, scale["unit"], direction))
     # Every band limit of Bảng 2, scale by scale, as the table the phone reads holds them.
     for row in _rows(SHORTFALL_TABLE):
         maximum, d = Decimal(row["max_capacity_g"]), Decimal(row["division_g"])

@@ -36,6 +36,7 @@ EXPECTED_PROVISIONAL = {
     "tt09_2017_spring_shortfall": True,  # §2.4 Bảng 2: upper bounds rebuilt, provisional until the Công báo
     "tt23_2013_verification_cycles": False,  # §5.2 [C]
     "tt04_2026_verification_cycles": True,  # §5.2 "machine-read copy … treat those as provisional"
+    "implausible_reading": False,  # the app's own check of a control measurement's indication, not a legal figure
 }
 
 

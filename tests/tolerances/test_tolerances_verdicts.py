@@ -10,6 +10,7 @@ from inspect_app.tolerances import (
     CombinedWeights,
     WeighingVerdict,
     combine_weights,
+    judge_control_measurement,
     judge_weighing,
     standard_status,
 )
@@ -193,3 +194,27 @@ def test_expired_standard_status_feeds_the_verdict():
     status = standard_status(datetime.date(2025, 12, 31), datetime.date(2026, 3, 1))
     verdict = judge_weighing(D(1000), D(1000), D(5), "IIII", standards_valid=status == "valid")
     assert verdict.outcome == "inconclusive"
+
+
+def test_an_indication_far_from_the_weights_is_never_judged_phu_hop():
+    """Issue 13.3: 7 kg of weights on a 10 kg / 50 g spring scale reading 1,95 kg was "phù hợp" when selling,
+    because Điều 5 is one-sided. Far from the load (beyond 10 × the permitted shortfall and 10 % of the load) it is
+    said, and on the side that is never short there is no basis to conclude; an ordinary error is untouched."""
+    scale = {"max_g": Decimal(10000), "d_g": Decimal(50)}
+    far = judge_control_measurement(Decimal(1950), Decimal(7000), "sell", **scale)
+    assert far.outcome == "inconclusive" and not far.passed
+    assert far.conclusion == "Không đủ cơ sở kết luận (số chỉ khác xa khối lượng quả cân đối chứng, cần kiểm tra lại cân)"
+    assert far.warnings[0] == (
+        "Số chỉ 1,95 kg khác xa tải 7 kg (lệch 5,05 kg, quá 10 lần lượng thiếu cho phép và quá 10 % tải): "
+        "kiểm tra lại số chỉ và cân"
+    )
+    assert "implausible_reading" in [ref.id for ref in far.tables]
+    # Far on the side that is short: still "không phù hợp", with the same warning.
+    over = judge_control_measurement(Decimal(9000), Decimal(7000), "sell", **scale)
+    assert over.outcome == "fail" and over.warnings[0].startswith("Số chỉ 9 kg khác xa tải 7 kg")
+    assert judge_control_measurement(Decimal(1950), Decimal(7000), "buy", **scale).outcome == "fail"
+    # Within both bounds (1 kg = 10 × 100 g, 700 g = 10 % of 7 kg): judged by Điều 5 alone.
+    for indication in (Decimal(6000), Decimal(6950), Decimal(7100)):
+        verdict = judge_control_measurement(indication, Decimal(7000), "sell", **scale)
+        assert not any("khác xa" in w for w in verdict.warnings), indication
+        assert "implausible_reading" not in [ref.id for ref in verdict.tables]

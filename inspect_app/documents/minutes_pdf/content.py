@@ -231,6 +231,7 @@ class MinutesDocument:
     business_signatory: Signatory | None = None  # ĐẠI DIỆN CƠ SỞ; defaults to the representative's name
     ended_at: datetime | None = None
     result_groups: tuple[ResultGroup, ...] = ()
+    not_checked: tuple[str, ...] = ()  # "NHAN-02 – question: reason", an item not checked a line
     reference_standards: tuple[str, ...] = ()  # chuẩn đo lường used, with their certificate and validity
     readings: tuple[Reading, ...] = ()
     lots: tuple[PrepackagedLot, ...] = ()
@@ -262,6 +263,7 @@ class MinutesDocument:
             "legal_basis",
             "team",
             "result_groups",
+            "not_checked",
             "reference_standards",
             "readings",
             "lots",

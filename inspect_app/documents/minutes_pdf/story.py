@@ -87,6 +87,8 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
                 f"{section}. Kết quả kiểm tra theo nội dung", results_table(doc.result_groups, st), st
             )
         )
+    if doc.not_checked:
+        s.append(para("Nội dung không kiểm tra: " + "; ".join(doc.not_checked) + ".", body))
     if doc.readings:
         section += 1
         intro = []
