@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 from inspect_app.extensions import db
 from inspect_app.inspections import service
 from inspect_app.models import AuditEvent, Finding, Inspection, InspectionTally, Minutes
-from tests.factories import make_control_reading, make_instrument, make_records, make_standard
+from tests.factories import (
+    make_control_reading,
+    make_instrument,
+    make_records,
+    make_standard,
+    mark_not_checked,
+)
 from tests.test_list_statement_counts import statements_for
 from tests.test_minutes import issue, pdf_text
 
@@ -40,6 +46,7 @@ def issued(world):
         },
         inspector,
     )
+    mark_not_checked(inspection, inspector)
     inspection = service.update_inspection(
         inspection, {"version": inspection.version, "status": "completed", "outcome": "reminder"}, inspector
     )

@@ -16,7 +16,13 @@ from inspect_app.extensions import db
 from inspect_app.inspections import service
 from inspect_app.models import Premise, User
 from tests.browser.conftest import INSPECTOR
-from tests.factories import make_control_reading, make_instrument, make_records, make_standard
+from tests.factories import (
+    make_control_reading,
+    make_instrument,
+    make_records,
+    make_standard,
+    mark_not_checked,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +45,7 @@ def recorded(field_app):
         {"uuid": str(uuid.uuid4()), "item_code": "PTD-05", "answer": "fail", "note": WRONG_NOTE},
         inspector,
     )
+    mark_not_checked(inspection, inspector)
     inspection = service.update_inspection(
         inspection,
         {"version": inspection.version, "status": "completed", "outcome": "reminder"},
