@@ -114,12 +114,12 @@ def test_draft_preview_warning_issue_and_download(client, login, world, tmp_path
         [zbarimg, "--raw", "-q", str(png)], check=True, capture_output=True, text=True, timeout=60
     )
     url = decoded.stdout.strip()
-    assert url.startswith("http://testserver/v/")
+    assert url.startswith("HTTP://TESTSERVER/V/")
     client.post("/logout")
-    public = client.get(url.replace("http://testserver", ""))
+    public = client.get(url.replace("HTTP://TESTSERVER", ""))
     body = public.get_data(as_text=True)
     assert public.status_code == 200 and "Văn bản thật" in body and "01/QĐ-UBND" in body
-    same = client.post(url.replace("http://testserver", ""), data={"file": (io.BytesIO(content), "qd.pdf")})
+    same = client.post(url.replace("HTTP://TESTSERVER", ""), data={"file": (io.BytesIO(content), "qd.pdf")})
     assert "trùng khớp" in same.get_data(as_text=True)
 
 

@@ -158,9 +158,9 @@ def test_the_qr_code_on_every_page_opens_the_verification_page(client, login, wo
     urls = _qr_urls(content, tmp_path)
     assert len(urls) >= 2 and len(set(urls)) == 1
     url = urls[0]
-    assert url.startswith("http://testserver/v/")
+    assert url.startswith("HTTP://TESTSERVER/V/")
     client.post("/logout")
-    page = client.get(url.removeprefix("http://testserver"))
+    page = client.get(url.removeprefix("HTTP://TESTSERVER"))
     body = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Biên bản thật, đang có hiệu lực" in body and "Số</dt><dd>01/BB-KT" in body

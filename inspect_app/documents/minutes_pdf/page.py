@@ -20,7 +20,7 @@ from ..official_pdf.styles import (
     MARGIN_TOP,
     PAGE_HEIGHT,
     PAGE_WIDTH,
-    QR_Y,
+    QR_NOTE_Y,
     TEXT_WIDTH,
     nfc,
 )
@@ -62,7 +62,7 @@ def _decorate(c: Canvas, d: Decor, fonts: FontFamily, page: int, total: int) -> 
         max_w = TEXT_WIDTH
         while stringWidth(note, fonts.bold_italic, 8.5) > max_w and len(note) > 4:
             note = note[:-2].rstrip() + "…"
-        c.drawString(MARGIN_LEFT, QR_Y + 10.5 * mm, note)
+        c.drawString(MARGIN_LEFT, QR_NOTE_Y, note)
     if d.copy_mark:
         draw_copy_mark(c, fonts)
     c.restoreState()
