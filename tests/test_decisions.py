@@ -20,6 +20,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Decision, Minutes, MinutesCounter
 from tests.api_helpers import token_for
 from tests.documents.pdftools import page_png, require_tool
+from tests.minutes_helpers import issue_through_form
 from tests.factories import (
     PASSWORD,
     decision_draft,
@@ -247,9 +248,7 @@ def test_inspection_under_a_decision_and_its_minutes_cite_it(client, login, worl
         world.users["inspector"],
     )
     login(world.users["staff"])
-    response = client.post(
-        f"/inspections/{inspection.id}/minutes/new", data={"representative_name": "Chủ cơ sở", "copies": "2"}
-    )
+    response = issue_through_form(client, inspection, {"representative_name": "Chủ cơ sở", "copies": "2"})
     assert response.status_code == 302
     minutes = db.session.scalars(select(Minutes)).one()
     text = " ".join(pdf_text(client.get(f"/minutes/{minutes.id}/pdf").get_data()).split())

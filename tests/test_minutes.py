@@ -18,6 +18,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Inspection, Minutes
 from tests.api_helpers import jpeg_bytes, token_for
 from tests.factories import PASSWORD, make_completed_inspection, make_premise, make_records
+from tests.minutes_helpers import issue_through_form, preview_then_issue, with_recorder
 
 
 def completed_inspection(world, premise=None, user=None) -> Inspection:
@@ -33,7 +34,7 @@ def issue(client, inspection, **fields):
         "copies": "2",
     }
     data.update(fields)
-    return client.post(f"/inspections/{inspection.id}/minutes/new", data=data)
+    return issue_through_form(client, inspection, data)
 
 
 def pdf_text(content: bytes) -> str:
@@ -283,19 +284,18 @@ def test_numbers_have_no_gap_and_no_duplicate_when_issued_at_once(live_server, w
     inspections = [completed_inspection(world, make_premise(world.unit_a)) for _ in range(8)]
     username = world.users["staff"].username
     ids = [i.id for i in inspections]
+    forms = {i.id: with_recorder(i, {"representative_name": "Chủ cơ sở", "copies": "2"}) for i in inspections}
 
     def issue_remote(inspection_id: int) -> int:
         session = requests.Session()
         session.post(
             f"{live_server.url}/login", data={"username": username, "password": PASSWORD}, timeout=30
         )
-        response = session.post(
-            f"{live_server.url}/inspections/{inspection_id}/minutes/new",
-            data={"representative_name": "Chủ cơ sở", "copies": "2"},
-            allow_redirects=False,
-            timeout=60,
-        )
-        return response.status_code
+        def post(url, form):
+            response = session.post(f"{live_server.url}{url}", data=form, allow_redirects=False, timeout=60)
+            return response.status_code, response.text, response
+
+        return preview_then_issue(post, inspection_id, forms[inspection_id]).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(issue_remote, ids))
