@@ -102,7 +102,9 @@ class IssueForm(FlaskForm):
         """A keyed digest of every input (signatures included) and of the inspection's version: the same only for
         the very form that was previewed, of the inspection as it was then."""
         values = {
-            f.name: f.data for f in self if f.name not in ("csrf_token", "preview_digest") and f.type != "SubmitField"
+            f.name: f.data
+            for f in self
+            if f.name not in ("csrf_token", "preview_digest") and f.type != "SubmitField"
         }
         payload = json.dumps([inspection.id, inspection.version, values], sort_keys=True, default=str)
         key = current_app.config["SECRET_KEY"].encode()

@@ -183,7 +183,9 @@ def build_document(
     photos = ()
     if minutes.with_photos:
         storage = storage_for(current_app)
-        questions = {item.code: item.question.rstrip(" ?") for group in catalogue.groups for item in group.items}
+        questions = {
+            item.code: item.question.rstrip(" ?") for group in catalogue.groups for item in group.items
+        }
         photos = tuple(
             pdf.Photo(
                 storage.get(p.storage_key),
@@ -386,7 +388,9 @@ def _draft(
     return minutes
 
 
-def preview_pdf(inspection: Inspection, request: IssueRequest, user: User, today: date | None = None) -> bytes:
+def preview_pdf(
+    inspection: Inspection, request: IssueRequest, user: User, today: date | None = None
+) -> bytes:
     """The biên bản as it would be issued, marked BẢN XEM TRƯỚC, without a number or a QR code: nothing is stored,
     no number is taken."""
     recorder = _checked(inspection, request)
@@ -407,7 +411,9 @@ def issue_minutes(
     today = today or today_vn()
     storage = storage_for(current_app)
     try:
-        minutes = _draft(inspection, request, user, today, next_number(inspection.unit_id, today.year), recorder)
+        minutes = _draft(
+            inspection, request, user, today, next_number(inspection.unit_id, today.year), recorder
+        )
         previous = minutes.supersedes
         if request.leader_signature:
             storage.put(signature_key(minutes.leader_signature_sha256), request.leader_signature)

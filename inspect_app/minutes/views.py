@@ -69,7 +69,9 @@ def issue(inspection_id: int):
     which issues exactly what was previewed."""
     inspection = get_or_404(Inspection, inspection_id)
     require("minutes.issue")
-    form = IssueForm(inspected_on=service.inspected_on(inspection), recorders=service.recorder_choices(inspection))
+    form = IssueForm(
+        inspected_on=service.inspected_on(inspection), recorders=service.recorder_choices(inspection)
+    )
     if request.method == "GET":
         form.representative_name.data = inspection.premise.owner_name
         form.representative_position.data = "Chủ cơ sở"

@@ -21,7 +21,9 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("minutes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("recorder_member_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("recorder_name", sa.String(length=120), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("recorder_name", sa.String(length=120), nullable=False, server_default="")
+        )
         batch_op.add_column(sa.Column("leader_signature_sha256", sa.String(length=64), nullable=True))
         batch_op.create_foreign_key(
             op.f("fk_minutes_recorder_member_id_inspection_members"),

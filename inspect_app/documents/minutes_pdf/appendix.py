@@ -38,7 +38,7 @@ class _Photo(Flowable):
 
 
 def photo_caption(n: int, photo: Photo) -> str:
-    """"Ảnh 2. Cân có dấu kiểm định còn hiệu lực: tem hết hạn (chụp lúc 21/11/2026 08:45)": what and when."""
+    """ "Ảnh 2. Cân có dấu kiểm định còn hiệu lực: tem hết hạn (chụp lúc 21/11/2026 08:45)": what and when."""
     what = ": ".join(part for part in (photo.subject, photo.caption) if part) or "Ảnh chung của cuộc kiểm tra"
     text = f"Ảnh {n}. {what}"
     if photo.taken_at is not None:

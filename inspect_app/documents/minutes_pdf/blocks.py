@@ -104,7 +104,9 @@ def _member_rows(members: tuple[TeamMember, ...], st: Styles, sign_h: float) -> 
         for k, member in enumerate(members[start : start + 3]):
             items: list[Item] = [
                 Gap(5 * mm),
-                *text_lines((member.role or "Thành viên").upper() + " ĐOÀN KIỂM TRA", fonts.bold, 12, 14.5, col_w - 4),
+                *text_lines(
+                    (member.role or "Thành viên").upper() + " ĐOÀN KIỂM TRA", fonts.bold, 12, 14.5, col_w - 4
+                ),
                 Line("(Ký, ghi rõ họ tên)", fonts.italic, 12, 14.5),
                 Gap(1 * mm + sign_h),
                 *text_lines(member.name, fonts.bold, 13, 16, col_w - 4),

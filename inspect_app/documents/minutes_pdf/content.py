@@ -208,7 +208,9 @@ class Photo:
 
     jpeg: bytes
     caption: str = ""  # the inspector's own words
-    subject: str = ""  # the checklist item or instrument it belongs to, e.g. "Cân có dấu kiểm định còn hiệu lực"
+    subject: str = (
+        ""  # the checklist item or instrument it belongs to, e.g. "Cân có dấu kiểm định còn hiệu lực"
+    )
     taken_at: datetime | None = None  # Vietnam time: when it was taken, or else when it was uploaded
     taken_known: bool = True  # False: taken_at is the upload time (the photo said nothing)
 

@@ -31,7 +31,9 @@ def _build(items: Sequence[tuple[MinutesDocument, str]], copy_mark: bool | Seque
         story.append(DocStart(index))
         story.extend(document_story(doc, st))
         marked = copy_mark if isinstance(copy_mark, bool) else copy_mark[len(decor)]
-        decor.append(Decor(url, nfc(doc.number_text), doc.issued_on, marked, doc.superseded_note, doc.preview))
+        decor.append(
+            Decor(url, nfc(doc.number_text), doc.issued_on, marked, doc.superseded_note, doc.preview)
+        )
 
     first = items[0][0]
     if len(items) == 1:
