@@ -12,6 +12,7 @@ from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, Minutes
 from tests.api_helpers import inspection_payload, jpeg_bytes, token_for
 from tests.factories import PASSWORD, make_completed_inspection
+from tests.minutes_helpers import issue_through_form
 from tests.test_measurements_api import post_instrument, post_standard, reading_payload
 
 
@@ -92,10 +93,10 @@ def test_issue_supersede_reopen_revoke_and_print_are_logged(client, login, world
     inspection = make_completed_inspection(world.premise_a, world.users["inspector"])
     login(world.users["staff"])
     form = {"representative_name": "Nguyễn Thị Hường", "copies": "2"}
-    assert client.post(f"/inspections/{inspection.id}/minutes/new", data=form).status_code == 302
+    assert issue_through_form(client, inspection, form).status_code == 302
     first = db.session.scalars(select(Minutes)).one()
     client.post(f"/minutes/{first.id}/reopen", data={"reason": "Ghi sai số sạp"})
-    assert client.post(f"/inspections/{inspection.id}/minutes/new", data=form).status_code == 302
+    assert issue_through_form(client, inspection, form).status_code == 302
     assert client.post(f"/minutes/{first.id}/print").status_code == 200
     db.session.expire_all()
     second = db.session.scalars(select(Minutes).where(Minutes.id != first.id)).one()

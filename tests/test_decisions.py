@@ -20,6 +20,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Decision, Minutes, MinutesCounter
 from tests.api_helpers import token_for
 from tests.documents.pdftools import page_png, require_tool
+from tests.minutes_helpers import issue_through_form
 from tests.factories import (
     PASSWORD,
     decision_draft,
@@ -115,12 +116,12 @@ def test_draft_preview_warning_issue_and_download(client, login, world, tmp_path
         [zbarimg, "--raw", "-q", str(png)], check=True, capture_output=True, text=True, timeout=60
     )
     url = decoded.stdout.strip()
-    assert url.startswith("http://testserver/v/")
+    assert url.startswith("HTTP://TESTSERVER/V/")
     client.post("/logout")
-    public = client.get(url.replace("http://testserver", ""))
+    public = client.get(url.replace("HTTP://TESTSERVER", ""))
     body = public.get_data(as_text=True)
     assert public.status_code == 200 and "Văn bản thật" in body and "01/QĐ-UBND" in body
-    same = client.post(url.replace("http://testserver", ""), data={"file": (io.BytesIO(content), "qd.pdf")})
+    same = client.post(url.replace("HTTP://TESTSERVER", ""), data={"file": (io.BytesIO(content), "qd.pdf")})
     assert "trùng khớp" in same.get_data(as_text=True)
 
 
@@ -250,9 +251,7 @@ def test_inspection_under_a_decision_and_its_minutes_cite_it(client, login, worl
         world.users["inspector"],
     )
     login(world.users["staff"])
-    response = client.post(
-        f"/inspections/{inspection.id}/minutes/new", data={"representative_name": "Chủ cơ sở", "copies": "2"}
-    )
+    response = issue_through_form(client, inspection, {"representative_name": "Chủ cơ sở", "copies": "2"})
     assert response.status_code == 302
     minutes = db.session.scalars(select(Minutes)).one()
     text = " ".join(pdf_text(client.get(f"/minutes/{minutes.id}/pdf").get_data()).split())

@@ -19,6 +19,7 @@ from inspect_app.models import Inspection, Minutes
 from tests.api_helpers import jpeg_bytes, token_for
 from inspect_app.inspections import service
 from tests.factories import PASSWORD, make_completed_inspection, make_premise, make_records, mark_not_checked
+from tests.minutes_helpers import issue_through_form, preview_then_issue, with_recorder
 
 
 def completed_inspection(world, premise=None, user=None) -> Inspection:
@@ -34,7 +35,7 @@ def issue(client, inspection, **fields):
         "copies": "2",
     }
     data.update(fields)
-    return client.post(f"/inspections/{inspection.id}/minutes/new", data=data)
+    return issue_through_form(client, inspection, data)
 
 
 def pdf_text(content: bytes) -> str:
@@ -160,9 +161,9 @@ def test_the_qr_code_on_every_page_opens_the_verification_page(client, login, wo
     urls = _qr_urls(content, tmp_path)
     assert len(urls) >= 2 and len(set(urls)) == 1
     url = urls[0]
-    assert url.startswith("http://testserver/v/")
+    assert url.startswith("HTTP://TESTSERVER/V/")
     client.post("/logout")
-    page = client.get(url.removeprefix("http://testserver"))
+    page = client.get(url.removeprefix("HTTP://TESTSERVER"))
     body = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Biên bản thật, đang có hiệu lực" in body and "Số</dt><dd>01/BB-KT" in body
@@ -285,19 +286,18 @@ def test_numbers_have_no_gap_and_no_duplicate_when_issued_at_once(live_server, w
     inspections = [completed_inspection(world, make_premise(world.unit_a)) for _ in range(8)]
     username = world.users["staff"].username
     ids = [i.id for i in inspections]
+    forms = {i.id: with_recorder(i, {"representative_name": "Chủ cơ sở", "copies": "2"}) for i in inspections}
 
     def issue_remote(inspection_id: int) -> int:
         session = requests.Session()
         session.post(
             f"{live_server.url}/login", data={"username": username, "password": PASSWORD}, timeout=30
         )
-        response = session.post(
-            f"{live_server.url}/inspections/{inspection_id}/minutes/new",
-            data={"representative_name": "Chủ cơ sở", "copies": "2"},
-            allow_redirects=False,
-            timeout=60,
-        )
-        return response.status_code
+        def post(url, form):
+            response = session.post(f"{live_server.url}{url}", data=form, allow_redirects=False, timeout=60)
+            return response.status_code, response.text, response
+
+        return preview_then_issue(post, inspection_id, forms[inspection_id]).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(issue_remote, ids))

@@ -221,8 +221,9 @@ def test_a_refusal_to_sign_is_printed_in_place_of_the_signature(client, login, w
     assert "Đại diện cơ sở không ký biên bản. Lý do: Không đồng ý với kết quả cân đối chứng" in text
     assert "điểm b khoản 2 Điều 21 Thông tư số 28/2013/TT-BKHCN" in text
     assert "công nhận đúng và ký tên dưới đây" not in text
-    # Only the recorder and the team leader sign; the representative's block carries the refusal.
-    assert text.count(SIGN_HERE) == 2
+    # Only the team (here its leader, who also wrote the biên bản) signs; the representative's block carries the
+    # refusal.
+    assert text.count(SIGN_HERE) == 1
     assert "NGƯỜI CHỨNG KIẾN" not in text
 
 
@@ -240,7 +241,7 @@ def test_a_witness_signs_a_block_of_their_own(client, login, world):
     assert response.status_code == 302
     text = issued_text(client, only_minutes())
     assert "Người chứng kiến: Ông Phạm Văn Chứng, chức vụ/đơn vị: Trưởng Ban quản lý chợ Đức Phổ." in text
-    assert "NGƯỜI CHỨNG KIẾN" in text and text.count(SIGN_HERE) == 3
+    assert "NGƯỜI CHỨNG KIẾN" in text and text.count(SIGN_HERE) == 2
     assert "Trưởng đoàn kiểm tra, người lập biên bản và người chứng kiến" in text
 
 
@@ -250,7 +251,7 @@ def test_a_witness_without_refusal_adds_a_fourth_signature(client, login, world)
         client, completed_inspection(world), witness_name="Võ Thị Thôn", witness_position="Trưởng thôn An Hải"
     )
     text = issued_text(client, only_minutes())
-    assert text.count(SIGN_HERE) == 4 and "Ông/Bà Võ Thị Thôn" in text
+    assert text.count(SIGN_HERE) == 3 and "Ông/Bà Võ Thị Thôn" in text
     assert "công nhận đúng và ký tên dưới đây" in text
 
 

@@ -144,3 +144,32 @@ def legal_details_errors(
     elif details.stop_order_deadline is not None and details.stop_order_deadline < inspected_on:
         errors["stop_order_deadline"] = "Thời hạn tạm dừng không được trước ngày kiểm tra."
     return errors
+
+
+def _joined(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " và " + parts[-1]
+
+
+def conclusion_sentence(
+    business: str,
+    failed_areas: list[str],
+    outcome: str | None,
+    referral_body: str = "",
+    deadline: date | None = None,
+) -> str:
+    """Section V's conclusion in one sentence: what the business did not comply with and what the team requires, e.g.
+    "Cơ sở … chưa chấp hành đúng quy định về ghi nhãn hàng hóa; Đoàn kiểm tra yêu cầu cơ sở khắc phục …"."""
+    areas = list(dict.fromkeys(area for area in failed_areas if area))
+    if not areas:
+        return f"Tại thời điểm kiểm tra, cơ sở {business} chấp hành đúng quy định về các nội dung đã kiểm tra."
+    if outcome == "fix_request":
+        action = "yêu cầu cơ sở khắc phục các nội dung không đạt nêu tại biên bản này"
+        if deadline is not None:
+            action += f" trước ngày {deadline:%d/%m/%Y}"
+    elif outcome == "violation_record":
+        action = "lập biên bản vi phạm hành chính và xử lý theo quy định"
+    elif outcome == "referral":
+        action = f"chuyển hồ sơ đến {referral_body or 'cơ quan có thẩm quyền'} để xử lý theo thẩm quyền"
+    else:
+        action = "nhắc nhở cơ sở chấp hành đúng quy định"
+    return f"Cơ sở {business} chưa chấp hành đúng quy định về {_joined(areas)}; Đoàn kiểm tra {action}."

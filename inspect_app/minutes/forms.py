@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import io
+import json
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from PIL import Image, UnidentifiedImageError
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
@@ -78,12 +82,33 @@ class IssueForm(FlaskForm):
     witness_position = StringField("Chức vụ, đơn vị của người chứng kiến")
     stop_order_subject = TextAreaField("Phương tiện đo / phép đo phải tạm dừng sử dụng")
     stop_order_deadline = DateField("Thời hạn khắc phục (tạm dừng đến khi khắc phục, chậm nhất trước ngày)")
+    recorder_member = ChoiceField("Người lập biên bản", choices=[])
     business_signature = HiddenField()
     recorder_signature = HiddenField()
+    leader_signature = HiddenField()
+    # The digest of the inputs last previewed: "Lập và khóa" issues only what was seen in the preview.
+    preview_digest = HiddenField()
 
-    def __init__(self, *args, inspected_on=None, **kwargs):
+    def __init__(self, *args, inspected_on=None, recorders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self._inspected_on = inspected_on
+        recorders = [(str(member_id), label) for member_id, label in recorders]
+        placeholder = [] if len(recorders) == 1 else [("", "— Chọn thành viên đoàn kiểm tra —")]
+        self.recorder_member.choices = placeholder + recorders
+        if len(recorders) == 1 and not self.recorder_member.data:
+            self.recorder_member.data = recorders[0][0]
+
+    def inputs_digest(self, inspection) -> str:
+        """A keyed digest of every input (signatures included) and of the inspection's version: the same only for
+        the very form that was previewed, of the inspection as it was then."""
+        values = {
+            f.name: f.data
+            for f in self
+            if f.name not in ("csrf_token", "preview_digest") and f.type != "SubmitField"
+        }
+        payload = json.dumps([inspection.id, inspection.version, values], sort_keys=True, default=str)
+        key = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(key, b"minutes-preview\x00" + payload.encode(), hashlib.sha256).hexdigest()
 
     def legal_details(self) -> LegalDetails:
         return LegalDetails(
@@ -112,6 +137,16 @@ class IssueForm(FlaskForm):
 
     def validate_recorder_signature(self, field):
         self._signature(field)
+
+    def validate_leader_signature(self, field):
+        self._signature(field)
+
+    def validate_recorder_member(self, field):
+        if not field.data:
+            raise ValidationError("Cần chọn người lập biên bản trong đoàn kiểm tra.")
+
+    def recorder_member_id(self) -> int | None:
+        return int(self.recorder_member.data) if self.recorder_member.data else None
 
     @staticmethod
     def _signature(field):

@@ -17,18 +17,19 @@ from ..domain.checklist_rules import NOT_CHECKED, not_checked as not_checked_lin
 from ..domain.scope import indicative_note, marked_indicative
 from ..domain.minutes_rules import (
     Decision,
+    conclusion_sentence,
     LegalDetails,
     legal_details_errors,
     minutes_number_text,
     salutation_code,
 )
-from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, REFERRAL_BODIES, salutation
+from ..domain.vocabulary import ANSWERS, HANDLING, INSPECTION_KINDS, OUTCOMES, REFERRAL_BODIES, salutation
 from ..documents import minutes_pdf as pdf
 from ..documents.minutes_pdf.copies import print_job
 from ..documents import verification
 from ..documents.tokens import new_public_id
 from ..extensions import db
-from ..models import Inspection, Minutes, MinutesCounter, Reading, User
+from ..models import Inspection, InspectionMember, Minutes, MinutesCounter, Reading, User
 from ..domain.text import nfc
 from ..domain.time import utcnow
 from ..domain.time import VN_TZ, today_vn
@@ -52,6 +53,9 @@ class IssueRequest:
     recorder_signature: bytes | None = None
     representative_salutation: str | None = None
     legal: LegalDetails = LegalDetails()
+    # Người lập biên bản: a member of the inspection team (InspectionMember.id); None takes the team leader.
+    recorder_member_id: int | None = None
+    leader_signature: bytes | None = None  # a PNG already checked and re-encoded (forms.signature_png)
 
 
 def verification_token(minutes: Minutes) -> str:
@@ -101,14 +105,48 @@ def _member_role(member) -> str:
     return "Trưởng đoàn" if member.team_role == "lead" else "Thành viên"
 
 
-def build_document(minutes: Minutes) -> pdf.MinutesDocument:
-    """Everything the PDF shows, from the records: the one place a biên bản's content is decided."""
+def _team_member(member, unit) -> pdf.TeamMember:
+    return pdf.TeamMember(
+        member.display_name,
+        member.position,
+        member.organisation or unit.name,
+        _member_role(member),
+        salutation(member.salutation_code),
+    )
+
+
+def signature_key(sha256: str) -> str:
+    """Where a signature PNG is kept: under its own digest, so the same drawing is stored once."""
+    return f"signatures/{sha256}.png"
+
+
+def recorder_choices(inspection: Inspection) -> list[tuple[int, str]]:
+    """The team members who may be named người lập biên bản, as (member id, "name – role")."""
+    return [(m.id, f"{m.display_name} – {_member_role(m)}") for m in inspection.members]
+
+
+def _recorder(inspection: Inspection, member_id: int | None) -> InspectionMember | None:
+    """The team member named người lập biên bản; the team leader when none is named by a caller other than the form."""
+    members = inspection.members
+    if member_id is None:
+        return next((m for m in members if m.team_role == "lead"), members[0] if members else None)
+    member = next((m for m in members if m.id == member_id), None)
+    if member is None:
+        raise MinutesError("Người lập biên bản phải là một thành viên của đoàn kiểm tra này.")
+    return member
+
+
+def build_document(
+    minutes: Minutes, *, preview: bool = False, leader_signature: bytes | None = None
+) -> pdf.MinutesDocument:
+    """Everything the PDF shows, from the records: the one place a biên bản's content is decided. A ``preview`` has
+    no number yet; ``leader_signature`` is the drawing not yet stored."""
     inspection = minutes.inspection
     premise = inspection.premise
     unit = inspection.unit
     catalogue = load_catalogue(inspection.catalogue_version)
     answered = {f.item_code: f for f in inspection.findings}
-    groups, violations = [], []
+    groups, violations, failed_areas = [], [], []
     for group in catalogue.groups:
         rows = []
         for item in group.items:
@@ -124,6 +162,7 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
                 note = "; ".join(filter(None, (note, indicative_note(item.decision_scope))))
             rows.append(pdf.CheckResult(item.question, answer, note))
             if finding.counts_as_violation:
+                failed_areas.append(group.title.lower())
                 text = item.question.rstrip("?") + (f": {finding.note}" if finding.note else "")
                 violations.append(pdf.Violation(text, "; ".join(b.cite() for b in item.legal_basis)))
         if rows:
@@ -134,7 +173,10 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         {code: f.note for code, f in answered.items()},
     )
     lead = next((m for m in inspection.members if m.team_role == "lead"), None)
-    recorder = minutes.issued_by
+    recorder_member = next((m for m in inspection.members if m.id == minutes.recorder_member_id), None)
+    recorder_name = minutes.recorder_name or minutes.issued_by.full_name
+    if leader_signature is None and minutes.leader_signature_sha256:
+        leader_signature = storage_for(current_app).get(signature_key(minutes.leader_signature_sha256))
     requests = []
     if inspection.outcome == "fix_request":
         requests.append(
@@ -143,16 +185,22 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
                 inspection.fix_deadline,
             )
         )
-    handling = HANDLING.get(inspection.outcome or "", "")
-    if inspection.outcome == "referral" and inspection.referral_body:
-        handling += f": {REFERRAL_BODIES[inspection.referral_body]}"
-    if inspection.handling_note and inspection.outcome != "fix_request":
-        handling += f". {inspection.handling_note}"
+    handling = inspection.handling_note if inspection.outcome != "fix_request" else ""
     photos = ()
     if minutes.with_photos:
         storage = storage_for(current_app)
+        questions = {
+            item.code: item.question.rstrip(" ?") for group in catalogue.groups for item in group.items
+        }
         photos = tuple(
-            pdf.Photo(storage.get(p.storage_key), p.caption or p.item_code or "") for p in inspection.photos
+            pdf.Photo(
+                storage.get(p.storage_key),
+                p.caption,
+                subject=questions.get(p.item_code or "", p.item_code or ""),
+                taken_at=(p.taken_at or p.created_at).astimezone(VN_TZ),
+                taken_known=p.taken_at is not None,
+            )
+            for p in inspection.photos
         )
     basis = [f"Căn cứ {inspection.basis};"] if inspection.basis else []
     decision = Decision(inspection.decision_number, inspection.decision_date, inspection.decision_signer)
@@ -164,6 +212,18 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         basis.append(decision.basis_line())
     basis.append(f"Hình thức kiểm tra: {INSPECTION_KINDS[inspection.kind].lower()}.")
     readings, lots, reference_standards = minutes_sections(inspection)
+    # A "sơ bộ" result is not the team's conclusion: only a plain "Không đạt" is one.
+    if any(r.verdict == OUTCOMES["fail"] for r in readings):
+        failed_areas.append("sai số của phương tiện đo")
+    if any(lot.verdict == OUTCOMES["fail"] for lot in lots):
+        failed_areas.append("lượng của hàng đóng gói sẵn")
+    conclusion = conclusion_sentence(
+        premise.name,
+        failed_areas,
+        inspection.outcome,
+        REFERRAL_BODIES.get(inspection.referral_body or "", ""),
+        inspection.fix_deadline if inspection.outcome == "fix_request" else None,
+    )
     superseded_note = None
     if minutes.supersedes is not None:
         old = minutes.supersedes
@@ -183,16 +243,7 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         started_at=inspection.started_at.astimezone(VN_TZ),
         ended_at=inspection.ended_at.astimezone(VN_TZ) if inspection.ended_at else None,
         place=premise.address or premise.name,
-        team=tuple(
-            pdf.TeamMember(
-                m.display_name,
-                m.position,
-                m.organisation or unit.name,
-                _member_role(m),
-                salutation(m.salutation_code),
-            )
-            for m in inspection.members
-        ),
+        team=tuple(_team_member(m, unit) for m in inspection.members),
         business=pdf.Business(
             name=premise.name,
             owner=premise.owner_name,
@@ -207,8 +258,12 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
             minutes.representative_id_number,
             salutation(minutes.representative_salutation),
         ),
-        recorder=pdf.Signatory(recorder.full_name, minutes.recorder_signature),
-        team_leader=pdf.Signatory(lead.display_name if lead else recorder.full_name),
+        recorder=pdf.Signatory(recorder_name, minutes.recorder_signature),
+        team_leader=pdf.Signatory(lead.display_name if lead else recorder_name, leader_signature),
+        recorder_is_leader=lead is not None and recorder_member is lead,
+        other_members=tuple(
+            _team_member(m, unit) for m in inspection.members if m is not lead and m is not recorder_member
+        ),
         business_signatory=pdf.Signatory(minutes.representative_name, minutes.business_signature),
         result_groups=tuple(groups),
         not_checked=tuple(not_checked),
@@ -218,6 +273,7 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
         meter_checks=meter_sections(inspection),
         violations=tuple(violations),
         outcome=HANDLING.get(inspection.outcome or "", ""),
+        conclusion=conclusion,
         handling=handling,
         requests=tuple(requests),
         representative_statement=minutes.representative_statement,
@@ -238,6 +294,7 @@ def build_document(minutes: Minutes) -> pdf.MinutesDocument:
             if minutes.stop_order_subject and minutes.stop_order_deadline
             else None
         ),
+        preview=preview,
     )
 
 
@@ -246,10 +303,8 @@ def inspected_on(inspection: Inspection) -> date:
     return inspection.started_at.astimezone(VN_TZ).date()
 
 
-def issue_minutes(
-    inspection: Inspection, request: IssueRequest, user: User, today: date | None = None
-) -> Minutes:
-    """Number, render, store and lock, in one transaction; a failure anywhere leaves no number used."""
+def _checked(inspection: Inspection, request: IssueRequest) -> InspectionMember | None:
+    """Refuse what cannot be issued (MinutesError); the team member who is người lập biên bản."""
     if inspection.status == "minutes_issued":
         raise MinutesError("Cuộc kiểm tra này đã có biên bản có hiệu lực.")
     if inspection.status != "completed":
@@ -276,49 +331,99 @@ def issue_minutes(
     errors = legal_details_errors(legal, inspected_on(inspection), request.business_signature is not None)
     if errors:
         raise MinutesError(" ".join(errors.values()))
-    today = today or today_vn()
-    previous = db.session.scalars(
+    return _recorder(inspection, request.recorder_member_id)
+
+
+def _previous(inspection: Inspection) -> Minutes | None:
+    return db.session.scalars(
         select(Minutes).where(Minutes.inspection_id == inspection.id, Minutes.status == "valid")
     ).first()
+
+
+def _draft(
+    inspection: Inspection,
+    request: IssueRequest,
+    user: User,
+    today: date,
+    number: int,
+    recorder: InspectionMember | None,
+) -> Minutes:
+    """The biên bản as it will be issued, not yet in the session: everything but its file."""
+    previous = _previous(inspection)
+    legal = request.legal
+    minutes = Minutes(
+        inspection_id=inspection.id,
+        unit_id=inspection.unit_id,
+        year=today.year,
+        number=number,
+        number_suffix=inspection.unit.minutes_suffix,
+        number_text=minutes_number_text(number, inspection.unit.minutes_suffix),
+        public_id=new_public_id(),
+        issued_on=today,
+        issued_by_id=user.id,
+        representative_name=request.representative_name.strip(),
+        representative_position=request.representative_position.strip(),
+        representative_id_number=request.representative_id_number.strip(),
+        representative_statement=request.representative_statement.strip(),
+        representative_salutation=request.representative_salutation,
+        refused_to_sign=legal.refused_to_sign,
+        refusal_reason=nfc(legal.refusal_reason) if legal.refused_to_sign else "",
+        witness_name=nfc(legal.witness_name),
+        witness_position=nfc(legal.witness_position),
+        witness_salutation=legal.witness_salutation if legal.witness_name.strip() else None,
+        stop_order_subject=nfc(legal.stop_order_subject),
+        stop_order_deadline=legal.stop_order_deadline,
+        copies=request.copies,
+        with_photos=request.include_photos,
+        outcome_label=HANDLING.get(inspection.outcome or "", ""),
+        business_signature=request.business_signature,
+        recorder_signature=request.recorder_signature,
+        recorder_member_id=recorder.id if recorder else None,
+        recorder_name=recorder.display_name if recorder else user.full_name,
+        leader_signature_sha256=(
+            hashlib.sha256(request.leader_signature).hexdigest() if request.leader_signature else None
+        ),
+        supersedes_id=previous.id if previous else None,
+        pdf_key="",
+        pdf_sha256="",
+        pdf_size=0,
+    )
+    minutes.issued_by = user
+    minutes.supersedes = previous
+    minutes.inspection = inspection
+    minutes.unit = inspection.unit
+    return minutes
+
+
+def preview_pdf(
+    inspection: Inspection, request: IssueRequest, user: User, today: date | None = None
+) -> bytes:
+    """The biên bản as it would be issued, marked BẢN XEM TRƯỚC, without a number or a QR code: nothing is stored,
+    no number is taken."""
+    recorder = _checked(inspection, request)
+    minutes = _draft(inspection, request, user, today or today_vn(), 1, recorder)
+    try:
+        document = build_document(minutes, preview=True, leader_signature=request.leader_signature)
+        return pdf.render_minutes_pdf(document)
+    finally:
+        if minutes in db.session:
+            db.session.expunge(minutes)
+
+
+def issue_minutes(
+    inspection: Inspection, request: IssueRequest, user: User, today: date | None = None
+) -> Minutes:
+    """Number, render, store and lock, in one transaction; a failure anywhere leaves no number used."""
+    recorder = _checked(inspection, request)
+    today = today or today_vn()
     storage = storage_for(current_app)
     try:
-        number = next_number(inspection.unit_id, today.year)
-        minutes = Minutes(
-            inspection_id=inspection.id,
-            unit_id=inspection.unit_id,
-            year=today.year,
-            number=number,
-            number_suffix=inspection.unit.minutes_suffix,
-            number_text=minutes_number_text(number, inspection.unit.minutes_suffix),
-            public_id=new_public_id(),
-            issued_on=today,
-            issued_by_id=user.id,
-            representative_name=request.representative_name.strip(),
-            representative_position=request.representative_position.strip(),
-            representative_id_number=request.representative_id_number.strip(),
-            representative_statement=request.representative_statement.strip(),
-            representative_salutation=request.representative_salutation,
-            refused_to_sign=legal.refused_to_sign,
-            refusal_reason=nfc(legal.refusal_reason) if legal.refused_to_sign else "",
-            witness_name=nfc(legal.witness_name),
-            witness_position=nfc(legal.witness_position),
-            witness_salutation=legal.witness_salutation if legal.witness_name.strip() else None,
-            stop_order_subject=nfc(legal.stop_order_subject),
-            stop_order_deadline=legal.stop_order_deadline,
-            copies=request.copies,
-            with_photos=request.include_photos,
-            outcome_label=HANDLING.get(inspection.outcome or "", ""),
-            business_signature=request.business_signature,
-            recorder_signature=request.recorder_signature,
-            supersedes_id=previous.id if previous else None,
-            pdf_key="",
-            pdf_sha256="",
-            pdf_size=0,
+        minutes = _draft(
+            inspection, request, user, today, next_number(inspection.unit_id, today.year), recorder
         )
-        minutes.issued_by = user
-        minutes.supersedes = previous
-        minutes.inspection = inspection
-        minutes.unit = inspection.unit
+        previous = minutes.supersedes
+        if request.leader_signature:
+            storage.put(signature_key(minutes.leader_signature_sha256), request.leader_signature)
         content = pdf.render_minutes_pdf(build_document(minutes), verify_url=verification_url(minutes))
         minutes.pdf_key = f"minutes/{today.year}/{inspection.unit_id}/{minutes.public_id}.pdf"
         minutes.pdf_sha256 = hashlib.sha256(content).hexdigest()

@@ -3,6 +3,8 @@ The public verification page that a printed QR code opens is the public blueprin
 
 from __future__ import annotations
 
+import base64
+import hmac
 from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -37,45 +39,71 @@ def _pdf(content: bytes, filename: str) -> Response:
     )
 
 
+NOT_PREVIEWED = (
+    "Biên bản chưa được xem trước đúng với nội dung này (có mục đã thay đổi sau lần xem trước). Hãy bấm "
+    "“Xem trước biên bản”, đọc lại bản xem trước rồi mới bấm “Lập và khóa”. Chưa có gì được lưu, chưa lấy số."
+)
+
+
+def _issue_request(form: IssueForm) -> service.IssueRequest:
+    return service.IssueRequest(
+        representative_name=form.representative_name.data,
+        representative_position=form.representative_position.data or "",
+        representative_id_number=form.representative_id_number.data or "",
+        representative_statement=form.representative_statement.data or "",
+        copies=form.copies.data,
+        include_photos=bool(form.include_photos.data),
+        business_signature=signature_png(form.business_signature.data),
+        recorder_signature=signature_png(form.recorder_signature.data),
+        leader_signature=signature_png(form.leader_signature.data),
+        representative_salutation=salutation_code(form.representative_salutation.data),
+        legal=form.legal_details(),
+        recorder_member_id=form.recorder_member_id(),
+    )
+
+
 @bp.route("/inspections/<int:inspection_id>/minutes/new", methods=["GET", "POST"])
 @login_required
 def issue(inspection_id: int):
+    """First "Xem trước biên bản": the PDF as it would be issued, marked, with no number; only then "Lập và khóa",
+    which issues exactly what was previewed."""
     inspection = get_or_404(Inspection, inspection_id)
     require("minutes.issue")
     if request.method == "GET" and inspection.status != "completed":
         # The form is offered only where the inspection page offers it: Back or a second tab after issuing lands
         # on the biên bản that was issued, not on a form that would be refused (a form sent anyway is refused).
         return _not_issuable(inspection)
-    form = IssueForm(inspected_on=service.inspected_on(inspection))
+    form = IssueForm(
+        inspected_on=service.inspected_on(inspection), recorders=service.recorder_choices(inspection)
+    )
     if request.method == "GET":
         form.representative_name.data = inspection.premise.owner_name
         form.representative_position.data = "Chủ cơ sở"
-    error = None
+    error, preview = None, None
     if form.validate_on_submit():
+        digest = form.inputs_digest(inspection)
         try:
-            minutes = service.issue_minutes(
-                inspection,
-                service.IssueRequest(
-                    representative_name=form.representative_name.data,
-                    representative_position=form.representative_position.data or "",
-                    representative_id_number=form.representative_id_number.data or "",
-                    representative_statement=form.representative_statement.data or "",
-                    copies=form.copies.data,
-                    include_photos=bool(form.include_photos.data),
-                    business_signature=signature_png(form.business_signature.data),
-                    recorder_signature=signature_png(form.recorder_signature.data),
-                    representative_salutation=salutation_code(form.representative_salutation.data),
-                    legal=form.legal_details(),
-                ),
-                current_user,
-            )
+            if request.form.get("action") == "issue":
+                if not hmac.compare_digest((form.preview_digest.data or "").encode(), digest.encode()):
+                    raise service.MinutesError(NOT_PREVIEWED)
+                minutes = service.issue_minutes(inspection, _issue_request(form), current_user)
+                flash(f"Đã lập Biên bản số {minutes.label}.", "success")
+                return redirect(url_for(".detail", minutes_id=minutes.id))
+            preview = base64.b64encode(service.preview_pdf(inspection, _issue_request(form), current_user))
         except (service.MinutesError, RuleError) as exc:
             error = str(exc)
         else:
-            flash(f"Đã lập Biên bản số {minutes.label}.", "success")
-            return redirect(url_for(".detail", minutes_id=minutes.id))
+            form.preview_digest.data = digest
+    if preview is None:
+        form.preview_digest.data = ""
     status = 422 if (form.errors or error) else 200
-    page = render_template("minutes/issue.html", form=form, inspection=inspection, error=error)
+    page = render_template(
+        "minutes/issue.html",
+        form=form,
+        inspection=inspection,
+        error=error,
+        preview=preview.decode("ascii") if preview else None,
+    )
     # Never kept for Back: once issued, going back must ask the server (and land on the biên bản).
     return page, status, {"Cache-Control": "no-store"}
 

@@ -98,6 +98,13 @@ class Minutes(db.Model):
     print_count: Mapped[int] = mapped_column(Integer, default=0)
     business_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorder_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Người lập biên bản: the team member chosen at issue (not the clerk who issued it), and the name as printed.
+    recorder_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspection_members.id", ondelete="SET NULL")
+    )
+    recorder_name: Mapped[str] = mapped_column(String(120), default="")
+    # The team leader's signature drawn on the issue page: a PNG in the file store under signatures/<sha256>.png.
+    leader_signature_sha256: Mapped[str | None] = mapped_column(String(64))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("minutes.id"))
     # Set when the record was reopened for a correction, and again when the replacement superseded it.
     change_reason: Mapped[str] = mapped_column(Text, default="")

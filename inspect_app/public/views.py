@@ -38,6 +38,7 @@ def _comparison(
 
 
 @bp.route("/v/<token>", methods=["GET", "POST"])
+@bp.route("/V/<token>", methods=["GET", "POST"])  # the compact address printed in QR codes
 def verify(token: str):
     form = VerifyUploadForm()
     checked_at = datetime.now(VN_TZ)

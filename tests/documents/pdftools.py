@@ -61,6 +61,48 @@ def page_png(pdf: bytes, page: int, workdir: Path, dpi: int = 150) -> Path:
     return out.with_suffix(".png")
 
 
+def printed_page_png(pdf: bytes, page: int, workdir: Path, dpi: int = 100, border_mm: float = 10) -> Path:
+    """One page as an office printer puts it on paper and a plain scan reads it back: rendered at ``dpi`` with the
+    ``border_mm`` the printer cannot print cut away on every side."""
+    pdftoppm = require_tool("pdftoppm")
+    box = reader(pdf).pages[page - 1].mediabox
+    border = round(border_mm / 25.4 * dpi)
+    width, height = (round(float(side) / 72 * dpi) for side in (box.width, box.height))
+    src = workdir / "printed.pdf"
+    src.write_bytes(pdf)
+    out = workdir / f"printed-{page}"
+    crop = [
+        "-x",
+        str(border),
+        "-y",
+        str(border),
+        "-W",
+        str(width - 2 * border),
+        "-H",
+        str(height - 2 * border),
+    ]
+    subprocess.run(
+        [
+            pdftoppm,
+            "-r",
+            str(dpi),
+            "-png",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            *crop,
+            "-singlefile",
+            str(src),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return out.with_suffix(".png")
+
+
 def decode_qr(png: Path) -> list[str]:
     """Every QR/barcode payload zbarimg finds on the image (empty list if none)."""
     zbarimg = require_tool("zbarimg")

@@ -155,7 +155,7 @@ def test_the_table_fits_the_text_column():
     rollup = rollup_document()
     _rows, widths, _extra = figures_table(rollup, range(len(rollup.columns)), WIDE_TEXT_WIDTH, st)
     assert sum(widths) == pytest.approx(WIDE_TEXT_WIDTH) and len(widths) == 12
-    assert WIDE_TEXT_WIDTH == pytest.approx(297 * mm - 45 * mm)
+    assert WIDE_TEXT_WIDTH == pytest.approx(297 * mm - 50 * mm)
 
 
 def test_thirty_communes_continue_in_further_tables(tmp_path):

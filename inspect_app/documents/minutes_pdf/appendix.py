@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from .. import reportlab_tuning
 from ..vn_format import vn_short_date
-from .content import MinutesDocument
+from .content import MinutesDocument, Photo
 from ..official_pdf.styles import TEXT_WIDTH, Styles, markup, para
 
 
@@ -37,6 +37,16 @@ class _Photo(Flowable):
         self.canv.drawImage(image, 0, 0, self.width, self.height)
 
 
+def photo_caption(n: int, photo: Photo) -> str:
+    """ "Ảnh 2. Cân có dấu kiểm định còn hiệu lực: tem hết hạn (chụp lúc 21/11/2026 08:45)": what and when."""
+    what = ": ".join(part for part in (photo.subject, photo.caption) if part) or "Ảnh chung của cuộc kiểm tra"
+    text = f"Ảnh {n}. {what}"
+    if photo.taken_at is not None:
+        verb = "chụp lúc" if photo.taken_known else "tải lên lúc"
+        text += f" ({verb} {photo.taken_at:%d/%m/%Y %H:%M})"
+    return text
+
+
 def photo_appendix(doc: MinutesDocument, st: Styles) -> list[Flowable]:
     out: list[Flowable] = [
         PageBreak(),
@@ -50,8 +60,7 @@ def photo_appendix(doc: MinutesDocument, st: Styles) -> list[Flowable]:
     cells: list[list[Flowable]] = []
     for n, photo in enumerate(doc.photos, start=1):
         img = _Photo(photo.jpeg, col_w - 6 * mm, 75 * mm)
-        caption = f"Ảnh {n}. {photo.caption}" if photo.caption else f"Ảnh {n}"
-        cells.append([img, Spacer(1, 1.5 * mm), para(caption, st.caption)])
+        cells.append([img, Spacer(1, 1.5 * mm), para(photo_caption(n, photo), st.caption)])
     rows = [cells[k : k + 2] for k in range(0, len(cells), 2)]
     if rows and len(rows[-1]) == 1:
         rows[-1].append([])

@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable
 
 from ..official_pdf.blocks import Columns, Gap, Item, Line, Picture, item_height, official_header, text_lines
 from ..official_pdf.styles import TEXT_WIDTH, Styles, para
-from .content import MinutesDocument, Signatory
+from .content import MinutesDocument, Signatory, TeamMember
 
 
 def header(doc: MinutesDocument, st: Styles) -> list[Flowable]:
@@ -41,15 +41,23 @@ def _refusal_lines(doc: MinutesDocument, font: str, width: float, room: float) -
     return [Gap(max((room - used) / 2, 0)), *items, Gap(max((room - used) / 2, 0))]
 
 
-def signatures(doc: MinutesDocument, st: Styles) -> Flowable:
+def signatures(doc: MinutesDocument, st: Styles) -> list[Flowable]:
+    """The business, the recorder and the team leader side by side (the leader who also wrote the biên bản signs
+    once), then every other member of the team, three to a row, each with a blank place to sign."""
     fonts = st.fonts
     business = doc.business_signatory or Signatory(doc.representative.name)
-    blocks = [
-        ("ĐẠI DIỆN CƠ SỞ", business),
-        ("NGƯỜI LẬP BIÊN BẢN", doc.recorder),
-        ("TRƯỞNG ĐOÀN KIỂM TRA", doc.team_leader),
-    ]
-    col_w = TEXT_WIDTH / 3
+    if doc.recorder_is_leader:
+        leader = doc.team_leader
+        if not leader.signature_png:
+            leader = Signatory(leader.name, doc.recorder.signature_png)
+        blocks = [("ĐẠI DIỆN CƠ SỞ", business), ("TRƯỞNG ĐOÀN, NGƯỜI LẬP BIÊN BẢN", leader)]
+    else:
+        blocks = [
+            ("ĐẠI DIỆN CƠ SỞ", business),
+            ("NGƯỜI LẬP BIÊN BẢN", doc.recorder),
+            ("TRƯỞNG ĐOÀN KIỂM TRA", doc.team_leader),
+        ]
+    col_w = TEXT_WIDTH / len(blocks)
     inner_w = col_w - 4
     sign_h = 24 * mm
     # One line per title: shrink from 12 pt only as far as the widest title needs.
@@ -83,7 +91,31 @@ def signatures(doc: MinutesDocument, st: Styles) -> Flowable:
             items.extend(text_lines(doc.witness.position, fonts.italic, 12, 14.5, inner_w))
             items.append(Gap(3))
         columns.append((k * col_w, col_w, items))
-    return Columns(columns)
+    return [Columns(columns), *_member_rows(doc.other_members, st, sign_h)]
+
+
+def _member_rows(members: tuple[TeamMember, ...], st: Styles, sign_h: float) -> list[Flowable]:
+    """Every other member of the team: role, "(Ký, ghi rõ họ tên)", a blank place, name and position; three a row."""
+    fonts = st.fonts
+    col_w = TEXT_WIDTH / 3
+    rows = []
+    for start in range(0, len(members), 3):
+        columns = []
+        for k, member in enumerate(members[start : start + 3]):
+            items: list[Item] = [
+                Gap(5 * mm),
+                *text_lines(
+                    (member.role or "Thành viên").upper() + " ĐOÀN KIỂM TRA", fonts.bold, 12, 14.5, col_w - 4
+                ),
+                Line("(Ký, ghi rõ họ tên)", fonts.italic, 12, 14.5),
+                Gap(1 * mm + sign_h),
+                *text_lines(member.name, fonts.bold, 13, 16, col_w - 4),
+                *text_lines(member.position, fonts.italic, 11, 13, col_w - 4),
+                Gap(3),
+            ]
+            columns.append((k * col_w, col_w, items))
+        rows.append(Columns(columns))
+    return rows
 
 
 def _signature_space(who: Signatory, col_w: float, sign_h: float) -> list[Item]:

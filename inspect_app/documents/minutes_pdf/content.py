@@ -204,10 +204,15 @@ class Signatory:
 
 @dataclass(frozen=True)
 class Photo:
-    """A photo for the appendix (JPEG bytes) and its caption."""
+    """A photo for the appendix (JPEG bytes): what it shows and when it was taken, both printed under it."""
 
     jpeg: bytes
-    caption: str = ""
+    caption: str = ""  # the inspector's own words
+    subject: str = (
+        ""  # the checklist item or instrument it belongs to, e.g. "Cân có dấu kiểm định còn hiệu lực"
+    )
+    taken_at: datetime | None = None  # Vietnam time: when it was taken, or else when it was uploaded
+    taken_known: bool = True  # False: taken_at is the upload time (the photo said nothing)
 
 
 @dataclass(frozen=True)
@@ -229,6 +234,9 @@ class MinutesDocument:
     recorder: Signatory  # NGƯỜI LẬP BIÊN BẢN
     team_leader: Signatory  # TRƯỞNG ĐOÀN KIỂM TRA
     business_signatory: Signatory | None = None  # ĐẠI DIỆN CƠ SỞ; defaults to the representative's name
+    # The other members of the team, each with a place of their own to sign (role and position under the name).
+    other_members: tuple[TeamMember, ...] = ()
+    recorder_is_leader: bool = False  # one block for the team leader who also wrote the biên bản
     ended_at: datetime | None = None
     result_groups: tuple[ResultGroup, ...] = ()
     not_checked: tuple[str, ...] = ()  # "NHAN-02 – question: reason", an item not checked a line
@@ -239,8 +247,10 @@ class MinutesDocument:
         MeterCheck, ...
     ] = ()  # công tơ điện, đồng hồ nước: recorded and referred, never judged
     violations: tuple[Violation, ...] = ()
-    outcome: str = ""  # kết luận chung
+    outcome: str = ""  # kết luận chung, as a label ("Yêu cầu khắc phục"): printed only without a conclusion
     handling: str = ""  # biện pháp xử lý
+    # Section V's conclusion as a sentence ("Cơ sở … chưa chấp hành đúng quy định về …; Đoàn kiểm tra yêu cầu …").
+    conclusion: str = ""
     requests: tuple[RequestItem, ...] = ()
     representative_statement: str = ""  # empty: dotted lines are printed for a handwritten statement
     copies: int = 2
@@ -256,6 +266,8 @@ class MinutesDocument:
     refusal_reason: str = ""
     witness: Witness | None = None
     stop_order: StopOrder | None = None
+    # A preview before issuing: no number yet ("Số: …/BB-KT"), no QR code, "BẢN XEM TRƯỚC" across every page.
+    preview: bool = False
 
     def __post_init__(self) -> None:
         for name in (
@@ -271,6 +283,7 @@ class MinutesDocument:
             "violations",
             "requests",
             "photos",
+            "other_members",
         ):
             _tuple(self, name)
         if self.number < 1:
@@ -281,6 +294,8 @@ class MinutesDocument:
     @property
     def number_text(self) -> str:
         """``"12/BB-KT"``, ``"05/BB-KT"``: two digits at least (NĐ 30/2020 Điều 15.1 numbers from 01)."""
+        if self.preview:
+            return f"…/{self.number_suffix}"
         return minutes_number_text(self.number, self.number_suffix)
 
     @property

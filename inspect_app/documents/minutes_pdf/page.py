@@ -20,13 +20,15 @@ from ..official_pdf.styles import (
     MARGIN_TOP,
     PAGE_HEIGHT,
     PAGE_WIDTH,
-    QR_Y,
+    QR_NOTE_Y,
     TEXT_WIDTH,
     nfc,
 )
 from ..vn_format import vn_short_date
 
 COPY_MARK = "BẢN SAO"
+PREVIEW_MARK = "BẢN XEM TRƯỚC"
+PREVIEW_WATERMARK = "BẢN XEM TRƯỚC — chưa có giá trị"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Decor:
     issued_on: date
     copy_mark: bool
     superseded_note: str | None
+    preview: bool = False
 
 
 def decorator(decor: Sequence[Decor], fonts: FontFamily) -> Decorate:
@@ -53,27 +56,31 @@ def _decorate(c: Canvas, d: Decor, fonts: FontFamily, page: int, total: int) -> 
     c.saveState()
     if page > 1:
         draw_page_number(c, fonts, f"Trang {page}/{total}")
-    draw_verification(
-        c, fonts, d.verify_url, f"Biên bản kiểm tra số {d.number_text} ngày {vn_short_date(d.issued_on)}"
-    )
+    if d.preview:
+        draw_copy_mark(c, fonts, PREVIEW_MARK, PREVIEW_WATERMARK)
+    else:
+        draw_verification(
+            c, fonts, d.verify_url, f"Biên bản kiểm tra số {d.number_text} ngày {vn_short_date(d.issued_on)}"
+        )
     if d.superseded_note:
         c.setFont(fonts.bold_italic, 8.5)
         note = nfc(d.superseded_note)
         max_w = TEXT_WIDTH
         while stringWidth(note, fonts.bold_italic, 8.5) > max_w and len(note) > 4:
             note = note[:-2].rstrip() + "…"
-        c.drawString(MARGIN_LEFT, QR_Y + 10.5 * mm, note)
+        c.drawString(MARGIN_LEFT, QR_NOTE_Y, note)
     if d.copy_mark:
         draw_copy_mark(c, fonts)
     c.restoreState()
 
 
-def draw_copy_mark(c: Canvas, fonts: FontFamily) -> None:
-    """The "BẢN SAO" stamp in the top-right margin and a light diagonal watermark, on a reprint's every page."""
+def draw_copy_mark(c: Canvas, fonts: FontFamily, mark: str = COPY_MARK, watermark: str = COPY_MARK) -> None:
+    """The "BẢN SAO" stamp in the top-right margin and a light diagonal watermark, on a reprint's every page (or
+    another ``mark`` and ``watermark``: a preview's)."""
     c.saveState()
     # A stamp in the top-right margin.
     size = 14
-    w = stringWidth(COPY_MARK, fonts.bold, size) + 6 * mm
+    w = stringWidth(mark, fonts.bold, size) + 6 * mm
     h = 8 * mm
     x = PAGE_WIDTH - MARGIN_RIGHT - w
     y = PAGE_HEIGHT - MARGIN_TOP / 2 - h / 2
@@ -82,9 +89,9 @@ def draw_copy_mark(c: Canvas, fonts: FontFamily) -> None:
     c.setLineWidth(1.4)
     c.rect(x, y, w, h, stroke=1, fill=0)
     c.setFont(fonts.bold, size)
-    c.drawCentredString(x + w / 2, y + (h - size * 0.7) / 2, COPY_MARK)
+    c.drawCentredString(x + w / 2, y + (h - size * 0.7) / 2, mark)
     # And a light diagonal watermark across the page.
-    text = COPY_MARK
+    text = nfc(watermark)
     c.setFillColor(colors.HexColor("#b00000"))
     c.setFillAlpha(0.10)
     diag = (PAGE_WIDTH**2 + PAGE_HEIGHT**2) ** 0.5 * 0.62

@@ -24,14 +24,16 @@ def _build(items: Sequence[tuple[MinutesDocument, str]], copy_mark: bool | Seque
     story: list[Flowable] = []
     decor: list[Decor] = []
     for index, (doc, url) in enumerate(items):
-        if not url:
-            raise ValueError("verify_url is required: every page carries a QR code")
+        if not url and not doc.preview:
+            raise ValueError("verify_url is required: every page of an issued biên bản carries a QR code")
         if index:
             story.append(PageBreakIfNotEmpty())
         story.append(DocStart(index))
         story.extend(document_story(doc, st))
         marked = copy_mark if isinstance(copy_mark, bool) else copy_mark[len(decor)]
-        decor.append(Decor(url, nfc(doc.number_text), doc.issued_on, marked, doc.superseded_note))
+        decor.append(
+            Decor(url, nfc(doc.number_text), doc.issued_on, marked, doc.superseded_note, doc.preview)
+        )
 
     first = items[0][0]
     if len(items) == 1:
@@ -49,7 +51,7 @@ def _build(items: Sequence[tuple[MinutesDocument, str]], copy_mark: bool | Seque
     )
 
 
-def render_minutes_pdf(doc: MinutesDocument, *, verify_url: str, copy_mark: bool = False) -> bytes:
+def render_minutes_pdf(doc: MinutesDocument, *, verify_url: str = "", copy_mark: bool = False) -> bytes:
     """Render one biên bản kiểm tra; the same input always gives byte-identical output."""
     return _build([(doc, verify_url)], copy_mark)
 

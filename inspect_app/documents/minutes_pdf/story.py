@@ -13,7 +13,10 @@ from .blocks import header, signatures
 from .content import MinutesDocument
 from ..official_pdf.styles import TEXT_WIDTH, Styles, labelled, markup, para
 from ..official_pdf.grid import table_section
-from .tables import lots_table, meters_table, readings_table, results_table
+from .tables import Notes, lots_table, meters_table, readings_table, results_table
+
+
+STATEMENT_LINES = 6
 
 
 def heading(text: str, st: Styles) -> list[Flowable]:
@@ -94,21 +97,27 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
         intro = []
         if doc.reference_standards:
             intro.append(para("Chuẩn đo lường sử dụng: " + "; ".join(doc.reference_standards) + ".", body))
+        notes = Notes()
         s.extend(
             table_section(
                 f"{section}. Kết quả phép đo đối chứng, kiểm tra sai số phương tiện đo",
-                readings_table(doc.readings, st),
+                readings_table(doc.readings, st, notes),
                 st,
                 intro,
             )
         )
+        s.extend(notes.flowables(st))
     if doc.lots:
         section += 1
+        notes = Notes()
         s.extend(
             table_section(
-                f"{section}. Kết quả kiểm tra lượng của hàng đóng gói sẵn", lots_table(doc.lots, st), st
+                f"{section}. Kết quả kiểm tra lượng của hàng đóng gói sẵn",
+                lots_table(doc.lots, st, notes),
+                st,
             )
         )
+        s.extend(notes.flowables(st))
     if any(r.provisional for r in doc.readings) or any(lot.provisional for lot in doc.lots):
         s.append(
             para(
@@ -147,7 +156,9 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
         s.append(para("Không phát hiện vi phạm.", body))
 
     s.extend(heading("V. KẾT LUẬN VÀ BIỆN PHÁP XỬ LÝ", st))
-    if doc.outcome:
+    if doc.conclusion:
+        s.append(Paragraph(f"<b>Kết luận:</b> {markup(doc.conclusion)}", body))
+    elif doc.outcome:
         s.append(Paragraph(f"<b>Kết luận:</b> {markup(doc.outcome)}", body))
     if doc.handling:
         s.append(Paragraph(f"<b>Biện pháp xử lý:</b> {markup(doc.handling)}", body))
@@ -180,7 +191,8 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
     if doc.representative_statement:
         s.append(para(doc.representative_statement, body))
     elif not doc.refused_to_sign:
-        s.extend(dotted_lines(2, st))
+        # Room for a handwritten statement of a few sentences.
+        s.extend(dotted_lines(STATEMENT_LINES, st))
     if doc.refused_to_sign:
         s.append(
             Paragraph(f"<b>Đại diện cơ sở không ký biên bản.</b> Lý do: {markup(doc.refusal_reason)}", body)
@@ -213,7 +225,7 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
         read_out = "đã đọc lại cho những người có tên trên cùng nghe, công nhận đúng và ký tên dưới đây."
     closing.append(para(f"{made}; {read_out}", st.body_indent))
     closing.append(Spacer(1, 4 * mm))
-    closing.append(signatures(doc, st))
+    closing.extend(signatures(doc, st))
     s.append(KeepTogether(closing))
 
     if doc.photos:

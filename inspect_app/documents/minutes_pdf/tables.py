@@ -24,14 +24,29 @@ def _is_fail(answer: str) -> bool:
     return nfc(answer).strip().lower().startswith("không đạt")
 
 
-def _verdict_cell(verdict: str, detail: str, provisional: bool, st: Styles) -> list[Flowable]:
+class Notes:
+    """The numbered notes under a table: a verdict cell says "Đạt (1)" and the rule it was judged by is note (1);
+    readings judged by the same rule share one number."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def mark(self, text: str) -> str:
+        if not text:
+            return ""
+        if text not in self.texts:
+            self.texts.append(text)
+        return f" ({self.texts.index(text) + 1})"
+
+    def flowables(self, st: Styles) -> list[Flowable]:
+        return [para(f"({n}) {text}", st.note) for n, text in enumerate(self.texts, start=1)]
+
+
+def _verdict_cell(verdict: str, detail: str, provisional: bool, notes: Notes, st: Styles) -> Flowable:
     verdict_text = markup(verdict)
     if _is_fail(verdict):
         verdict_text = f"<b>{verdict_text}</b>"
-    out: list[Flowable] = [Paragraph(verdict_text + (" (*)" if provisional else ""), st.cell_center)]
-    if detail:
-        out.append(para(detail, st.cell_small))
-    return out
+    return Paragraph(verdict_text + (" (*)" if provisional else "") + notes.mark(detail), st.cell_center)
 
 
 def _short(text: str, width: float, st: Styles, *, bold: bool = False) -> object:
@@ -65,7 +80,8 @@ def results_table(groups: Sequence[ResultGroup], st: Styles) -> GridParts:
     return rows, widths, extra
 
 
-def readings_table(readings: Sequence[Reading], st: Styles) -> GridParts:
+def readings_table(readings: Sequence[Reading], st: Styles, notes: Notes) -> GridParts:
+    """The control readings; each verdict in a word or two, the rule it was judged by as a note (``notes``)."""
     widths = [10 * mm, 42 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm]
     widths.append(TEXT_WIDTH - sum(widths))
     heads = ("STT", "Phương tiện đo", "Tải/lượng chuẩn", "Số chỉ", "Sai số", "Sai số cho phép", "Kết quả")
@@ -89,13 +105,13 @@ def readings_table(readings: Sequence[Reading], st: Styles) -> GridParts:
                 _short(f"{_num(rd.indication, rd.places)} {unit}", widths[3], st),
                 _short(f"{_num(rd.error, rd.places, signed=True)} {unit}", widths[4], st),
                 _short(f"{rd.permitted_sign}{_num(rd.permitted_error, rd.places)} {unit}", widths[5], st),
-                _verdict_cell(rd.verdict, rd.rule, rd.provisional, st),
+                _verdict_cell(rd.verdict, rd.rule, rd.provisional, notes, st),
             ]
         )
     return rows, widths, []
 
 
-def lots_table(lots: Sequence[PrepackagedLot], st: Styles) -> GridParts:
+def lots_table(lots: Sequence[PrepackagedLot], st: Styles, notes: Notes) -> GridParts:
     widths = [10 * mm, 35 * mm, 19 * mm, 10 * mm, 20 * mm, 16 * mm, 13 * mm, 13 * mm]
     widths.append(TEXT_WIDTH - sum(widths))
     heads = (
@@ -124,7 +140,7 @@ def lots_table(lots: Sequence[PrepackagedLot], st: Styles) -> GridParts:
                 _short(f"{_num(lot.tolerance, lot.places)} {unit}", widths[5], st),
                 _short(str(lot.short_over_t), widths[6], st),
                 _short(str(lot.short_over_2t), widths[7], st),
-                _verdict_cell(lot.verdict, "; ".join(lot.rules_broken), lot.provisional, st),
+                _verdict_cell(lot.verdict, "; ".join(lot.rules_broken), lot.provisional, notes, st),
             ]
         )
     return rows, widths, []

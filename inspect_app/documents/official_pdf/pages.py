@@ -11,7 +11,6 @@ from datetime import date
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -26,6 +25,8 @@ from .styles import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
     QR_CAPTION,
+    QR_CAPTION_Y,
+    QR_LINE_Y,
     QR_SIZE,
     QR_X,
     QR_Y,
@@ -112,12 +113,12 @@ def draw_page_number(c: Canvas, fonts: FontFamily, text: str) -> None:
 def draw_verification(c: Canvas, fonts: FontFamily, url: str, line: str) -> None:
     """The QR code of ``url`` in the bottom-left corner, in the left margin, with its caption and ``line`` (which
     document this is) beside it under the text column."""
-    draw_qr(c, url, QR_X, QR_Y, QR_SIZE)
+    draw_qr(c, url, QR_X, QR_Y, QR_SIZE, fewest_modules=True)
     c.setFillColor(colors.black)
     c.setFont(fonts.italic, 8)
-    c.drawString(MARGIN_LEFT, QR_Y + 7.2 * mm, QR_CAPTION)
+    c.drawString(MARGIN_LEFT, QR_CAPTION_Y, QR_CAPTION)
     c.setFont(fonts.regular, 8)
-    c.drawString(MARGIN_LEFT, QR_Y + 4 * mm, line)
+    c.drawString(MARGIN_LEFT, QR_LINE_Y, line)
 
 
 def _frame(width: float, height: float, frame_id: str) -> Frame:

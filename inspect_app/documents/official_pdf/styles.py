@@ -20,12 +20,21 @@ from ..fonts import FontFamily
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_TOP = 20 * mm
 MARGIN_BOTTOM = 20 * mm
-MARGIN_LEFT = 30 * mm
+# NĐ 30/2020 allows 30-35 mm on the left: the widest, so the QR code fits in the margin inside what an office printer
+# prints (it leaves up to 10 mm blank at each edge) and is still large enough to read.
+MARGIN_LEFT = 35 * mm
 MARGIN_RIGHT = 15 * mm
 TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-QR_SIZE = 22 * mm
-QR_X = 5 * mm  # in the left margin, bottom corner: 3 mm (5 modules) of white to the text column
-QR_Y = 6 * mm
+# The QR code: 12 mm from the left and bottom edges (2 mm of white beyond a printer's 10 mm border), 2 mm of white to
+# the text column. 21 mm holds 33 modules (the compact address of documents.verification, up to about 90 characters)
+# at 0.64 mm each: it reads from a 100 dpi scan of a print.
+QR_SIZE = 21 * mm
+QR_X = 12 * mm
+QR_Y = 12 * mm
+# The lines under the text column beside the QR code: what it is for, which document, the replacement note.
+QR_CAPTION_Y = 14 * mm
+QR_LINE_Y = 11 * mm
+QR_NOTE_Y = 17 * mm
 
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
