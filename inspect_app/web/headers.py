@@ -5,7 +5,8 @@
   and from the configured tile server. Inline ``style="…"`` attributes are allowed (``style-src-attr``): the
   map colours its legend and clusters with them, and an attribute can neither run script nor select other
   elements; ``<style>`` elements and inline scripts are not.
-- Frames only from this origin (the issue page shows the biên bản's preview PDF in a frame).
+- Frames only from this origin, or a blob: URL a page script made (the issue page shows the biên bản's preview
+  PDF, which is never stored, that way).
 - ``nosniff``; a Referrer-Policy that never sends the path (verification tokens live in URLs) to another site.
 - HSTS when the request came over https (directly or through a trusted proxy).
 """
@@ -45,7 +46,7 @@ def content_security_policy(tile_url: str = "") -> str:
         "connect-src": ["'self'"],
         "worker-src": ["'self'"],
         "manifest-src": ["'self'"],
-        "frame-src": ["'self'"],
+        "frame-src": ["'self'", "blob:"],
         "object-src": ["'self'"],
         "frame-ancestors": ["'self'"],
         "base-uri": ["'self'"],

@@ -74,8 +74,8 @@ def test_the_desk_previews_before_it_issues_and_issues_what_was_previewed(field_
     page.mouse.up()
     assert page.input_value("#leader_signature").startswith("data:image/png;base64,")
     page.click("button:has-text('Xem trước biên bản')")
-    frame = page.wait_for_selector("#minutes-preview iframe")
-    preview = base64.b64decode(frame.get_attribute("src").split(",", 1)[1])
+    frame = page.wait_for_selector("#minutes-preview iframe[src^='blob:']", state="attached")
+    preview = base64.b64decode(frame.get_attribute("data-pdf"))
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(preview)).pages).split())
     assert "BẢN XEM TRƯỚC — chưa có giá trị" in text and "Số: …/BB-KT" in text
     assert "Tôi đồng ý, sẽ khắc phục trước hạn." in text and "Lê Thị Thu Hà" in text
