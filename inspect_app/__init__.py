@@ -79,7 +79,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "warning"
-    login_manager.session_protection = "strong"
+    from .auth.sessions import bind_sessions
+
+    bind_sessions(login_manager)
 
     from .models import User
 

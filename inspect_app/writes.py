@@ -127,20 +127,26 @@ def resend_of(model: type[Record], record_uuid: Any, digest: str, user: User) ->
     return None if existing is None else same_or_conflict(existing, digest, user)
 
 
-def insert(record: Record, digest: str, user: User) -> tuple[Record, bool]:
+def insert(
+    record: Record, digest: str, user: User, twin: Callable[[], Record | None] | None = None
+) -> tuple[Record, bool]:
     """Store a new record with its audit event: (record, True); if a concurrent request stored the same UUID first,
-    answer as for a resend: (stored, False)."""
+    answer as for a resend: (stored, False). ``twin`` finds the stored record that another unique key of the table
+    says is the same one (an instrument's serial at its premise), answered likewise when it stopped the insert."""
     db.session.add(record)
+    record_uuid = record.uuid
     try:
         db.session.flush()
         log("create", record, user)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        existing = _by_uuid(type(record), record.uuid)
-        if existing is None:
-            raise
-        return same_or_conflict(existing, digest, user), False
+        existing = _by_uuid(type(record), record_uuid)
+        if existing is not None:
+            return same_or_conflict(existing, digest, user), False
+        if twin is not None and (same := twin()) is not None:
+            return same, False
+        raise
     return record, True
 
 

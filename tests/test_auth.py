@@ -159,3 +159,63 @@ def test_a_user_changes_their_own_password(client, login, world):
         client.post("/login", data={"username": user.username, "password": "MatKhauMoi-2026"}).status_code
         == 302
     )
+
+
+PHONE = "Mozilla/5.0 (Linux; Android 13; SM-A146P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36"
+
+
+def _restart(client) -> None:
+    """A browser restart: the session cookie (no expiry) is gone, persistent cookies stay."""
+    client.delete_cookie("session", domain="localhost")
+
+
+def _signed_in(client, address: str, agent: str = PHONE) -> bool:
+    response = client.get(
+        "/api/v1/me",
+        headers={"User-Agent": agent, "Accept": "application/json"},
+        environ_base={"REMOTE_ADDR": address},
+    )
+    assert response.status_code in (200, 401), response.status_code
+    return response.status_code == 200
+
+
+def test_remember_me_survives_a_restart_and_a_new_network(client, world):
+    """Ticked "Ghi nhớ trên thiết bị này": after a browser restart every page and API call stays logged in, and
+    so does a phone that moves from Wi-Fi to 4G (another address, behind a proxy or not). The cookie used from
+    another kind of browser is still refused."""
+    user = world.users["inspector"]
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": PASSWORD, "remember": "y"},
+        headers={"User-Agent": PHONE},
+        environ_base={"REMOTE_ADDR": "192.168.1.20"},
+    )
+    assert response.status_code == 302
+    _restart(client)
+    assert [_signed_in(client, "192.168.1.20") for _ in range(3)] == [True, True, True]
+    assert client.get_cookie("remember_token") is not None
+    # 4G: another address, then a browser update (only the version numbers change), then another restart.
+    assert _signed_in(client, "100.64.12.7")
+    assert _signed_in(client, "100.64.12.7", PHONE.replace("124.0.0.0", "125.0.6422.53").replace("13", "14"))
+    _restart(client)
+    assert _signed_in(client, "100.71.3.9") and _signed_in(client, "192.168.1.20")
+    page = client.get("/app", headers={"User-Agent": PHONE}, environ_base={"REMOTE_ADDR": "100.71.3.9"})
+    assert page.status_code == 200
+    # The same cookies in a desktop Firefox: the session and the remember cookie are dropped.
+    assert not _signed_in(
+        client,
+        "100.71.3.9",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:126.0) Gecko/20100101 Firefox/126.0",
+    )
+    assert not _signed_in(client, "100.71.3.9")
+
+
+def test_without_remember_me_a_restart_logs_out(client, world):
+    user = world.users["inspector"]
+    client.post(
+        "/login", data={"username": user.username, "password": PASSWORD}, headers={"User-Agent": PHONE}
+    )
+    assert _signed_in(client, "127.0.0.1")
+    assert client.get_cookie("remember_token") is None
+    _restart(client)
+    assert not _signed_in(client, "127.0.0.1")

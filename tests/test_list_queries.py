@@ -13,9 +13,9 @@ from sqlalchemy import event, select
 from inspect_app.domain.geo import order_by_distance
 from inspect_app.extensions import db
 from inspect_app.models import Premise, Unit, User
-from inspect_app.premises.queries import CHANGE_OVERLAP, nearest_premises, premises_changed, premises_page
+from inspect_app.premises.queries import nearest_premises, premises_changed, premises_page
 from inspect_app.premises.service import update_premise
-from inspect_app.web.paging import InvalidCursor, decode_cursor, encode_cursor
+from inspect_app.web.paging import CHANGE_OVERLAP, InvalidCursor, decode_cursor, encode_cursor
 from tests.bulk import add_listed_records
 from tests.factories import make_premise, make_records
 

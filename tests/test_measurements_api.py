@@ -586,7 +586,7 @@ def test_automatic_findings_from_instruments_readings_and_lots(client, world, au
     premise = world.premise_a
     expired = post_instrument(client, auth, premise, serial="CU-01", valid_until="2026-06-01").get_json()
     # Goods of 300 g need d ≤ 10 g (TT 09/2017 Bảng 1); this 15 kg scale has d = e = 50 g.
-    post_instrument(client, auth, premise, serial="RAU-02", goods_mass="0.3")
+    post_instrument(client, auth, premise, serial="RAU-02", verification_mark="QN-26-0816", goods_mass="0.3")
     inspection = new_inspection(client, auth, premise)
     url = f"/api/v1/inspections/{inspection['id']}/automatic-findings"
     items = {item["item_code"]: item for item in client.get(url, headers=auth).get_json()["items"]}

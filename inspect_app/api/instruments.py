@@ -13,6 +13,7 @@ from ..files.uploads import storage_for
 from .. import measurements
 from ..measurements.rules import instrument_label
 from ..models import Instrument, InstrumentPhoto, Premise
+from .premises import ChangeFeedSchema, PremiseChangesQuerySchema
 from .core import JPEG, allowed, bp, looks_up, request_part, send_jpeg, shows_conflicts
 from .fields import (
     UUID,
@@ -135,6 +136,10 @@ class InstrumentListSchema(Schema):
     items = List(Nested(InstrumentSchema), dump_only=True)
 
 
+class InstrumentChangesSchema(ChangeFeedSchema):
+    items = List(Nested(InstrumentSchema), dump_only=True)
+
+
 shows_conflicts(Instrument, InstrumentSchema())
 shows_conflicts(InstrumentPhoto, InstrumentPhotoSchema())
 
@@ -155,6 +160,18 @@ def find_premise(premise_id: int) -> Premise:
 
 def find_photo(instrument_photo_id: int) -> InstrumentPhoto:
     return get_or_404(InstrumentPhoto, instrument_photo_id)
+
+
+@bp.get("/instruments/changes", errors=(422,))
+@bp.arguments(PremiseChangesQuerySchema, location="query")
+@bp.response(200, InstrumentChangesSchema)
+def instrument_changes(args):
+    """Phương tiện đo thay đổi từ lần tải trước, tại mọi cơ sở trong phạm vi, cũ trước: cho bản lưu ngoại tuyến
+    của điện thoại (cùng cách tải như danh sách cơ sở)"""
+    page = measurements.instruments_changed(
+        current_user, args["since"], after=args["cursor"], limit=args["limit"]
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor, "next_since": page.extra["next_since"]}
 
 
 @bp.get("/premises/<int:premise_id>/instruments", errors=(404,))

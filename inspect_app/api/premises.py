@@ -70,14 +70,19 @@ class PremiseChangesQuerySchema(StrictSchema):
     limit = QueryInt(load_default=500, validate=validate.Range(1, 1000, error="limit phải từ 1 đến 1000."))
 
 
-class PremiseChangesSchema(Schema):
-    items = List(Nested(PremiseSchema), dump_only=True)
+class ChangeFeedSchema(Schema):
+    """A page of a change feed for the phone's offline copy; subclasses say what its items are."""
+
     next_cursor = Str(
         dump_only=True, allow_none=True, metadata={"description": "Còn trang sau: gửi lại làm cursor"}
     )
     next_since = DateTime(
         dump_only=True, allow_none=True, metadata={"description": "Giữ lại, gửi làm since ở lần tải sau"}
     )
+
+
+class PremiseChangesSchema(ChangeFeedSchema):
+    items = List(Nested(PremiseSchema), dump_only=True)
 
 
 class Near:

@@ -29,3 +29,10 @@ def nfc(text: str | None) -> str:
     if text is None:
         return ""
     return " ".join(unicodedata.normalize("NFC", str(text)).split())
+
+
+def number_key(text: str | None) -> str | None:
+    """A serial or stamp number as compared: letters and digits only, upper case ("qn 26-0815" is "QN260815");
+    None when nothing is left."""
+    key = "".join(ch for ch in unicodedata.normalize("NFC", text or "").upper() if ch.isalnum())
+    return key[:60] or None

@@ -3,13 +3,16 @@ their verification and range suit the goods."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from .. import writes
 from ..domain.errors import InvalidInput
+from ..domain.text import number_key
 from ..domain.vocabulary import (
     INSTRUMENT_TYPES,
     INSTRUMENT_VARIANTS,
@@ -32,6 +35,8 @@ from ..tolerances.scales import normalize_scale_class
 from ..access import scoped
 from ..models import Inspection, Premise, User
 from ..models.metrology import Instrument, InstrumentPhoto
+from ..web.paging import Page, SortOrder, changes_page, prefer_index
+from .rules import instrument_label
 from .units import to_grams
 
 INSTRUMENT_FIELDS = (
@@ -162,11 +167,66 @@ def _clean_instrument(values: dict) -> dict:
     }
 
 
+# The numbers that identify an instrument at its premise, and their comparison keys: serial first (it never
+# changes), then the stamp number (a new one at each verification).
+NUMBER_KEYS = (
+    ("serial", "serial_match", "số sản xuất"),
+    ("verification_mark", "mark_match", "số tem kiểm định"),
+)
+
+
+def _number_keys(values: dict) -> dict[str, str | None]:
+    return {key: number_key(values.get(field)) for field, key, _ in NUMBER_KEYS}
+
+
+def same_instrument(
+    premise_id: int, instrument_type: str, keys: dict[str, str | None], other_than: int | None = None
+) -> tuple[Instrument, str] | None:
+    """The instrument of this kind already at the premise with one of these number keys, and which number matched
+    (a field name); the serial is looked at before the stamp number."""
+    wanted = [getattr(Instrument, key) == value for key, value in keys.items() if value]
+    if not wanted:
+        return None
+    query = select(Instrument).where(
+        Instrument.premise_id == premise_id, Instrument.instrument_type == instrument_type, or_(*wanted)
+    )
+    if other_than is not None:
+        query = query.where(Instrument.id != other_than)
+    found = db.session.scalars(query).all()
+    for field, key, _ in NUMBER_KEYS:
+        for instrument in found:
+            if keys.get(key) and getattr(instrument, key) == keys[key]:
+                return instrument, field
+    return None
+
+
 def create_instrument(premise: Premise, data: dict, user: User) -> tuple[Instrument, bool]:
+    """A new instrument at the premise: (instrument, True). A resend of the same UUID, or an instrument of the same
+    kind whose serial or stamp number is already recorded at the premise, answers with the stored one: (it, False)."""
     fingerprint = writes.fingerprint(data, premise=premise.id)
     if (stored := writes.resend_of(Instrument, data["uuid"], fingerprint, user)) is not None:
         return stored, False
     clean = _clean_instrument({key: data.get(key) for key in INSTRUMENT_FIELDS})
+    keys = _number_keys(clean)
+
+    def twin() -> Instrument | None:
+        found = same_instrument(premise.id, clean["instrument_type"], keys)
+        if found is None:
+            return None
+        known, field = found
+        if (
+            field == "verification_mark"
+            and keys["serial_match"]
+            and known.serial_match not in (None, keys["serial_match"])
+        ):
+            # The stamp says it is that one, the serial says it is another: a person must look.
+            raise InvalidInput(
+                {field: f"{_already_there(known, field)} Số sản xuất khác nhau: hãy kiểm tra lại số tem."}
+            )
+        return known
+
+    if (known := twin()) is not None:
+        return known, False
     instrument = Instrument(
         uuid=str(data["uuid"]),
         unit_id=premise.unit_id,
@@ -174,12 +234,50 @@ def create_instrument(premise: Premise, data: dict, user: User) -> tuple[Instrum
         created_by_id=user.id,
         create_digest=fingerprint,
         **clean,
+        **keys,
     )
-    return writes.insert(instrument, fingerprint, user)
+    # Two phones adding the same scale at once: the unique keys stop the second, which then gets the first.
+    return writes.insert(instrument, fingerprint, user, twin=twin)
+
+
+def _numbers_checked(instrument: Instrument, values: dict) -> dict:
+    """An edit's number keys: recomputed for a number (or kind) that changes, refused when another instrument of
+    the premise has it; kept as they are otherwise (a number recorded twice before the keys keeps its NULL)."""
+    kind_changed = values["instrument_type"] != instrument.instrument_type
+    keys, fresh = {}, {}
+    for field, key, _ in NUMBER_KEYS:
+        new = number_key(values.get(field))
+        if kind_changed or new != number_key(getattr(instrument, field)):
+            keys[key] = fresh[key] = new
+        else:
+            keys[key] = getattr(instrument, key)
+    found = same_instrument(instrument.premise_id, values["instrument_type"], fresh, instrument.id)
+    if found is not None:
+        other, field = found
+        raise InvalidInput({field: _already_there(other, field)})
+    return keys
+
+
+def _already_there(other: Instrument, field: str) -> str:
+    what = next(text for name, _, text in NUMBER_KEYS if name == field)
+    return f"Cơ sở đã có phương tiện đo cùng {what} này: {instrument_label(other)}."
 
 
 def update_instrument(instrument: Instrument, data: dict, user: User) -> Instrument:
-    return writes.apply_edit(instrument, data, INSTRUMENT_FIELDS, _clean_instrument, user)
+    def clean(values: dict) -> dict:
+        checked = _clean_instrument(values)
+        return {**checked, **_numbers_checked(instrument, checked)}
+
+    fields = INSTRUMENT_FIELDS + tuple(key for _, key, _ in NUMBER_KEYS)
+    try:
+        return writes.apply_edit(instrument, data, fields, clean, user)
+    except IntegrityError:  # the same number given to another instrument of the premise at this moment
+        db.session.rollback()
+        raise InvalidInput(
+            {
+                "serial": "Cơ sở vừa có phương tiện đo khác cùng số sản xuất hoặc số tem kiểm định; hãy tải lại."
+            }
+        ) from None
 
 
 def add_instrument_photo(
@@ -201,10 +299,29 @@ def add_instrument_photo(
 
 
 def instruments_of(premise_id: int, in_use_only: bool = False) -> list[Instrument]:
-    query = select(Instrument).where(Instrument.premise_id == premise_id)
+    query = (
+        select(Instrument).where(Instrument.premise_id == premise_id).options(selectinload(Instrument.photos))
+    )
     if in_use_only:
         query = query.where(Instrument.in_use.is_(True))
     return list(db.session.scalars(query.order_by(Instrument.id)))
+
+
+# The order of the phone's change feed of instruments (index ix_instruments_updated_at_id).
+BY_CHANGE = SortOrder(
+    ((Instrument.updated_at, False), (Instrument.id, False)), key=lambda i: (i.updated_at, i.id)
+)
+
+
+def instruments_changed(
+    user: User, since: datetime | None = None, *, after: str | None = None, limit: int = 500
+) -> Page[Instrument]:
+    """The phone's offline copy of the instruments at the premises of the user's scope, each with its photos,
+    fetched incrementally like the premises (``paging.changes_page``)."""
+    query = scoped(Instrument, user).options(selectinload(Instrument.photos))
+    if user.unit_id is None:
+        query = prefer_index(query, Instrument, "ix_instruments_updated_at_id")
+    return changes_page(db.session, query, BY_CHANGE, since, after=after, limit=limit)
 
 
 def computed_expiry(instrument: Instrument) -> CycleExpiry | None:

@@ -286,13 +286,20 @@ def create_instrument(premise_id: int):
     form = _instrument_form(None)
     if form.validate_on_submit():
         try:
-            instrument, _created = instruments.create_instrument(
+            instrument, created = instruments.create_instrument(
                 premise, {**form.values(), "uuid": str(uuid.uuid4())}, current_user
             )
         except InvalidInput as error:
             db.session.rollback()
             apply_errors(form, error.errors)
         else:
+            if not created:  # the same serial or stamp number is already recorded here
+                flash(
+                    f"Cơ sở đã có {instrument_label(instrument)} (cùng số sản xuất hoặc số tem kiểm định): "
+                    "không thêm bản thứ hai. Sửa phương tiện đo này nếu cần.",
+                    "info",
+                )
+                return redirect(url_for(".edit_instrument", instrument_id=instrument.id))
             if _save_photo(form, instrument):
                 flash(f"Đã thêm {instrument_label(instrument)}.", "success")
                 return redirect(url_for("premises.premise_detail", premise_id=premise.id))

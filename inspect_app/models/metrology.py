@@ -118,6 +118,11 @@ class Instrument(ClientRecord, Timestamped, db.Model):
         CheckConstraint(one_of("instrument_type", INSTRUMENT_TYPES), name="instrument_type"),
         CheckConstraint(one_of("seal_state", SEAL_STATES), name="seal_state"),
         CheckConstraint(one_of("variant", INSTRUMENT_VARIANTS, nullable=True), name="variant"),
+        # One instrument per serial and per stamp number at a premise (see ``serial_match``); NULLs never clash.
+        Index("uq_instruments_serial_match", "premise_id", "instrument_type", "serial_match", unique=True),
+        Index("uq_instruments_mark_match", "premise_id", "instrument_type", "mark_match", unique=True),
+        # The phone's offline copy is fetched as a change feed in this order.
+        Index("ix_instruments_updated_at_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +152,10 @@ class Instrument(ClientRecord, Timestamped, db.Model):
     in_use: Mapped[bool] = mapped_column(default=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The serial and the stamp number as compared (``domain.text.number_key``): the same one at the same premise is
+    # the same instrument. NULL when blank, and on the later copies of a number recorded twice before 0022.
+    serial_match: Mapped[str | None] = mapped_column(String(60))
+    mark_match: Mapped[str | None] = mapped_column(String(60))
 
     owner_unit: Mapped[Unit] = relationship()
     premise: Mapped[Premise] = relationship()

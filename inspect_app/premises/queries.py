@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import joinedload, selectinload
@@ -19,16 +19,21 @@ from ..domain.text import fold
 from ..domain.vocabulary import PREMISE_STATUSES, PREMISE_TYPES
 from ..extensions import db
 from ..models import Premise, User
-from ..web.paging import ListArgs, Page, SortOrder, count_rows, full_scan, keyset_page, prefer_index
+from ..web.paging import (
+    ListArgs,
+    Page,
+    SortOrder,
+    changes_page,
+    count_rows,
+    full_scan,
+    keyset_page,
+    prefer_index,
+)
 
 # The registry's order on the desk and in the API: by name, then id (index ix_premises_name_id).
 BY_NAME = SortOrder(((Premise.name, False), (Premise.id, False)), key=lambda p: (p.name, p.id))
 # The order of the offline cache's change feed (index ix_premises_updated_at_id).
 BY_CHANGE = SortOrder(((Premise.updated_at, False), (Premise.id, False)), key=lambda p: (p.updated_at, p.id))
-
-# A change feed asked for "since T" answers from T minus this: a write flushed before T but committed after the
-# phone's fetch is still sent next time. Rows in the overlap are sent twice; the phone replaces them by id.
-CHANGE_OVERLAP = timedelta(minutes=10)
 
 
 def premise_list_args(args: Mapping[str, str]) -> ListArgs:
@@ -123,23 +128,12 @@ def _province_wide(user: User, unit_id: int | None = None) -> bool:
 def premises_changed(
     user: User, since: datetime | None = None, *, after: str | None = None, limit: int = 500
 ) -> Page[Premise]:
-    """The phone's offline cache, fetched incrementally: premises written since `since` (all when None), oldest
-    change first, closed ones included so the phone can drop them.
-
-    Page through with ``after=page.next_cursor`` until it is None; then keep ``page.extra["next_since"]`` and send
-    it as `since` next time. `since` is moved back by CHANGE_OVERLAP, so a few rows come again: replace them by id.
-    """
+    """The phone's offline copy of the premises, fetched incrementally (``paging.changes_page``): closed ones
+    included so the phone can drop them."""
     query = scoped(Premise, user).options(joinedload(Premise.market))
     if _province_wide(user):
         query = prefer_index(query, Premise, "ix_premises_updated_at_id")
-    if since is not None:
-        query = query.where(Premise.updated_at >= since - CHANGE_OVERLAP)
-    page = keyset_page(db.session, query, BY_CHANGE, after=after, size=limit)
-    latest = max((p.updated_at for p in page.items), default=None)
-    if since is not None and (latest is None or latest < since):
-        latest = since
-    page.extra["next_since"] = latest
-    return page
+    return changes_page(db.session, query, BY_CHANGE, since, after=after, limit=limit)
 
 
 # ---- nearest premises -------------------------------------------------------------------------------------------

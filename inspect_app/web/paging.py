@@ -20,7 +20,7 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
@@ -214,6 +214,37 @@ def keyset_page(
         page.total, page.total_capped = count_rows(
             session, query if count_query is None else count_query, count, count_cap
         )
+    return page
+
+
+# A change feed asked for "since T" answers from T minus this: a write flushed before T but committed after the
+# phone's fetch is still sent next time. Rows in the overlap are sent twice; the phone replaces them by id.
+CHANGE_OVERLAP = timedelta(minutes=10)
+
+
+def changes_page(
+    session: Session,
+    query: Select,
+    order: SortOrder,
+    since: datetime | None,
+    *,
+    after: str | None,
+    limit: int,
+) -> Page:
+    """One page of a change feed for the phone's offline copies: rows written since `since` (all when None),
+    oldest change first, in `order` (the change time, then the id).
+
+    Page through with ``after=page.next_cursor`` until it is None; then keep ``page.extra["next_since"]`` and send
+    it as `since` next time. `since` is moved back by CHANGE_OVERLAP, so a few rows come again: replace them by id.
+    """
+    changed_at = order.columns[0][0]
+    if since is not None:
+        query = query.where(changed_at >= since - CHANGE_OVERLAP)
+    page = keyset_page(session, query, order, after=after, size=limit)
+    latest = max((order.key(row)[0] for row in page.items), default=None)
+    if since is not None and (latest is None or latest < since):
+        latest = since
+    page.extra["next_since"] = latest
     return page
 
 

@@ -1,7 +1,19 @@
 // Entry point of the field app: loads server data (or the last copy kept on the phone), routes between screens,
 // and turns each tap into a local record plus an outbox item that the sync loop sends.
 
-import { byOwner, del, forgetPremises, get, getMeta, keptPremises, premisesFeed, savePremiseChanges, setMeta } from "./db.js";
+import {
+  byOwner,
+  del,
+  feedState,
+  forgetPremises,
+  get,
+  getMeta,
+  keptInstrumentsAt,
+  keptPremises,
+  saveChanges,
+  savePremiseInstruments,
+  setMeta,
+} from "./db.js";
 import { assessFix, currentPosition } from "./geo.js";
 import * as measure from "./measure.js";
 import * as meters from "./meters.js";
@@ -28,6 +40,8 @@ const app = {
   // feed, ordered here) or "kept" (the last server answer, before the copy was ever filled).
   premisesFrom: null,
   premisesFeed: null,
+  // The last complete fetch of the instruments' change feed: once there, the phone knows every premise's instruments.
+  instrumentsFeed: null,
   // The open fix-by requests of the scope ("Việc cần làm"), kept on the phone: { items, due_soon_days }.
   followUps: null,
   // The open complaints given to this inspector (phản ánh), kept on the phone: { items }.
@@ -136,20 +150,24 @@ async function premisesFromPhone() {
 
 let premisesRefreshing = null;
 
-/** Brings the phone's copy of the premises up to date; one fetch at a time. */
+/** Brings the phone's copy of the premises, then of their instruments, up to date; one fetch at a time. */
 function refreshPremiseCache() {
-  if (!premisesRefreshing) premisesRefreshing = fetchPremiseChanges().finally(() => (premisesRefreshing = null));
+  if (!premisesRefreshing) {
+    premisesRefreshing = fetchPremiseChanges()
+      .then(fetchInstrumentChanges)
+      .finally(() => (premisesRefreshing = null));
+  }
   return premisesRefreshing;
 }
 
 /**
- * The change feed: everything the first time, afterwards what changed since the last complete fetch. The pages are
- * applied together with the new `since` once the last one is in; a page that fails changes nothing on the phone, and
- * the same `since` is sent again next time.
+ * A change feed ("premises", "instruments"): everything the first time, afterwards what changed since the last
+ * complete fetch. The pages are applied together with the new `since` once the last one is in; a page that fails
+ * changes nothing on the phone, and the same `since` is sent again next time. Answers {feed, items} or null.
  */
-async function fetchPremiseChanges() {
+async function fetchChanges(store) {
   const who = owner();
-  const before = await premisesFeed(who);
+  const before = await feedState(store, who);
   const since = before ? before.since : null;
   const items = [];
   let cursor = null;
@@ -159,24 +177,43 @@ async function fetchPremiseChanges() {
       const params = new URLSearchParams({ limit: String(FEED_PAGE) });
       if (since) params.set("since", since);
       if (cursor) params.set("cursor", cursor);
-      const response = await fetch(`/api/v1/premises/changes?${params}`, {
+      const response = await fetch(`/api/v1/${store}/changes?${params}`, {
         credentials: "same-origin",
         cache: "no-store",
         headers: { Accept: "application/json" },
       });
-      if (!response.ok) return false;
+      if (!response.ok) return null;
       const page = await response.json();
       items.push(...page.items);
       cursor = page.next_cursor;
       nextSince = page.next_since ?? nextSince;
     } while (cursor);
   } catch (error) {
-    return false; // offline or cut off: tried again on the next start or when the phone is online again
+    return null; // offline or cut off: tried again on the next start or when the phone is online again
   }
-  if (!app.me || who !== owner()) return false;
-  app.premisesFeed = await savePremiseChanges(who, items, nextSince);
+  if (!app.me || who !== owner()) return null;
+  return { feed: await saveChanges(store, who, items, nextSince), items };
+}
+
+async function fetchPremiseChanges() {
+  const fetched = await fetchChanges("premises");
+  if (!fetched) return false;
+  app.premisesFeed = fetched.feed;
   // A list drawn from the phone's copy is redrawn from the new one; the server's nearest answer stays.
   if (app.premisesFrom !== "server") await premisesFromPhone();
+  redrawHome();
+  return true;
+}
+
+/** The instruments at every premise of the scope, for a stall never opened online; the lists on show are re-read. */
+async function fetchInstrumentChanges() {
+  const fetched = await fetchChanges("instruments");
+  if (!fetched) return false;
+  app.instrumentsFeed = fetched.feed;
+  for (const premiseId of new Set(fetched.items.map((i) => i.premise_id))) {
+    if (app.instruments[premiseId] !== undefined) app.instruments[premiseId] = await keptInstrumentsAt(owner(), premiseId);
+  }
+  if (isMetrologyRoute()) redrawMetrology();
   redrawHome();
   return true;
 }
@@ -224,24 +261,35 @@ async function fetchMetrology() {
 
 const instrumentLoads = new Map();
 
-/** The copy of the premise's instruments kept on the phone, if this session has not read it yet. */
+/** The copy of the premise's instruments kept on the phone, if this session has not read it yet. Once the feed was
+ * read whole, a premise with none kept has none. */
 async function keptInstruments(premiseId) {
-  if (app.instruments[premiseId] === undefined) {
-    const kept = await getMeta(`instruments:${premiseId}`);
-    if (kept && app.instruments[premiseId] === undefined) app.instruments[premiseId] = kept.items;
-  }
+  if (app.instruments[premiseId] !== undefined) return;
+  const kept = await keptInstrumentsAt(owner(), premiseId);
+  if (app.instruments[premiseId] === undefined && (kept.length || app.instrumentsFeed)) app.instruments[premiseId] = kept;
 }
 
-/** The premise's instruments, kept on the phone like the premises list; once a session per premise. */
+/** The premise's instruments as the server has them now, kept on the phone; once a session per premise. */
 function loadInstruments(premiseId) {
   if (!instrumentLoads.has(premiseId)) {
+    const who = owner();
     instrumentLoads.set(
       premiseId,
       (async () => {
         await keptInstruments(premiseId);
-        const answer = await getJSON(`/api/v1/premises/${premiseId}/instruments`, `instruments:${premiseId}`);
-        if (answer.status !== 200) instrumentLoads.delete(premiseId); // try again next time
-        if (answer.data) app.instruments[premiseId] = answer.data.items;
+        try {
+          const response = await fetch(`/api/v1/premises/${premiseId}/instruments`, {
+            credentials: "same-origin",
+            cache: "no-store",
+            headers: { Accept: "application/json" },
+          });
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+          const { items } = await response.json();
+          await savePremiseInstruments(who, premiseId, items);
+          if (who === owner()) app.instruments[premiseId] = items;
+        } catch (error) {
+          instrumentLoads.delete(premiseId); // offline: the kept copy stays; tried again next time
+        }
         if (isMetrologyRoute()) redrawMetrology();
       })()
     );
@@ -340,9 +388,15 @@ async function onMe(me) {
   if (!metrologyLoading && (!app.tables || !app.standards)) loadMetrology();
 }
 
-async function onApplied(item) {
+async function onApplied(item, body) {
   const fresh = await get("inspections", item.inspection);
   if (fresh) app.inspections.set(fresh.uuid, fresh);
+  if (item.kind === "instrument" && body && body.uuid !== item.target) {
+    // The server already had this instrument: every local record now names it, in any inspection on the phone.
+    for (const inspection of await byOwner("inspections", owner())) app.inspections.set(inspection.uuid, inspection);
+    const [screen, id, sub, extra] = currentRoute();
+    if (screen === "i" && extra === item.target) return go(`#/i/${id}/${sub}/${body.uuid}`);
+  }
   if (["instrument", "reading", "lot", "meter_check", "instrument_photo"].includes(item.kind)) {
     // The server's suggestions are stale now; its verdicts replace the phone's on screen.
     delete app.autoFindings[item.inspection];
@@ -969,7 +1023,8 @@ async function boot() {
     Promise.race([located, new Promise((r) => setTimeout(r, 3000))]),
   ]);
   const near = Boolean(app.position);
-  app.premisesFeed = (await premisesFeed(owner())) || null;
+  app.premisesFeed = (await feedState("premises", owner())) || null;
+  app.instrumentsFeed = (await feedState("instruments", owner())) || null;
   await loadPremises();
   if (!app.catalogue) {
     mount(view, h("p", { class: "warn" }, "Chưa tải được danh mục kiểm tra. Hãy kết nối mạng rồi mở lại ứng dụng."));

@@ -1,8 +1,8 @@
 // A small promise wrapper around the app's IndexedDB database: the outbox, local inspections, each user's copy of
-// the premises in their scope, and cached reference data.
+// the premises in their scope and of the instruments at them, and cached reference data.
 
 const NAME = "field";
-const VERSION = 2;
+const VERSION = 3;
 let opening = null;
 
 export function openDb() {
@@ -23,6 +23,12 @@ export function openDb() {
           // The premises of each user's scope, from the server's change feed: {owner, id, premise}.
           const premises = db.createObjectStore("premises", { keyPath: ["owner", "id"] });
           premises.createIndex("owner", "owner");
+        }
+        if (event.oldVersion < 3) {
+          // The instruments at those premises, from their own change feed: {owner, id: uuid, premise_id, instrument}.
+          const instruments = db.createObjectStore("instruments", { keyPath: ["owner", "id"] });
+          instruments.createIndex("owner", "owner");
+          instruments.createIndex("premise", ["owner", "premise_id"]);
         }
       };
       request.onsuccess = () => {
@@ -78,37 +84,66 @@ export async function getMeta(key) {
 
 export const setMeta = (key, value) => put("meta", { key, value });
 
-// ---- the premises kept for offline use, per user (a shared phone must not mix two people's lists) -------------------
+// ---- the premises and their instruments kept for offline use, per user (a shared phone must not mix two people's
+// lists) ---------------------------------------------------------------------------------------------------------------
 
-const feedKey = (owner) => `premisesFeed:${owner}`;
+// Each change feed: how a server row is kept, and whether it stays (the server's lists offer active premises only;
+// a closed one is dropped from the phone).
+const FEEDS = {
+  premises: { row: (owner, p) => ({ owner, id: p.id, premise: p }), id: (p) => p.id, keep: (p) => p.status === "active" },
+  instruments: {
+    row: (owner, i) => ({ owner, id: i.uuid, premise_id: i.premise_id, instrument: i }),
+    id: (i) => i.uuid,
+    keep: () => true,
+  },
+};
+const feedKey = (store, owner) => `${store}Feed:${owner}`;
+const everyRowOf = (owner) => IDBKeyRange.bound([owner], [owner, []]);
 
-/** {since, at, count, received} of the owner's last complete fetch of the change feed, or undefined. */
-export const premisesFeed = (owner) => getMeta(feedKey(owner));
+/** {since, at, count, received} of the owner's last complete fetch of a change feed ("premises", "instruments"). */
+export const feedState = (store, owner) => getMeta(feedKey(store, owner));
 
 export const keptPremises = async (owner) => (await byOwner("premises", owner)).map((row) => row.premise);
 
+/** The instruments kept for one premise. */
+export const keptInstrumentsAt = async (owner, premiseId) =>
+  (await tx(["instruments"], "readonly", (s, done) => done(s.instruments.index("premise").getAll([owner, premiseId])))).map(
+    (row) => row.instrument
+  );
+
 /**
- * Applies one complete fetch of the change feed in one transaction: changed premises replace the kept ones by id,
- * those no longer active are dropped, and `since` is stored with them, so the copy and its `since` always agree.
+ * Applies one complete fetch of a change feed in one transaction: changed rows replace the kept ones, those no longer
+ * kept are dropped, and `since` is stored with them, so the copy and its `since` always agree.
  */
-export function savePremiseChanges(owner, items, since) {
-  return tx(["premises", "meta"], "readwrite", async (s, done) => {
-    for (const premise of items) {
-      // The server's lists offer active premises only; a closed one is dropped from the phone.
-      if (premise.status === "active") s.premises.put({ owner, id: premise.id, premise });
-      else s.premises.delete([owner, premise.id]);
+export function saveChanges(store, owner, items, since) {
+  const feed = FEEDS[store];
+  return tx([store, "meta"], "readwrite", async (s, done) => {
+    for (const item of items) {
+      if (feed.keep(item)) s[store].put(feed.row(owner, item));
+      else s[store].delete([owner, feed.id(item)]);
     }
-    const count = await done(s.premises.index("owner").count(owner));
-    const feed = { since, at: new Date().toISOString(), count, received: items.length };
-    s.meta.put({ key: feedKey(owner), value: feed });
-    return feed;
+    const count = await done(s[store].index("owner").count(owner));
+    const state = { since, at: new Date().toISOString(), count, received: items.length };
+    s.meta.put({ key: feedKey(store, owner), value: state });
+    return state;
   });
 }
 
-/** Logout on a shared phone: the owner's premises and their `since` go (the next login fetches them again). */
+/** The server's whole list for one premise, read online: it replaces what is kept for that premise. */
+export function savePremiseInstruments(owner, premiseId, items) {
+  return tx(["instruments"], "readwrite", async (s, done) => {
+    const index = s.instruments.index("premise");
+    for (const key of await done(index.getAllKeys([owner, premiseId]))) s.instruments.delete(key);
+    for (const item of items) s.instruments.put(FEEDS.instruments.row(owner, item));
+  });
+}
+
+/** Logout on a shared phone: the owner's premises, instruments and their `since` go (the next login fetches them). */
 export function forgetPremises(owner) {
-  return tx(["premises", "meta"], "readwrite", (s) => {
-    s.premises.delete(IDBKeyRange.bound([owner, -Infinity], [owner, Infinity]));
-    s.meta.delete(feedKey(owner));
+  return tx(["premises", "instruments", "meta"], "readwrite", (s) => {
+    for (const store of ["premises", "instruments"]) {
+      s[store].delete(everyRowOf(owner));
+      s.meta.delete(feedKey(store, owner));
+    }
   });
 }

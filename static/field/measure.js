@@ -37,6 +37,42 @@ export function instrumentsAt(app, inspection) {
   return [...found.values()];
 }
 
+// A serial or stamp number as the server compares them: letters and digits only, upper case ("qn 26-0815" is
+// "QN260815"; domain.text.number_key).
+const numberKey = (text) => (text || "").normalize("NFC").toUpperCase().replace(/[^\p{L}\p{N}]/gu, "");
+const NUMBERS = [
+  ["serial", "số sản xuất"],
+  ["verification_mark", "số tem kiểm định"],
+];
+
+/** The premise's instrument of this kind with the same serial (looked at first) or stamp number, if there is one:
+ * {instrument, what}. The server would answer a new one with it anyway. */
+export function sameInstrument(app, inspection, values) {
+  const here = instrumentsAt(app, inspection).filter((i) => i.instrument_type === values.instrument_type);
+  for (const [field, what] of NUMBERS) {
+    const wanted = numberKey(values[field]);
+    const instrument = wanted && here.find((i) => numberKey(i[field]) === wanted);
+    if (instrument) return { instrument, what };
+  }
+  return null;
+}
+
+/** "Cơ sở đã có …": the instrument already recorded, with the way to it instead of adding it again. */
+export function twinOffer(inspection, twin) {
+  if (!twin) return null;
+  const { instrument, what } = twin;
+  return h(
+    "div",
+    { class: "mtwin", id: "instrument-twin" },
+    h("p", { class: "warn" }, `Cơ sở đã có phương tiện đo cùng ${what} này: `, h("strong", {}, instrumentLabel(instrument)), "."),
+    h(
+      "a",
+      { class: "btn btn-primary btn-block", id: "use-twin", href: `#/i/${inspection.uuid}/${m.isMeter(instrument) ? "meters" : "pt"}/${instrument.uuid}` },
+      "Dùng phương tiện đo này ›"
+    )
+  );
+}
+
 const readingsOf = (inspection, instrumentUuid) => (inspection.readings || []).filter((r) => r.instrument_uuid === instrumentUuid);
 const inspectionDay = (inspection) => inspection.startedAt.slice(0, 10);
 
@@ -625,6 +661,20 @@ export function renderAddInstrument(view, app, act, inspection) {
   const form = app.instrumentForm;
   const details = h("div", { id: "instrument-details" });
   const errors = h("div", { id: "instrument-errors", role: "alert" });
+  // Offered as soon as a number typed is one the premise already has, and again on saving (nothing is added then).
+  const twinBox = h("div", { id: "instrument-twin-box", "aria-live": "polite" });
+  const offerTwin = () => {
+    const twin = sameInstrument(app, inspection, form);
+    mount(twinBox, twinOffer(inspection, twin));
+    return twin;
+  };
+  const numberField = (name, text) =>
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: `ins-${name}` }, text),
+      textInput(form, name, { maxlength: 60, oninput: (e) => ((form[name] = e.target.value), offerTwin()) })
+    );
   const drawDetails = () => {
     const type = form.instrument_type;
     const scale = m.SCALE_TYPES.includes(type);
@@ -651,6 +701,7 @@ export function renderAddInstrument(view, app, act, inspection) {
     );
   };
   drawDetails();
+  offerTwin();
   mount(
     view,
     h("section", { class: "fsection" }, h("h2", {}, "Thêm phương tiện đo"), h("p", { class: "muted" }, inspection.premise.name)),
@@ -658,7 +709,7 @@ export function renderAddInstrument(view, app, act, inspection) {
       "section",
       { class: "fsection" },
       h("h3", {}, "Loại phương tiện đo"),
-      radios("ins-type", choices("instrument_types"), form.instrument_type, (t) => ((form.instrument_type = t), drawDetails())),
+      radios("ins-type", choices("instrument_types"), form.instrument_type, (t) => ((form.instrument_type = t), drawDetails(), offerTwin())),
       details
     ),
     h(
@@ -666,15 +717,16 @@ export function renderAddInstrument(view, app, act, inspection) {
       { class: "fsection" },
       h("h3", {}, "Nhãn và tem kiểm định"),
       h("div", { class: "mgrid" },
-        h("div", { class: "field" }, h("label", { for: "ins-serial" }, "Số sản xuất"), textInput(form, "serial", { maxlength: 60 })),
+        numberField("serial", "Số sản xuất"),
         h("div", { class: "field" }, h("label", { for: "ins-make" }, "Hãng"), textInput(form, "make", { maxlength: 80 }))
       ),
       h("div", { class: "mgrid" },
-        h("div", { class: "field" }, h("label", { for: "ins-verification_mark" }, "Số tem kiểm định"), textInput(form, "verification_mark", { maxlength: 60 })),
+        numberField("verification_mark", "Số tem kiểm định"),
         h("div", { class: "field" }, h("label", { for: "ins-valid_until" }, "Hạn kiểm định"), h("input", { type: "date", id: "ins-valid_until", value: form.valid_until, onchange: (e) => (form.valid_until = e.target.value) }))
       ),
       h("p", { class: "mcaption" }, "Niêm phong, kẹp chì"),
       radios("ins-seal", choices("seal_states"), form.seal_state, (s) => (form.seal_state = s), "one"),
+      twinBox,
       errors
     ),
     h(
@@ -688,6 +740,10 @@ export function renderAddInstrument(view, app, act, inspection) {
           type: "button",
           id: "save-instrument",
           onclick: () => {
+            if (offerTwin()) {
+              twinBox.scrollIntoView({ block: "center" });
+              return;
+            }
             const { problems, body } = checkInstrument(app.tables, form);
             if (problems.length) {
               mount(errors, problems.map((p) => h("p", { class: "error" }, p)));

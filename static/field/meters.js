@@ -4,7 +4,7 @@
 // nothing here ever says Đạt / Không đạt about a meter.
 
 import * as m from "./metrology.js";
-import { instrumentLabel, instrumentsAt } from "./measure.js";
+import { instrumentLabel, instrumentsAt, sameInstrument } from "./measure.js";
 import { choices, formatDateTime, h, label, mount, today } from "./ui.js";
 
 export const { METER_TYPES, isMeter } = m;
@@ -96,6 +96,9 @@ export function checkMeterCheck(app, inspection, form) {
     if (newMeter.verified_on && newMeter.valid_until && newMeter.valid_until < newMeter.verified_on) {
       problems.push("Hạn kiểm định không được trước ngày kiểm định.");
     }
+    // The same number at the premise is the meter already listed: it is chosen there, not added again.
+    const twin = sameInstrument(app, inspection, newMeter);
+    if (twin) problems.push(`Cơ sở đã có ${meterLabel(twin.instrument)} cùng ${twin.what} này: chọn nó trong danh sách.`);
     meter = newMeter;
   } else {
     meter = known.find((i) => i.uuid === form.meter) || null;

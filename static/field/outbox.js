@@ -124,6 +124,39 @@ export function addRecords(uuid, entries) {
   });
 }
 
+/**
+ * The server answered an instrument added on the phone with the one it already holds (same serial or stamp number at
+ * the premise): inside the caller's transaction, every local record and waiting item that names the phone's UUID
+ * names the server's from now on, so the readings, checks and photos go to that instrument.
+ */
+export async function renameInstrument(s, done, owner, from, to) {
+  for (const item of await ownerItems(s, done, owner)) {
+    let changed = false;
+    if (item.body && item.body.instrument_uuid === from) {
+      item.body = { ...item.body, instrument_uuid: to };
+      changed = true;
+    }
+    if (item.instrument === from) {
+      item.instrument = to;
+      changed = true;
+    }
+    if (changed) s.outbox.put(item);
+  }
+  for (const inspection of await done(s.inspections.index("owner").getAll(owner))) {
+    let changed = false;
+    for (const list of ["instruments", "readings", "meter_checks", "instrument_photos"]) {
+      for (const record of inspection[list] || []) {
+        if (list === "instruments" ? record.uuid === from : record.instrument_uuid === from) {
+          if (list === "instruments") record.uuid = to;
+          else record.instrument_uuid = to;
+          changed = true;
+        }
+      }
+    }
+    if (changed) s.inspections.put(inspection);
+  }
+}
+
 /** The conclusion: outcome, handling and status "completed", merged into a waiting edit if there is one. */
 export function completeInspection(uuid, fields, label) {
   return tx(["outbox", "inspections"], "readwrite", async (s, done) => {

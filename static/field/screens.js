@@ -67,7 +67,12 @@ function keptLine(app) {
   const feed = app.premisesFeed;
   if (!feed) return null;
   const at = formatDateTime(feed.at).slice(0, 5);
-  return h("p", { class: "muted small", id: "premises-kept" }, `Trên máy có ${feed.count} cơ sở để dùng khi mất mạng (cập nhật lúc ${at}: ${feed.received} thay đổi).`);
+  const instruments = app.instrumentsFeed ? ` và ${app.instrumentsFeed.count} phương tiện đo` : "";
+  return h(
+    "p",
+    { class: "muted small", id: "premises-kept" },
+    `Trên máy có ${feed.count} cơ sở${instruments} để dùng khi mất mạng (cập nhật lúc ${at}: ${feed.received} thay đổi).`
+  );
 }
 
 /** "dd/mm/yyyy" of an ISO date. */

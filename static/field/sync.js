@@ -2,7 +2,7 @@
 // and backs off (2 s doubling to 1 min) while the network or the server is down.
 
 import { tx } from "./db.js";
-import { listFor, summary } from "./outbox.js";
+import { listFor, renameInstrument, summary } from "./outbox.js";
 
 const TICK_MS = 30000;
 // Where the local inspection keeps each kind of metrology record.
@@ -270,7 +270,8 @@ function applySuccess(item, sentRev, body) {
         }
       } else if (item.kind in RECORD_LISTS) {
         // The server's record, with its own verdict for readings and lots: the screen shows that one from now on.
-        const record = (inspection[RECORD_LISTS[item.kind]] || []).find((r) => r.uuid === body.uuid);
+        // (An instrument may come back as the one the server already had, under its own UUID.)
+        const record = (inspection[RECORD_LISTS[item.kind]] || []).find((r) => r.uuid === item.target);
         if (record) {
           record.server = body;
           record.id = body.id;
@@ -287,6 +288,7 @@ function applySuccess(item, sentRev, body) {
       }
       s.inspections.put(inspection);
     }
+    if (item.kind === "instrument" && body.uuid !== item.target) await renameInstrument(s, done, item.owner, item.target, body.uuid);
     const now = await done(s.outbox.get(item.seq));
     if (!now) return;
     if (now.rev === sentRev) {

@@ -190,13 +190,15 @@ def test_an_offline_reading_shows_its_verdict_and_is_sent_once(field_app, weight
     login(page, field_app.url)
     wait_for_service_worker(page)
     page.wait_for_selector("body[data-metrology=ready]")
+    page.wait_for_selector("#premises-kept:has-text('và 0 phương tiện đo')")
 
     context.set_offline(True)
     page.reload()
     page.wait_for_selector("#premise-list .prow")
     page.wait_for_selector("body[data-metrology=ready]")
     start_at(page)
-    page.wait_for_selector("#instrument-panel >> text=cần mạng")
+    # The phone holds every premise's instruments: this one has none yet.
+    page.wait_for_selector("#instrument-panel >> text=Chưa có phương tiện đo nào được ghi cho cơ sở này.")
 
     # The scale is added on the phone, offline; readings name it by its UUID.
     page.click("#add-instrument")
