@@ -1,7 +1,7 @@
 """findings: the answer "skip" (không kiểm tra), given with its reason to an item that was not checked
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-20 09:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
