@@ -196,3 +196,30 @@ def test_no_new_biên_bản_is_issued_on_verdicts_of_the_old_table(client, login
     measurements.rejudge_superseded(inspection, world.users["supervisor_unit"])
     minutes = issue_minutes(inspection, IssueRequest("Chủ cơ sở", "Chủ hộ kinh doanh"), world.users["staff"])
     assert minutes.number >= 1 and db.session.get(Reading, ids[0]).outcome == "pass"
+
+
+OLD_WARNING = "Kết luận dựa trên bảng số liệu tạm thời, chưa đối chiếu văn bản chính thức: tt09_2017_permitted_shortfall 2026.1"
+
+
+def test_old_warnings_and_the_old_table_are_shown_by_name_never_by_id(client, login, world):
+    """Readings judged before tables had names carry "<id> <version>" in their warnings: the desk page and the
+    phone's API show the table's name instead."""
+    open_id, _, ids, _ = _setting(world)
+    db.session.execute(
+        update(Reading.__table__).where(Reading.__table__.c.id == ids[0]).values(warnings=[OLD_WARNING])
+    )
+    db.session.commit()
+    old_name = "Bảng 2 cũ tạm tính trước đây (đã thay thế), Điều 5 Thông tư 09/2017/TT-BKHCN"
+
+    login(world.users["staff"])
+    page = client.get(f"/inspections/{open_id}").get_data(as_text=True)
+    assert "tt09_2017" not in page
+    assert str(escape(f"chưa đối chiếu văn bản chính thức: {old_name}")) in page
+    assert str(escape(f"({old_name})")) in page  # what "đã chấm theo bảng cũ" refers to
+
+    headers = token_for(client, world.users["inspector"])
+    items = client.get(f"/api/v1/inspections/{open_id}/readings", headers=headers).get_json()["items"]
+    old = next(item for item in items if item["id"] == ids[0])
+    assert old["warnings"] == [
+        f"Kết luận dựa trên bảng số liệu tạm thời, chưa đối chiếu văn bản chính thức: {old_name}"
+    ]

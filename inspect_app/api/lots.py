@@ -11,7 +11,7 @@ from .. import measurements
 from ..access import get_or_404
 from ..models import PrepackagedLot
 from .core import RECORDS, allowed, bp, looks_up, request_part, shows_conflicts, with_inspection
-from .readings import VoidSchema, voidable
+from .readings import VoidSchema, named_warnings, voidable
 from .fields import UUID, DateTime, Dec, Int, Json, List, Nested, Str, StrictSchema, length, one_of
 
 
@@ -60,7 +60,10 @@ class LotSchema(StrictSchema):
         dump_only=True,
         metadata={"description": "Sơ bộ: đoàn không có cán bộ Sở KH&CN, không tính là vi phạm"},
     )
-    warnings = List(Str(), dump_only=True)
+    warnings = fields.Function(
+        named_warnings,
+        metadata={"type": "array", "items": {"type": "string"}, "description": "Lưu ý (bảng gọi theo tên)"},
+    )
     details = Json(dump_only=True, metadata={"type": "object"})
     version = Int(dump_only=True)
     created_at = DateTime(dump_only=True)

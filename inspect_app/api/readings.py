@@ -11,11 +11,17 @@ from .. import measurements
 from ..access import get_or_404
 from ..models import Reading
 from ..models.metrology import canonical_decimal
+from ..tolerances import with_table_names
 from .core import RECORDS, ApiError, allowed, bp, looks_up, request_part, shows_conflicts, with_inspection
 from .fields import UUID, DateTime, Dec, Int, Json, List, Nested, Str, StrictSchema, length, one_of
 
 
 SUPERSEDED_LABEL = "đã chấm theo bảng cũ"
+
+
+def named_warnings(record) -> list[str]:
+    """A reading's or lot's warnings as a person reads them: tables by name, also in warnings stored with ids."""
+    return [with_table_names(warning) for warning in record.warnings or []]
 
 
 def _corrected(reading) -> dict | None:
@@ -67,7 +73,10 @@ class ReadingSchema(StrictSchema):
         dump_only=True,
         metadata={"description": "Sơ bộ: đoàn không có cán bộ Sở KH&CN, không tính là vi phạm"},
     )
-    warnings = List(Str(), dump_only=True)
+    warnings = fields.Function(
+        named_warnings,
+        metadata={"type": "array", "items": {"type": "string"}, "description": "Lưu ý (bảng gọi theo tên)"},
+    )
     details = Json(dump_only=True, metadata={"type": "object"})
     superseded_table = Str(dump_only=True, allow_none=True)
     superseded_label = fields.Function(

@@ -42,6 +42,7 @@ from ..domain.vocabulary import (
 from ..extensions import db
 from ..inspections.queries import NEWEST_FIRST, inspection_list_args, inspection_query
 from ..minutes.queries import LATEST_FIRST, minutes_list_args, minutes_query
+from ..tolerances import with_table_names
 from ..models import (
     Finding,
     Inspection,
@@ -92,6 +93,11 @@ def item_question(version: str | None, code: str) -> str:
 def item_group(version: str | None, code: str) -> str:
     item = _catalogue_item(version, code)
     return GROUPS.get(item.group, item.group) if item else ""
+
+
+def table_name_text(text: str | None) -> str | None:
+    """A stored table reference ("<id> <version>") as a person names the table."""
+    return with_table_names(text) if text else text
 
 
 def standards_text(standards: Any) -> str:
@@ -216,7 +222,7 @@ READING_COLUMNS: tuple[tuple[Field, Any], ...] = (
     (Field("Tính là vi phạm", "bool", width=10), case((Reading.counts_as_violation, 1), else_=0)),
     (Field("Chuẩn đã dùng", convert=standards_text, width=30), Reading.standards),
     (Field("Ghi chú", width=30), Reading.note),
-    (Field("Bảng sai số đã được thay thế", width=16), Reading.superseded_table),
+    (Field("Bảng sai số đã được thay thế", convert=table_name_text, width=30), Reading.superseded_table),
     (Field("Hủy lúc", "datetime", width=16), Reading.voided_at),
     (Field("Lý do hủy", width=30), Reading.void_reason),
 )

@@ -41,10 +41,11 @@ SHELL_STATIC = (
     "field/metrology.js",
     "field/measure.js",
     "field/meters.js",
+    "field/handling.js",
     "icons/icon-192.png",
     "icons/icon-512.png",
 )
-MODULES = ("db", "outbox", "sync", "ui", "screens", "geo", "photo", "metrology", "measure", "meters")
+MODULES = ("db", "outbox", "sync", "ui", "screens", "geo", "photo", "metrology", "measure", "meters", "handling")
 TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 # Text shrinks to a quarter with gzip; a phone on 3G feels that on the first visit. PNGs are already compressed.
 COMPRESSIBLE = {

@@ -17,6 +17,7 @@ from ..domain.vocabulary import INSPECTION_STATUSES, MINUTES_STATUSES
 from ..models import Inspection
 from ..web.paging import InvalidCursor
 from ..domain.scope import indicative_note, marked_indicative
+from ..domain.handling_rules import Failure, suggested_handling
 from ..domain.errors import InvalidInput, Locked
 from ..web.forms import int_or_none, submitted
 from . import service
@@ -135,11 +136,18 @@ def _detail(inspection: Inspection, decision_form: DecisionForm):
         scoped(Inspection).where(Inspection.follows_id == inspection.id).order_by(Inspection.started_at)
     ).all()
     violations = violation_summary(inspection)
+    suggestion = suggested_handling(
+        Failure(item.fail_handling, finding.indicative)
+        for _, rows in groups
+        for item, finding in rows
+        if finding is not None and finding.answer == "fail"
+    )
     minutes = minutes_of(inspection)
     return render_template(
         "inspections/detail.html",
         inspection=inspection,
         violations=violations,
+        suggestion=suggestion,
         indicative_failures=violations.indicative_failures,
         scope_notes={scope: indicative_note(scope) for scope in ("province", "referral")},
         marked_indicative=marked_indicative,

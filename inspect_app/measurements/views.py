@@ -14,7 +14,7 @@ from ..access import get_or_404, permission_required, require, scoped, visible_u
 from ..documents.vn_format import format_vn_decimal
 from ..domain.errors import Conflict, InvalidInput, Locked
 from ..extensions import db
-from ..tolerances import sample_plan_text
+from ..tolerances import sample_plan_text, with_table_names
 from ..tolerances.common import plain
 from ..web.forms import apply_errors, submitted
 from ..domain.time import today_vn
@@ -102,6 +102,12 @@ def lot_sample_plan() -> str:
 @bp.app_template_filter("decimal")
 def to_decimal_filter(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@bp.app_template_filter("table_names")
+def table_names_filter(text: str | None) -> str:
+    """Warnings and table references as a person reads them: each table id (and version) replaced by its name."""
+    return with_table_names(text or "")
 
 
 @bp.app_template_filter("vn_number")

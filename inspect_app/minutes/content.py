@@ -14,6 +14,7 @@ from ..measurements import lots_of, meter_checks_of, readings_of
 from ..measurements.rules import standard_label
 from ..measurements.units import tidy
 from ..models import Inspection
+from ..tolerances import provisional_table_names
 
 
 def _places(*values: Decimal | None) -> int:
@@ -53,6 +54,7 @@ def minutes_sections(inspection: Inspection):
                 verdict=_verdict(reading),
                 rule=_detail(reading, reading.rule),
                 provisional=reading.provisional,
+                provisional_tables=provisional_table_names(reading.tables),
                 places=places,
                 permitted_sign="" if reading.kind == "control" else "±",
             )
@@ -75,6 +77,7 @@ def minutes_sections(inspection: Inspection):
                 rules_broken=((indicative_note("province"),) if lot.indicative else ())
                 + tuple(lot.rules_broken),
                 provisional=lot.provisional,
+                provisional_tables=provisional_table_names(lot.tables),
             )
         )
     return tuple(readings), tuple(lots), tuple(standards.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -92,6 +93,7 @@ _TOP_LEVEL = {
     "id": str,
     "version": str,
     "title": str,
+    "cited_as": str,
     "source": dict,
     "applies_from": str,
     "provisional": bool,
@@ -99,6 +101,11 @@ _TOP_LEVEL = {
     "rows": list,
 }
 _OPTIONAL_TOP_LEVEL = {"parameters": dict}
+
+
+# The number of the document a table comes from, as written in its source ("09/2017/TT-BKHCN", "OIML R 76-1").
+_DOCUMENT_NUMBER = re.compile(r"\d{2}/\d{4}/TT-BKHCN|OIML R \d+(?:-\d+)?")
+_CITED_AS_MAX = 120
 
 
 class TableError(ValueError):
@@ -124,6 +131,7 @@ class Table:
     id: str
     version: str
     title: str
+    cited_as: str  # how a person names it: which table of which document ("Bảng 2, Điều 5 Thông tư 09/2017/TT-BKHCN")
     source: Mapping[str, Any]
     applies_from: datetime.date
     provisional: bool
@@ -203,6 +211,19 @@ def _check_bands(table_id: str, rows: tuple[Mapping[str, Any], ...], group_key: 
                     )
 
 
+def _check_cited_as(table_id: str, version: str, cited_as: str, document: str) -> None:
+    """The name a person reads: short, in words (no id, no version), naming the document of the table's source."""
+    if not cited_as.strip() or len(cited_as) > _CITED_AS_MAX:
+        raise TableError(
+            f"{table_id}: cited_as must be a non-empty text of at most {_CITED_AS_MAX} characters"
+        )
+    if "_" in cited_as or table_id in cited_as or version in cited_as:
+        raise TableError(f"{table_id}: cited_as names the table in words, never by its id or version")
+    number = _DOCUMENT_NUMBER.search(document)
+    if number and number.group() not in cited_as:
+        raise TableError(f"{table_id}: cited_as must name the document of its source ({number.group()})")
+
+
 def parse_table(data: Mapping[str, Any]) -> Table:
     """Validate one table (as parsed from JSON, numbers as strings) and return it with Decimal values."""
     if not isinstance(data, Mapping):
@@ -227,6 +248,7 @@ def parse_table(data: Mapping[str, Any]) -> Table:
             raise TableError(f"{table_id}: source.{key} must be a non-empty string")
     if "url" not in source or not (source["url"] is None or isinstance(source["url"], str)):
         raise TableError(f"{table_id}: source.url must be a string or null")
+    _check_cited_as(table_id, data["version"], data["cited_as"], source["document"])
     try:
         applies_from = datetime.date.fromisoformat(data["applies_from"])
     except ValueError:
@@ -272,6 +294,7 @@ def parse_table(data: Mapping[str, Any]) -> Table:
         id=table_id,
         version=data["version"],
         title=data["title"],
+        cited_as=data["cited_as"],
         source=MappingProxyType(copy.deepcopy(dict(source))),
         applies_from=applies_from,
         provisional=data["provisional"],
@@ -348,6 +371,39 @@ def all_tables() -> dict[str, Table]:
 def table_versions() -> dict[str, str]:
     """Table id -> version of every table in use."""
     return {table_id: table.version for table_id, table in sorted(_load_all().items())}
+
+
+def table_names() -> dict[str, str]:
+    """Table id -> how a person names it (``cited_as``), for every table."""
+    return {table_id: table.cited_as for table_id, table in sorted(_load_all().items())}
+
+
+def provisional_table_names(refs: Any) -> tuple[str, ...]:
+    """The names of the provisional tables among stored table references ({"id", "version", "provisional"})."""
+    names = table_names()
+    return tuple(
+        names.get(ref.get("id"), "bảng số liệu tạm thời")
+        for ref in refs or ()
+        if isinstance(ref, Mapping) and ref.get("provisional")
+    )
+
+
+def name_tables(text: str, names: Mapping[str, str]) -> str:
+    """``text`` with every table id it mentions (with or without its version after it) replaced by the table's
+    name from ``names`` (id -> name). Warnings stored before tables had names carry "<id> <version>" as text."""
+    if not text or not names:
+        return text
+    pattern = "|".join(re.escape(table_id) for table_id in sorted(names, key=len, reverse=True))
+    return re.sub(
+        rf"\b({pattern})\b(?: \d{{4}}\.\d+\b)?",
+        lambda match: names[match.group(1)],
+        text,
+    )
+
+
+def with_table_names(text: str) -> str:
+    """``text`` as a person reads it: table ids (and their versions) replaced by the tables' names."""
+    return name_tables(text, table_names())
 
 
 def tables_as_json() -> dict[str, Any]:

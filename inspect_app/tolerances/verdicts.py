@@ -178,10 +178,10 @@ def standard_status(due_date: datetime.date | str, on_date: datetime.date | str)
 
 
 def _provisional_warning(tables: Iterable[TableRef]) -> list[str]:
-    names = [f"{ref.id} {ref.version}" for ref in tables if ref.provisional]
+    names = [get_table(ref.id).cited_as for ref in tables if ref.provisional]
     if not names:
         return []
-    return ["Kết luận dựa trên bảng số liệu tạm thời, chưa đối chiếu văn bản chính thức: " + ", ".join(names)]
+    return ["Kết luận dựa trên bảng số liệu tạm thời, chưa đối chiếu văn bản chính thức: " + "; ".join(names)]
 
 
 def _outcome(ok: bool, standards_valid: bool) -> str:

@@ -318,8 +318,8 @@ export function renderInstrument(view, app, act, inspection, instrument) {
           v.warnings.map((w) => h("p", { class: "warn" }, "⚠ ", w)),
           h(
             "p",
-            { class: "hint", title: v.tables.map((t) => `${t.id} ${t.version}`).join(", ") },
-            `Tính trên điện thoại theo bảng sai số phiên bản ${[...new Set(v.tables.map((t) => t.version))].join(", ")}; máy chủ tính lại khi nhận.`
+            { class: "hint tables-used" },
+            `Tính trên điện thoại theo ${[...new Set(v.tables.map((t) => m.tableName(app.tables, t.id)))].join("; ")}; máy chủ tính lại khi nhận.`
           )
         )
       );
@@ -382,7 +382,7 @@ export function renderInstrument(view, app, act, inspection, instrument) {
                 indicativeNote(shown.outcome && isIndicative(inspection, r.kind, r.server)),
                 readingFacts(r.kind, shown, r.minPlaces || 0, r.kind === "weighing" && shown.fromServer && r.server.state_check_rule ? RULE_SHORT[r.server.state_check_rule] : r.ruleChoice),
                 shown.differs ? h("p", { class: "warn" }, "Máy chủ tính khác điện thoại; kết quả trên là của máy chủ", phoneText(r)) : null,
-                shown.warnings.map((w) => h("p", { class: "warn small" }, "⚠ ", w)),
+                shown.warnings.map((w) => h("p", { class: "warn small" }, "⚠ ", m.withTableNames(app.tables, w))),
                 h(
                   "p",
                   { class: "hint" },

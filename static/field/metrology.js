@@ -191,9 +191,24 @@ function bandText(row, symbol, unit = "") {
   return `${lower} ${row.upper_inclusive ? "≤" : "<"} ${vi(row.upper)}${suffix}`;
 }
 
-function provisionalWarning(refs) {
-  const names = refs.filter((r) => r.provisional).map((r) => `${r.id} ${r.version}`);
-  return names.length ? [`Kết luận dựa trên bảng số liệu tạm thời, chưa đối chiếu văn bản chính thức: ${names.join(", ")}`] : [];
+/** How a person names a table ("Bảng 2, Điều 5 Thông tư 09/2017/TT-BKHCN"), from the tables the server serves. */
+export function tableName(tables, id) {
+  const found = tables && tables.tables && tables.tables[id];
+  return (found && found.cited_as) || "bảng số liệu đang dùng";
+}
+
+/** `text` with every table id it mentions (and the version after it) replaced by the table's name, as the server's
+ * with_table_names does: results stored before the tables had names carry "<id> <version>" as text. */
+export function withTableNames(tables, text) {
+  const ids = Object.keys((tables && tables.tables) || {}).sort((a, b) => b.length - a.length);
+  if (!text || !ids.length) return text;
+  const escaped = ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return String(text).replace(new RegExp(`\\b(${escaped.join("|")})\\b(?: \\d{4}\\.\\d+\\b)?`, "g"), (_, id) => tableName(tables, id));
+}
+
+function provisionalWarning(tables, refs) {
+  const names = refs.filter((r) => r.provisional).map((r) => tableName(tables, r.id));
+  return names.length ? [`Kết luận dựa trên bảng số liệu tạm thời, chưa đối chiếu văn bản chính thức: ${names.join("; ")}`] : [];
 }
 
 const outcomeOf = (ok, standardsValid) => (!standardsValid ? "inconclusive" : ok ? "pass" : "fail");
@@ -306,7 +321,7 @@ export function judgeWeighing(tables, { indication, reference, e, accuracyClass,
       );
     }
   }
-  warnings.push(...provisionalWarning([band.ref]));
+  warnings.push(...provisionalWarning(tables, [band.ref]));
   return {
     outcome: outcomeOf(cmp(abs(error), band.permitted) <= 0, standardsValid),
     error,
@@ -436,7 +451,7 @@ export function judgeControl(tables, { indication, reference, unit, direction, s
     `(${limit.basis}${limit.provisional ? ", giá trị tạm thời" : ""})`;
   let outcome = outcomeOf(cmp(shortfall, permittedG) <= 0, standardsValid);
   let ruleText = standardsValid ? rule : `${rule}; ${EXPIRED_STANDARD_RULE}`;
-  const warnings = limit.provisional ? provisionalWarning(limit.tables.filter((r) => r.provisional)) : [];
+  const warnings = limit.provisional ? provisionalWarning(tables, limit.tables.filter((r) => r.provisional)) : [];
   let refs = limit.tables;
   // The rule is one-sided: a number far from the weights on the side that is never short is still not "phù hợp".
   const far = implausibleIndication(tables, { errorG, permittedG, referenceG });
@@ -491,7 +506,7 @@ export function judgeDispenser(tables, { reference, indication, accuracyClass, p
     relativePercent: divRound(shift(error, 2), reference, 3),
     permittedPercent: divRound(shift(permitted, 2), reference, 3),
     rule: standardsValid ? rule : `${rule}; ${EXPIRED_STANDARD_RULE}`,
-    warnings: provisionalWarning(refs),
+    warnings: provisionalWarning(tables, refs),
     provisional: refs.some((r) => r.provisional),
     tables: refs,
   };
@@ -557,7 +572,7 @@ export function judgeLot(tables, { nominal, unit, nets, lotSize }) {
   if (!meanOk) broken.push(meanBroken);
   if (beyondT * 40 > n) broken.push(RULE_TOO_MANY_BEYOND_T);
   if (beyond2T) broken.push(RULE_UNIT_BEYOND_2T);
-  warnings.push(...provisionalWarning(refs));
+  warnings.push(...provisionalWarning(tables, refs));
   const shown = Math.max(places(nominal), ...nets.map(places));
   return {
     outcome: broken.length ? "fail" : "pass",

@@ -1,6 +1,7 @@
 // The screens of the field app, drawn from local state: nearest premises, start, checklist, conclusion, outbox.
 
 import { assessFix, distanceM } from "./geo.js";
+import { failuresOf, suggestedHandling, suggestionBasis } from "./handling.js";
 import { instrumentPanel, isInstrumentSource, lotPanel, suggestionFor } from "./measure.js";
 import { choices, fieldMessages, fold, formatDateTime, formatDistance, h, label, mount, today } from "./ui.js";
 
@@ -822,7 +823,7 @@ export function renderDone(view, app, act, inspection) {
         : null
     );
   drawExtra();
-  const suggested = [...new Set(failed.map((i) => i.fail_handling))].map((code) => label("handling", code));
+  const suggested = suggestedHandling(failuresOf(items, inspection.findings, inspection.provinceInTeam));
   const sync = inspectionSyncText(inspection, app.sync.byInspection[inspection.uuid]);
   const general = inspection.photos.filter((p) => !p.item_code);
   mount(
@@ -958,14 +959,20 @@ function handlingForm(form, drawExtra, extra, errors, suggested) {
     "section",
     { class: "fsection" },
     h("h2", {}, "Kết quả và hình thức xử lý"),
-    suggested.length ? h("p", { class: "hint" }, "Gợi ý theo danh mục: ", suggested.join(", ")) : null,
+    h(
+      "p",
+      { class: "hint", id: "handling-hint" },
+      "Gợi ý theo danh mục: ",
+      h("strong", {}, suggested.codes.map((code) => label("handling", code)).join(", ")),
+      ` (${suggestionBasis(suggested)})`
+    ),
     h(
       "div",
       { class: "choices one", role: "radiogroup" },
       choices("handling").map(([code, text]) =>
         h(
           "label",
-          { class: `choice outcome-${code}` },
+          { class: `choice outcome-${code}${suggested.codes.includes(code) ? " suggested" : ""}`, dataset: { suggested: String(suggested.codes.includes(code)) } },
           h("input", {
             type: "radio",
             name: "outcome",
@@ -976,7 +983,7 @@ function handlingForm(form, drawExtra, extra, errors, suggested) {
               drawExtra();
             },
           }),
-          h("span", {}, text)
+          h("span", {}, text, suggested.codes.includes(code) ? h("small", { class: "suggested-mark" }, "Gợi ý theo danh mục") : null)
         )
       )
     ),

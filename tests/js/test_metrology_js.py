@@ -6,19 +6,10 @@ Node.js 18 or later is needed: a failure in CI (CI=true), a skip elsewhere.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-import subprocess
 from collections import Counter
-from pathlib import Path
 
-from tests.conftest import missing
 from tests.js.engine_cases import build_cases
-
-HERE = Path(__file__).parent
-ROOT = HERE.parent.parent
+from tests.js.node import run_node_tests
 
 
 def test_the_cases_check_something():
@@ -34,23 +25,7 @@ def test_the_cases_check_something():
 
 
 def test_metrology_js_gives_the_engines_answers(tmp_path):
-    node = shutil.which("node")
-    if node is None:
-        missing("Node.js (node)")
-    cases = tmp_path / "cases.json"
-    cases.write_text(json.dumps(build_cases(), ensure_ascii=False), encoding="utf-8")
-    result = subprocess.run(
-        [node, "--test", "--test-reporter=tap", str(HERE / "metrology.test.mjs")],
-        check=False,
-        cwd=ROOT,
-        env={**os.environ, "METROLOGY_CASES": str(cases)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-20000:]
     # The six tests ran (not zero of them) and none failed.
-    assert re.search(r"^# pass 6$", result.stdout, re.M) and re.search(r"^# fail 0$", result.stdout, re.M), (
-        output
+    run_node_tests(
+        "metrology.test.mjs", build_cases(), tmp_path / "cases.json", "METROLOGY_CASES", expected=6
     )

@@ -130,6 +130,9 @@ class Reading:
     verdict: str  # "Đạt" / "Không đạt"
     rule: str = ""  # the rule and table used, e.g. "ĐLVN 30:2019, MPE sử dụng cấp IIII"
     provisional: bool = False  # judged with a table whose official text is not confirmed
+    provisional_tables: tuple[
+        str, ...
+    ] = ()  # those tables, by name ("Bảng 2, Điều 5 Thông tư 09/2017/TT-BKHCN")
     places: int | None = None  # decimals to print; None keeps each Decimal's own precision
     permitted_sign: str = "±"  # "±" for a symmetric MPE; "" for a one-sided permitted shortfall
 
@@ -149,10 +152,12 @@ class PrepackagedLot:
     verdict: str
     rules_broken: tuple[str, ...] = ()
     provisional: bool = False
+    provisional_tables: tuple[str, ...] = ()
     places: int | None = None
 
     def __post_init__(self) -> None:
         _tuple(self, "rules_broken")
+        _tuple(self, "provisional_tables")
 
 
 @dataclass(frozen=True)

@@ -119,9 +119,13 @@ def document_story(doc: MinutesDocument, st: Styles) -> list[Flowable]:
         )
         s.extend(notes.flowables(st))
     if any(r.provisional for r in doc.readings) or any(lot.provisional for lot in doc.lots):
+        names = dict.fromkeys(
+            name for record in (*doc.readings, *doc.lots) for name in record.provisional_tables
+        )
         s.append(
             para(
-                "(*) Kết quả đánh giá theo bảng giới hạn sai số tạm thời, chưa được đối chiếu với văn bản chính thức.",
+                "(*) Kết quả đánh giá theo bảng giới hạn sai số tạm thời, chưa được đối chiếu với văn bản chính thức"
+                + (f": {'; '.join(names)}." if names else "."),
                 st.note,
             )
         )
