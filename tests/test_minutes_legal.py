@@ -327,7 +327,7 @@ def test_without_a_stop_use_order_there_is_no_such_section(client, login, world)
     ("fields", "message"),
     [
         ({"stop_order_subject": "Cân đồng hồ"}, "Cần ghi thời hạn khắc phục của yêu cầu tạm dừng."),
-        ({"stop_order_deadline": "2099-01-01"}, "Cần ghi phương tiện đo hoặc phép đo phải tạm dừng sử dụng."),
+        ({"stop_order_deadline": "2040-01-01"}, "Cần ghi phương tiện đo hoặc phép đo phải tạm dừng sử dụng."),
         ({"stop_order_subject": "Cân", "stop_order_deadline": "31/02/2026"}, "Ngày không hợp lệ"),
         ({"stop_order_subject": "Cân", "stop_order_deadline": "ngày mai"}, "Ngày không hợp lệ"),
         (
@@ -397,7 +397,7 @@ def test_without_a_decision_the_basis_has_none(client, login, world):
             "dạng số/ký hiệu",
         ),
         (
-            {"decision_number": "12/QĐ-UBND", "decision_date": "2099-01-05", "decision_signer": "Chủ tịch"},
+            {"decision_number": "12/QĐ-UBND", "decision_date": "2040-01-05", "decision_signer": "Chủ tịch"},
             "không được sau ngày kiểm tra",
         ),
         (

@@ -328,3 +328,13 @@ def only(model):
     rows = db.session.scalars(select(model)).all()
     assert len(rows) == 1, rows
     return rows[0]
+
+
+def preview_and_issue(page) -> None:
+    """On the biên bản's issue page: choose a recorder if none is chosen (the team's first member), look at the
+    preview, then "Lập và khóa" — the only way a biên bản is issued from the form."""
+    if page.locator("#recorder_member").count() and not page.input_value("#recorder_member"):
+        values = page.eval_on_selector_all("#recorder_member option", "els => els.map(e => e.value).filter(v => v)")
+        page.select_option("#recorder_member", values[0])
+    page.click("button:has-text('Xem trước biên bản')")
+    page.click("button:has-text('Lập và khóa')")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inspect_app.extensions import db
 from inspect_app.inspections import service
 from inspect_app.models import Premise, User
-from tests.browser.conftest import INSPECTOR
+from tests.browser.conftest import INSPECTOR, preview_and_issue
 from tests.factories import (
     make_control_reading,
     make_instrument,
@@ -71,7 +71,7 @@ def test_a_reopened_biên_bản_is_corrected_and_the_replacement_no_longer_print
     # Issued, with the wrong reading in it.
     page.goto(inspection_url)
     page.click("text=Lập biên bản kiểm tra")
-    page.click("text=Lập và khóa biên bản")
+    preview_and_issue(page)
     page.wait_for_selector("text=Đã lập Biên bản số")
     first = issued_pdf_text(page, base)
     assert "2,35 kg" in first and WRONG_NOTE in first
@@ -108,7 +108,7 @@ def test_a_reopened_biên_bản_is_corrected_and_the_replacement_no_longer_print
 
     # The replacement: the voided reading's values are gone, the corrected finding is there.
     page.click("text=Lập biên bản kiểm tra")
-    page.click("text=Lập và khóa biên bản")
+    preview_and_issue(page)
     page.wait_for_selector("text=Đã lập Biên bản số 02/")
     replacement = issued_pdf_text(page, base)
     assert "thay thế Biên bản số 01/" in replacement

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from inspect_app.extensions import db
 from inspect_app.models import Premise, User
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, wait_until
 from tests.factories import make_instrument, make_reading_and_lot, make_standard
 
 pytestmark = pytest.mark.browser
@@ -167,7 +167,7 @@ def test_a_navigation_that_scrolls_shows_it(field_app, issued):
     assert "more-right" in nav["classes"] and "more-left" not in nav["classes"]
     assert "gradient" in nav["mask"]
     page.evaluate("document.querySelector('.topbar .nav').scrollLeft = 1e6")
-    page.wait_for_function("document.querySelector('.topbar .nav').classList.contains('more-left')")
+    wait_until(page, "document.querySelector('.topbar .nav').classList.contains('more-left')")
     nav = page.evaluate(NAV_STATE)
     assert "more-right" not in nav["classes"] and "gradient" in nav["mask"]
     # At the desk every section is in view: nothing to hint.

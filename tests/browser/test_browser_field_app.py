@@ -14,6 +14,7 @@ from inspect_app.extensions import db
 from inspect_app.domain.geo import distance_m
 from inspect_app.models import Finding, Inspection, Photo, Premise, User
 from tests.browser.conftest import (
+    preview_and_issue,
     COLLEAGUE,
     INSPECTOR,
     MARKET,
@@ -104,7 +105,7 @@ def test_the_whole_inspection_online(field_app):
     page.click("#open-minutes")
     page.click("text=Lập biên bản kiểm tra")
     page.fill("#representative_name", "Chủ cơ sở")
-    page.click("text=Lập và khóa biên bản")
+    preview_and_issue(page)
     page.wait_for_selector("h1:has-text('Biên bản số 01/BB-KT')")
     assert page.locator("text=Xem / tải bản gốc (PDF)").is_visible()
 

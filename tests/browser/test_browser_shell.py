@@ -32,7 +32,7 @@ def test_the_app_needs_a_login_and_holds_nothing_about_the_user(client, login, w
     assert response.headers["Cache-Control"] == "no-cache, private"
     vocabulary = json.loads(html.split('id="vocabulary">')[1].split("</script>")[0])
     assert [code for code, _ in vocabulary["kinds"]] == ["planned", "themed", "unannounced", "complaint"]
-    assert dict(vocabulary["answers"]) == {"pass": "Đạt", "fail": "Không đạt", "na": "Không áp dụng"}
+    assert dict(vocabulary["answers"]) == {"pass": "Đạt", "fail": "Không đạt", "na": "Không áp dụng", "skip": "Không kiểm tra"}
 
 
 def test_the_service_worker_is_served_for_the_root_scope(client):

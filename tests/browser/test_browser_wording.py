@@ -13,7 +13,14 @@ from sqlalchemy import select, update
 
 from inspect_app.extensions import db
 from inspect_app.models import Inspection, Premise, Reading, User
-from tests.browser.conftest import INSPECTOR, login, mark_rest_not_checked, start_nearest, wait_synced
+from tests.browser.conftest import (
+    INSPECTOR,
+    login,
+    mark_rest_not_checked,
+    preview_and_issue,
+    start_nearest,
+    wait_synced,
+)
 from tests.browser.test_browser_readings import PREMISE, control_sale_with_1_kg
 from tests.factories import make_completed_inspection, make_control_reading, make_instrument, make_standard
 
@@ -108,7 +115,7 @@ def test_the_desk_and_the_biên_bản_name_the_tables_also_for_readings_stored_w
     page.goto(f"{field_app.url}/inspections/{fresh_id}")
     assert f"{PROVISIONAL}: {BẢNG_2}" in page.inner_text("main")
     page.click("text=Lập biên bản kiểm tra")
-    page.click("text=Lập và khóa biên bản")
+    preview_and_issue(page)
     page.wait_for_selector("text=Đã lập Biên bản số")
     content = page.request.get(
         field_app.url + page.get_attribute("text=Xem / tải bản gốc (PDF)", "href")
