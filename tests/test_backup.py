@@ -3,6 +3,7 @@ fresh instance with every row, file and hash intact; truncated or tampered archi
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -358,6 +359,10 @@ def test_restore_refuses_an_instance_that_is_not_empty(app, runner, tmp_path):
     )
     assert inside.exit_code == 1 and "thư mục lưu tệp" in inside.output
     assert runner.invoke(args=["backup", "verify", str(tmp_path / "none.tar")]).exit_code == 1
+    # A gzip-compressed copy (for the trip off-site) verifies as it is.
+    compressed = tmp_path / "demo.tar.gz"
+    compressed.write_bytes(gzip.compress(archive.read_bytes()))
+    assert "toàn vẹn" in runner.invoke(args=["backup", "verify", str(compressed)]).output
 
 
 def test_storage_keys_skip_files_being_written_and_keep_string_order(tmp_path):

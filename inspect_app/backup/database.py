@@ -218,6 +218,8 @@ def dump_postgres(engine: Engine, target: Path) -> Snapshot:
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             snapshot_id = connection.scalar(text("SELECT pg_export_snapshot()"))
+            # Counting a province's tables is a maintenance job, not a request: no per-statement limit.
+            connection.execute(text("SET LOCAL statement_timeout = 0"))
             snapshot = read_snapshot(connection)
             # The exporting transaction stays open until pg_dump is done with the snapshot.
             _run(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from ..files.storage import Storage, validate_key
+from ..files.storage import Storage, StorageUnavailable, validate_key
 from .archive import CHUNK, ArchiveReader, ArchiveWriter
 from .database import (
     Snapshot,
@@ -185,7 +185,13 @@ def restore_backup(engine: Engine, storage: Storage, path: Path, migrations: Pat
         else:
             restore_postgres(engine, database)
         database.unlink()
-        _restore_files(path, manifest, storage)
+        try:
+            _restore_files(path, manifest, storage)
+        except (BackupError, StorageUnavailable) as error:
+            raise BackupError(
+                f"{error} Cơ sở dữ liệu đã được phục hồi nhưng các tệp chưa đủ: hãy làm trống cơ sở dữ liệu và "
+                "thư mục lưu tệp rồi phục hồi lại."
+            ) from None
     with engine.connect() as connection:
         problems = _snapshot_problems(manifest, read_snapshot(connection))
     found = {FILES_PREFIX + key: _hash_stored(storage, key) for key in storage.keys()}
