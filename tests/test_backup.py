@@ -390,3 +390,50 @@ def test_storage_keys_skip_files_being_written_and_keep_string_order(tmp_path):
     assert list(store.keys("minutes/1")) == ["minutes/1.pdf"]
     assert list(store.keys("nothing/")) == []
     assert list(LocalStorage(tmp_path / "absent").keys()) == []
+
+
+def test_manifest_reads_back_what_it_wrote_and_refuses_what_it_cannot_read():
+    from inspect_app.backup.manifest import (
+        AuditHead,
+        BackupError,
+        Manifest,
+        Stored,
+        compare_contents,
+        digest_line,
+        read_digest_line,
+    )
+
+    manifest = Manifest(
+        created_at="2026-12-03T02:15:00Z",
+        app_version="0.1.0",
+        alembic_revision="0024",
+        backend="postgresql",
+        database=Stored("a" * 64, 10),
+        tables={"users": 9, "alembic_version": 1},
+        audit=AuditHead(last_event_id=69, events=69, sha256="b" * 64),
+        files={"photos/1.jpg": Stored("c" * 64, 3)},
+    )
+    data = manifest.to_json()
+    assert Manifest.from_json(data) == manifest
+    assert read_digest_line(digest_line(data), data) is None
+    assert "đã bị sửa" in read_digest_line(digest_line(data), data + b" ")
+    assert compare_contents(
+        manifest,
+        {
+            "database.pgdump": Stored("a" * 64, 10),
+            "files/photos/1.jpg": Stored("c" * 64, 3),
+            "files/x.jpg": Stored("d" * 64, 1),
+        },
+    ) == ["files/x.jpg có trong tệp sao lưu nhưng không có trong bảng kê"]
+    document = json.loads(data)
+    for change, message in (
+        ({"format": "other"}, "không phải bảng kê"),
+        ({"format_version": 2}, "phiên bản 2"),
+        ({"backend": "mysql"}, "không biết"),
+        ({"tables": {"users": -1}}, "không đọc được"),
+        ({"files": [{"key": "k", "sha256": "short", "size": 1}]}, "không đọc được"),
+    ):
+        with pytest.raises(BackupError, match=message):
+            Manifest.from_json(json.dumps({**document, **change}).encode())
+    with pytest.raises(BackupError, match="không đọc được"):
+        Manifest.from_json(b"\xff")
