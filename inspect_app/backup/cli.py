@@ -92,3 +92,7 @@ def restore_command(archive: Path):
     )
     if restored.needs_upgrade:
         click.echo("Cơ sở dữ liệu cũ hơn phiên bản ứng dụng này: hãy chạy flask --app wsgi db upgrade.")
+    click.echo(
+        "Hãy dùng lại SECRET_KEY, VERIFY_SECRET và PUBLIC_BASE_URL của bản cài đặt cũ, để mã QR trên các văn bản "
+        "đã in vẫn kiểm tra được."
+    )
