@@ -7,6 +7,7 @@ import re
 import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
+from collections.abc import Iterator
 from typing import BinaryIO
 
 __all__ = ["LocalStorage", "Storage", "StorageUnavailable", "validate_key"]
@@ -76,6 +77,10 @@ class Storage(ABC):
     def delete(self, key: str) -> None:
         """Remove `key`; nothing happens if it is absent."""
 
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every stored key that starts with `prefix`, in sorted order; files still being written are not keys."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list its keys")
+
     def path(self, key: str) -> Path:
         """The local file behind `key`, for storages that have one (e.g. for `send_file`)."""
         raise NotImplementedError(f"{type(self).__name__} has no local paths")
@@ -139,6 +144,34 @@ class LocalStorage(Storage):
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        # Walked folder by folder in sorted order; hidden names (the ".name.XXXX.tmp" files of a `put` under way)
+        # and anything else that is not a valid key are skipped, and symlinks are never followed.
+        def walk(folder: Path, base: str) -> Iterator[str]:
+            try:
+                # A folder sorts as "name/", so keys come out in the order of their strings.
+                entries = sorted(
+                    os.scandir(folder),
+                    key=lambda entry: entry.name + ("/" if entry.is_dir(follow_symlinks=False) else ""),
+                )
+            except (FileNotFoundError, NotADirectoryError):
+                return
+            for entry in entries:
+                if not _SEGMENT.fullmatch(entry.name):
+                    continue
+                key = f"{base}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    if key.startswith(prefix[: len(key)]):
+                        yield from walk(Path(entry.path), f"{key}/")
+                elif (
+                    entry.is_file(follow_symlinks=False)
+                    and key.startswith(prefix)
+                    and len(key) <= MAX_KEY_LENGTH
+                ):
+                    yield key
+
+        yield from walk(self.root, "")
 
 
 def _fsync_directory(directory: Path) -> None:
