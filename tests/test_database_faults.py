@@ -47,6 +47,9 @@ def test_timeouts_can_be_switched_off_and_sqlite_is_left_alone():
     [
         (["/srv/app/.venv/bin/flask", "--app", "wsgi", "db", "upgrade"], True),
         (["flask", "rebuild-inspection-tallies"], True),
+        (["/srv/app/.venv/lib/python3.11/site-packages/flask/__main__.py", "--app", "wsgi", "backup", "create"], True),
+        (["/srv/app/.venv/lib/python3.11/site-packages/flask/__main__.py", "--app", "wsgi", "run"], False),
+        (["/srv/app/bench/__main__.py", "db"], False),
         (["/srv/app/.venv/bin/flask", "--app", "wsgi", "run"], False),
         (["/srv/app/.venv/bin/gunicorn", "wsgi:app"], False),
         (["/usr/lib/python3/pytest"], False),

@@ -25,8 +25,10 @@ def maintenance_command(argv: list[str] | None = None) -> bool:
     """This process runs a ``flask`` command other than ``run`` (a migration, a rebuild, a backup): its long
     statements are expected, so the database's per-statement timeout does not apply."""
     argv = sys.argv if argv is None else argv
-    program = argv[0].rsplit("/", 1)[-1] if argv else ""
-    return program == "flask" and "run" not in argv[1:]
+    program = argv[0].replace("\\", "/") if argv else ""
+    # ``flask …`` names its script; ``python -m flask …`` names the package's __main__.py.
+    is_flask = program.rsplit("/", 1)[-1] == "flask" or program.endswith("/flask/__main__.py")
+    return is_flask and "run" not in argv[1:]
 
 
 def public_url_problem(base_url: str, timeout: float = 5.0) -> str | None:
