@@ -35,7 +35,6 @@ from sqlalchemy.orm import Session
 
 from .access import scoped
 from .domain.errors import Conflict, InvalidInput, Locked
-from .domain.time import utcnow
 from .extensions import db
 from .models import AuditEvent, User
 from .models.metrology import canonical_decimal
@@ -184,16 +183,15 @@ def apply_edit(
 # ---- last use -----------------------------------------------------------------------------------------------------
 
 
-def stamp_last_use(record, column: str, every: timedelta) -> None:
-    """Note in ``record.<column>`` when a token or a session was last used, unless that was noted less than ``every``
-    ago, so reads stay reads: a phone syncing every few seconds does not queue a write behind every other phone's on
-    SQLite's single writer lock.
+def stamp_last_use(record, column: str, every: timedelta, now: datetime) -> None:
+    """Note in ``record.<column>`` that a token or a session was used at ``now``, unless that was noted less than
+    ``every`` before, so reads stay reads: a phone syncing every few seconds does not queue a write behind every
+    other phone's on SQLite's single writer lock.
 
     The UPDATE carries the same condition, so of many requests arriving together only one writes. The stamp is best
     effort: if the database is busy it is skipped (the next request tries again) instead of failing a read. No audit
     event: nothing was changed by anyone.
     """
-    now = utcnow()
     last = getattr(record, column)
     if last is not None and now - last < every:
         return

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from .. import writes
 from ..extensions import db
 from ..models import ApiToken, User
+from ..domain.time import utcnow
 
 TOKEN_PREFIX = "kt_"
 STAMP_EVERY = timedelta(minutes=1)
@@ -54,4 +55,4 @@ def user_from_bearer() -> User | None:
 
 def stamp_use(record: ApiToken) -> None:
     """Note when the token was last used, unless that was noted less than a minute ago."""
-    writes.stamp_last_use(record, "last_used_at", STAMP_EVERY)
+    writes.stamp_last_use(record, "last_used_at", STAMP_EVERY, utcnow())

@@ -121,7 +121,7 @@ def load_session_user(user_id: str) -> User | None:
         return None
     user, row = found
     user.session_key, user.session_id = key, row.id
-    writes.stamp_last_use(row, "last_seen_at", LAST_SEEN_EVERY)
+    writes.stamp_last_use(row, "last_seen_at", LAST_SEEN_EVERY, utcnow())
     return user
 
 
