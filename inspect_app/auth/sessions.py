@@ -163,6 +163,14 @@ def end_credentials(user: User, keep_session_id: int | None = None) -> dict[str,
     return {"sessions_ended": [None, ended], "tokens_revoked": [None, revoked]}
 
 
+def change_own_password(user: User, password: str) -> None:
+    """Set the logged-in user's new password and end every other session and every API token of the account (this
+    browser stays logged in); committed with its audit event, which says how many were ended."""
+    user.set_password(password)
+    changes = writes.changes_of(user) | end_credentials(user, keep_session_id=current_session_id(user))
+    writes.commit("edit", user, user, changes)
+
+
 def open_sessions(user: User, limit: int = 20) -> list[UserSession]:
     """The account's sessions still open, the most recently used first (its "Phiên đăng nhập" list)."""
     return list(

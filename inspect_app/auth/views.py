@@ -11,7 +11,7 @@ from .. import writes
 from ..extensions import db
 from ..domain.time import utcnow
 from .forms import LoginForm, PasswordChangeForm
-from .sessions import current_session_id, end_credentials, end_session, open_sessions, start_session
+from .sessions import change_own_password, current_session_id, end_session, open_sessions, start_session
 from .throttle import LoginRefused, check_credentials, check_current_password
 
 bp = Blueprint("auth", __name__)
@@ -76,20 +76,15 @@ def change_password():
             form.current.errors.append(refused.message)
             status = refused.status
         else:
-            if not matches:
-                form.current.errors.append("Mật khẩu hiện tại không đúng.")
-                status = 422
-            else:
-                user.set_password(form.new.data)
-                changes = writes.changes_of(user)
-                # Every other browser, remember-me cookie and API token of the account ends; this one stays.
-                changes |= end_credentials(user, keep_session_id=current_session_id(user))
-                writes.commit("edit", user, user, changes)
+            if matches:
+                change_own_password(user, form.new.data)
                 flash(
                     "Đã đổi mật khẩu. Các phiên đăng nhập khác và mã truy cập API của tài khoản đã bị đăng xuất.",
                     "success",
                 )
                 return redirect(url_for("main.home"))
+            form.current.errors.append("Mật khẩu hiện tại không đúng.")
+            status = 422
     elif request.method == "POST":
         status = 422
     sessions = open_sessions(user)
