@@ -133,6 +133,26 @@ def test_an_administrators_reset_or_lock_ends_every_session_and_token(app, clien
         assert _log_in(_another_browser(app), target).status_code == 302
 
 
+def test_a_reset_from_the_command_line_ends_every_session_and_token(app, client, runner, world):
+    target = world.users["staff"]
+    assert _log_in(client, target, remember=True).status_code == 302
+    token = token_for(_another_browser(app), target)
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--username",
+            target.username,
+            "--password",
+            "MatKhauCap-2026",
+            "--role",
+            "staff",
+        ]
+        + ["--unit", world.unit_a.code]
+    )
+    assert result.exit_code == 0, result.output
+    assert [_me(client), _me(_another_browser(app), token)] == [401, 401]
+
+
 def test_an_administrator_resetting_their_own_password_stays_logged_in(app, client, login, world):
     me = world.users["admin_province"]
     elsewhere = _another_browser(app)
