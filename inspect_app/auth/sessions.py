@@ -106,7 +106,7 @@ def start_session(user: User, remember: bool) -> UserSession:
 def load_session_user(user_id: str) -> User | None:
     """flask-login's user loader: the active account whose session (from the cookie) has not been ended."""
     account, _, key = (user_id or "").partition(":")
-    if not key or not account.isdigit() or not 0 < int(account) <= MAX_ID:
+    if not key or not (account.isascii() and account.isdigit()) or not 0 < int(account) <= MAX_ID:
         return None
     found = db.session.execute(
         select(User, UserSession)
