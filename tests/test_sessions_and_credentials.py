@@ -99,6 +99,20 @@ def test_a_password_change_ends_every_other_session_and_token_but_this_one(app, 
     assert event.changes["password_hash"] == ["***", "***"]
 
 
+def test_a_user_logs_out_their_other_browsers_and_keeps_their_tokens(app, client, world):
+    user = world.users["inspector"]
+    elsewhere = _another_browser(app)
+    assert _log_in(elsewhere, user).status_code == 302
+    token = token_for(_another_browser(app), user)
+    assert _log_in(client, user).status_code == 302
+    assert "Đăng xuất các phiên khác" in client.get("/account/password").get_data(as_text=True)
+    response = client.post("/account/sessions/end-others", follow_redirects=True)
+    assert "Đã đăng xuất 1 phiên đăng nhập khác." in response.get_data(as_text=True)
+    assert [_me(client), _me(elsewhere), _me(_another_browser(app), token)] == [200, 401, 200]
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "(phiên này)" in page and "Đăng xuất các phiên khác" not in page
+
+
 def _admin_edit(client, world, target, **changes):
     data = {
         "username": target.username,

@@ -141,26 +141,37 @@ def end_session(session_id: int | None) -> None:
     )
 
 
-def end_credentials(user: User, keep_session_id: int | None = None) -> dict[str, list]:
-    """Revoke every session of ``user`` but ``keep_session_id``, and every API token of the account; the caller
-    commits. Answers what was ended, for the audit event: {"sessions_ended": [None, n], "tokens_revoked": [None, n]}."""
-    now = utcnow()
+def _end_sessions(user: User, keep_session_id: int | None) -> int:
     sessions = (
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now)
+        .values(revoked_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if keep_session_id is not None:
         sessions = sessions.where(UserSession.id != keep_session_id)
-    ended = db.session.execute(sessions).rowcount
+    return db.session.execute(sessions).rowcount
+
+
+def end_credentials(user: User, keep_session_id: int | None = None) -> dict[str, list]:
+    """Revoke every session of ``user`` but ``keep_session_id``, and every API token of the account; the caller
+    commits. Answers what was ended, for the audit event: {"sessions_ended": [None, n], "tokens_revoked": [None, n]}."""
+    ended = _end_sessions(user, keep_session_id)
     revoked = db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
+        .values(revoked_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     return {"sessions_ended": [None, ended], "tokens_revoked": [None, revoked]}
+
+
+def end_other_sessions(user: User) -> int:
+    """Log the account out of every browser but this one ("Đăng xuất các phiên khác"; API tokens are kept);
+    committed with its audit event. Answers how many sessions were ended."""
+    ended = _end_sessions(user, current_session_id(user))
+    writes.commit("logout", user, user, {"sessions_ended": [None, ended]})
+    return ended
 
 
 def change_own_password(user: User, password: str) -> None:

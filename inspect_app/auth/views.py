@@ -11,7 +11,14 @@ from .. import writes
 from ..extensions import db
 from ..domain.time import utcnow
 from .forms import LoginForm, PasswordChangeForm
-from .sessions import change_own_password, current_session_id, end_session, open_sessions, start_session
+from .sessions import (
+    change_own_password,
+    current_session_id,
+    end_other_sessions,
+    end_session,
+    open_sessions,
+    start_session,
+)
 from .throttle import LoginRefused, check_credentials, check_current_password
 
 bp = Blueprint("auth", __name__)
@@ -94,3 +101,11 @@ def change_password():
         ),
         status,
     )
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_others():
+    ended = end_other_sessions(current_user._get_current_object())
+    flash(f"Đã đăng xuất {ended} phiên đăng nhập khác.", "success")
+    return redirect(url_for("auth.change_password"))
