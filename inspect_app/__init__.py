@@ -83,16 +83,6 @@ def register_extensions(app: Flask) -> None:
 
     bind_sessions(login_manager)
 
-    from .models import User
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        try:
-            user = db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
-            return None
-        return user if user is not None and user.is_active else None
-
     from .api.auth import user_from_bearer
 
     login_manager.request_loader(lambda request: user_from_bearer())

@@ -61,10 +61,16 @@ def register_commands(app: Flask) -> None:
         user.province_id = province.id if province else None
         user.active = True
         user.set_password(password)
+        changes = {}
+        if not created:
+            # A reset from the command line ends every session, remember-me cookie and API token of the account.
+            from .auth.sessions import end_credentials
+
+            changes = writes.changes_of(user) | end_credentials(user)
         db.session.add(user)
         db.session.flush()
         # From the command line nobody is logged in: the event has no actor.
-        writes.commit("create" if created else "edit", user, None, {} if created else None)
+        writes.commit("create" if created else "edit", user, None, changes)
         click.echo(f"{'Đã tạo' if created else 'Đã cập nhật'} tài khoản {username} ({ROLES[role]}).")
 
     @app.cli.command("import-units")

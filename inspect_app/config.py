@@ -83,8 +83,13 @@ def settings_from_env(instance_path: str) -> dict:
         ),
         "PERMANENT_SESSION_LIFETIME": _int(env.get("SESSION_HOURS"), 12) * 3600,
         "WTF_CSRF_TIME_LIMIT": None,
-        "LOGIN_MAX_FAILURES_PER_USER": _int(env.get("LOGIN_MAX_FAILURES_PER_USER"), 5),
-        "LOGIN_MAX_FAILURES_PER_IP": _int(env.get("LOGIN_MAX_FAILURES_PER_IP"), 20),
+        # Failed logins (and wrong current passwords) allowed within the window: per username from one address,
+        # per address (high: a ward office shares one NAT address), per username from every address (not applied
+        # from an address the account logged in from within LOGIN_KNOWN_ADDRESS_DAYS).
+        "LOGIN_MAX_FAILURES_PER_USER_AND_IP": _int(env.get("LOGIN_MAX_FAILURES_PER_USER_AND_IP"), 5),
+        "LOGIN_MAX_FAILURES_PER_IP": _int(env.get("LOGIN_MAX_FAILURES_PER_IP"), 100),
+        "LOGIN_MAX_FAILURES_PER_USER": _int(env.get("LOGIN_MAX_FAILURES_PER_USER"), 20),
+        "LOGIN_KNOWN_ADDRESS_DAYS": _int(env.get("LOGIN_KNOWN_ADDRESS_DAYS"), 30),
         "LOGIN_WINDOW_MINUTES": _int(env.get("LOGIN_WINDOW_MINUTES"), 15),
         # The stall page's public form: reports accepted per sender address and per stall within the window.
         "PUBLIC_REPORT_MAX_PER_ADDRESS": _int(env.get("PUBLIC_REPORT_MAX_PER_ADDRESS"), 3),

@@ -7,6 +7,7 @@
   stored and from a stale edit (``Conflict``); ``apply_edit`` merges the changed fields over the stored ones.
 - ``commit`` writes one ``AuditEvent`` per change in the same transaction as the change, with the fields that
   changed ({field: [old, new]}); ``log`` adds an event to a transaction its caller commits.
+- ``stamp_last_use`` notes when a token or a session was last used, at most so often and never failing a read.
 - Every commit keeps the premises' latest state (``premises.state``): each flush notes the premises whose
   inspections, results or instruments it wrote, and just before the commit their state is recomputed, in the same
   transaction, whichever service or command wrote them.
@@ -19,16 +20,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid as uuid_module
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import inspect as inspect_record
-from sqlalchemy import event, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from .access import scoped
@@ -176,6 +178,38 @@ def apply_edit(
         if getattr(record, key) != checked[key]:
             setattr(record, key, checked[key])
     return commit("edit", record, user)
+
+
+# ---- last use -----------------------------------------------------------------------------------------------------
+
+
+def stamp_last_use(record, column: str, every: timedelta, now: datetime) -> None:
+    """Note in ``record.<column>`` that a token or a session was used at ``now``, unless that was noted less than
+    ``every`` before, so reads stay reads: a phone syncing every few seconds does not queue a write behind every
+    other phone's on SQLite's single writer lock.
+
+    The UPDATE carries the same condition, so of many requests arriving together only one writes. The stamp is best
+    effort: if the database is busy it is skipped (the next request tries again) instead of failing a read. No audit
+    event: nothing was changed by anyone.
+    """
+    last = getattr(record, column)
+    if last is not None and now - last < every:
+        return
+    model = type(record)
+    stamped = getattr(model, column)
+    try:
+        db.session.execute(
+            update(model)
+            .where(model.id == record.id, or_(stamped.is_(None), stamped <= now - every))
+            .values({column: now})
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except OperationalError as error:
+        logging.getLogger(__name__).warning(
+            "%s %s: last use not stamped (%s)", model.__tablename__, record.id, error.orig
+        )
+        db.session.rollback()
 
 
 # ---- the audit log ------------------------------------------------------------------------------------------------

@@ -161,7 +161,12 @@ def test_logins_failed_logins_and_password_changes_are_logged_without_secrets(cl
     failed = logged[0]
     assert failed.actor_id is None and failed.changes == {"username": [None, inspector.username]}
     assert logged[1].actor_id == inspector.id and logged[1].remote_addr
-    assert logged[2].changes == {"password_hash": ["***", "***"]}
+    # The change also ended the account's other sessions and API tokens (none here), and says so.
+    assert logged[2].changes == {
+        "password_hash": ["***", "***"],
+        "sessions_ended": [None, 0],
+        "tokens_revoked": [None, 0],
+    }
     assert "pbkdf2" not in str([e.changes for e in logged]) and "scrypt" not in str(
         [e.changes for e in logged]
     )

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..access import get_or_404, permission_required, scope_for, scoped, visible_units
 from .. import writes
+from ..auth.sessions import current_session_id, end_credentials
 from ..extensions import db
 from ..models import Premise, Province, Unit, User
 from ..domain.minutes_rules import minutes_suffix
@@ -54,6 +55,7 @@ def _save_user(form: UserForm, user: User) -> bool:
         form.username.errors.append("Tên đăng nhập này đã có người dùng.")
         return False
     unit_id, province_id = form.home_ids()
+    was_active = bool(user.active) if user.id else False
     user.username = username
     user.full_name = form.full_name.data.strip()
     user.position = (form.position.data or "").strip()
@@ -68,9 +70,16 @@ def _save_user(form: UserForm, user: User) -> bool:
         db.session.rollback()
         return False
     action = "edit" if user.id else "create"
+    changes = None if action == "edit" else {}
+    if action == "edit" and (form.password.data or (was_active and not user.active)):
+        # A reset password or a locked account ends every session, remember-me cookie and API token of it (but
+        # the administrator's own current session, when resetting their own password).
+        changes = writes.changes_of(user)
+        keep = current_session_id(current_user) if user.id == current_user.id else None
+        changes |= end_credentials(user, keep_session_id=keep)
     db.session.add(user)
     db.session.flush()
-    writes.commit(action, user, current_user, None if action == "edit" else {})
+    writes.commit(action, user, current_user, changes)
     return True
 
 

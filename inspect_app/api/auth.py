@@ -7,22 +7,19 @@ queue a write behind every other phone's on SQLite's single writer lock.
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from datetime import timedelta
 
 from flask import request
-from sqlalchemy import or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 
+from .. import writes
 from ..extensions import db
 from ..models import ApiToken, User
 from ..domain.time import utcnow
 
 TOKEN_PREFIX = "kt_"
 STAMP_EVERY = timedelta(minutes=1)
-
-log = logging.getLogger(__name__)
 
 
 def hash_token(token: str) -> str:
@@ -57,25 +54,5 @@ def user_from_bearer() -> User | None:
 
 
 def stamp_use(record: ApiToken) -> None:
-    """Note when the token was last used, unless that was noted less than a minute ago.
-
-    The UPDATE carries the same condition, so of many requests arriving together only one writes. The stamp is
-    best effort: if the database is busy it is skipped (the next request tries again) instead of failing a read.
-    """
-    now = utcnow()
-    if record.last_used_at is not None and now - record.last_used_at < STAMP_EVERY:
-        return
-    try:
-        db.session.execute(
-            update(ApiToken)
-            .where(
-                ApiToken.id == record.id,
-                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - STAMP_EVERY),
-            )
-            .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-    except OperationalError as error:
-        log.warning("token %s: last use not stamped (%s)", record.id, error.orig)
-        db.session.rollback()
+    """Note when the token was last used, unless that was noted less than a minute ago."""
+    writes.stamp_last_use(record, "last_used_at", STAMP_EVERY, utcnow())

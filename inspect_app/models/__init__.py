@@ -27,7 +27,7 @@ from .minutes import Minutes, MinutesCounter
 from .plans import Plan, PlanPremise
 from .premises import Market, Premise, PremiseChange
 from .reports import Report, ReportFile, ReportRequest
-from .users import ApiToken, LoginAttempt, User
+from .users import ApiToken, LoginAttempt, User, UserSession
 
 __all__ = [
     "Decision",
@@ -65,4 +65,5 @@ __all__ = [
     "Setting",
     "Unit",
     "User",
+    "UserSession",
 ]

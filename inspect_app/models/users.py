@@ -43,6 +43,12 @@ class User(UserMixin, db.Model):
     unit: Mapped[Unit | None] = relationship()
     province: Mapped[Province | None] = relationship()
 
+    def get_id(self) -> str:
+        """What flask-login keeps in the session and the remember cookie: the account and the server-side session
+        (``user_sessions``) it was logged in with, so logging out or a password change can end that cookie."""
+        key = getattr(self, "session_key", None)
+        return f"{self.id}:{key}" if key else str(self.id)
+
     def set_password(self, password: str) -> None:
         # Werkzeug's scrypt with a random salt; tests may choose a cheaper method through PASSWORD_HASH_METHOD.
         self.password_hash = generate_password_hash(
@@ -85,6 +91,25 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(64), index=True)
     success: Mapped[bool]
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class UserSession(db.Model):
+    """One login of a browser (its session cookie and, if ticked, its remember-me cookie). Only the SHA-256 of the
+    random key carried in the cookies is stored; a revoked row ends both cookies, wherever they were copied."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    agent: Mapped[str] = mapped_column(String(80), default="")  # the kind of browser and system, no versions
+    remember: Mapped[bool] = mapped_column(default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class ApiToken(db.Model):

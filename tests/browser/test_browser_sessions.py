@@ -65,3 +65,33 @@ def test_without_remember_me_a_restart_asks_for_the_login_again(field_app):
     page.goto(f"{field_app.url}/app")
     page.wait_for_url(lambda url: "/login?next=" in url)
     assert _api_status(page) == 401
+
+
+def test_a_copied_cookie_stops_working_once_its_owner_logs_out(field_app):
+    """The session and remember-me cookies copied off a shared computer into another browser work until the owner
+    logs out; after that the copy is sent to the login page and the API answers 401. The owner's password page
+    lists the two browsers as one session (they are the same login)."""
+    context, page = field_app.phone(service_workers="block")
+    _log_in_desk(page, field_app.url)
+    copied = context.storage_state()
+    assert {"session", "remember_token"} <= {c["name"] for c in copied["cookies"]}
+    _, thief = field_app.phone(storage_state=copied, service_workers="block")
+    thief.goto(f"{field_app.url}/premises")
+    assert "/login" not in thief.url and _api_status(thief) == 200
+    page.goto(f"{field_app.url}/account/password")
+    assert page.locator("#sessions tbody tr").count() == 1
+    assert page.locator("#sessions :text('(phiên này)')").count() == 1
+    page.click("form.logout button[type=submit]")
+    page.wait_for_url("**/login")
+    thief.goto(f"{field_app.url}/premises")
+    assert "/login" in thief.url and _api_status(thief) == 401
+    assert page.errors == [] and thief.errors == []
+
+
+def _log_in_desk(page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", INSPECTOR)
+    page.fill("#password", DEMO_PASSWORD)
+    page.check("#remember")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
