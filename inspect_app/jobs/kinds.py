@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 from ..domain.time import today_vn
 from ..exports.formats import csv_chunks, write_xlsx
 from ..exports.queries import EXPORTS, InvalidFilters, build_export
+from ..access import scoped
 from ..extensions import db
-from ..models import User
+from ..models import ReportRequest, User
+from ..reports import service as reports
 from .queue import Claim, report_progress
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,6 +100,20 @@ def run_export(held: Claim) -> Result:
         return Result(spooled.read(), filename, XLSX_MIMETYPE)
 
 
+def run_report_summary(held: Claim) -> Result:
+    """The Sở's summary of the communes' sent reports for one of its requests (XLSX or CSV), as the requester sees it."""
+    user = _requester(held)
+    fmt = held.params.get("format")
+    found = db.session.scalars(
+        scoped(ReportRequest, user).where(ReportRequest.id == int(held.params.get("request_id") or 0))
+    ).first()
+    if found is None or fmt not in reports.SUMMARY_FORMATS:
+        raise JobRefused("Không tìm thấy yêu cầu báo cáo này.")
+    report_progress(held, 10, "Đang tổng hợp các báo cáo đã gửi")
+    content = reports.summary_file(found, user, fmt)
+    return Result(content, reports.summary_file_name(found, fmt), reports.MIMETYPES[fmt])
+
+
 def run_slow_test_job(held: Claim) -> Result:
     """For the tests only (JOBS_TEST_KINDS): steps with a pause between progress reports, so a worker can be killed
     in the middle of one."""
@@ -108,7 +124,10 @@ def run_slow_test_job(held: Claim) -> Result:
     return Result(f"job {held.job_id}: {steps} steps\n".encode(), "ket-qua.txt", "text/plain; charset=utf-8")
 
 
-KINDS: dict[str, Kind] = {"export": Kind("Xuất danh sách", run_export)}
+KINDS: dict[str, Kind] = {
+    "export": Kind("Xuất danh sách", run_export),
+    "report-summary": Kind("Bảng tổng hợp báo cáo của các xã", run_report_summary),
+}
 TEST_KINDS: dict[str, Kind] = {"test-slow": Kind("Tác vụ thử", run_slow_test_job)}
 
 
@@ -120,5 +139,7 @@ def kinds_for(app) -> dict[str, Kind]:
 def job_label(kind: str, params: dict) -> str:
     if kind == "export":
         return export_label(params)
+    if kind == "report-summary":
+        return f"Bảng tổng hợp báo cáo, yêu cầu số {params.get('request_id')} ({str(params.get('format', '')).upper()})"
     found = KINDS.get(kind) or TEST_KINDS.get(kind)
     return found.label if found else kind

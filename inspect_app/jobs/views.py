@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from ..access import get_or_404
 from ..exports.queries import EXPORTS, InvalidFilters, build_export
+from ..models import ReportRequest
+from ..reports.service import SUMMARY_FORMATS
 from ..files.uploads import storage_for
 from ..web.errors import error_response
 from .kinds import export_params
@@ -15,6 +18,14 @@ from .service import job_summary, own_job_or_404, own_jobs
 bp = Blueprint("jobs", __name__)
 
 LISTS = tuple(EXPORTS)
+
+
+def _queued(job, created: bool):
+    if created:
+        flash("Đã đưa tác vụ vào hàng chờ. Tệp sẽ có ở trang này khi làm xong.", "success")
+    else:
+        flash("Tác vụ này đang chờ hoặc đang chạy, không tạo thêm.", "warning")
+    return redirect(url_for(".list_jobs", _anchor=f"job-{job.id}"))
 
 
 def _summary(job) -> dict:
@@ -44,12 +55,15 @@ def queue_export(list_name: str, fmt: str):
         build_export(list_name, current_user, args)  # the filters are checked now, the rows read by the worker
     except InvalidFilters as exc:
         return error_response(400, "Không xuất được danh sách: " + " ".join(exc.errors.values()))
-    job, created = enqueue("export", export_params(list_name, fmt, args), current_user)
-    if created:
-        flash("Đã đưa việc xuất danh sách vào hàng chờ. Tệp sẽ có ở đây khi làm xong.", "success")
-    else:
-        flash("Danh sách này đang được xuất, không tạo thêm tác vụ.", "info")
-    return redirect(url_for(".list_jobs", _anchor=f"job-{job.id}"))
+    return _queued(*enqueue("export", export_params(list_name, fmt, args), current_user))
+
+
+@bp.route(f"/jobs/reports/requests/<int:request_id>/summary.<any({', '.join(SUMMARY_FORMATS)}):fmt>", methods=["POST"])
+@login_required
+def queue_report_summary(request_id: int, fmt: str):
+    report_request = get_or_404(ReportRequest, request_id)
+    params = {"request_id": report_request.id, "format": fmt}
+    return _queued(*enqueue("report-summary", params, current_user))
 
 
 @bp.route("/jobs/<int:job_id>/download")
