@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..access import get_or_404
@@ -58,10 +58,12 @@ def queue_export(list_name: str, fmt: str):
     return _queued(*enqueue("export", export_params(list_name, fmt, args), current_user))
 
 
-@bp.route(f"/jobs/reports/requests/<int:request_id>/summary.<any({', '.join(SUMMARY_FORMATS)}):fmt>", methods=["POST"])
+@bp.route("/jobs/reports/requests/<int:request_id>/summary.<fmt>", methods=["POST"])
 @login_required
 def queue_report_summary(request_id: int, fmt: str):
     report_request = get_or_404(ReportRequest, request_id)
+    if fmt not in SUMMARY_FORMATS:
+        abort(404)
     params = {"request_id": report_request.id, "format": fmt}
     return _queued(*enqueue("report-summary", params, current_user))
 
