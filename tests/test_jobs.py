@@ -346,3 +346,29 @@ def test_the_province_summary_of_reports_runs_as_a_job(app, client, login, world
     assert downloaded.data == client.get(f"/reports/requests/{request_id}/summary.csv").data
     job = db.session.scalars(select(Job)).one()
     assert job.unit_id is None and job.province_id == world.p1.id
+
+
+def test_a_sqlite_install_runs_its_jobs_in_the_serving_process_by_default(tmp_path, monkeypatch):
+    from inspect_app.config import settings_from_env
+
+    monkeypatch.delenv("JOBS_INLINE_WORKER", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert settings_from_env(str(tmp_path))["JOBS_INLINE_WORKER"] is True
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:p@db/inspect")
+    assert settings_from_env(str(tmp_path))["JOBS_INLINE_WORKER"] is False  # `flask worker` runs beside it
+    monkeypatch.setenv("JOBS_INLINE_WORKER", "1")
+    assert settings_from_env(str(tmp_path))["JOBS_INLINE_WORKER"] is True
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_inline_worker_thread_runs_queued_jobs(app, world, backend):
+    from inspect_app.jobs.worker import start_inline_worker
+
+    job, _ = enqueue("test-slow", {"steps": 1, "pause": 0}, world.users["staff"])
+    job_id = job.id
+    db.session.remove()
+    worker = start_inline_worker(app)
+    try:
+        _wait_for(lambda: _job(job_id).status == "done", "the inline worker to run the job")
+    finally:
+        worker.stop.set()
