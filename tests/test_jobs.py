@@ -40,7 +40,9 @@ def _job(job_id: int) -> Job:
 
 def _expire_lease(job_id: int) -> None:
     """What time does to a dead worker's lease, without waiting for it."""
-    db.session.execute(update(Job).where(Job.id == job_id).values(lease_until=utcnow() - timedelta(seconds=1)))
+    db.session.execute(
+        update(Job).where(Job.id == job_id).values(lease_until=utcnow() - timedelta(seconds=1))
+    )
     db.session.commit()
 
 
@@ -203,7 +205,9 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_ends_with_exactly_one_r
     db.session.remove()
     first = _worker_process(app, tmp_path)
     try:
-        _wait_for(lambda: (j := _job(job_id)).status == "running" and j.progress >= 10, "the job to be under way")
+        _wait_for(
+            lambda: (j := _job(job_id)).status == "running" and j.progress >= 10, "the job to be under way"
+        )
         db.session.remove()
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
@@ -292,7 +296,12 @@ def test_progress_shows_on_the_status_endpoint(app, client, login, world, backen
     report_progress(held, 40, "Bước 2/4")
     login(staff)
     (shown,) = client.get("/jobs/status.json").get_json()["jobs"]
-    assert (shown["id"], shown["status"], shown["progress"], shown["message"]) == (job.id, "running", 40, "Bước 2/4")
+    assert (shown["id"], shown["status"], shown["progress"], shown["message"]) == (
+        job.id,
+        "running",
+        40,
+        "Bước 2/4",
+    )
     assert shown["status_label"] == "Đang chạy" and shown["download_url"] is None
     assert 'data-status="running"' in client.get("/jobs").get_data(as_text=True)
 
@@ -311,9 +320,7 @@ def test_files_of_old_jobs_are_deleted_after_the_keeping_time(app, client, login
 
     old = make_finished_export_job(app, world.users["staff"])
     recent = make_finished_export_job(app, world.users["inspector"])
-    db.session.execute(
-        update(Job).where(Job.id == old.id).values(finished_at=utcnow() - timedelta(days=8))
-    )
+    db.session.execute(update(Job).where(Job.id == old.id).values(finished_at=utcnow() - timedelta(days=8)))
     db.session.commit()
     assert prune_results(7) == 1
     assert _result_files(app, old.id) == [] and _job(old.id).result_key is None

@@ -36,13 +36,22 @@ from ..extensions import db
 from ..files.uploads import storage_for
 from ..models import Job, User
 
-__all__ = ["Claim", "LeaseLost", "claim", "dedupe_key", "enqueue", "fail", "finish", "heartbeat", "prune_results", "report_progress"]
+__all__ = [
+    "Claim",
+    "LeaseLost",
+    "claim",
+    "dedupe_key",
+    "enqueue",
+    "fail",
+    "finish",
+    "heartbeat",
+    "prune_results",
+    "report_progress",
+]
 
 JOBS = Job.__table__
 
-DIED_MESSAGE = (
-    "Tác vụ bị gián đoạn {attempts} lần (máy chạy tác vụ dừng đột ngột) nên đã dừng lại. Vui lòng yêu cầu lại."
-)
+DIED_MESSAGE = "Tác vụ bị gián đoạn {attempts} lần (máy chạy tác vụ dừng đột ngột) nên đã dừng lại. Vui lòng yêu cầu lại."
 FAILED_MESSAGE = "Tác vụ không thực hiện được do lỗi hệ thống. Vui lòng thử lại sau hoặc báo quản trị viên."
 
 
@@ -72,7 +81,9 @@ def dedupe_key(kind: str, user_id: int, params: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def enqueue(kind: str, params: dict[str, Any], user: User, *, max_attempts: int | None = None) -> tuple[Job, bool]:
+def enqueue(
+    kind: str, params: dict[str, Any], user: User, *, max_attempts: int | None = None
+) -> tuple[Job, bool]:
     """Queue a job for ``user``: (job, True); the same request already waiting or running: (that job, False)."""
     key = dedupe_key(kind, user.id, params)
     existing = db.session.scalars(select(Job).where(Job.dedupe_key == key)).first()
@@ -135,9 +146,7 @@ def claim(worker_id: str, kinds: list[str] | tuple[str, ...]) -> Claim | None:
             .returning(JOBS.c.id, JOBS.c.attempts)
         ).all():
             conn.execute(
-                update(JOBS)
-                .where(JOBS.c.id == job_id)
-                .values(message=DIED_MESSAGE.format(attempts=attempts))
+                update(JOBS).where(JOBS.c.id == job_id).values(message=DIED_MESSAGE.format(attempts=attempts))
             )
     claimable = and_(
         JOBS.c.kind.in_(kinds),
@@ -191,7 +200,10 @@ def report_progress(held: Claim, percent: int, message: str = "") -> None:
 def heartbeat(held: Claim) -> bool:
     """Extend the attempt's lease; False if it no longer holds the job."""
     with db.engine.begin() as conn:
-        return conn.execute(update(JOBS).where(_held(held)).values(lease_until=utcnow() + _lease())).rowcount == 1
+        return (
+            conn.execute(update(JOBS).where(_held(held)).values(lease_until=utcnow() + _lease())).rowcount
+            == 1
+        )
 
 
 def finish(held: Claim, data: bytes, filename: str, content_type: str) -> str:
@@ -241,7 +253,9 @@ def fail(held: Claim, error: str, message: str, *, retry: bool) -> None:
             requeued = conn.execute(
                 update(JOBS)
                 .where(_held(held), JOBS.c.attempts < JOBS.c.max_attempts)
-                .values(status="queued", worker_id=None, lease_until=None, message="Đang chờ thử lại", error=error)
+                .values(
+                    status="queued", worker_id=None, lease_until=None, message="Đang chờ thử lại", error=error
+                )
             ).rowcount
         if not requeued:
             conn.execute(

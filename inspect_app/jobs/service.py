@@ -38,4 +38,3 @@ def job_summary(job: Job, download_url: str | None) -> dict:
         "filename": job.result_filename if job.result_key else None,
         "download_url": download_url if job.status == "done" and job.result_key else None,
     }
-

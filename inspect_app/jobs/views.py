@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..access import get_or_404
@@ -52,7 +63,9 @@ def jobs_status():
 def queue_export(list_name: str, fmt: str):
     args = request.args.to_dict()
     try:
-        build_export(list_name, current_user, args)  # the filters are checked now, the rows read by the worker
+        build_export(
+            list_name, current_user, args
+        )  # the filters are checked now, the rows read by the worker
     except InvalidFilters as exc:
         return error_response(400, "Không xuất được danh sách: " + " ".join(exc.errors.values()))
     return _queued(*enqueue("export", export_params(list_name, fmt, args), current_user))

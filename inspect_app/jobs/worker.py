@@ -32,7 +32,9 @@ class Worker:
     def __init__(self, app: Flask, worker_id: str | None = None, poll_seconds: float | None = None) -> None:
         self.app = app
         self.worker_id = worker_id or new_worker_id()
-        self.poll_seconds = poll_seconds if poll_seconds is not None else app.config.get("JOBS_POLL_SECONDS", 2.0)
+        self.poll_seconds = (
+            poll_seconds if poll_seconds is not None else app.config.get("JOBS_POLL_SECONDS", 2.0)
+        )
         self.stop = threading.Event()
         self._pruned_at: float | None = None
 
@@ -43,7 +45,9 @@ class Worker:
             held = claim(self.worker_id, sorted(kinds))
             if held is None:
                 return False
-            log.info("job %s (%s) attempt %s started by %s", held.job_id, held.kind, held.attempt, self.worker_id)
+            log.info(
+                "job %s (%s) attempt %s started by %s", held.job_id, held.kind, held.attempt, self.worker_id
+            )
             beating = threading.Event()
             pulse = threading.Thread(target=self._heartbeat, args=(held, beating), daemon=True)
             pulse.start()
@@ -52,7 +56,9 @@ class Worker:
                 db.session.rollback()  # end the job's read transaction before the result is written
                 finish(held, result.data, result.filename, result.content_type)
             except LeaseLost:
-                log.warning("job %s attempt %s lost its lease; its work is dropped", held.job_id, held.attempt)
+                log.warning(
+                    "job %s attempt %s lost its lease; its work is dropped", held.job_id, held.attempt
+                )
             except JobRefused as refused:
                 db.session.rollback()
                 fail(held, str(refused), str(refused), retry=False)
