@@ -68,6 +68,10 @@ def create_app(config: dict | None = None) -> Flask:
         from .web.public_url import warn_if_unreachable
 
         warn_if_unreachable(app, app.config["PUBLIC_URL_CHECK_SECONDS"])
+    if app.config["JOBS_INLINE_WORKER"] and not app.testing and serving():
+        from .jobs.worker import start_inline_worker
+
+        start_inline_worker(app)
     return app
 
 
@@ -121,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from .decisions.views import bp as decisions_bp
     from .exports.views import bp as exports_bp
     from .inspections.views import bp as inspections_bp
+    from .jobs.views import bp as jobs_bp
     from .minutes.views import bp as minutes_bp
     from .main.views import bp as main_bp
     from .measurements.views import bp as measurements_bp
@@ -143,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     app.register_blueprint(measurements_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(supervision_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(reports_bp)

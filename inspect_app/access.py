@@ -24,6 +24,7 @@ from .models import (
     Inspection,
     Instrument,
     InstrumentPhoto,
+    Job,
     MeterCheck,
     Photo,
     PlanPremise,
@@ -96,6 +97,9 @@ def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
         return _in(ReportRequest.province_id, _provinces(scope))
     if model is ReportFile:
         return ReportFile.report_id.in_(select(Report.id).where(_in(Report.unit_id, units)))
+    if model is Job:
+        # A job belongs to its requester's home: a commune's, or a province's for a province account.
+        return or_(_in(Job.unit_id, units), _in(Job.province_id, scope.province_ids))
     if model is DecisionMember:
         return DecisionMember.decision_id.in_(select(Decision.id).where(_in(Decision.unit_id, units)))
     if model is User:

@@ -1,5 +1,5 @@
 """Flask commands: create-user, import-units, import-premises, seed-demo, rebuild-premise-state,
-rebuild-inspection-tallies, and the backup group (create, verify, restore)."""
+rebuild-inspection-tallies, worker (background jobs), and the backup group (create, verify, restore)."""
 
 from __future__ import annotations
 
@@ -166,3 +166,24 @@ def register_commands(app: Flask) -> None:
         click.echo(
             f"Đã đếm lại kết quả của {count:,} cuộc kiểm tra trong {time.perf_counter() - started:.1f} giây."
         )
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Chạy hết các tác vụ đang chờ rồi thoát.")
+    @click.option("--poll", "poll_seconds", type=float, default=None, help="Số giây chờ giữa hai lần tìm tác vụ.")
+    def worker_command(once: bool, poll_seconds: float | None):
+        """Run background jobs (exports) from the jobs table until stopped; SIGTERM lets the job under way finish."""
+        import signal
+
+        from .jobs.worker import Worker
+
+        worker = Worker(current_app._get_current_object(), poll_seconds=poll_seconds)
+
+        def stop(signum, frame):
+            click.echo("Đã nhận lệnh dừng: chạy xong tác vụ đang làm rồi thoát.")
+            worker.stop.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        click.echo(f"Bắt đầu chạy tác vụ nền ({worker.worker_id}).")
+        count = worker.run(once=once)
+        click.echo(f"Đã chạy {count} tác vụ.")

@@ -60,9 +60,10 @@ def settings_from_env(instance_path: str) -> dict:
     """All settings as a dict for app.config; each may be overridden by create_app(config=...)."""
     env = os.environ
     sqlite_path = Path(instance_path) / "inspect.sqlite3"
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{sqlite_path}"
     public_base_url = (env.get("PUBLIC_BASE_URL") or _served_url(env)).rstrip("/")
     return {
-        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or f"sqlite:///{sqlite_path}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
         "PUBLIC_BASE_URL": public_base_url,
         # Seconds after start-up before checking that PUBLIC_BASE_URL answers (0: never).
@@ -115,6 +116,18 @@ def settings_from_env(instance_path: str) -> dict:
         # than a page that hangs. 0 switches either off. Migrations and the maintenance commands are not limited.
         "DB_CONNECT_TIMEOUT_SECONDS": max(0, _int(env.get("DB_CONNECT_TIMEOUT_SECONDS"), 5)),
         "DB_STATEMENT_TIMEOUT_MS": max(0, _int(env.get("DB_STATEMENT_TIMEOUT_MS"), 30_000)),
+        # Background jobs (exports): a serving process runs a worker thread of its own when JOBS_INLINE_WORKER is
+        # on (the default on SQLite, where one machine does everything); otherwise run ``flask worker`` beside it.
+        "JOBS_INLINE_WORKER": _bool(env.get("JOBS_INLINE_WORKER"), database_url.startswith("sqlite")),
+        # A running job's worker renews its lease every third of this; a job whose lease ran out (its worker died)
+        # is taken again by the next worker, at most JOBS_MAX_ATTEMPTS attempts in all.
+        "JOBS_LEASE_SECONDS": max(1, _int(env.get("JOBS_LEASE_SECONDS"), 120)),
+        "JOBS_MAX_ATTEMPTS": max(1, _int(env.get("JOBS_MAX_ATTEMPTS"), 3)),
+        "JOBS_POLL_SECONDS": max(0.1, _float(env.get("JOBS_POLL_SECONDS"), 2.0)),
+        # Finished jobs' files are kept this many days (``flask worker`` deletes older ones).
+        "JOBS_KEEP_DAYS": max(1, _int(env.get("JOBS_KEEP_DAYS"), 7)),
+        # Test-only kinds of job (a slow one that can be killed mid-run); never on in production.
+        "JOBS_TEST_KINDS": _bool(env.get("JOBS_TEST_KINDS"), False),
     }
 
 

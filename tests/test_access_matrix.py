@@ -58,6 +58,8 @@ ID_ARGUMENTS = {
     "notice_id": (lambda w: w.notices["a"].id, lambda w: w.notices["b"].id),
     # The yearly inspection plan of each unit, with its annex proposed.
     "plan_id": (lambda w: w.plans["a"].id, lambda w: w.plans["b"].id),
+    # A finished export job of each actor (a job is its requester's only) and one of the other unit's staff.
+    "job_id": (lambda w: w.own_job_ids, lambda w: w.other_job_id),
 }
 # Arguments that name no record of any unit (the same answer for everyone).
 # (A dashboard figure names a set of records, not a record: its lists are scope-tested below.)
@@ -213,6 +215,7 @@ def _populate(url: str, uploads: Path) -> dict:
     )
     from tests.report_helpers import make_sent_report, this_years_request
     from tests.plan_helpers import make_plan
+    from tests.test_jobs import make_finished_export_job
 
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(uploads)})
     with app.app_context():
@@ -264,6 +267,8 @@ def _populate(url: str, uploads: Path) -> dict:
             "b": make_plan(w.unit_b, w.other_users["staff"]),
         }
         w.own_token_ids = {actor: issue_token(w.users[actor], "own")[0].id for actor in ACTORS}
+        w.own_job_ids = {actor: make_finished_export_job(app, w.users[actor]).id for actor in ACTORS}
+        w.other_job_id = make_finished_export_job(app, w.other_users["staff"]).id
         w.other_token_id = issue_token(w.other_users["inspector"], "other")[0].id
         values = {
             "ids": {arg: (own(w), other(w)) for arg, (own, other) in ID_ARGUMENTS.items()},
@@ -416,7 +421,7 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
         "instruments", "instrument_photos", "readings", "prepackaged_lots", "reports", "report_files",
         "complaints",
         "decisions", "decision_members", "notices",
-        "plans", "plan_premises",
+        "plans", "plan_premises", "jobs",
     }  # fmt: skip
     assert expected <= owned, expected - owned
     assert {key.split("/")[0] for key in matrix.other_units_files} == {
@@ -427,6 +432,7 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
         "reports",
         "decisions",
         "notices",
+        "jobs",
     }
     assert matrix.other_units_rows["premises"] and all(
         row["unit_id"] == matrix.unit_b for row in matrix.other_units_rows["premises"].values()
@@ -448,6 +454,7 @@ def test_each_case_starts_from_the_untouched_world(app, matrix, turn):
         "reports",
         "decisions",
         "notices",
+        "jobs",
     }
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE findings SET version = version + 1"))

@@ -13,6 +13,7 @@ from .inspections import (
     InspectionTally,
     Photo,
 )
+from .jobs import Job
 from .metrology import (
     Instrument,
     InstrumentPhoto,
@@ -46,6 +47,7 @@ __all__ = [
     "InspectionMember",
     "Instrument",
     "InstrumentPhoto",
+    "Job",
     "LoginAttempt",
     "Market",
     "MeterCheck",

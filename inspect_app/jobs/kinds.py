@@ -1,0 +1,145 @@
+"""The kinds of background work: what each runs, what it is called on the Tác vụ page, and its result file."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..domain.time import today_vn
+from ..exports.formats import csv_chunks, write_xlsx
+from ..exports.queries import EXPORTS, InvalidFilters, build_export
+from ..access import scoped
+from ..extensions import db
+from ..models import ReportRequest, User
+from ..reports import service as reports
+from .queue import Claim, report_progress
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Progress is reported (and the lease extended) after this many rows.
+PROGRESS_EVERY_ROWS = 1000
+
+
+class JobRefused(Exception):
+    """The job cannot be done as asked (filters no longer valid, the account gone): it fails at once with this
+    Vietnamese message and is not tried again."""
+
+
+@dataclass(frozen=True)
+class Result:
+    data: bytes
+    filename: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str
+    run: Callable[[Claim], Result]
+
+
+def _requester(held: Claim) -> User:
+    user = db.session.get(User, held.requested_by_id)
+    if user is None or not user.is_active:
+        raise JobRefused("Tài khoản yêu cầu tác vụ này không còn hoạt động.")
+    return user
+
+
+def export_params(list_name: str, fmt: str, args: dict[str, str]) -> dict:
+    return {"list": list_name, "format": fmt, "args": dict(sorted(args.items()))}
+
+
+def export_label(params: dict) -> str:
+    list_name = params.get("list", "")
+    title = EXPORTS_TITLES.get(list_name, list_name)
+    return f"Xuất {title} ({str(params.get('format', '')).upper()})"
+
+
+EXPORTS_TITLES = {
+    "premises": "danh sách cơ sở",
+    "inspections": "danh sách cuộc kiểm tra",
+    "findings": "kết quả kiểm tra theo nội dung",
+    "readings": "kết quả đo",
+    "lots": "lô hàng đóng gói sẵn",
+    "minutes": "danh sách biên bản",
+    "quarterly": "kết quả quý",
+}
+
+
+def run_export(held: Claim) -> Result:
+    """A desk list as CSV or XLSX, in the scope of the person who asked, as the download link would give it."""
+    user = _requester(held)
+    list_name, fmt = held.params.get("list"), held.params.get("format")
+    if list_name not in EXPORTS or fmt not in ("csv", "xlsx"):
+        raise JobRefused("Danh sách cần xuất không hợp lệ.")
+    try:
+        built = build_export(list_name, user, held.params.get("args") or {})
+    except InvalidFilters as exc:
+        raise JobRefused("Không xuất được danh sách: " + " ".join(exc.errors.values())) from None
+    total = db.session.scalar(select(func.count()).select_from(built.query.order_by(None).subquery())) or 0
+    report_progress(held, 1, f"Đang đọc {total} dòng")
+
+    def counted() -> Iterator[tuple]:
+        for number, row in enumerate(built.rows(), start=1):
+            yield row
+            if number % PROGRESS_EVERY_ROWS == 0:
+                report_progress(held, 90 * number // max(total, 1), f"Đã đọc {number}/{total} dòng")
+
+    filename = f"{built.filename}-{today_vn().strftime('%Y%m%d')}.{fmt}"
+    if fmt == "csv":
+        return Result(b"".join(csv_chunks(built.fields, counted())), filename, "text/csv; charset=utf-8")
+    tmpdir = current_app.config.get("EXPORT_TMPDIR") or None
+    with tempfile.TemporaryFile(dir=tmpdir) as spooled:
+        write_xlsx(spooled, built.fields, counted(), built.title, tmpdir=tmpdir)
+        report_progress(held, 95, "Đang lưu tệp")
+        spooled.seek(0)
+        return Result(spooled.read(), filename, XLSX_MIMETYPE)
+
+
+def run_report_summary(held: Claim) -> Result:
+    """The Sở's summary of the communes' sent reports for one of its requests (XLSX or CSV), as the requester sees it."""
+    user = _requester(held)
+    fmt = held.params.get("format")
+    found = db.session.scalars(
+        scoped(ReportRequest, user).where(ReportRequest.id == int(held.params.get("request_id") or 0))
+    ).first()
+    if found is None or fmt not in reports.SUMMARY_FORMATS:
+        raise JobRefused("Không tìm thấy yêu cầu báo cáo này.")
+    report_progress(held, 10, "Đang tổng hợp các báo cáo đã gửi")
+    content = reports.summary_file(found, user, fmt)
+    return Result(content, reports.summary_file_name(found, fmt), reports.MIMETYPES[fmt])
+
+
+def run_slow_test_job(held: Claim) -> Result:
+    """For the tests only (JOBS_TEST_KINDS): steps with a pause between progress reports, so a worker can be killed
+    in the middle of one."""
+    steps = int(held.params.get("steps", 3))
+    for step in range(steps):
+        report_progress(held, 100 * step // steps, f"Bước {step + 1}/{steps}")
+        time.sleep(float(held.params.get("pause", 0.1)))
+    return Result(f"job {held.job_id}: {steps} steps\n".encode(), "ket-qua.txt", "text/plain; charset=utf-8")
+
+
+KINDS: dict[str, Kind] = {
+    "export": Kind("Xuất danh sách", run_export),
+    "report-summary": Kind("Bảng tổng hợp báo cáo của các xã", run_report_summary),
+}
+TEST_KINDS: dict[str, Kind] = {"test-slow": Kind("Tác vụ thử", run_slow_test_job)}
+
+
+def kinds_for(app) -> dict[str, Kind]:
+    """The kinds this app runs: the test kinds only where the configuration turns them on."""
+    return {**KINDS, **TEST_KINDS} if app.config.get("JOBS_TEST_KINDS") else dict(KINDS)
+
+
+def job_label(kind: str, params: dict) -> str:
+    if kind == "export":
+        return export_label(params)
+    if kind == "report-summary":
+        return f"Bảng tổng hợp báo cáo, yêu cầu số {params.get('request_id')} ({str(params.get('format', '')).upper()})"
+    found = KINDS.get(kind) or TEST_KINDS.get(kind)
+    return found.label if found else kind

@@ -1,0 +1,40 @@
+"""The requester's jobs, read through the scoping door: a job is shown to the person who asked for it, and only
+while it stays in their scope; anyone else gets 404, as for a job that does not exist."""
+
+from __future__ import annotations
+
+from flask import abort
+from ..access import get_or_404, scoped
+from ..extensions import db
+from ..models import Job, User
+from .kinds import job_label
+
+# The Tác vụ page lists this many of the person's latest jobs.
+LISTED_JOBS = 50
+
+
+def own_jobs(user: User, limit: int = LISTED_JOBS) -> list[Job]:
+    query = scoped(Job, user).where(Job.requested_by_id == user.id).order_by(Job.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def own_job_or_404(job_id, user: User) -> Job:
+    job = get_or_404(Job, job_id, user)
+    if job.requested_by_id != user.id:
+        abort(404)
+    return job
+
+
+def job_summary(job: Job, download_url: str | None) -> dict:
+    """What the Tác vụ page shows of a job, also as JSON for its polling."""
+    return {
+        "id": job.id,
+        "label": job_label(job.kind, job.params or {}),
+        "status": job.status,
+        "status_label": job.status_label,
+        "progress": job.progress,
+        "message": job.message,
+        "attempts": job.attempts,
+        "filename": job.result_filename if job.result_key else None,
+        "download_url": download_url if job.status == "done" and job.result_key else None,
+    }
