@@ -1,8 +1,8 @@
 """background jobs: the jobs table that `flask worker` claims work from (exports for now), with each job's
 progress, lease, attempts and the one result file it produced
 
-Revision ID: 0028
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-03 04:00:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0028"
-down_revision = "0024"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
