@@ -1,5 +1,5 @@
 """Flask commands: create-user, import-units, import-premises, seed-demo, rebuild-premise-state,
-rebuild-inspection-tallies."""
+rebuild-inspection-tallies, files check."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ from .models import Province, Unit, User
 
 
 def register_commands(app: Flask) -> None:
+    from .files.check import files_cli
+
+    app.cli.add_command(files_cli)
+
     @app.cli.command("create-user")
     @click.option("--username", required=True)
     @click.option("--password", required=True)
