@@ -49,6 +49,7 @@ __all__ = [
     "Conflict",
     "InvalidInput",
     "Locked",
+    "StaleWrite",
     "apply_edit",
     "changes_of",
     "check_version",
@@ -71,6 +72,11 @@ NOISE_COLUMNS = {"version", "updated_at", "search_text"}
 
 STALE_MESSAGE = "Bản ghi đã được sửa ở nơi khác sau khi bạn mở nó. Hãy xem bản hiện tại rồi sửa lại."
 TAKEN_MESSAGE = "Bản ghi này vừa được tạo ở nơi khác cùng lúc. Hãy tải lại để xem bản đã lưu."
+
+
+class StaleWrite(Conflict):
+    """An UPDATE whose version check matched no row at commit: another request changed the record first. A
+    Conflict like any other; services that answer a lost race in their own words catch it with StaleDataError."""
 
 
 def is_unique_violation(error: IntegrityError) -> bool:
@@ -197,7 +203,7 @@ def _commit_or_conflict(record) -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(STALE_MESSAGE, record) from None
+        raise StaleWrite(STALE_MESSAGE, record) from None
 
 
 # ---- edits --------------------------------------------------------------------------------------------------------
@@ -304,6 +310,6 @@ def commit(action: str, record: Record, user: User | None, changes: dict | None 
         log(action, record, user, changes)
     except StaleDataError:  # the event's own query flushed the losing UPDATE
         db.session.rollback()
-        raise Conflict(STALE_MESSAGE, record) from None
+        raise StaleWrite(STALE_MESSAGE, record) from None
     _commit_or_conflict(record)
     return record

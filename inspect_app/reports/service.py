@@ -371,7 +371,7 @@ def update_report(report: Report, values: dict, user: User) -> Report:
 
     try:
         return writes.apply_edit(report, {**data, "version": values["version"]}, fields, clean, user)
-    except StaleDataError:
+    except (StaleDataError, writes.StaleWrite):
         db.session.rollback()
         raise Conflict(ALREADY_SENT if report.is_sent else EDITED_MEANWHILE, report) from None
 
