@@ -1,5 +1,5 @@
 """Flask commands: create-user, import-units, import-premises, seed-demo, rebuild-premise-state,
-rebuild-inspection-tallies, worker (background jobs), and the backup group (create, verify, restore)."""
+rebuild-inspection-tallies, worker (background jobs), files check, and the backup group (create, verify, restore)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from .models import Province, Unit, User
 
 def register_commands(app: Flask) -> None:
     from .backup.cli import backup_cli
+    from .files.check import files_cli
 
     app.cli.add_command(backup_cli)
+    app.cli.add_command(files_cli)
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)

@@ -6,7 +6,12 @@
 - An edit names the version it was made from. ``check_version`` tells a fresh edit from a replay of one already
   stored and from a stale edit (``Conflict``); ``apply_edit`` merges the changed fields over the stored ones.
 - ``commit`` writes one ``AuditEvent`` per change in the same transaction as the change, with the fields that
-  changed ({field: [old, new]}); ``log`` adds an event to a transaction its caller commits.
+  changed ({field: [old, new]}); ``log`` adds an event to a transaction its caller commits. The version check is
+  the UPDATE's own ``WHERE version = :v``: an edit that lost a race to another one from the same version matches no
+  row and is answered with ``Conflict``, as a create whose unique key another request took first is (``insert``),
+  never with a 500.
+- A record that names stored files (photos, issued PDFs) is written with ``files.evidence.NewFiles``:
+  ``insert_with_files`` keeps the files of the record that was stored and removes those of a refused request.
 - ``stamp_last_use`` notes when a token or a session was last used, at most so often and never failing a read.
 - Every commit keeps the premises' latest state (``premises.state``): each flush notes the premises whose
   inspections, results or instruments it wrote, and just before the commit their state is recomputed, in the same
@@ -32,6 +37,7 @@ from sqlalchemy import inspect as inspect_record
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from .access import scoped
 from .domain.errors import Conflict, InvalidInput, Locked
@@ -45,12 +51,15 @@ __all__ = [
     "Conflict",
     "InvalidInput",
     "Locked",
+    "StaleWrite",
     "apply_edit",
     "changes_of",
     "check_version",
     "commit",
     "insert",
     "fingerprint",
+    "insert_with_files",
+    "is_unique_violation",
     "log",
     "resend_of",
     "same_or_conflict",
@@ -64,6 +73,22 @@ SECRET_COLUMNS = {"password_hash", "token_hash"}
 NOISE_COLUMNS = {"version", "updated_at", "search_text"}
 
 STALE_MESSAGE = "Bản ghi đã được sửa ở nơi khác sau khi bạn mở nó. Hãy xem bản hiện tại rồi sửa lại."
+TAKEN_MESSAGE = "Bản ghi này vừa được tạo ở nơi khác cùng lúc. Hãy tải lại để xem bản đã lưu."
+
+
+class StaleWrite(Conflict):
+    """An UPDATE whose version check matched no row at commit: another request changed the record first. A
+    Conflict like any other; services that answer a lost race in their own words catch it with StaleDataError."""
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """Whether the database refused a row because a unique key was already taken (not a foreign key or a check):
+    the trace of a concurrent request that wrote the same thing first."""
+    orig = error.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state:
+        return state == "23505"
+    return "UNIQUE constraint failed" in str(orig)
 
 
 # ---- kept on every commit: the premises' latest state, each inspection's tallies ----------------------------------
@@ -141,15 +166,46 @@ def insert(
         db.session.flush()
         log("create", record, user)
         db.session.commit()
-    except IntegrityError:
+    except IntegrityError as error:
         db.session.rollback()
         existing = _by_uuid(type(record), record_uuid)
         if existing is not None:
             return same_or_conflict(existing, digest, user), False
         if twin is not None and (same := twin()) is not None:
             return same, False
+        if is_unique_violation(error):
+            raise Conflict(TAKEN_MESSAGE) from None
         raise
     return record, True
+
+
+def insert_with_files(
+    record: Record, digest: str, user: User, files, twin: Callable[[], Record | None] | None = None
+) -> tuple[Record, bool]:
+    """``insert`` for a record naming files this request wrote (``files``, an ``evidence.NewFiles``): if the
+    record is stored, its files stay; if a concurrent request stored this UUID first (a resend or a Conflict), or
+    anything refuses it, the files this request created are removed unless a row names them."""
+    try:
+        stored, created = insert(record, digest, user, twin)
+    except BaseException:
+        files.discard()
+        raise
+    if created:
+        files.keep()
+    else:
+        files.discard()
+    return stored, created
+
+
+def _commit_or_conflict(record) -> None:
+    """Commit; an UPDATE whose version check matched no row (an edit from the same version committed first) is
+    rolled back and answered with Conflict and the record as now stored. (A unique key taken meanwhile stays an
+    IntegrityError here: the services that can meet one say in their own words what was taken.)"""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleWrite(STALE_MESSAGE, record) from None
 
 
 # ---- edits --------------------------------------------------------------------------------------------------------
@@ -282,8 +338,12 @@ def commit(action: str, record: Record, user: User | None, changes: dict | None 
     if changes is None and action == "edit":
         changes = changes_of(record)
         if not changes:
-            db.session.commit()
+            _commit_or_conflict(record)
             return record
-    log(action, record, user, changes)
-    db.session.commit()
+    try:
+        log(action, record, user, changes)
+    except StaleDataError:  # the event's own query flushed the losing UPDATE
+        db.session.rollback()
+        raise StaleWrite(STALE_MESSAGE, record) from None
+    _commit_or_conflict(record)
     return record

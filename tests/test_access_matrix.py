@@ -426,7 +426,8 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
     assert expected <= owned, expected - owned
     assert {key.split("/")[0] for key in matrix.other_units_files} == {
         "photos",
-        "standards",
+        "thumbnails",
+        "certificates",
         "instruments",
         "minutes",
         "reports",
@@ -448,7 +449,8 @@ def test_each_case_starts_from_the_untouched_world(app, matrix, turn):
     assert files == _files(matrix.uploads)
     assert {name.split("/")[0] for name in files} == {
         "photos",
-        "standards",
+        "thumbnails",
+        "certificates",
         "instruments",
         "minutes",
         "reports",

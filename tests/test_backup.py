@@ -260,7 +260,7 @@ def manifest_of(archive: Path) -> dict:
 
 
 def _flip_a_file_byte(name, data):
-    if name.startswith("files/photos/") and name.endswith("-thumb.jpg"):
+    if name.startswith("files/thumbnails/") and name.endswith(".jpg"):
         return data[:100] + bytes([data[100] ^ 1]) + data[101:]
     return data
 

@@ -107,8 +107,11 @@ def test_an_issued_record_refuses_every_change(client, login, world):
     for response in attempts:
         assert response.status_code == 409, response.get_json()
         assert "không thể sửa" in response.get_json()["error"]
+    # Sent again (Back, a second tab): the biên bản already issued, never a second one.
     again = issue(client, inspection)
-    assert again.status_code == 422 and "đã có biên bản có hiệu lực" in again.get_data(as_text=True)
+    current = db.session.scalars(select(Minutes)).one()
+    assert again.status_code == 302 and again.location.endswith(f"/minutes/{current.id}")
+    assert "đã có Biên bản số" in client.get(again.location).get_data(as_text=True)
     db.session.expire_all()
     stored = db.session.get(Inspection, inspection.id)
     checked = [f for f in stored.findings if f.answer != "skip"]

@@ -434,7 +434,7 @@ def test_two_sends_at_once_give_one_sent_report(app, live_server, world, rendere
     report = db.session.get(Report, report_id)
     assert report.status == "sent"
     files = db.session.scalars(select(ReportFile).where(ReportFile.report_id == report_id)).all()
-    assert len(files) == len(REPORT_FORMATS) and all(report.public_id in f.storage_key for f in files)
+    assert len(files) == len(REPORT_FORMATS) and all(f.sha256 in f.storage_key for f in files)
     sends = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "send")
     assert db.session.scalar(sends) == 1
     # Only the winner's files are in storage.

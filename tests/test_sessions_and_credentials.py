@@ -332,3 +332,33 @@ def test_concurrent_wrong_guesses_never_pass_the_limit(app, live_server, world, 
     db.session.expire_all()
     failures = db.session.scalars(select(LoginAttempt).where(LoginAttempt.success.is_(False))).all()
     assert len(failures) <= limit
+
+
+def test_one_account_logging_in_from_many_devices_at_once_is_not_refused(app, live_server, world):
+    """Eight correct logins of one account at the same moment (a double-clicked button, the office's phones): the
+    tries still being checked hold the others back for a moment, none is refused as a failure."""
+    username = world.users["staff"].username
+    start = threading.Barrier(8)
+    answers: list[tuple[int, str | None]] = []
+    lock = threading.Lock()
+
+    def log_in() -> None:
+        start.wait()
+        response = requests.post(
+            f"{live_server.url}/login",
+            data={"username": username, "password": PASSWORD},
+            allow_redirects=False,
+            timeout=60,
+        )
+        with lock:
+            answers.append((response.status_code, response.headers.get("Location")))
+
+    threads = [threading.Thread(target=log_in) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [(302, "/")] * 8
+    db.session.expire_all()
+    attempts = db.session.scalars(select(LoginAttempt).where(LoginAttempt.username == username)).all()
+    assert [a.success for a in attempts] == [True] * 8

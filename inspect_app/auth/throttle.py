@@ -12,7 +12,10 @@ Three limits within LOGIN_WINDOW_MINUTES, each counting failed tries:
 Each try is recorded, as a failure, in its own committed transaction *before* the password is checked, and the
 limits count the failures including it. Of concurrent tries, the k-th to commit sees at least k rows, so no more than
 the limit are ever checked, on SQLite and PostgreSQL alike; a refused try deletes its row (a user retrying while
-locked does not prolong the lock), a right password turns its row into a success.
+locked does not prolong the lock), a right password turns its row into a success. A try refused only because other
+tries of the last seconds are still being checked (a double-clicked button, several phones of one account) waits up
+to IN_FLIGHT_WAIT_SECONDS for them to settle: the right ones turn into successes and it goes on; if the failures
+still pass the limit, it is refused.
 
 The password is checked with the same work whether the username exists or not: an unknown name is checked against a
 dummy hash made with the configured method and cost.
@@ -21,6 +24,7 @@ dummy hash made with the configured method and cost.
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 
 from flask import current_app
@@ -33,6 +37,9 @@ from ..models import LoginAttempt, User
 from ..domain.time import utcnow
 
 _DUMMY_HASHES: dict[str, str] = {}
+# How long a try over the limit waits for the tries still being checked, and how recent those are.
+IN_FLIGHT_WAIT_SECONDS = 5.0
+IN_FLIGHT_SECONDS = 15
 
 
 class LoginRefused(Exception):
@@ -56,15 +63,19 @@ def _sum(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def too_many_failures(username: str, ip: str) -> bool:
-    """Whether the failed tries in the window (the current one included) pass any limit."""
+def too_many_failures(username: str, ip: str, up_to_id: int | None = None) -> bool:
+    """Whether the failed tries in the window (the current one included) pass any limit; with ``up_to_id``, only
+    the tries recorded up to that one count (tries waiting for each other go in the order they were recorded)."""
     cfg = current_app.config
     since = utcnow() - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
     same_user = LoginAttempt.username == username
     same_ip = LoginAttempt.ip == ip
     pair, per_user, per_ip = db.session.execute(
         select(_sum(and_(same_user, same_ip)), _sum(same_user), _sum(same_ip)).where(
-            LoginAttempt.success.is_(False), LoginAttempt.at >= since, or_(same_user, same_ip)
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at >= since,
+            or_(same_user, same_ip),
+            LoginAttempt.id <= up_to_id if up_to_id is not None else True,
         )
     ).one()
     if pair > cfg["LOGIN_MAX_FAILURES_PER_USER_AND_IP"] or per_ip > cfg["LOGIN_MAX_FAILURES_PER_IP"]:
@@ -91,12 +102,37 @@ def _known_address(username: str, ip: str) -> bool:
     )
 
 
+def _others_in_flight(attempt: LoginAttempt) -> bool:
+    """Whether other tries of this username or address began in the last seconds (they may still be checked)."""
+    since = utcnow() - timedelta(seconds=IN_FLIGHT_SECONDS)
+    return (
+        db.session.scalar(
+            select(LoginAttempt.id)
+            .where(
+                LoginAttempt.id != attempt.id,
+                LoginAttempt.success.is_(False),
+                LoginAttempt.at >= since,
+                or_(LoginAttempt.username == attempt.username, LoginAttempt.ip == attempt.ip),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def _begin_attempt(username: str, ip: str) -> LoginAttempt:
     """Record the try as a failure and commit it, then refuse it (429) if the failures now pass a limit."""
     attempt = LoginAttempt(username=username[:64], ip=ip[:64], success=False)
     db.session.add(attempt)
     db.session.commit()
-    if too_many_failures(attempt.username, attempt.ip):
+    deadline = time.monotonic() + IN_FLIGHT_WAIT_SECONDS
+    up_to_id = None  # the first count takes every try; after a pause, every earlier try is surely visible
+    while too_many_failures(attempt.username, attempt.ip, up_to_id):
+        if time.monotonic() < deadline and _others_in_flight(attempt):
+            db.session.commit()  # ends the read, so the next count sees the tries settled meanwhile
+            time.sleep(0.1)
+            up_to_id = attempt.id
+            continue
         db.session.delete(attempt)
         db.session.commit()
         window = current_app.config["LOGIN_WINDOW_MINUTES"]

@@ -22,6 +22,7 @@ from ..domain.text import nfc
 from ..domain.time import today_vn
 from ..domain.vocabulary import NOTICE_KINDS
 from ..extensions import db
+from ..files.evidence import NewFiles
 from ..files.uploads import storage_for
 from ..minutes.service import next_number
 from ..models import Inspection, Minutes, Notice, User
@@ -160,7 +161,7 @@ def issue_notice(minutes: Minutes, request: NoticeRequest, user: User, today: da
     today = today or today_vn()
     if errors := _errors(minutes, request, user, today):
         raise InvalidInput(errors)
-    storage = storage_for(current_app)
+    files = NewFiles(storage_for(current_app))
     try:
         number = next_number(minutes.unit_id, today.year, "notice")
         # Asked after the counter's lock: a double submit (or two clerks) waits here for the first, then finds its
@@ -193,18 +194,18 @@ def issue_notice(minutes: Minutes, request: NoticeRequest, user: User, today: da
         if notice.follow_up_id is not None:
             notice.follow_up = db.session.get(Inspection, notice.follow_up_id)
         content = render_letter_pdf(build_letter(notice, verify_url=verification_url(notice)))
-        notice.pdf_key = f"notices/{today.year}/{minutes.unit_id}/{notice.public_id}.pdf"
+        notice.pdf_key = files.put("notices", content, "pdf")
         notice.pdf_sha256 = hashlib.sha256(content).hexdigest()
         notice.pdf_size = len(content)
-        storage.put(notice.pdf_key, content)
         db.session.add(notice)
         db.session.flush()
         writes.commit(
             "issue", notice, user, {"number": [None, notice.number_text], "kind": [None, notice.kind]}
         )
     except Exception:
-        db.session.rollback()
+        files.discard()
         raise
+    files.keep()
     return notice
 
 

@@ -30,6 +30,7 @@ from ..domain.text import nfc
 from ..domain.time import today_vn, utcnow
 from ..domain.vocabulary import DECISION_KINDS, DECISION_SCOPE_GROUPS
 from ..extensions import db
+from ..files.evidence import NewFiles
 from ..files.uploads import storage_for
 from ..minutes.service import next_number
 from ..models import Decision, DecisionMember, Unit, User
@@ -39,6 +40,10 @@ from .document import OfficialLetter, Paragraph
 
 class DecisionError(Exception):
     """Something a person can fix before issuing (Vietnamese message)."""
+
+
+class AlreadyIssued(DecisionError):
+    """The draft was issued already (a double click, two clerks at once): show the issued decision."""
 
 
 class CertificatesMissing(DecisionError):
@@ -240,14 +245,14 @@ def issue_decision(
     """Number, render, store and mark issued in one transaction; a failure anywhere leaves no number used.
     Raises CertificatesMissing unless the person confirmed the certificate warnings."""
     if decision.status != "draft":
-        raise DecisionError("Quyết định này đã được ban hành.")
+        raise AlreadyIssued("Quyết định này đã được ban hành.")
     if errors := issue_errors(draft_of(decision)):
         raise DecisionError(" ".join(errors.values()))
     warnings = warnings_of(decision)
     if warnings and not confirmed:
         raise CertificatesMissing(warnings)
     today = today or today_vn()
-    storage = storage_for(current_app)
+    files = NewFiles(storage_for(current_app))
     try:
         # Claimed first: a second issue of the same draft (a double click, two clerks) waits for the first and then
         # finds nothing to claim, before any number is taken.
@@ -255,7 +260,7 @@ def issue_decision(
             update(Decision).where(Decision.id == decision.id, Decision.status == "draft").values(status="issued")
         ).rowcount
         if claimed != 1:
-            raise DecisionError("Quyết định này đã được ban hành.")
+            raise AlreadyIssued("Quyết định này đã được ban hành.")
         number = next_number(decision.unit_id, today.year, "decision")
         decision.year, decision.number = today.year, number
         decision.number_text = document_number_text(number, DECISION_SUFFIX)
@@ -264,17 +269,17 @@ def issue_decision(
         decision.issued_by_id = user.id
         decision.status = "issued"
         content = render_letter_pdf(build_letter(decision, verify_url=verification_url(decision)))
-        decision.pdf_key = f"decisions/{today.year}/{decision.unit_id}/{decision.public_id}.pdf"
+        decision.pdf_key = files.put("decisions", content, "pdf")
         decision.pdf_sha256 = hashlib.sha256(content).hexdigest()
         decision.pdf_size = len(content)
-        storage.put(decision.pdf_key, content)
         changes = {"number": [None, decision.number_text], "sha256": [None, decision.pdf_sha256]}
         if warnings:
             changes["certificate_warnings"] = [None, warnings]
         writes.commit("issue", decision, user, changes)
     except Exception:
-        db.session.rollback()
+        files.discard()
         raise
+    files.keep()
     return decision
 
 

@@ -151,11 +151,13 @@ def issue(decision_id: int):
     warnings = service.warnings_of(decision)
     error = None
     if decision.status != "draft":
-        flash("Quyết định này đã được ban hành.", "warning")
-        return redirect(url_for(".detail", decision_id=decision.id))
+        return _already_issued(decision)
     if form.validate_on_submit():
         try:
             service.issue_decision(decision, current_user, confirmed=bool(form.confirm.data))
+        except service.AlreadyIssued:
+            # "Ban hành" sent twice: the first issued it; this one lands on the issued decision.
+            return _already_issued(decision)
         except service.CertificatesMissing:
             error = "Cần xác nhận đã xem cảnh báo về chứng chỉ trước khi ban hành."
         except service.DecisionError as exc:
@@ -167,6 +169,11 @@ def issue(decision_id: int):
     return render_template(
         "decisions/issue.html", decision=decision, form=form, warnings=warnings, error=error
     ), status
+
+
+def _already_issued(decision):
+    flash("Quyết định này đã được ban hành.", "warning")
+    return redirect(url_for(".detail", decision_id=decision.id))
 
 
 @bp.route("/decisions/<int:decision_id>/pdf")

@@ -109,20 +109,22 @@ class SavedPhoto:
     thumbnail_key: str
 
 
-def save_photo(upload: bytes, storage, key_base: str, *, max_bytes: int) -> SavedPhoto:
-    """Check and normalise an upload (PhotoError if refused), then store the JPEG and thumbnail under
-    ``key_base`` + ".jpg" / "-thumb.jpg". Every stored photo (inspection, instrument, certificate) comes here."""
-    processed = process_photo(upload, max_bytes=max_bytes)
-    key, thumbnail_key = f"{key_base}.jpg", f"{key_base}-thumb.jpg"
-    storage.put(key, processed.jpeg)
-    storage.put(thumbnail_key, processed.thumbnail)
+THUMBNAILS = "thumbnails"
+
+
+def save_photo(processed: ProcessedPhoto, files, kind: str = "photos") -> SavedPhoto:
+    """Store a processed photo's JPEG and thumbnail under keys derived from their bytes ("photos/ab/<sha256>.jpg",
+    "thumbnails/…"), never replacing a stored file. ``files`` is the request's ``evidence.NewFiles``, which removes
+    them again if the request is refused. Every stored photo (inspection, instrument, certificate) comes here,
+    after ``process_photo`` accepted it: a refused upload writes nothing."""
+    key = files.put(kind, processed.jpeg, "jpg")
+    thumbnail_key = files.put(THUMBNAILS, processed.thumbnail, "jpg")
     return SavedPhoto(processed, key, thumbnail_key)
 
 
-def store_image(record, upload: bytes, storage, key_base: str, *, max_bytes: int):
-    """Save an upload and fill a ``StoredImage`` record's columns from it."""
-    saved = save_photo(upload, storage, key_base, max_bytes=max_bytes)
-    processed = saved.processed
+def store_image(record, processed: ProcessedPhoto, files, kind: str = "photos"):
+    """Save a processed photo and fill a ``StoredImage`` record's columns from it."""
+    saved = save_photo(processed, files, kind)
     record.storage_key = saved.key
     record.thumbnail_key = saved.thumbnail_key
     record.sha256 = processed.sha256

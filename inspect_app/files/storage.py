@@ -6,8 +6,9 @@ import os
 import re
 import tempfile
 from abc import ABC, abstractmethod
-from pathlib import Path
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import BinaryIO
 
 __all__ = ["LocalStorage", "Storage", "StorageUnavailable", "validate_key"]
@@ -55,11 +56,30 @@ class Storage(ABC):
     """Where photos and issued PDFs live. Every method validates the key (ValueError if unsafe).
 
     A missing key is FileNotFoundError from `get` and `open`; deleting a missing key is a no-op (as on S3).
+    Evidence is written with `put_if_absent` under a key derived from its content (`files.evidence`), so a
+    stored object is never replaced; `put` (which replaces) is for everything else.
     """
 
     @abstractmethod
     def put(self, key: str, data: bytes) -> None:
         """Store `data` under `key` atomically: readers see the old object or the new one, never a part."""
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Store `data` under `key` unless an object is already there (then nothing is written): True if this call
+        created it. Backends override this with an atomic create; this fallback is not race-free."""
+        if self.exists(key):
+            return False
+        self.put(key, data)
+        return True
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every stored key that starts with `prefix` (a plain string prefix, as S3 lists), in sorted order;
+        files still being written are not keys."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list its keys")
+
+    def modified_at(self, key: str) -> datetime:
+        """When the object under `key` was written (aware UTC); FileNotFoundError if absent."""
+        raise NotImplementedError(f"{type(self).__name__} cannot tell when a key was written")
 
     @abstractmethod
     def get(self, key: str) -> bytes:
@@ -76,10 +96,6 @@ class Storage(ABC):
     @abstractmethod
     def delete(self, key: str) -> None:
         """Remove `key`; nothing happens if it is absent."""
-
-    def keys(self, prefix: str = "") -> Iterator[str]:
-        """Every stored key that starts with `prefix`, in sorted order; files still being written are not keys."""
-        raise NotImplementedError(f"{type(self).__name__} cannot list its keys")
 
     def path(self, key: str) -> Path:
         """The local file behind `key`, for storages that have one (e.g. for `send_file`)."""
@@ -114,7 +130,9 @@ class LocalStorage(Storage):
         except OSError as error:
             raise StorageUnavailable(f"cannot write {key!r} under {self.root}: {error}") from error
 
-    def _write(self, target: Path, data: bytes) -> None:
+    def _write(self, target: Path, data: bytes, *, replace: bool = True) -> bool:
+        """Write a temp file beside ``target`` and rename it into place (``replace``) or hard-link it there, which
+        fails if ``target`` exists (then nothing is written: False)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
@@ -123,15 +141,35 @@ class LocalStorage(Storage):
                 tmp.flush()
                 if self.fsync:
                     os.fsync(tmp.fileno())
-            os.replace(tmp_name, target)
-        except BaseException:
+            if replace:
+                os.replace(tmp_name, target)
+            else:
+                try:
+                    os.link(tmp_name, target)
+                except FileExistsError:
+                    return False
+        finally:
             try:
-                os.unlink(tmp_name)
+                os.unlink(tmp_name)  # the link's other name, or what a failed write left
             except FileNotFoundError:
                 pass
-            raise
         if self.fsync:
             _fsync_directory(target.parent)
+        return True
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """The temp file is hard-linked to the key, which fails if the key exists: of two racing writers exactly
+        one creates the object, and the other's bytes never become visible under it."""
+        target = self.path(key)
+        if target.is_file():
+            return False
+        try:
+            return self._write(target, data, replace=False)
+        except OSError as error:
+            raise StorageUnavailable(f"cannot write {key!r} under {self.root}: {error}") from error
+
+    def modified_at(self, key: str) -> datetime:
+        return datetime.fromtimestamp(self.path(key).stat().st_mtime, UTC)
 
     def get(self, key: str) -> bytes:
         return self.path(key).read_bytes()

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from ..access import scoped
 from .. import writes
 from ..domain.errors import Conflict, InvalidInput, Locked
-from ..files.photos import store_image, upload_digest
+from ..files.evidence import NewFiles
+from ..files.photos import process_photo, store_image, upload_digest
 from ..checklists import CatalogueError, load_catalogue
 from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, REFERRAL_BODIES
 from ..extensions import db
@@ -368,7 +369,7 @@ def record_finding(inspection: Inspection, data: dict, user: User) -> tuple[Find
         if same_item.uuid == str(data["uuid"]):
             # The same finding stored a moment ago by a concurrent copy of this request: answer as for a resend.
             return writes.same_or_conflict(same_item, digest, user), False
-        raise Conflict("Nội dung này đã có kết quả trong cuộc kiểm tra; hãy sửa kết quả đã có.", same_item)
+        raise Conflict(SAME_ITEM, same_item)
     finding = Finding(
         uuid=str(data["uuid"]),
         inspection_id=inspection.id,
@@ -380,7 +381,19 @@ def record_finding(inspection: Inspection, data: dict, user: User) -> tuple[Find
         created_by_id=user.id,
         create_digest=digest,
     )
-    return writes.insert(finding, digest, user)
+
+    def same_item_stored_meanwhile() -> None:
+        # Another UUID answered this item at the same moment and was stored first.
+        stored = db.session.scalars(
+            select(Finding).where(Finding.inspection_id == inspection.id, Finding.item_code == data["item_code"])
+        ).first()
+        if stored is not None:
+            raise Conflict(SAME_ITEM, stored)
+
+    return writes.insert(finding, digest, user, twin=same_item_stored_meanwhile)
+
+
+SAME_ITEM = "Nội dung này đã có kết quả trong cuộc kiểm tra; hãy sửa kết quả đã có."
 
 
 def update_finding(finding: Finding, data: dict, user: User) -> Finding:
@@ -419,7 +432,11 @@ def correct_finding(finding: Finding, data: dict, user: User) -> Finding:
 
 
 def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, storage) -> tuple[Photo, bool]:
-    """Process and store a photo; the same UUID with the same bytes returns the stored photo."""
+    """Process and store a photo; the same UUID with the same bytes returns the stored photo.
+
+    Its files are stored under their content's key once the upload is accepted; when another upload under the same
+    UUID is stored first (same bytes: this one is a resend; other bytes: Conflict), this one's files are removed, so
+    the file a photo shows is always the one whose SHA-256 it records."""
     if inspection.locked:
         raise Locked()
     digest = Photo.digest_for(inspection.id, upload_digest(upload))
@@ -427,6 +444,7 @@ def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, sto
         return stored, False
     if data.get("item_code"):
         _check_item(inspection, data["item_code"])
+    processed = process_photo(upload, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
     photo = Photo(
         uuid=str(data["uuid"]),
         inspection_id=inspection.id,
@@ -434,9 +452,10 @@ def add_photo(inspection: Inspection, data: dict, upload: bytes, user: User, sto
         caption=data.get("caption") or "",
         created_by_id=user.id,
     )
-    key_base = f"photos/{utcnow():%Y/%m}/{inspection.id}/{data['uuid']}"
-    store_image(photo, upload, storage, key_base, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
-    return writes.insert(photo, digest, user)
+    files = NewFiles(storage)
+    with files:
+        store_image(photo, processed, files)
+    return writes.insert_with_files(photo, digest, user, files)
 
 
 def premise_inspections(premise: Premise) -> list[Inspection]:

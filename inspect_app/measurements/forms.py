@@ -49,6 +49,8 @@ def day(label: str, *, required: bool = False):
 
 
 class StandardForm(FlaskForm):
+    # The new standard's UUID, made when the form is shown: a form sent twice stores one standard.
+    uuid = HiddenField()
     unit_id = SelectField("Đơn vị", coerce=int_or_none, validate_choice=True)
     kind = SelectField("Loại chuẩn", choices=list(STANDARD_KINDS.items()), validate_choice=True)
     nominal = StringField("Giá trị danh định", validators=[number("Giá trị danh định", required=True)])
@@ -84,6 +86,11 @@ class StandardForm(FlaskForm):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.unit_id.choices = [(u.id, u.name) for u in units]
+        if not self.uuid.data:
+            self.uuid.data = str(uuid.uuid4())
+
+    def new_uuid(self) -> str:
+        return _uuid_or_new(self.uuid.data)
 
     def values(self) -> dict:
         return {

@@ -21,7 +21,8 @@ from ..domain.vocabulary import (
     SEAL_STATES,
 )
 from ..extensions import db
-from ..files.photos import store_image, upload_digest
+from ..files.evidence import NewFiles
+from ..files.photos import process_photo, store_image, upload_digest
 from ..tolerances import (
     STANDARD_VALID,
     CycleExpiry,
@@ -287,15 +288,17 @@ def add_instrument_photo(
     fingerprint = InstrumentPhoto.digest_for(instrument.id, upload_digest(upload))
     if (stored := writes.resend_of(InstrumentPhoto, data["uuid"], fingerprint, user)) is not None:
         return stored, False
+    processed = process_photo(upload, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
     photo = InstrumentPhoto(
         uuid=str(data["uuid"]),
         instrument_id=instrument.id,
         caption=(data.get("caption") or "").strip(),
         created_by_id=user.id,
     )
-    key_base = f"instruments/{instrument.unit_id}/{instrument.id}/{data['uuid']}"
-    store_image(photo, upload, storage, key_base, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
-    return writes.insert(photo, fingerprint, user)
+    files = NewFiles(storage)
+    with files:
+        store_image(photo, processed, files, "instruments")
+    return writes.insert_with_files(photo, fingerprint, user, files)
 
 
 def instruments_of(premise_id: int, in_use_only: bool = False) -> list[Instrument]:

@@ -12,7 +12,8 @@ from ..domain.errors import InvalidInput, RuleError
 from ..domain.time import today_vn
 from ..domain.vocabulary import CERTIFICATE_TYPES, STANDARD_KINDS, STANDARD_OWNERSHIP
 from ..extensions import db
-from ..files.photos import save_photo, upload_digest
+from ..files.evidence import NewFiles
+from ..files.photos import process_photo, save_photo
 from ..tolerances import STANDARD_VALID, standard_status, weight_expiry, weight_mpe
 from ..tolerances.common import plain
 from ..tolerances.weights import normalize_weight_class
@@ -219,14 +220,12 @@ def set_certificate_photo(
     standard: ReferenceStandard, upload: bytes, storage, user: User
 ) -> ReferenceStandard:
     """Store (or replace) the photo of the standard's calibration certificate."""
-    digest = upload_digest(upload)[:12]
-    saved = save_photo(
-        upload,
-        storage,
-        f"standards/{standard.unit_id}/{standard.uuid}-{digest}",
-        max_bytes=current_app.config["PHOTO_MAX_BYTES"],
-    )
-    standard.certificate_key = saved.key
-    standard.certificate_thumbnail_key = saved.thumbnail_key
-    standard.certificate_sha256 = saved.processed.sha256
-    return writes.commit("edit", standard, user)
+    processed = process_photo(upload, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
+    with NewFiles(storage) as files:
+        saved = save_photo(processed, files, "certificates")
+        standard.certificate_key = saved.key
+        standard.certificate_thumbnail_key = saved.thumbnail_key
+        standard.certificate_sha256 = processed.sha256
+        writes.commit("edit", standard, user)
+        files.keep()
+    return standard

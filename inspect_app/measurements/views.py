@@ -213,7 +213,7 @@ def _save_certificate(form: StandardForm, standard: ReferenceStandard) -> bool:
 def create_standard():
     form = _standard_form(None)
     if form.validate_on_submit():
-        data = {**form.values(), "uuid": str(uuid.uuid4()), "unit_id": form.unit_id.data}
+        data = {**form.values(), "uuid": form.new_uuid(), "unit_id": form.unit_id.data}
         try:
             standard, _created = standards.create_standard(data, current_user)
         except InvalidInput as error:

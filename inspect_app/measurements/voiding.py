@@ -48,7 +48,7 @@ def void_record(record: Reading | PrepackagedLot, reason: object, user: User) ->
     record.voided_by_id = user.id
     try:
         return writes.commit("void", record, user, writes.changes_of(record))
-    except StaleDataError:
+    except (StaleDataError, writes.StaleWrite):
         # Voided (or changed) by someone else in the meantime: answer what is stored now.
         db.session.rollback()
         db.session.refresh(record)

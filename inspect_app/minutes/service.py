@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import writes
 from ..access import scoped
@@ -33,12 +34,17 @@ from ..models import Inspection, InspectionMember, Minutes, MinutesCounter, Read
 from ..domain.text import nfc
 from ..domain.time import utcnow
 from ..domain.time import VN_TZ, today_vn
+from ..files.evidence import NewFiles
 from ..files.uploads import storage_for
 from .content import meter_sections, minutes_sections
 
 
 class MinutesError(Exception):
     """Something a person can fix before issuing (Vietnamese message)."""
+
+
+class AlreadyIssued(MinutesError):
+    """The inspection has its biên bản already (a double click, two clerks at once): show that one."""
 
 
 @dataclass(frozen=True)
@@ -306,7 +312,7 @@ def inspected_on(inspection: Inspection) -> date:
 def _checked(inspection: Inspection, request: IssueRequest) -> InspectionMember | None:
     """Refuse what cannot be issued (MinutesError); the team member who is người lập biên bản."""
     if inspection.status == "minutes_issued":
-        raise MinutesError("Cuộc kiểm tra này đã có biên bản có hiệu lực.")
+        raise AlreadyIssued(ALREADY_ISSUED)
     if inspection.status != "completed":
         raise MinutesError("Chỉ lập biên bản cho cuộc kiểm tra đã hoàn thành.")
     stale = db.session.scalar(
@@ -332,6 +338,21 @@ def _checked(inspection: Inspection, request: IssueRequest) -> InspectionMember 
     if errors:
         raise MinutesError(" ".join(errors.values()))
     return _recorder(inspection, request.recorder_member_id)
+
+
+ALREADY_ISSUED = "Cuộc kiểm tra này đã có biên bản có hiệu lực."
+
+
+def _claim(inspection: Inspection) -> None:
+    """Lock the inspection before any number is taken or any file written: the UPDATE names the version read, so
+    of two issues of one inspection (a double click, two clerks) the second matches no row once the first has
+    committed, and is refused before it numbers or stores anything."""
+    inspection.status = "minutes_issued"
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise AlreadyIssued(ALREADY_ISSUED) from None
 
 
 def _previous(inspection: Inspection) -> Minutes | None:
@@ -416,33 +437,33 @@ def issue_minutes(
     """Number, render, store and lock, in one transaction; a failure anywhere leaves no number used."""
     recorder = _checked(inspection, request)
     today = today or today_vn()
-    storage = storage_for(current_app)
+    files = NewFiles(storage_for(current_app))
     try:
+        _claim(inspection)
         minutes = _draft(
             inspection, request, user, today, next_number(inspection.unit_id, today.year), recorder
         )
         previous = minutes.supersedes
         if request.leader_signature:
-            storage.put(signature_key(minutes.leader_signature_sha256), request.leader_signature)
+            files.put_key(signature_key(minutes.leader_signature_sha256), request.leader_signature)
         content = pdf.render_minutes_pdf(build_document(minutes), verify_url=verification_url(minutes))
-        minutes.pdf_key = f"minutes/{today.year}/{inspection.unit_id}/{minutes.public_id}.pdf"
+        minutes.pdf_key = files.put("minutes", content, "pdf")
         minutes.pdf_sha256 = hashlib.sha256(content).hexdigest()
         minutes.pdf_size = len(content)
-        storage.put(minutes.pdf_key, content)
         if previous is not None:
             previous.status = "superseded"
             previous.changed_at = utcnow()
             previous.changed_by_id = user.id
             writes.log("supersede", previous, user, {"superseded_by": [None, minutes.public_id]})
-        inspection.status = "minutes_issued"
         db.session.add(minutes)
         db.session.flush()
         writes.commit(
             "issue", minutes, user, {"number": [None, minutes.number], "sha256": [None, minutes.pdf_sha256]}
         )
     except Exception:
-        db.session.rollback()
+        files.discard()
         raise
+    files.keep()
     return minutes
 
 

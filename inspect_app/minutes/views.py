@@ -90,6 +90,9 @@ def issue(inspection_id: int):
                 flash(f"Đã lập Biên bản số {minutes.label}.", "success")
                 return redirect(url_for(".detail", minutes_id=minutes.id))
             preview = base64.b64encode(service.preview_pdf(inspection, _issue_request(form), current_user))
+        except service.AlreadyIssued:
+            # "Lập và khóa" sent twice (a double click, two clerks): the biên bản issued by the first.
+            return _not_issuable(inspection)
         except (service.MinutesError, RuleError) as exc:
             error = str(exc)
         else:

@@ -316,7 +316,7 @@ def propose(plan: Plan, user: User, seed: int | None = None, on: date | None = N
         for entry in added:
             writes.log("plan_add", entry, user, {"premise_id": entry.premise_id, "source": entry.source})
         return writes.commit("edit", plan, user)
-    except (IntegrityError, StaleDataError):  # proposed at the same moment elsewhere (a double submit)
+    except (IntegrityError, StaleDataError, writes.StaleWrite):  # proposed at the same moment elsewhere
         db.session.rollback()
         raise InvalidInput(
             {"plan": "Phụ lục vừa được đề xuất ở nơi khác; hãy tải lại trang để xem danh sách."}

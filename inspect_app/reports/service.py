@@ -37,6 +37,7 @@ from ..domain.text import nfc, without_controls
 from ..domain.time import today_vn, utcnow
 from ..domain.vocabulary import REPORT_FORMATS
 from ..extensions import db
+from ..files.evidence import NewFiles
 from ..files.uploads import storage_for
 from ..models import Report, ReportFile, ReportRequest, Unit, User
 from ..plans import service as plans
@@ -370,7 +371,7 @@ def update_report(report: Report, values: dict, user: User) -> Report:
 
     try:
         return writes.apply_edit(report, {**data, "version": values["version"]}, fields, clean, user)
-    except StaleDataError:
+    except (StaleDataError, writes.StaleWrite):
         db.session.rollback()
         raise Conflict(ALREADY_SENT if report.is_sent else EDITED_MEANWHILE, report) from None
 
@@ -391,8 +392,8 @@ def changes_since_sent(report: Report, user: User) -> list[Change]:
     return changes_since(sent, live_table(report, user, today=sent.today), report.unit_id)
 
 
-def _file_key(report: Report, fmt: str) -> str:
-    return f"reports/{report.sent_on.year}/{report.unit_id}/{report.public_id}.{fmt}"
+# The appendix CSV is a CSV file like the other.
+FILE_EXTENSIONS = {"acsv": "csv"}
 
 
 def send_report(
@@ -429,14 +430,11 @@ def send_report(
     except StaleDataError:
         db.session.rollback()
         raise Conflict(ALREADY_SENT if report.is_sent else EDITED_MEANWHILE, report) from None
-    storage = storage_for(current_app)
-    stored = []
+    files = NewFiles(storage_for(current_app))
     try:
         digests = {}
         for fmt, content in contents.items():
-            key = _file_key(report, fmt)
-            storage.put(key, content)
-            stored.append(key)
+            key = files.put("reports", content, FILE_EXTENSIONS.get(fmt, fmt))
             digests[fmt] = hashlib.sha256(content).hexdigest()
             db.session.add(
                 ReportFile(
@@ -450,10 +448,9 @@ def send_report(
             {"status": ["draft", "sent"], "number": [None, report.number], "sha256": [None, digests]},
         )
     except Exception:
-        db.session.rollback()
-        for key in stored:
-            storage.delete(key)
+        files.discard()
         raise
+    files.keep()
     return report
 
 

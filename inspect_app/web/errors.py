@@ -14,6 +14,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..files.storage import StorageUnavailable
@@ -123,6 +124,17 @@ def register_error_handlers(app: Flask) -> None:
         response = make_response(error_response(503, STORAGE_UNAVAILABLE))
         response.headers["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
         return response
+
+    @app.errorhandler(StaleDataError)
+    def stale_edit(error: StaleDataError):
+        # An UPDATE that named a version another request had just replaced, outside the write door's commit (which
+        # answers it as a Conflict itself): the same answer, never a 500.
+        from ..extensions import db
+        from ..writes import STALE_MESSAGE
+
+        log.info("concurrent edit refused on %s %s: %s", request.method, request.path, error)
+        db.session.rollback()
+        return error_response(409, STALE_MESSAGE)
 
     @app.errorhandler(DBAPIError)
     @app.errorhandler(PoolTimeout)
