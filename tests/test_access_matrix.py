@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, select, text
 
 from inspect_app import create_app
 from inspect_app.extensions import db
-from tests.conftest import TEST_SETTINGS, empty_postgres, postgres_tables
+from tests.conftest import REPLICA_SESSION, TEST_SETTINGS, empty_postgres, postgres_tables
 
 # URL argument → how to pick the record of the actor's own unit and of the other unit.
 ID_ARGUMENTS = {
@@ -321,7 +321,8 @@ def _postgres_world(request, base: Path) -> MatrixWorld:
             text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
         ).all()
     restore = (
-        "".join(f'DELETE FROM public."{t}";' for t in tables)
+        REPLICA_SESSION
+        + "".join(f'DELETE FROM public."{t}";' for t in tables)
         + "".join(f'INSERT INTO public."{t}" SELECT * FROM matrix_world."{t}";' for t in reversed(tables))
         + "SELECT "
         + ", ".join(

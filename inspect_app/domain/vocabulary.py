@@ -454,6 +454,8 @@ AUDIT_ACTIONS = {
     "rejudge": "Chấm lại theo bảng mới",
     "void": "Hủy kết quả đo",
     "print": "In",
+    "download": "Tải văn bản đã lập",
+    "export": "Xuất dữ liệu",
     "publish": "Gửi yêu cầu báo cáo",
     "send": "Gửi báo cáo",
     "assign": "Giao xử lý phản ánh",
@@ -466,6 +468,7 @@ AUDIT_ACTIONS = {
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",
     "logout": "Đăng xuất",
+    "denied": "Bị từ chối truy cập",
 }
 
 
