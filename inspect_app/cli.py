@@ -16,6 +16,10 @@ from .models import Province, Unit, User
 
 
 def register_commands(app: Flask) -> None:
+    from .audit.cli import audit_cli
+
+    app.cli.add_command(audit_cli)
+
     @app.cli.command("create-user")
     @click.option("--username", required=True)
     @click.option("--password", required=True)

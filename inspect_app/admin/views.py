@@ -68,9 +68,11 @@ def _save_user(form: UserForm, user: User) -> bool:
         db.session.rollback()
         return False
     action = "edit" if user.id else "create"
+    # Read before the flush, which forgets what changed: the role, the home, the state and (as "***") the password.
+    changes = writes.changes_of(user)
     db.session.add(user)
     db.session.flush()
-    writes.commit(action, user, current_user, None if action == "edit" else {})
+    writes.commit(action, user, current_user, changes or None)
     return True
 
 
