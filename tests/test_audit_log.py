@@ -10,6 +10,7 @@ import io
 import threading
 import uuid
 from contextlib import contextmanager
+from itertools import pairwise
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -42,9 +43,15 @@ def some_events(world, count: int = 3) -> list[AuditEvent]:
     """Events in three chains: unit A's, the province's and the system's."""
     made = []
     for n in range(count):
-        made.append(writes.log("edit", world.premise_a, world.users["inspector"], {"note": [str(n), str(n + 1)]}))
-        made.append(writes.log("login", world.users["supervisor_province"], world.users["supervisor_province"]))
-        made.append(writes.log("login_failed", None, None, {"username": [None, f"ai-do-{n}"]}, record_type="users"))
+        made.append(
+            writes.log("edit", world.premise_a, world.users["inspector"], {"note": [str(n), str(n + 1)]})
+        )
+        made.append(
+            writes.log("login", world.users["supervisor_province"], world.users["supervisor_province"])
+        )
+        made.append(
+            writes.log("login_failed", None, None, {"username": [None, f"ai-do-{n}"]}, record_type="users")
+        )
     db.session.commit()
     return made
 
@@ -112,7 +119,7 @@ def test_each_chain_links_its_events_and_verify_passes(app, runner, world):
     for chain, chained in by_chain.items():
         assert [e.chain_seq for e in chained] == list(range(1, len(chained) + 1))
         assert chained[0].prev_hash == GENESIS
-        assert all(later.prev_hash == earlier.hash for earlier, later in zip(chained, chained[1:]))
+        assert all(later.prev_hash == earlier.hash for earlier, later in pairwise(chained))
         head = db.session.get(AuditHead, chain)
         assert (head.last_seq, head.hash) == (len(chained), chained[-1].hash)
     result = runner.invoke(args=["audit", "verify"])
@@ -140,7 +147,9 @@ def test_verify_names_where_an_event_was_removed(app, runner, world):
     removed, following = unit_events[1], unit_events[2]
     last_of_province = [e for e in made if e.chain == f"p{world.p1.id}"][-1]
     with db.engine.begin() as connection, triggers_off(connection):
-        connection.execute(text("DELETE FROM audit_events WHERE id IN (:a, :b)"), {"a": removed.id, "b": last_of_province.id})
+        connection.execute(
+            text("DELETE FROM audit_events WHERE id IN (:a, :b)"), {"a": removed.id, "b": last_of_province.id}
+        )
     result = verify_all()
     assert not result.ok
     breaks = {b.chain: b for b in result.breaks}
@@ -209,7 +218,9 @@ def test_concurrent_writers_of_one_chain_never_fork_it(app, world):
 
 def test_events_stored_before_the_chain_are_chained_by_the_migration(app, runner, world):
     downgrade(revision="0024")
-    for n, (unit, province) in enumerate([(world.unit_a.id, None), (None, world.p1.id), (world.unit_a.id, None)]):
+    for n, (unit, province) in enumerate(
+        [(world.unit_a.id, None), (None, world.p1.id), (world.unit_a.id, None)]
+    ):
         db.session.execute(
             text(
                 "INSERT INTO audit_events (occurred_at, actor_id, action, record_type, record_id, unit_id,"
@@ -236,7 +247,9 @@ def test_events_stored_before_the_chain_are_chained_by_the_migration(app, runner
 
 def test_finding_and_inspection_edits_log_old_and_new_values(client, login, world):
     headers = token_for(client, world.users["inspector"])
-    inspection = client.post("/api/v1/inspections", json=inspection_payload(world.premise_a), headers=headers).get_json()
+    inspection = client.post(
+        "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=headers
+    ).get_json()
     finding = client.post(
         f"/api/v1/inspections/{inspection['id']}/findings",
         json={"uuid": str(uuid.uuid4()), "item_code": "GIA-01", "answer": "pass"},
@@ -255,7 +268,12 @@ def test_finding_and_inspection_edits_log_old_and_new_values(client, login, worl
     current = edited.get_json()
     desk = client.post(
         f"/findings/{finding['id']}/edit",
-        data={"version": current["version"], "answer": "pass", "note": "Đã niêm yết", "reason": "Ghi nhầm kết quả"},
+        data={
+            "version": current["version"],
+            "answer": "pass",
+            "note": "Đã niêm yết",
+            "reason": "Ghi nhầm kết quả",
+        },
     )
     assert desk.status_code == 302, desk.get_data(as_text=True)[:500]
     desk_edit = events(record_type="findings", action="edit")[-1]
@@ -264,7 +282,10 @@ def test_finding_and_inspection_edits_log_old_and_new_values(client, login, worl
     assert desk_edit.actor_id == world.users["staff"].id
 
     body = client.get(f"/api/v1/inspections/{inspection['id']}", headers=headers).get_json()
-    team = [{"user_id": world.users["inspector"].id, "team_role": "lead"}, {"name": "Lê Thị Hoa", "team_role": "member"}]
+    team = [
+        {"user_id": world.users["inspector"].id, "team_role": "lead"},
+        {"name": "Lê Thị Hoa", "team_role": "member"},
+    ]
     patched = client.patch(
         f"/api/v1/inspections/{inspection['id']}",
         json={"version": body["version"], "handling_note": "Nhắc nhở", "team": team},
@@ -303,7 +324,10 @@ def test_an_administrators_account_changes_are_logged_without_the_password(clien
     }
     assert client.post("/admin/users/new", data=form).status_code == 302
     created = events(record_type="users", action="create")[-1]
-    assert created.changes["username"] == [None, "kiemtra.moi"] and created.changes["role"] == [None, "inspector"]
+    assert created.changes["username"] == [None, "kiemtra.moi"] and created.changes["role"] == [
+        None,
+        "inspector",
+    ]
     assert created.changes["password_hash"] == ["***", "***"]
     user_id = created.record_id
 
@@ -324,7 +348,12 @@ def test_an_administrators_account_changes_are_logged_without_the_password(clien
 def test_reopen_then_revoke_keeps_both_and_downloads_and_prints_are_logged(client, login, world):
     inspection = make_completed_inspection(world.premise_a, world.users["inspector"])
     login(world.users["staff"])
-    assert issue_through_form(client, inspection, {"representative_name": "Nguyễn Thị Hường", "copies": "2"}).status_code == 302
+    assert (
+        issue_through_form(
+            client, inspection, {"representative_name": "Nguyễn Thị Hường", "copies": "2"}
+        ).status_code
+        == 302
+    )
     minutes = db.session.scalars(select(Minutes)).one()
     assert client.get(f"/minutes/{minutes.id}/pdf").status_code == 200
     assert client.post(f"/minutes/{minutes.id}/print").status_code == 200
@@ -350,7 +379,11 @@ def test_exports_are_logged_with_their_filters(client, login, world):
     response.get_data()
     (exported,) = events(action="export")
     assert exported.actor_id == world.users["supervisor_province"].id
-    assert exported.changes == {"list": [None, "premises"], "format": [None, "csv"], "filters": [None, {"q": "sap"}]}
+    assert exported.changes == {
+        "list": [None, "premises"],
+        "format": [None, "csv"],
+        "filters": [None, {"q": "sap"}],
+    }
     assert exported.province_id == world.p1.id and exported.remote_addr
 
 
@@ -384,7 +417,9 @@ def test_supervisors_read_the_log_of_their_scope_only(client, login, world):
     login(world.users["supervisor_province"])
     page = client.get("/audit").get_data(as_text=True)
     assert "Sạp mới" in page and "Tạp hóa mới" in page and "Bí mật" not in page
-    filtered = client.get(f"/audit?unit={world.unit_a2.id}&action=edit&record_type=premises").get_data(as_text=True)
+    filtered = client.get(f"/audit?unit={world.unit_a2.id}&action=edit&record_type=premises").get_data(
+        as_text=True
+    )
     assert "Tạp hóa mới" in filtered and "Sạp mới" not in filtered
     # A filter by another province's unit shows nothing of it.
     assert "Bí mật" not in client.get(f"/audit?unit={world.unit_b.id}").get_data(as_text=True)
@@ -448,7 +483,9 @@ def test_the_viewer_sends_as_many_statements_for_many_events_as_for_few(client, 
 
 def test_login_and_logout_stay_logged_with_the_address(client, world):
     inspector = world.users["inspector"]
-    assert client.post("/login", data={"username": inspector.username, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"username": inspector.username, "password": PASSWORD}).status_code == 302
+    )
     (login_event,) = events(action="login")
     assert login_event.remote_addr and login_event.chain == f"u{world.unit_a.id}"
     assert login_event.occurred_at.tzinfo is not None

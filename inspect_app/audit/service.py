@@ -89,7 +89,9 @@ def verify_all(batch_size: int = 2000) -> Verification:
     """Every chain checked from its first event to its head: the first broken link of each chain."""
     heads = {
         chain: (seq, digest)
-        for chain, seq, digest in db.session.execute(select(AuditHead.chain, AuditHead.last_seq, AuditHead.hash))
+        for chain, seq, digest in db.session.execute(
+            select(AuditHead.chain, AuditHead.last_seq, AuditHead.hash)
+        )
     }
     chains = set(heads) | set(db.session.scalars(select(AuditEvent.chain).distinct()))
     result = Verification(chains=len(chains))
@@ -259,7 +261,8 @@ def describe_changes(changes: dict | None) -> list[tuple[str, str, str]]:
 
 def _changes_text(changes: dict | None) -> str:
     return " | ".join(
-        f"{label}: {old} → {new}" if old else f"{label}: {new}" for label, old, new in describe_changes(changes)
+        f"{label}: {old} → {new}" if old else f"{label}: {new}"
+        for label, old, new in describe_changes(changes)
     )
 
 
@@ -313,7 +316,9 @@ def export_rows(user: User, **filters) -> Iterator[tuple]:
         )
 
 
-def log_export(user: User, list_name: str, fmt: str, filters: Mapping[str, str], record_type: str = "exports") -> None:
+def log_export(
+    user: User, list_name: str, fmt: str, filters: Mapping[str, str], record_type: str = "exports"
+) -> None:
     """An export is itself an event: which list, in which format, with which filters (committed before the file
     is streamed, so a download never goes unrecorded)."""
     writes.log(

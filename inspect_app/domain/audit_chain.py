@@ -57,8 +57,7 @@ def canonical(fields: Mapping[str, Any]) -> str:
     """One line of JSON: the hashed fields in a fixed order, keys of ``changes`` sorted, the time in UTC to the
     microsecond, text as it is (no escapes), so the same event always gives the same text on either database."""
     values = [
-        _instant(fields.get(name)) if name == "occurred_at" else fields.get(name)
-        for name in HASHED_FIELDS
+        _instant(fields.get(name)) if name == "occurred_at" else fields.get(name) for name in HASHED_FIELDS
     ]
     values[HASHED_FIELDS.index("changes")] = values[HASHED_FIELDS.index("changes")] or {}
     return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
