@@ -1,5 +1,5 @@
 """Flask commands: create-user, import-units, import-premises, seed-demo, rebuild-premise-state,
-rebuild-inspection-tallies."""
+rebuild-inspection-tallies, audit verify (inspect_app.audit.cli)."""
 
 from __future__ import annotations
 
