@@ -55,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.input_guard import register_input_guard
 
     register_input_guard(app)
+    from .audit.hooks import register_denied_logging
+
+    register_denied_logging(app)
     from .web.headers import register_security_headers
 
     register_security_headers(app)
@@ -118,6 +121,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
+    from .audit.views import bp as audit_bp
     from .api import register_api
     from .auth.views import bp as auth_bp
     from .complaints.views import bp as complaints_bp
@@ -155,3 +159,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(stalls_bp)
+    app.register_blueprint(audit_bp)

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.sql import Select
 
 from .extensions import db
 from .models import (
+    AuditEvent,
     Decision,
     DecisionMember,
     Finding,
@@ -104,6 +105,9 @@ def _clause(model: type, scope: Scope) -> ColumnElement[bool]:
         return DecisionMember.decision_id.in_(select(Decision.id).where(_in(Decision.unit_id, units)))
     if model is User:
         return or_(_in(User.unit_id, units), _in(User.province_id, scope.province_ids))
+    if model is AuditEvent:
+        # A unit's events, and the province's own (its accounts' logins, its settings) for the province's accounts.
+        return or_(_in(AuditEvent.unit_id, units), _in(AuditEvent.province_id, scope.province_ids))
     if model in (Finding, Photo, Reading, PrepackagedLot, MeterCheck):
         return model.inspection_id.in_(select(Inspection.id).where(_in(Inspection.unit_id, units)))
     if model is InstrumentPhoto:
@@ -147,6 +151,9 @@ def get_or_404(model: type[M], record_id: Any, user: User | None = None) -> M:
         abort(404)
     record = db.session.scalars(scoped(model, user).where(model.id == record_id)).first()
     if record is None:
+        if db.session.scalar(select(model.id).where(model.id == record_id)) is not None:
+            # It exists, outside the user's scope: the answer is the same 404, the audit log keeps the attempt.
+            note_denied(model.__tablename__, record_id)
         abort(404)
     return record
 
@@ -202,6 +209,8 @@ PERMISSIONS = {
     "plan.prepare": {"staff", "supervisor", "admin"},
     "plan.approve": {"supervisor", "admin"},
     "plan.settings": {"admin"},
+    # The audit log (nhật ký thao tác): read and exported by supervisors and administrators, within their scope.
+    "audit.view": {"supervisor", "admin"},
 }
 
 
@@ -212,7 +221,15 @@ def can(action: str, user: User | None = None) -> bool:
 
 def require(action: str) -> None:
     if not can(action):
+        note_denied("permissions", None, action)
         abort(403)
+
+
+def note_denied(record_type: str, record_id: int | None, permission: str | None = None) -> None:
+    """Keep the first refusal of this request for the audit log (written by ``audit.hooks`` once the answer is
+    made, in its own transaction, so nothing the request left pending is committed with it)."""
+    if has_request_context() and "audit_denied" not in g:
+        g.audit_denied = (record_type, record_id, permission)
 
 
 def permission_required(action: str):

@@ -311,17 +311,20 @@ def log(
     changes: dict | None = None,
     *,
     record_type: str | None = None,
+    record_id: int | None = None,
 ) -> AuditEvent:
     """Add one audit event to the current transaction (the caller commits). For an edit, the changed columns are
-    read from the session unless ``changes`` says what changed (a team, a password)."""
+    read from the session unless ``changes`` says what changed (a team, a password). An event about no record (an
+    export, a refusal) belongs to the actor's unit or province."""
     if changes is None:
         changes = changes_of(record) if record is not None and action == "edit" else {}
-    unit_id, province_id = _home_of(record) if record is not None else (None, None)
+    owner = record if record is not None else user
+    unit_id, province_id = _home_of(owner) if owner is not None else (None, None)
     event = AuditEvent(
         action=action,
         actor_id=getattr(user, "id", None),
         record_type=record_type or (record.__tablename__ if record is not None else ""),
-        record_id=getattr(record, "id", None),
+        record_id=getattr(record, "id", record_id),
         record_uuid=getattr(record, "uuid", None),
         unit_id=unit_id,
         province_id=province_id,

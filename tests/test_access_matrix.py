@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, select, text
 
 from inspect_app import create_app
 from inspect_app.extensions import db
-from tests.conftest import TEST_SETTINGS, empty_postgres, postgres_tables
+from tests.conftest import REPLICA_SESSION, TEST_SETTINGS, empty_postgres, postgres_tables
 
 # URL argument → how to pick the record of the actor's own unit and of the other unit.
 ID_ARGUMENTS = {
@@ -181,6 +181,25 @@ def _differences(before: dict, after: dict) -> str:
     return "\n".join(lines)
 
 
+def _without_refusals(before: dict, after: dict) -> tuple[dict, dict]:
+    """``after`` less the audit events of refused requests added since ``before`` (and the moves of their chains'
+    heads), and those events; any other new event stays, for the comparison to show."""
+    added = {
+        key: row
+        for key, row in after["audit_events"].items()
+        if key not in before["audit_events"] and row["action"] == "denied"
+    }
+    chains = {row["chain"] for row in added.values()}
+    trimmed = dict(after)
+    trimmed["audit_events"] = {key: row for key, row in after["audit_events"].items() if key not in added}
+    trimmed["audit_heads"] = {
+        key: before["audit_heads"].get(key, row) if row["chain"] in chains else row
+        for key, row in after["audit_heads"].items()
+        if row["chain"] not in chains or key in before["audit_heads"]
+    }
+    return trimmed, added
+
+
 def _storage_keys(rows: dict) -> set[str]:
     """The stored files the rows name (photos, thumbnails, certificates, biên bản PDFs): columns named *_key."""
     return {
@@ -326,7 +345,8 @@ def _postgres_world(request, base: Path) -> MatrixWorld:
             text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
         ).all()
     restore = (
-        "".join(f'DELETE FROM public."{t}";' for t in tables)
+        REPLICA_SESSION
+        + "".join(f'DELETE FROM public."{t}";' for t in tables)
         + "".join(f'INSERT INTO public."{t}" SELECT * FROM matrix_world."{t}";' for t in reversed(tables))
         + "SELECT "
         + ", ".join(
@@ -402,9 +422,14 @@ def test_other_units_records_answer_404_and_stay_unchanged(
         assert other.status_code in (403, 404)
     else:
         assert other.status_code == 404, f"{actor} reached another unit's record at {method} {rule}"
-    # The refused request wrote nothing, in any table. No table is exempt: the client logs in with a session
-    # cookie, so no token's last_used_at moves (bearer requests only) and no login attempt is recorded (/login only).
+    # The refused request wrote nothing but its refusal in the audit log, in any table. No other table is exempt:
+    # the client logs in with a session cookie, so no token's last_used_at moves (bearer requests only) and no
+    # login attempt is recorded (/login only).
+    after, refusals = _without_refusals(between, after)
     assert after == between, _differences(between, after)
+    assert len(refusals) <= 1 and all(
+        row["actor_id"] == matrix.users[actor].id for row in refusals.values()
+    ), refusals
     assert files_after == files_between, sorted(set(files_after) ^ set(files_between))
     # Neither request touched a row of the other unit: all columns, versions included, are as built.
     other_unit = rows_of_unit(after, matrix.unit_b)

@@ -230,7 +230,12 @@ def test_backup_of_the_demo_taken_while_the_app_writes_restores_every_row_file_a
         assert stored_files(storage_for(restored)) == files
         db.engine.dispose()
     for name in after:
-        if name in WRITER_TABLES:
+        if name == "audit_heads":  # each chain's head moved on with the writer: restored somewhere in between
+            seq = lambda table: {chain: last for chain, last, _ in table.elements()}  # noqa: E731
+            low, mid, high = seq(before[name]), seq(rows[name]), seq(after[name])
+            assert low.keys() <= mid.keys() <= high.keys(), name
+            assert all(low.get(chain, 0) <= mid[chain] <= high[chain] for chain in mid), name
+        elif name in WRITER_TABLES:
             assert not before[name] - rows[name] and not rows[name] - after[name], name
         else:
             assert rows[name] == after[name], name

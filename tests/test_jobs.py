@@ -279,6 +279,12 @@ def test_an_export_runs_as_a_job_and_only_its_requester_downloads_it(app, client
     assert downloaded.data == direct.data  # the same file the download link gives
     assert world.premise_a.name.encode() in downloaded.data
     assert world.premise_b.name.encode() not in downloaded.data
+    from inspect_app.models import AuditEvent
+
+    logged = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "download", AuditEvent.record_type == Job.__tablename__)
+    ).all()
+    assert [(e.record_id, e.actor_id) for e in logged] == [(job_id, world.users["staff"].id)]
 
     # Anyone else gets 404, as for a job that does not exist: another unit, and a colleague of the same unit.
     for other in (world.other_users["staff"], world.users["inspector"], world.users["supervisor_unit"]):

@@ -62,6 +62,10 @@ CASES = [
     ("inspector", "/dashboard?from=2026-01-01&to=2026-12-31"),
     ("inspector", "/dashboard/gps_poor?from=2026-01-01&to=2026-12-31"),
     ("inspector", "/dashboard/premises"),
+    # The audit log's viewer and its export (the rows' records write their events).
+    ("supervisor_province", "/audit"),
+    ("supervisor_province", "/audit?action=create&record_type=inspections"),
+    ("supervisor_province", "/audit.csv"),
     # The exports: every row of the list in one streamed statement, whatever the number of rows.
     *[
         (who, f"/exports/{name}.{fmt}{query}")

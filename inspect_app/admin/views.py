@@ -70,16 +70,16 @@ def _save_user(form: UserForm, user: User) -> bool:
         db.session.rollback()
         return False
     action = "edit" if user.id else "create"
-    changes = None if action == "edit" else {}
+    # Read before the flush, which forgets what changed: the role, the home, the state and (as "***") the password.
+    changes = writes.changes_of(user)
     if action == "edit" and (form.password.data or (was_active and not user.active)):
         # A reset password or a locked account ends every session, remember-me cookie and API token of it (but
         # the administrator's own current session, when resetting their own password).
-        changes = writes.changes_of(user)
         keep = current_session_id(current_user) if user.id == current_user.id else None
         changes |= end_credentials(user, keep_session_id=keep)
     db.session.add(user)
     db.session.flush()
-    writes.commit(action, user, current_user, changes)
+    writes.commit(action, user, current_user, changes or None)
     return True
 
 

@@ -15,7 +15,7 @@ from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import MultiDict
 
-from ..access import can, get_or_404, scoped
+from ..access import can, get_or_404, note_denied, scoped
 from ..domain.errors import Conflict, InvalidInput, Locked
 from ..extensions import csrf, db, login_manager
 from ..files.photos import PhotoError
@@ -273,6 +273,7 @@ def allowed(action: str, message: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not can(action):
+                note_denied("permissions", None, action)
                 raise ApiError(403, message)
             return view(*args, **kwargs)
 

@@ -9,23 +9,21 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ..models import AuditEvent
+from ..models.audit import AuditHead as AuditHeadRow
 from .manifest import AuditHead
 
 __all__ = ["audit_head"]
 
 
 def audit_head(connection: Connection) -> AuditHead:
-    """The last audit event's id, the number of events and a SHA-256 over every event in id order (each as one line
-    of canonical JSON of all its columns), read in the caller's transaction.
-
-    One function on purpose: once the log carries its own hash chain, the chain's head takes the digest's place."""
-    table = AuditEvent.__table__
+    """The last audit event's id, the number of events, and a SHA-256 over the heads of the log's hash chains (each
+    chain's name, last place and hash, as one line of canonical JSON, in the chains' order), read in the caller's
+    transaction. Each head's hash covers every event of its chain, so the digest stands for the whole log (which
+    `flask audit verify` walks event by event)."""
+    events_table, heads = AuditEvent.__table__, AuditHeadRow.__table__
+    last_id, events = connection.execute(select(func.max(events_table.c.id), func.count(events_table.c.id))).one()
     digest = hashlib.sha256()
-    events = 0
-    last_id = connection.scalar(select(func.max(table.c.id)))
-    rows = connection.execution_options(yield_per=2000).execute(select(table).order_by(table.c.id))
-    for row in rows.mappings():
+    for row in connection.execute(select(heads).order_by(heads.c.chain)).mappings():
         line = json.dumps(dict(row), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
         digest.update(line.encode("utf-8") + b"\n")
-        events += 1
     return AuditHead(last_event_id=last_id, events=events, sha256=digest.hexdigest())

@@ -69,6 +69,16 @@ def member_lines(decision: Decision) -> tuple[MemberLine, ...]:
     )
 
 
+def _team_text(lines) -> list[str]:
+    """The team as the audit log shows it: "Trưởng đoàn: Nguyễn Văn A — Phó Chủ tịch (UBND xã), GCN 12/2025"."""
+    return [
+        f"{'Trưởng đoàn' if line.team_role == 'lead' else 'Thành viên'}: {line.name}"
+        f"{f' — {line.position}' if line.position else ''}{f' ({line.organisation})' if line.organisation else ''}"
+        f"{f', GCN {line.certificate_number}' if line.certificate_number else ''}"
+        for line in lines
+    ]
+
+
 def draft_of(decision: Decision) -> DecisionDraft:
     return DecisionDraft(
         kind=decision.kind,
@@ -132,7 +142,7 @@ def update_draft(decision: Decision, draft: DecisionDraft, user: User) -> Decisi
     _apply(decision, draft)
     changes = writes.changes_of(decision)
     if member_lines(decision) != before.members:
-        changes["members"] = [len(before.members), len(decision.members)]
+        changes["members"] = [_team_text(before.members), _team_text(member_lines(decision))]
     return writes.commit("edit", decision, user, changes)
 
 

@@ -11,6 +11,7 @@ from ..domain.errors import InvalidInput
 from ..domain.vocabulary import DECISION_KINDS, DECISION_SCOPE_GROUPS, DECISION_STATUSES, NOTICE_KINDS
 from ..models import Decision, Minutes, Notice
 from ..web.paging import InvalidCursor
+from ..audit.service import log_download
 from . import notices, service
 from .forms import DecisionForm, IssueForm, NoticeForm
 
@@ -182,7 +183,10 @@ def download(decision_id: int):
     decision = get_or_404(Decision, decision_id)
     if decision.status != "issued":
         abort(404)
-    return _pdf(service.issued_pdf(decision), f"quyet-dinh-{decision.number}-{decision.year}.pdf")
+    filename = f"quyet-dinh-{decision.number}-{decision.year}.pdf"
+    content = service.issued_pdf(decision)
+    log_download(decision, current_user, filename)
+    return _pdf(content, filename)
 
 
 @bp.route("/minutes/<int:minutes_id>/notices/new", methods=["GET", "POST"])
@@ -229,4 +233,7 @@ def new_notice(minutes_id: int):
 @login_required
 def notice_pdf(notice_id: int):
     notice = get_or_404(Notice, notice_id)
-    return _pdf(notices.issued_pdf(notice), f"thong-bao-{notice.number}-{notice.year}.pdf")
+    filename = f"thong-bao-{notice.number}-{notice.year}.pdf"
+    content = notices.issued_pdf(notice)
+    log_download(notice, current_user, filename)
+    return _pdf(content, filename)

@@ -13,6 +13,7 @@ __all__ = [
     "ANSWERS",
     "ANSWER_KINDS",
     "AUDIT_ACTIONS",
+    "AUDIT_RECORD_TYPES",
     "AUTO_SOURCES",
     "CERTIFICATE_TYPES",
     "COMPLAINT_CHANNELS",
@@ -454,6 +455,8 @@ AUDIT_ACTIONS = {
     "rejudge": "Chấm lại theo bảng mới",
     "void": "Hủy kết quả đo",
     "print": "In",
+    "download": "Tải văn bản đã lập",
+    "export": "Xuất dữ liệu",
     "publish": "Gửi yêu cầu báo cáo",
     "send": "Gửi báo cáo",
     "assign": "Giao xử lý phản ánh",
@@ -466,6 +469,35 @@ AUDIT_ACTIONS = {
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",
     "logout": "Đăng xuất",
+    "denied": "Bị từ chối truy cập",
+}
+
+# What an audit event is about (its record_type), as the log's viewer names it.
+AUDIT_RECORD_TYPES = {
+    "users": "Tài khoản",
+    "units": "Đơn vị",
+    "markets": "Chợ",
+    "premises": "Cơ sở kinh doanh",
+    "complaints": "Phản ánh, kiến nghị",
+    "inspections": "Cuộc kiểm tra",
+    "findings": "Kết quả kiểm tra",
+    "photos": "Ảnh",
+    "minutes": "Biên bản",
+    "reference_standards": "Chuẩn đo lường",
+    "instruments": "Phương tiện đo",
+    "readings": "Phép đo",
+    "meter_checks": "Kiểm tra công tơ, đồng hồ nước",
+    "prepackaged_lots": "Lô hàng đóng gói sẵn",
+    "settings": "Cài đặt",
+    "plans": "Kế hoạch kiểm tra",
+    "plan_premises": "Cơ sở trong kế hoạch",
+    "decisions": "Quyết định kiểm tra",
+    "notices": "Thông báo",
+    "report_requests": "Yêu cầu báo cáo",
+    "reports": "Báo cáo",
+    "exports": "Danh sách xuất",
+    "audit_events": "Nhật ký thao tác",
+    "permissions": "Chức năng",
 }
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, send_file, stream_with_conte
 from flask import request
 from flask_login import current_user, login_required
 
+from ..audit.service import log_export
 from ..domain.time import today_vn
 from ..web.errors import error_response
 from .formats import csv_chunks, write_xlsx
@@ -27,6 +28,7 @@ def export(list_name: str, fmt: str):
     except InvalidFilters as exc:
         return error_response(400, "Không xuất được danh sách: " + " ".join(exc.errors.values()))
     filename = f"{built.filename}-{today_vn().strftime('%Y%m%d')}.{fmt}"
+    log_export(current_user, list_name, fmt, request.args)
     if fmt == "csv":
         return Response(
             stream_with_context(csv_chunks(built.fields, built.rows())),

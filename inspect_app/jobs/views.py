@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..access import get_or_404
+from ..audit.service import log_download
 from ..exports.queries import EXPORTS, InvalidFilters, build_export
 from ..models import ReportRequest
 from ..reports.service import SUMMARY_FORMATS
@@ -93,6 +94,7 @@ def download(job_id: int):
         handle = storage_for(current_app).open(job.result_key)
     except FileNotFoundError:
         return error_response(404, "Tệp kết quả không còn được lưu. Vui lòng yêu cầu lại.")
+    log_download(job, current_user, job.result_filename or "ket-qua")
     response = send_file(
         handle,
         mimetype=job.result_content_type or "application/octet-stream",

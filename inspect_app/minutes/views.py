@@ -19,6 +19,7 @@ from ..domain.minutes_rules import salutation_code
 from ..web.paging import InvalidCursor
 from ..decisions import notices as notice_service
 from ..domain.vocabulary import NOTICE_KINDS
+from ..audit.service import log_download
 from . import service
 from .queries import counts_by_day, minutes_list_args, minutes_page
 from .forms import DayForm, IssueForm, ReasonForm, signature_png
@@ -179,7 +180,10 @@ def detail(minutes_id: int):
 @login_required
 def download(minutes_id: int):
     minutes = get_or_404(Minutes, minutes_id)
-    return _pdf(service.issued_pdf(minutes), f"bien-ban-{minutes.number}-{minutes.year}.pdf")
+    filename = f"bien-ban-{minutes.number}-{minutes.year}.pdf"
+    content = service.issued_pdf(minutes)
+    log_download(minutes, current_user, filename)
+    return _pdf(content, filename)
 
 
 @bp.route("/minutes/<int:minutes_id>/print", methods=["POST"])

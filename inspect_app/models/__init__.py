@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from .areas import Province, Unit
-from .audit import AuditEvent
+from .audit import AuditEvent, AuditHead
 from .complaints import Complaint
 from .decisions import Decision, DecisionMember, Notice
 from .inspections import (
@@ -38,6 +38,7 @@ __all__ = [
     "Notice",
     "ApiToken",
     "AuditEvent",
+    "AuditHead",
     "Complaint",
     "Finding",
     "Inspection",

@@ -13,6 +13,7 @@ from ..domain.time import today_vn
 from ..domain.vocabulary import REPORT_FORMATS, REPORT_STATUSES, REPORT_TASK_STATUSES
 from ..extensions import db
 from ..models import Report, ReportRequest
+from ..audit.service import log_download
 from . import service
 from .content import SECTION_HEADING
 from .figures import REPORT_ROWS, figure_url
@@ -133,7 +134,9 @@ def summary(request_id: int, fmt: str):
     if fmt not in service.SUMMARY_FORMATS:
         abort(404)
     content = service.summary_file(report_request, current_user, fmt)
-    return _file(content, fmt, service.summary_file_name(report_request, fmt))
+    filename = service.summary_file_name(report_request, fmt)
+    log_download(report_request, current_user, filename)
+    return _file(content, fmt, filename)
 
 
 @bp.route("/reports/requests/<int:request_id>/start", methods=["POST"])
@@ -279,7 +282,9 @@ def download(report_id: int, fmt: str):
         content = service.report_file(report, fmt, current_user)
     except FileNotFoundError:
         abort(404)
-    return _file(content, fmt, service.file_name(report, fmt))
+    filename = service.file_name(report, fmt)
+    log_download(report, current_user, filename)
+    return _file(content, fmt, filename)
 
 
 def _file(content: bytes, fmt: str, name: str) -> Response:

@@ -3,7 +3,7 @@ cookies carry, when and from where, whether it was remembered, when it was ended
 or an administrator's reset ends the cookies wherever they were copied
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-03 03:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = "0026"
-down_revision = "0024"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

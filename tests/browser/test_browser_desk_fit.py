@@ -140,6 +140,7 @@ def desk_pages(ids: dict) -> list[str]:
         "/dashboard",
         "/map",
         "/reports",
+        "/audit",
     ]
 
 
