@@ -100,4 +100,6 @@ def test_a_whole_number_written_with_a_fraction_is_an_integer(client, world, bac
     assert response.get_json()["lot_size"] == 100
     lot = {**lot, "uuid": str(uuid.uuid4()), "lot_size": 100.5}
     response = client.post(f"/api/v1/inspections/{inspection.get_json()['id']}/lots", json=lot, headers=auth)
-    assert response.status_code == 422 and response.get_json()["fields"] == {"lot_size": ["Phải là số nguyên."]}
+    assert response.status_code == 422 and response.get_json()["fields"] == {
+        "lot_size": ["Phải là số nguyên."]
+    }
