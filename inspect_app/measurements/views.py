@@ -5,13 +5,13 @@ are shown on the inspection page."""
 from __future__ import annotations
 
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..access import get_or_404, permission_required, require, scoped, visible_units
-from ..documents.vn_format import format_vn_decimal
+from ..documents.vn_format import format_vn_decimal, rounded
 from ..domain.errors import Conflict, InvalidInput, Locked
 from ..extensions import db
 from ..tolerances import sample_plan_text, with_table_names
@@ -117,7 +117,7 @@ def vn_number(value, places: int | None = None, signed: bool = False) -> str:
         return ""
     number = to_decimal_filter(value)
     if places is not None:
-        number = Decimal(plain(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)))
+        number = Decimal(plain(rounded(number, Decimal(1).scaleb(-places))))
     return format_vn_decimal(number, signed=signed)
 
 
