@@ -45,6 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
     # Vietnamese stays readable (and a third smaller) in JSON answers.
     app.json.ensure_ascii = False
     register_extensions(app)
+    from .web.routing import register_converters
+
+    register_converters(app)  # before any route names the converter
     register_blueprints(app)
     from .web.errors import register_error_handlers
 

@@ -101,7 +101,7 @@ def _url(rule: str, which: int, world: MatrixWorld, actor: str) -> str:
         value = values[which]
         if isinstance(value, dict):
             value = value[actor]
-        for converter in ("int:", ""):
+        for converter in ("id:", "int:", ""):
             url = url.replace(f"<{converter}{arg}>", str(value))
     for arg, value in UNSCOPED_ARGUMENTS.items():
         url = url.replace(f"<{arg}>", value)

@@ -309,7 +309,7 @@ def test_openapi_document_lists_every_api_route(client, app):
     documented = {path for path in doc["paths"]}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi":
-            path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<", "{").replace(">", "}")
+            path = rule.rule.removeprefix("/api/v1").replace("<id:", "{").replace("<int:", "{").replace("<", "{").replace(">", "}")
             assert path in documented, path
     create = doc["components"]["schemas"]["InspectionCreate"]
     assert {"uuid", "premise_id", "kind"} <= set(create["required"])

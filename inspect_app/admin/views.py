@@ -93,7 +93,7 @@ def create_user():
     return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors else 200
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @permission_required("user.manage")
 def edit_user(user_id: int):
     user = get_or_404(User, user_id)
@@ -123,14 +123,14 @@ def list_units():
     return render_template("admin/units.html", units=units, counts=counts)
 
 
-@bp.route("/units/<int:unit_id>")
+@bp.route("/units/<id:unit_id>")
 @permission_required("unit.manage")
 def unit_detail(unit_id: int):
     unit = get_or_404(Unit, unit_id)
     return _unit_page(unit, UnitMinutesForm(obj=unit))
 
 
-@bp.route("/units/<int:unit_id>/public-stall-page", methods=["POST"])
+@bp.route("/units/<id:unit_id>/public-stall-page", methods=["POST"])
 @permission_required("unit.manage")
 def unit_public_stall_page(unit_id: int):
     """Turn the unit's public stall pages (and their QR stickers) on or off; off answers 404 on every sticker."""
@@ -146,7 +146,7 @@ def unit_public_stall_page(unit_id: int):
     return redirect(url_for(".unit_detail", unit_id=unit.id))
 
 
-@bp.route("/units/<int:unit_id>/minutes-suffix", methods=["POST"])
+@bp.route("/units/<id:unit_id>/minutes-suffix", methods=["POST"])
 @permission_required("unit.manage")
 def unit_minutes_suffix(unit_id: int):
     """The ký hiệu of the unit's biên bản numbers from now on; issued ones keep theirs."""

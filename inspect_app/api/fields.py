@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from flask import url_for
@@ -56,6 +57,17 @@ INT32_MAX = 2**31 - 1
 class _Int32(fields.Integer):
     default_error_messages = {**COMMON, "invalid": "Phải là số nguyên.", "too_large": "Số quá lớn."}
 
+    def __init__(self, **kwargs):
+        # The document states the range the column holds, narrowed by the field's own Range.
+        given = kwargs.get("validate") or []
+        ranges = [v for v in (given if isinstance(given, (list, tuple)) else [given]) if isinstance(v, validate.Range)]
+        bounds = {
+            "minimum": max([-INT32_MAX] + [r.min for r in ranges if r.min is not None]),
+            "maximum": min([INT32_MAX] + [r.max for r in ranges if r.max is not None]),
+        }
+        kwargs["metadata"] = {**bounds, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
     def _validated(self, value):
         number = super()._validated(value)
         if number is not None and abs(number) > INT32_MAX:
@@ -64,8 +76,15 @@ class _Int32(fields.Integer):
 
 
 class Int(_Int32):
+    """An integer in a JSON body: a number with no fraction (5, or 5.0 as JSON Schema counts it), never text."""
+
     def __init__(self, **kwargs):
         super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (float, Decimal)) and math.isfinite(value) and value == int(value):
+            value = int(value)  # a number beyond the column's range is then refused as too large
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class QueryInt(_Int32):
@@ -156,13 +175,19 @@ class LenientSchema(StrictSchema):
 
 
 class LenientQueryInt(fields.Integer):
-    """An integer from a query string that is ignored (None) when it is not one, as lists have always done."""
+    """An integer from a query string that is ignored (None) when it is not one, or is beyond what an integer
+    column holds, as lists have always done; documented as the text it is, since any text is accepted."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"type": "string", **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return super()._deserialize(value, attr, data, **kwargs)
+            number = super()._deserialize(value, attr, data, **kwargs)
         except ValidationError:
             return None
+        return number if number is None or abs(number) <= INT32_MAX else None
 
 
 class Dec(fields.Field):

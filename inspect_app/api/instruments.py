@@ -174,7 +174,7 @@ def instrument_changes(args):
     return {"items": page.items, "next_cursor": page.next_cursor, "next_since": page.extra["next_since"]}
 
 
-@bp.get("/premises/<int:premise_id>/instruments", errors=(404,))
+@bp.get("/premises/<id:premise_id>/instruments", errors=(404,))
 @bp.response(200, InstrumentListSchema)
 @looks_up("premise_id", find_premise, "premise")
 def list_instruments(premise):
@@ -182,7 +182,7 @@ def list_instruments(premise):
     return {"items": measurements.instruments_of(premise.id)}
 
 
-@bp.post("/premises/<int:premise_id>/instruments", errors=(403, 404, 409, 422))
+@bp.post("/premises/<id:premise_id>/instruments", errors=(403, 404, 409, 422))
 @bp.response(201, InstrumentSchema)
 @bp.alt_response(200, schema=InstrumentSchema, description="Đã có (gửi lại cùng nội dung)", success=True)
 @looks_up("premise_id", find_premise, "premise")
@@ -227,7 +227,7 @@ def upload_instrument_photo(data, instrument):
     return photo, 201 if created else 200
 
 
-@bp.get("/instrument-photos/<int:instrument_photo_id>/image", errors=(404,))
+@bp.get("/instrument-photos/<id:instrument_photo_id>/image", errors=(404,))
 @bp.response(200, JPEG, content_type="image/jpeg")
 @looks_up("instrument_photo_id", find_photo, "photo")
 def instrument_photo_image(photo):
@@ -235,7 +235,7 @@ def instrument_photo_image(photo):
     return send_jpeg(photo.storage_key, photo.sha256)
 
 
-@bp.get("/instrument-photos/<int:instrument_photo_id>/thumbnail", errors=(404,))
+@bp.get("/instrument-photos/<id:instrument_photo_id>/thumbnail", errors=(404,))
 @bp.response(200, JPEG, content_type="image/jpeg")
 @looks_up("instrument_photo_id", find_photo, "photo")
 def instrument_photo_thumbnail(photo):

@@ -104,7 +104,7 @@ def lot_to_void(lot_id: int) -> PrepackagedLot:
     return voidable(get_or_404(PrepackagedLot, lot_id))
 
 
-@bp.post("/lots/<int:lot_id>/void", errors=(403, 404, 409, 422))
+@bp.post("/lots/<id:lot_id>/void", errors=(403, 404, 409, 422))
 @bp.response(200, LotSchema)
 @looks_up("lot_id", lot_to_void, "lot")
 @bp.arguments(VoidSchema)

@@ -312,7 +312,7 @@ def map_gps(args):
     }
 
 
-@bp.get("/map/premises/<int:premise_id>", errors=(404,))
+@bp.get("/map/premises/<id:premise_id>", errors=(404,))
 @bp.response(200, PremiseCardSchema)
 def map_premise_card(premise_id: int):
     """Một cơ sở trên bản đồ: tình trạng, lần kiểm tra gần nhất và biên bản của lần đó, với đường dẫn"""

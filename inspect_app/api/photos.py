@@ -60,7 +60,7 @@ def upload_photo(data, inspection):
     return photo, 201 if created else 200
 
 
-@bp.get("/photos/<int:photo_id>/image", errors=(404,))
+@bp.get("/photos/<id:photo_id>/image", errors=(404,))
 @bp.response(200, JPEG, content_type="image/jpeg")
 def photo_image(photo_id: int):
     """Ảnh JPEG"""
@@ -68,7 +68,7 @@ def photo_image(photo_id: int):
     return send_jpeg(photo.storage_key, photo.sha256)
 
 
-@bp.get("/photos/<int:photo_id>/thumbnail", errors=(404,))
+@bp.get("/photos/<id:photo_id>/thumbnail", errors=(404,))
 @bp.response(200, JPEG, content_type="image/jpeg")
 def photo_thumbnail(photo_id: int):
     """Ảnh thu nhỏ"""

@@ -120,7 +120,7 @@ def premise_changes(args):
     return {"items": page.items, "next_cursor": page.next_cursor, "next_since": page.extra["next_since"]}
 
 
-@bp.get("/premises/<int:premise_id>", errors=(404,))
+@bp.get("/premises/<id:premise_id>", errors=(404,))
 @bp.response(200, PremiseSchema)
 def get_premise(premise_id: int):
     """Một cơ sở"""

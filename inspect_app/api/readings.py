@@ -180,7 +180,7 @@ def rejudge_readings(inspection):
     return {"items": measurements.readings_of(inspection)}
 
 
-@bp.post("/readings/<int:reading_id>/void", errors=(403, 404, 409, 422))
+@bp.post("/readings/<id:reading_id>/void", errors=(403, 404, 409, 422))
 @bp.response(200, ReadingSchema)
 @looks_up("reading_id", reading_to_void, "reading")
 @bp.arguments(VoidSchema)

@@ -166,7 +166,7 @@ def create_standard(data):
     return standard, 201 if created else 200
 
 
-@bp.get("/standards/<int:standard_id>", errors=(404,))
+@bp.get("/standards/<id:standard_id>", errors=(404,))
 @bp.response(200, StandardSchema)
 @looks_up("standard_id", find_standard, "standard")
 def get_standard(standard):
@@ -174,7 +174,7 @@ def get_standard(standard):
     return standard
 
 
-@bp.patch("/standards/<int:standard_id>", errors=(403, 404, 409, 422))
+@bp.patch("/standards/<id:standard_id>", errors=(403, 404, 409, 422))
 @bp.response(200, StandardSchema)
 @looks_up("standard_id", find_standard, "standard")
 @allowed(*MANAGES)
@@ -184,7 +184,7 @@ def update_standard(data, standard):
     return measurements.update_standard(standard, data, current_user)
 
 
-@bp.get("/standards/<int:standard_id>/certificate", errors=(404,))
+@bp.get("/standards/<id:standard_id>/certificate", errors=(404,))
 @bp.response(200, JPEG, content_type="image/jpeg")
 @looks_up("standard_id", find_standard, "standard")
 def standard_certificate(standard):
@@ -194,7 +194,7 @@ def standard_certificate(standard):
     return send_jpeg(standard.certificate_key, standard.certificate_sha256)
 
 
-@bp.post("/standards/<int:standard_id>/certificate", errors=(403, 404, 413, 422))
+@bp.post("/standards/<id:standard_id>/certificate", errors=(403, 404, 413, 422))
 @bp.response(200, StandardSchema)
 @looks_up("standard_id", find_standard, "standard")
 @allowed(*MANAGES)

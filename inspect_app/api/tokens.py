@@ -59,7 +59,7 @@ def list_tokens():
     return list(tokens)
 
 
-@bp.delete("/auth/tokens/<int:token_id>", errors=(404,))
+@bp.delete("/auth/tokens/<id:token_id>", errors=(404,))
 @bp.response(200, named(TokenSchema(only=("id", "revoked")), "RevokedToken"))
 def revoke_token(token_id: int):
     """Thu hồi token"""

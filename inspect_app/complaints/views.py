@@ -145,7 +145,7 @@ def _detail(complaint: Complaint, *, assign=None, resolve=None, inform=None, sta
     return page, status
 
 
-@bp.route("/complaints/<int:complaint_id>")
+@bp.route("/complaints/<id:complaint_id>")
 @login_required
 def complaint_detail(complaint_id: int):
     return _detail(get_or_404(Complaint, complaint_id))
@@ -156,7 +156,7 @@ def _refused(complaint_id: int, **forms):
     return _detail(get_or_404(Complaint, complaint_id), **forms, status=422)
 
 
-@bp.route("/complaints/<int:complaint_id>/assign", methods=["POST"])
+@bp.route("/complaints/<id:complaint_id>/assign", methods=["POST"])
 @permission_required("complaint.assign")
 def assign(complaint_id: int):
     complaint = get_or_404(Complaint, complaint_id)
@@ -172,7 +172,7 @@ def assign(complaint_id: int):
     return _refused(complaint_id, assign=form)
 
 
-@bp.route("/complaints/<int:complaint_id>/resolve", methods=["POST"])
+@bp.route("/complaints/<id:complaint_id>/resolve", methods=["POST"])
 @permission_required("complaint.record")
 def resolve(complaint_id: int):
     complaint = get_or_404(Complaint, complaint_id)
@@ -196,7 +196,7 @@ def resolve(complaint_id: int):
     return _refused(complaint_id, resolve=form)
 
 
-@bp.route("/complaints/<int:complaint_id>/inform", methods=["POST"])
+@bp.route("/complaints/<id:complaint_id>/inform", methods=["POST"])
 @permission_required("complaint.record")
 def inform(complaint_id: int):
     complaint = get_or_404(Complaint, complaint_id)
@@ -214,7 +214,7 @@ def inform(complaint_id: int):
     return _refused(complaint_id, inform=form)
 
 
-@bp.route("/complaints/<int:complaint_id>/inspection", methods=["POST"])
+@bp.route("/complaints/<id:complaint_id>/inspection", methods=["POST"])
 @permission_required("inspection.edit")
 def start_inspection(complaint_id: int):
     """A draft inspection theo phản ánh of the complaint's premise, opened at once."""

@@ -82,7 +82,7 @@ def new():
     return render_template("decisions/form.html", form=form, decision=None), status
 
 
-@bp.route("/decisions/<int:decision_id>")
+@bp.route("/decisions/<id:decision_id>")
 @login_required
 def detail(decision_id: int):
     decision = get_or_404(Decision, decision_id)
@@ -97,7 +97,7 @@ def detail(decision_id: int):
     )
 
 
-@bp.route("/decisions/<int:decision_id>/edit", methods=["GET", "POST"])
+@bp.route("/decisions/<id:decision_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(decision_id: int):
     decision = get_or_404(Decision, decision_id)
@@ -136,14 +136,14 @@ def edit(decision_id: int):
     return render_template("decisions/form.html", form=form, decision=decision), status
 
 
-@bp.route("/decisions/<int:decision_id>/preview")
+@bp.route("/decisions/<id:decision_id>/preview")
 @login_required
 def preview(decision_id: int):
     decision = get_or_404(Decision, decision_id)
     return _pdf(service.preview_pdf(decision), f"du-thao-quyet-dinh-{decision.id}.pdf")
 
 
-@bp.route("/decisions/<int:decision_id>/issue", methods=["GET", "POST"])
+@bp.route("/decisions/<id:decision_id>/issue", methods=["GET", "POST"])
 @login_required
 def issue(decision_id: int):
     decision = get_or_404(Decision, decision_id)
@@ -177,7 +177,7 @@ def _already_issued(decision):
     return redirect(url_for(".detail", decision_id=decision.id))
 
 
-@bp.route("/decisions/<int:decision_id>/pdf")
+@bp.route("/decisions/<id:decision_id>/pdf")
 @login_required
 def download(decision_id: int):
     decision = get_or_404(Decision, decision_id)
@@ -189,7 +189,7 @@ def download(decision_id: int):
     return _pdf(content, filename)
 
 
-@bp.route("/minutes/<int:minutes_id>/notices/new", methods=["GET", "POST"])
+@bp.route("/minutes/<id:minutes_id>/notices/new", methods=["GET", "POST"])
 @login_required
 def new_notice(minutes_id: int):
     minutes = get_or_404(Minutes, minutes_id)
@@ -229,7 +229,7 @@ def new_notice(minutes_id: int):
     return render_template("decisions/notice_form.html", form=form, minutes=minutes, error=error), status
 
 
-@bp.route("/notices/<int:notice_id>/pdf")
+@bp.route("/notices/<id:notice_id>/pdf")
 @login_required
 def notice_pdf(notice_id: int):
     notice = get_or_404(Notice, notice_id)

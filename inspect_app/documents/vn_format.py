@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 __all__ = [
     "format_vn_decimal",
+    "rounded",
     "vn_date_words",
     "vn_numeric_date",
     "vn_place_date",
     "vn_short_date",
     "vn_time_words",
 ]
+
+
+def rounded(value: Decimal, quantum: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """``value`` rounded to ``quantum`` (Decimal("0.01")), however many digits that takes: Decimal's default 28
+    would refuse 1e28 to four places, a number a stored record may hold."""
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() - quantum.as_tuple().exponent + 2)
+        return value.quantize(quantum, rounding=rounding)
 
 
 def format_vn_decimal(
@@ -27,7 +36,7 @@ def format_vn_decimal(
     if not dec.is_finite():
         raise ValueError(f"cannot format {dec!r}")
     if places is not None:
-        dec = dec.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        dec = rounded(dec, Decimal(1).scaleb(-places))
     sign, digits, exponent = dec.as_tuple()
     assert isinstance(exponent, int)
     text = "".join(map(str, digits))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..tolerances.cycles import add_months
-from .time import VN_TZ
+from .time import in_vn
 
 __all__ = [
     "CompletedInspection",
@@ -55,7 +55,7 @@ class CompletedInspection:
     @property
     def inspected_on(self) -> date:
         """The day of the inspection where it took place (Việt Nam)."""
-        return self.started_at.astimezone(VN_TZ).date()
+        return in_vn(self.started_at).date()
 
 
 @dataclass(frozen=True)

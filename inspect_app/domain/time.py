@@ -22,6 +22,18 @@ DATE_TIME_FORMAT = "%d/%m/%Y %H:%M"
 DATE_FORMAT = "%d/%m/%Y"
 
 
+def in_vn(value: datetime) -> datetime:
+    """The instant in Việt Nam time (a naive value is taken as UTC). One within seven hours of the end of
+    datetime's range (year 9999) has no Việt Nam date in Python: it stays in UTC, so a page shows the odd stored
+    value instead of failing on it."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(VN_TZ)
+    except OverflowError:
+        return value.astimezone(UTC)
+
+
 def local_time(value: datetime | None) -> str:
     """An instant as Việt Nam wall-clock text, dd/mm/yyyy HH:MM; a naive value is taken as UTC."""
     return _local(value, DATE_TIME_FORMAT)
@@ -35,6 +47,6 @@ def local_date(value: datetime | None) -> str:
 def _local(value: datetime | None, fmt: str) -> str:
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(VN_TZ).strftime(fmt)
+    local = in_vn(value)
+    text = local.strftime(fmt.replace("%Y", f"{local.year:04d}"))  # the C library writes year 1 as "1"
+    return text if local.tzinfo is VN_TZ else f"{text} (UTC)"

@@ -23,11 +23,11 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
-from ..domain.time import DATE_TIME_FORMAT, VN_TZ
+from ..domain.time import DATE_TIME_FORMAT, in_vn
 
 BOM = "\ufeff"
 KINDS = ("text", "int", "decimal", "float", "date", "datetime", "bool")
@@ -82,9 +82,7 @@ def neutralise(text: str) -> str:
 
 def local_datetime(value: datetime) -> datetime:
     """An instant as naive Việt Nam wall-clock time (a naive value is taken as UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(VN_TZ).replace(tzinfo=None)
+    return in_vn(value).replace(tzinfo=None)
 
 
 def decimal_text(value: Decimal) -> str:

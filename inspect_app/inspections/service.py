@@ -22,7 +22,7 @@ from ..domain.corrections import corrected_finding
 from ..domain.checklist_rules import answer_errors, completion_errors
 from ..domain.minutes_rules import decision_errors
 from ..domain.text import nfc
-from ..domain.time import VN_TZ, utcnow
+from ..domain.time import in_vn, utcnow
 
 
 def _premise_in_scope(premise_id: int, user: User) -> Premise:
@@ -272,7 +272,7 @@ def _decision_errors(inspection: Inspection) -> dict[str, str]:
         inspection.decision_number,
         inspection.decision_date,
         inspection.decision_signer,
-        inspection.started_at.astimezone(VN_TZ).date(),
+        in_vn(inspection.started_at).date(),
     )
 
 
@@ -281,7 +281,7 @@ def _link_decision(inspection: Inspection, decision_id: int | None, user: User) 
     decision's number, date and signer are copied into the fields every list, export and biên bản read."""
     from ..decisions.service import decision_for_inspection, signer_text
 
-    day = inspection.started_at.astimezone(VN_TZ).date()
+    day = in_vn(inspection.started_at).date()
     try:
         decision = decision_for_inspection(decision_id, inspection.unit_id, day, user)
     except InvalidInput:

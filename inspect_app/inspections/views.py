@@ -61,7 +61,7 @@ def list_inspections():
     )
 
 
-@bp.route("/inspections/<int:inspection_id>")
+@bp.route("/inspections/<id:inspection_id>")
 @login_required
 def inspection_detail(inspection_id: int):
     inspection = get_or_404(Inspection, inspection_id)
@@ -81,7 +81,7 @@ def _decision_choices(form: DecisionForm, inspection: Inspection) -> DecisionFor
     return form
 
 
-@bp.route("/inspections/<int:inspection_id>/decision", methods=["POST"])
+@bp.route("/inspections/<id:inspection_id>/decision", methods=["POST"])
 @login_required
 def record_decision(inspection_id: int):
     """The decision that formed the team, printed in the biên bản's legal basis."""
@@ -224,7 +224,7 @@ def edit_finding(finding_id: str):
     ), status
 
 
-@bp.route("/inspections/<int:inspection_id>/history")
+@bp.route("/inspections/<id:inspection_id>/history")
 @login_required
 def inspection_history_page(inspection_id: int):
     inspection = get_or_404(Inspection, inspection_id)

@@ -72,7 +72,7 @@ def queue_export(list_name: str, fmt: str):
     return _queued(*enqueue("export", export_params(list_name, fmt, args), current_user))
 
 
-@bp.route("/jobs/reports/requests/<int:request_id>/summary.<fmt>", methods=["POST"])
+@bp.route("/jobs/reports/requests/<id:request_id>/summary.<fmt>", methods=["POST"])
 @login_required
 def queue_report_summary(request_id: int, fmt: str):
     report_request = get_or_404(ReportRequest, request_id)
@@ -82,7 +82,7 @@ def queue_report_summary(request_id: int, fmt: str):
     return _queued(*enqueue("report-summary", params, current_user))
 
 
-@bp.route("/jobs/<int:job_id>/download")
+@bp.route("/jobs/<id:job_id>/download")
 @login_required
 def download(job_id: int):
     job = own_job_or_404(job_id, current_user)

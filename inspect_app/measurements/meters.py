@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from .. import writes
 from ..access import scoped
 from ..domain.errors import InvalidInput, Locked
-from ..domain.time import VN_TZ, utcnow
+from ..domain.time import in_vn, utcnow
 from ..domain.vocabulary import INSTRUMENT_VARIANTS, SEAL_STATES, STAMP_STATES, TAMPERING_SIGNS
 from ..extensions import db
 from ..models import Inspection, User
@@ -159,7 +159,7 @@ def record_meter_check(inspection: Inspection, data: dict, user: User) -> tuple[
     if errors:
         raise InvalidInput(errors)
     checked_at = data.get("checked_at") or utcnow()
-    on_date = checked_at.astimezone(VN_TZ).date()
+    on_date = in_vn(checked_at).date()
     indicative = _indicative(instrument, data, user, on_date)
     if stamp_state == "missing":
         validity, why = "unknown", "không có tem/dấu kiểm định"

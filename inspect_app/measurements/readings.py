@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from .. import writes
 from ..access import scoped
 from ..domain.errors import InvalidInput, Locked
-from ..domain.time import VN_TZ, utcnow
+from ..domain.time import in_vn, utcnow
 from ..domain.vocabulary import DIRECTIONS, READING_KINDS, STANDARD_KINDS
 from ..extensions import db
 from ..tolerances import (
@@ -267,7 +267,7 @@ def record_reading(inspection: Inspection, data: dict, user: User) -> tuple[Read
     _check_kind(instrument, data["kind"])
     standards = _standards_for(list(data["standard_ids"]), data["kind"], user)
     measured_at = data.get("measured_at") or utcnow()
-    on_date = measured_at.astimezone(VN_TZ).date()
+    on_date = in_vn(measured_at).date()
     snapshots = [_snapshot(s, on_date) for s in standards]
     valid = all(map(within_verification, snapshots))
     judged = _judge(inspection, instrument, data, standards, valid)

@@ -6,7 +6,7 @@ from collections import OrderedDict
 from typing import NamedTuple
 
 from ..checklists import load_catalogue
-from ..domain.time import VN_TZ
+from ..domain.time import in_vn
 from ..tolerances import INCONCLUSIVE
 from ..tolerances.common import plain_vi
 from ..models import Inspection
@@ -62,7 +62,7 @@ def automatic_findings(inspection: Inspection) -> dict[str, AutoFinding]:
     """Suggested answers for the catalogue items whose ``auto_source`` is metrology data, in catalogue order."""
     catalogue = load_catalogue(inspection.catalogue_version)
     premise_type = inspection.premise.premise_type
-    on_date = inspection.started_at.astimezone(VN_TZ).date()
+    on_date = in_vn(inspection.started_at).date()
     # Meters belong to the utility: their stamps are recorded in meter checks, not judged for the business.
     instruments = [i for i in instruments_of(inspection.premise_id, in_use_only=True) if not i.is_meter]
     readings = readings_of(inspection)

@@ -5,13 +5,13 @@ are shown on the inspection page."""
 from __future__ import annotations
 
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..access import get_or_404, permission_required, require, scoped, visible_units
-from ..documents.vn_format import format_vn_decimal
+from ..documents.vn_format import format_vn_decimal, rounded
 from ..domain.errors import Conflict, InvalidInput, Locked
 from ..extensions import db
 from ..tolerances import sample_plan_text, with_table_names
@@ -117,7 +117,7 @@ def vn_number(value, places: int | None = None, signed: bool = False) -> str:
         return ""
     number = to_decimal_filter(value)
     if places is not None:
-        number = Decimal(plain(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)))
+        number = Decimal(plain(rounded(number, Decimal(1).scaleb(-places))))
     return format_vn_decimal(number, signed=signed)
 
 
@@ -231,7 +231,7 @@ def create_standard():
     return render_template("measurements/standard_form.html", form=form, standard=None), status
 
 
-@bp.route("/standards/<int:standard_id>/edit", methods=["GET", "POST"])
+@bp.route("/standards/<id:standard_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_standard(standard_id: int):
     standard = get_or_404(ReferenceStandard, standard_id)
@@ -284,7 +284,7 @@ def _save_photo(form: InstrumentForm, instrument: Instrument) -> bool:
     return True
 
 
-@bp.route("/premises/<int:premise_id>/instruments/new", methods=["GET", "POST"])
+@bp.route("/premises/<id:premise_id>/instruments/new", methods=["GET", "POST"])
 @login_required
 def create_instrument(premise_id: int):
     premise = get_or_404(Premise, premise_id)
@@ -317,7 +317,7 @@ def create_instrument(premise_id: int):
     ), status
 
 
-@bp.route("/instruments/<int:instrument_id>/edit", methods=["GET", "POST"])
+@bp.route("/instruments/<id:instrument_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_instrument(instrument_id: int):
     instrument = get_or_404(Instrument, instrument_id)
@@ -350,7 +350,7 @@ def corrected_reading(reading):
 # ---- readings judged with a superseded table ------------------------------------------------------------------------
 
 
-@bp.route("/inspections/<int:inspection_id>/readings/rejudge", methods=["POST"])
+@bp.route("/inspections/<id:inspection_id>/readings/rejudge", methods=["POST"])
 @permission_required("reading.rejudge")
 def rejudge_readings(inspection_id: int):
     inspection = get_or_404(Inspection, inspection_id)
@@ -429,7 +429,7 @@ def _judged(what: str, made) -> tuple[str, str]:
     )
 
 
-@bp.route("/inspections/<int:inspection_id>/readings/new", methods=["GET", "POST"])
+@bp.route("/inspections/<id:inspection_id>/readings/new", methods=["GET", "POST"])
 @login_required
 def new_reading(inspection_id: int):
     inspection = _open_inspection(inspection_id)
@@ -462,7 +462,7 @@ def _meter_check_form(inspection: Inspection) -> MeterCheckForm:
     )
 
 
-@bp.route("/inspections/<int:inspection_id>/meter-checks/new", methods=["GET", "POST"])
+@bp.route("/inspections/<id:inspection_id>/meter-checks/new", methods=["GET", "POST"])
 @login_required
 def new_meter_check(inspection_id: int):
     """Kiểm tra công tơ điện / đồng hồ nước typed at the desk; stored by the phone's service, never judged."""
@@ -477,7 +477,7 @@ def new_meter_check(inspection_id: int):
     )
 
 
-@bp.route("/inspections/<int:inspection_id>/lots/new", methods=["GET", "POST"])
+@bp.route("/inspections/<id:inspection_id>/lots/new", methods=["GET", "POST"])
 @login_required
 def new_lot(inspection_id: int):
     inspection = _open_inspection(inspection_id)
@@ -503,13 +503,13 @@ def _void(record: Reading | PrepackagedLot, what: str):
     return render_template("measurements/void_form.html", form=form, record=record, what=what), status
 
 
-@bp.route("/readings/<int:reading_id>/void", methods=["GET", "POST"])
+@bp.route("/readings/<id:reading_id>/void", methods=["GET", "POST"])
 @login_required
 def void_reading(reading_id: int):
     return _void(get_or_404(Reading, reading_id), "kết quả đo")
 
 
-@bp.route("/lots/<int:lot_id>/void", methods=["GET", "POST"])
+@bp.route("/lots/<id:lot_id>/void", methods=["GET", "POST"])
 @login_required
 def void_lot(lot_id: int):
     return _void(get_or_404(PrepackagedLot, lot_id), "lô hàng đóng gói sẵn")

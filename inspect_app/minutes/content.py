@@ -4,11 +4,11 @@ the stored records; ``service.build_document`` puts them into the document."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from ..documents import minutes_pdf as pdf
 from ..domain.scope import INDICATIVE_LABEL, indicative_note
-from ..documents.vn_format import format_vn_decimal
+from ..documents.vn_format import format_vn_decimal, rounded
 from ..domain.vocabulary import METER_VALIDITY, OUTCOMES, SEAL_STATES, STAMP_STATES, TAMPERING_SIGNS
 from ..measurements import lots_of, meter_checks_of, readings_of
 from ..measurements.rules import standard_label
@@ -69,8 +69,8 @@ def minutes_sections(inspection: Inspection):
                 nominal=lot.nominal,
                 unit=lot.unit,
                 sample_size=lot.sample_size,
-                mean=tidy(lot.mean.quantize(quantum)),
-                tolerance=tidy(lot.tolerable_deficiency.quantize(quantum)),
+                mean=tidy(rounded(lot.mean, quantum, ROUND_HALF_EVEN)),
+                tolerance=tidy(rounded(lot.tolerable_deficiency, quantum, ROUND_HALF_EVEN)),
                 short_over_t=lot.count_beyond_t,
                 short_over_2t=lot.count_beyond_2t,
                 verdict=_verdict(lot),

@@ -32,8 +32,7 @@ from ..documents.tokens import new_public_id
 from ..extensions import db
 from ..models import Inspection, InspectionMember, Minutes, MinutesCounter, Reading, User
 from ..domain.text import nfc
-from ..domain.time import utcnow
-from ..domain.time import VN_TZ, today_vn
+from ..domain.time import in_vn, today_vn, utcnow
 from ..files.evidence import NewFiles
 from ..files.uploads import storage_for
 from .content import meter_sections, minutes_sections
@@ -203,7 +202,7 @@ def build_document(
                 storage.get(p.storage_key),
                 p.caption,
                 subject=questions.get(p.item_code or "", p.item_code or ""),
-                taken_at=(p.taken_at or p.created_at).astimezone(VN_TZ),
+                taken_at=in_vn(p.taken_at or p.created_at),
                 taken_known=p.taken_at is not None,
             )
             for p in inspection.photos
@@ -246,8 +245,8 @@ def build_document(
         issued_on=minutes.issued_on,
         subtitle="Về việc kiểm tra đo lường, ghi nhãn hàng hóa, niêm yết giá và chất lượng hàng hóa",
         legal_basis=tuple(basis),
-        started_at=inspection.started_at.astimezone(VN_TZ),
-        ended_at=inspection.ended_at.astimezone(VN_TZ) if inspection.ended_at else None,
+        started_at=in_vn(inspection.started_at),
+        ended_at=in_vn(inspection.ended_at) if inspection.ended_at else None,
         place=premise.address or premise.name,
         team=tuple(_team_member(m, unit) for m in inspection.members),
         business=pdf.Business(
@@ -306,7 +305,7 @@ def build_document(
 
 def inspected_on(inspection: Inspection) -> date:
     """The day of the inspection where it took place."""
-    return inspection.started_at.astimezone(VN_TZ).date()
+    return in_vn(inspection.started_at).date()
 
 
 def _checked(inspection: Inspection, request: IssueRequest) -> InspectionMember | None:

@@ -63,7 +63,7 @@ def _issue_request(form: IssueForm) -> service.IssueRequest:
     )
 
 
-@bp.route("/inspections/<int:inspection_id>/minutes/new", methods=["GET", "POST"])
+@bp.route("/inspections/<id:inspection_id>/minutes/new", methods=["GET", "POST"])
 @login_required
 def issue(inspection_id: int):
     """First "Xem trước biên bản": the PDF as it would be issued, marked, with no number; only then "Lập và khóa",
@@ -157,7 +157,7 @@ def list_minutes():
     )
 
 
-@bp.route("/minutes/<int:minutes_id>")
+@bp.route("/minutes/<id:minutes_id>")
 @login_required
 def detail(minutes_id: int):
     minutes = get_or_404(Minutes, minutes_id)
@@ -176,7 +176,7 @@ def detail(minutes_id: int):
     )
 
 
-@bp.route("/minutes/<int:minutes_id>/pdf")
+@bp.route("/minutes/<id:minutes_id>/pdf")
 @login_required
 def download(minutes_id: int):
     minutes = get_or_404(Minutes, minutes_id)
@@ -186,7 +186,7 @@ def download(minutes_id: int):
     return _pdf(content, filename)
 
 
-@bp.route("/minutes/<int:minutes_id>/print", methods=["POST"])
+@bp.route("/minutes/<id:minutes_id>/print", methods=["POST"])
 @login_required
 def print_one(minutes_id: int):
     minutes = get_or_404(Minutes, minutes_id)
@@ -230,7 +230,7 @@ def _reason_action(minutes_id: int, action: str, permission: str, done: str):
     return redirect(url_for(".detail", minutes_id=minutes.id))
 
 
-@bp.route("/minutes/<int:minutes_id>/reopen", methods=["POST"])
+@bp.route("/minutes/<id:minutes_id>/reopen", methods=["POST"])
 @login_required
 def reopen(minutes_id: int):
     return _reason_action(
@@ -241,7 +241,7 @@ def reopen(minutes_id: int):
     )
 
 
-@bp.route("/minutes/<int:minutes_id>/revoke", methods=["POST"])
+@bp.route("/minutes/<id:minutes_id>/revoke", methods=["POST"])
 @login_required
 def revoke(minutes_id: int):
     return _reason_action(minutes_id, "revoke", "minutes.revoke", "Đã hủy biên bản.")

@@ -9,7 +9,7 @@ from datetime import date
 
 from ..domain.vocabulary import GROUPS, INSPECTION_KINDS, PLAN_SOURCES, PREMISE_TYPES, STANDARD_KINDS
 from ..documents.vn_format import vn_short_date
-from ..domain.time import VN_TZ
+from ..domain.time import in_vn
 
 DRAFT_NUMBER = "      /KH-UBND"
 
@@ -185,7 +185,7 @@ def build_plan_document(plan, unit, entries, standards, today: date) -> PlanDocu
             )
         )
     number = plan.number or DRAFT_NUMBER
-    issued_on = plan.approved_at.astimezone(VN_TZ).date() if plan.approved_at else today
+    issued_on = in_vn(plan.approved_at).date() if plan.approved_at else today
     return PlanDocument(
         issuer=tuple(unit.committee_lines),
         number=number,

@@ -136,13 +136,13 @@ def _detail(plan: Plan, status: int = 200, **forms):
     ), status
 
 
-@bp.route("/plans/<int:plan_id>")
+@bp.route("/plans/<id:plan_id>")
 @login_required
 def plan_detail(plan_id: int):
     return _detail(get_or_404(Plan, plan_id))
 
 
-@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@bp.route("/plans/<id:plan_id>/edit", methods=["GET", "POST"])
 @permission_required("plan.prepare")
 def edit_plan(plan_id: int):
     plan = get_or_404(Plan, plan_id)
@@ -184,7 +184,7 @@ def _act(plan: Plan, form, action, done: str, form_name: str):
     return redirect(url_for(".plan_detail", plan_id=plan.id))
 
 
-@bp.route("/plans/<int:plan_id>/propose", methods=["POST"])
+@bp.route("/plans/<id:plan_id>/propose", methods=["POST"])
 @permission_required("plan.prepare")
 def propose(plan_id: int):
     plan = get_or_404(Plan, plan_id)
@@ -200,7 +200,7 @@ def propose(plan_id: int):
     return _act(plan, form, run, "Đã đề xuất danh sách cơ sở kiểm tra.", "propose_form")
 
 
-@bp.route("/plans/<int:plan_id>/premises", methods=["POST"])
+@bp.route("/plans/<id:plan_id>/premises", methods=["POST"])
 @permission_required("plan.prepare")
 def add_premise(plan_id: int):
     plan = get_or_404(Plan, plan_id)
@@ -213,7 +213,7 @@ def add_premise(plan_id: int):
     )
 
 
-@bp.route("/plans/<int:plan_id>/premises/remove", methods=["POST"])
+@bp.route("/plans/<id:plan_id>/premises/remove", methods=["POST"])
 @permission_required("plan.prepare")
 def remove_premise(plan_id: int):
     plan = get_or_404(Plan, plan_id)
@@ -226,7 +226,7 @@ def remove_premise(plan_id: int):
     )
 
 
-@bp.route("/plans/<int:plan_id>/approve", methods=["POST"])
+@bp.route("/plans/<id:plan_id>/approve", methods=["POST"])
 @permission_required("plan.approve")
 def approve(plan_id: int):
     plan = get_or_404(Plan, plan_id)
@@ -239,7 +239,7 @@ def approve(plan_id: int):
     )
 
 
-@bp.route("/plans/<int:plan_id>/consult", methods=["POST"])
+@bp.route("/plans/<id:plan_id>/consult", methods=["POST"])
 @permission_required("plan.approve")
 def consult(plan_id: int):
     plan = get_or_404(Plan, plan_id)
@@ -263,7 +263,7 @@ def _document(plan: Plan):
     )
 
 
-@bp.route("/plans/<int:plan_id>/plan.pdf")
+@bp.route("/plans/<id:plan_id>/plan.pdf")
 @login_required
 def plan_pdf(plan_id: int):
     plan = get_or_404(Plan, plan_id)
@@ -274,7 +274,7 @@ def plan_pdf(plan_id: int):
     return response
 
 
-@bp.route("/plans/<int:plan_id>/plan.docx")
+@bp.route("/plans/<id:plan_id>/plan.docx")
 @login_required
 def plan_docx(plan_id: int):
     plan = get_or_404(Plan, plan_id)

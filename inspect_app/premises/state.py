@@ -66,14 +66,21 @@ class vn_date(FunctionElement):
     inherit_cache = True
 
 
+# PostgreSQL's dates go past year 9999 and Python's do not: a date these expressions compute from an odd stored
+# value (an instant late on 31/12/9999) is kept at 9999-12-31, as ``domain.time.in_vn`` keeps it, so the rows it is
+# written to stay readable. SQLite's date() answers NULL beyond 9999: the UTC day is taken then.
+LAST_DATE = "DATE '9999-12-31'"
+
+
 @compiles(vn_date, "sqlite")
 def _vn_date_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)}, '+7 hours')"
+    instant = compiler.process(element.clauses, **kw)
+    return f"coalesce(date({instant}, '+7 hours'), date({instant}))"
 
 
 @compiles(vn_date, "postgresql")
 def _vn_date_postgresql(element, compiler, **kw):
-    return f"CAST(({compiler.process(element.clauses, **kw)}) + INTERVAL '7 hours' AS DATE)"
+    return f"LEAST(CAST(({compiler.process(element.clauses, **kw)}) + INTERVAL '7 hours' AS DATE), {LAST_DATE})"
 
 
 class add_months(FunctionElement):
@@ -120,7 +127,7 @@ def _cycle_end_sqlite(element, compiler, **kw):
 def _add_months_postgresql(element, compiler, **kw):
     day, months = _args(element, compiler, **kw)
     # PostgreSQL's month arithmetic clamps to the end of a shorter month, as add_months does.
-    return f"CAST(CAST({day} AS DATE) + make_interval(months => ({months})) AS DATE)"
+    return f"LEAST(CAST(CAST({day} AS DATE) + make_interval(months => ({months})) AS DATE), {LAST_DATE})"
 
 
 @compiles(cycle_end, "postgresql")
@@ -130,7 +137,7 @@ def _cycle_end_postgresql(element, compiler, **kw):
     return (
         f"LEAST(CAST({first} + make_interval(months => ({months}), "
         f"days => CAST(extract(day FROM CAST({day} AS DATE)) AS INTEGER) - 2) AS DATE), "
-        f"CAST({first} + make_interval(months => ({months}) + 1) - INTERVAL '1 day' AS DATE))"
+        f"CAST({first} + make_interval(months => ({months}) + 1) - INTERVAL '1 day' AS DATE), {LAST_DATE})"
     )
 
 

@@ -62,7 +62,7 @@ def list_premises():
     )
 
 
-@bp.route("/premises/<int:premise_id>")
+@bp.route("/premises/<id:premise_id>")
 @login_required
 def premise_detail(premise_id: int):
     from ..inspections.service import premise_inspections
@@ -100,7 +100,7 @@ def create():
     return render_template("premises/form.html", form=form, premise=None), 422 if form.errors else 200
 
 
-@bp.route("/premises/<int:premise_id>/edit", methods=["GET", "POST"])
+@bp.route("/premises/<id:premise_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(premise_id: int):
     premise = get_or_404(Premise, premise_id)
@@ -184,7 +184,7 @@ def create_market():
     return render_template("premises/market_form.html", form=form, market=None), 422 if form.errors else 200
 
 
-@bp.route("/markets/<int:market_id>/edit", methods=["GET", "POST"])
+@bp.route("/markets/<id:market_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_market(market_id: int):
     market = get_or_404(Market, market_id)

@@ -5,7 +5,7 @@ records behind the number. A long list is cut at ``LIMIT`` lines and says how ma
 from __future__ import annotations
 
 from ..documents.vn_format import format_vn_decimal
-from ..domain.time import VN_TZ
+from ..domain.time import in_vn
 from ..domain.vocabulary import (
     COMPLAINT_STATUSES,
     COMPLAINT_SUBJECTS,
@@ -29,7 +29,7 @@ LIMIT = 200
 
 
 def _day(inspection) -> str:
-    return f"{inspection.started_at.astimezone(VN_TZ):%d/%m/%Y}"
+    return f"{in_vn(inspection.started_at):%d/%m/%Y}"
 
 
 def _place(premise) -> str:

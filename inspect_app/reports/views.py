@@ -111,7 +111,7 @@ def new_request():
     )
 
 
-@bp.route("/reports/requests/<int:request_id>")
+@bp.route("/reports/requests/<id:request_id>")
 @login_required
 def request_detail(request_id: int):
     report_request = get_or_404(ReportRequest, request_id)
@@ -127,7 +127,7 @@ def request_detail(request_id: int):
     )
 
 
-@bp.route("/reports/requests/<int:request_id>/summary.<fmt>")
+@bp.route("/reports/requests/<id:request_id>/summary.<fmt>")
 @login_required
 def summary(request_id: int, fmt: str):
     report_request = get_or_404(ReportRequest, request_id)
@@ -139,7 +139,7 @@ def summary(request_id: int, fmt: str):
     return _file(content, fmt, filename)
 
 
-@bp.route("/reports/requests/<int:request_id>/start", methods=["POST"])
+@bp.route("/reports/requests/<id:request_id>/start", methods=["POST"])
 @login_required
 def start(request_id: int):
     report_request = get_or_404(ReportRequest, request_id)
@@ -193,7 +193,7 @@ def _report_page(report: Report, status: int = 200):
     return page, status
 
 
-@bp.route("/reports/<int:report_id>")
+@bp.route("/reports/<id:report_id>")
 @login_required
 def report_detail(report_id: int):
     return _report_page(get_or_404(Report, report_id))
@@ -203,7 +203,7 @@ def _edit_page(report: Report, form: ReportForm, status: int):
     return render_template("reports/report_form.html", report=report, form=form, **_labels()), status
 
 
-@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@bp.route("/reports/<id:report_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_report(report_id: int):
     report = get_or_404(Report, report_id)
@@ -241,7 +241,7 @@ def edit_report(report_id: int):
     return _edit_page(report, form, 422 if _has_errors(form) else 400)
 
 
-@bp.route("/reports/<int:report_id>/send", methods=["POST"])
+@bp.route("/reports/<id:report_id>/send", methods=["POST"])
 @login_required
 def send(report_id: int):
     report = get_or_404(Report, report_id)
@@ -272,7 +272,7 @@ def send(report_id: int):
     return redirect(url_for(".report_detail", report_id=report.id))
 
 
-@bp.route("/reports/<int:report_id>/file.<fmt>")
+@bp.route("/reports/<id:report_id>/file.<fmt>")
 @login_required
 def download(report_id: int, fmt: str):
     report = get_or_404(Report, report_id)

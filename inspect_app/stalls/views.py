@@ -17,7 +17,7 @@ from .forms import PublicReportForm
 bp = Blueprint("stalls", __name__)
 
 
-@bp.route("/premises/<int:premise_id>/sticker.pdf")
+@bp.route("/premises/<id:premise_id>/sticker.pdf")
 @permission_required("sticker.print")
 def sticker(premise_id: int):
     premise = get_or_404(Premise, premise_id)

@@ -48,13 +48,28 @@ class PlainCell(str):
     align = "CENTER"
 
 
+# A table row must fit on one page: a cell longer than this (a stored 2,000-character name) is cut short, and says
+# how much of it is left out, rather than failing the whole document.
+MAX_CELL_CHARS = 400
+MAX_CELL_LINES = 30
+
+
+def shortened(text: str, limit: int) -> str:
+    return f"{text[:limit]} … [còn {len(text) - limit} ký tự]"
+
+
 def plain_cell(
     text: str, width: float, st: Styles, *, font: str = "regular", align: str = "CENTER"
 ) -> object:
     """``text`` as a plain cell broken to fit a column ``width`` wide (a Paragraph only for over-long words)."""
     text = nfc(text)
     face = {"regular": st.fonts.regular, "bold": st.fonts.bold, "italic": st.fonts.italic}[font]
+    if len(text) > MAX_CELL_CHARS:
+        text = shortened(text, MAX_CELL_CHARS)
     lines = break_lines(text, face, st.cell.fontSize, width - 6)  # the cell padding is 3 pt each side
+    if lines is not None and len(lines) > MAX_CELL_LINES:
+        kept = "\n".join(lines[: MAX_CELL_LINES - 1])
+        lines = [*lines[: MAX_CELL_LINES - 1], f"… [còn {len(text) - len(kept)} ký tự]"]
     if lines is None:
         text_markup = {"bold": "<b>{}</b>", "italic": "<i>{}</i>"}.get(font, "{}").format(markup(text))
         return Paragraph(text_markup, st.cell if align == "LEFT" else st.cell_center)
