@@ -241,6 +241,8 @@ class Server:
             str(args.threads),
             "--bind",
             f"127.0.0.1:{port}",
+            "--keep-alive",
+            str(args.keep_alive),
             target,
         ]
         # The app's own log lines (a 503's cause, a traceback) go to stderr: into the same file.
@@ -556,6 +558,12 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
+        "--keep-alive",
+        type=int,
+        default=2,
+        help="gunicorn's --keep-alive in seconds (its default 2; 0: none)",
+    )
+    parser.add_argument(
         "--units", type=int, default=25, help="communes of the generated province (2 inspectors each)"
     )
     parser.add_argument("--premises", type=int, default=10_000)
@@ -630,7 +638,7 @@ def main(argv=None) -> int:
         "users": users,
         "run_time": args.run_time,
         "think_s": args.think,
-        "gunicorn": f"--workers {args.workers} --threads {args.threads}",
+        "gunicorn": f"--workers {args.workers} --threads {args.threads} --keep-alive {args.keep_alive}",
         "locust_exit": locust["exit"],
         "locust_cpu_s": round(locust["cpu_s"], 1),
         "workers_cpu_s": round(app_cpu_s, 1),

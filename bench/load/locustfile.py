@@ -64,7 +64,7 @@ def acknowledge(**record) -> None:
 
 
 def photo_bytes(seed: int) -> bytes:
-    """A real, small phone-like JPEG (1200×900, ~100 KB): a gradient and shapes that differ with the seed."""
+    """A real, small phone-like JPEG (1200×900, ~55 KB): a gradient and shapes that differ with the seed."""
     rng = random.Random(seed)
     image = Image.linear_gradient("L").resize((1200, 900)).convert("RGB")
     draw = ImageDraw.Draw(image)
