@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench loadtest clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cần Python 3.11 trở lên (Python 3.11+ is required)."; exit 1; }
@@ -40,6 +40,16 @@ lint: install
 bench: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/bench_minutes.py
+
+# The load test (bench/load_test.py: a fresh instance, gunicorn, Locust for 2 minutes, the check), about 5 minutes per
+# backend; the PostgreSQL one needs LOADTEST_POSTGRES_URL's server. Not part of `make test`.
+LOADTEST_BACKENDS ?= sqlite postgres
+LOADTEST_POSTGRES_URL ?= postgresql+psycopg://inspect:inspect@127.0.0.1:5432/bench_load
+loadtest: install
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	@status=0; for backend in $(LOADTEST_BACKENDS); do \
+		$(BIN)/python bench/load_test.py --backend $$backend --postgres-url '$(LOADTEST_POSTGRES_URL)' || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -296,6 +296,30 @@ def test_tokens_can_be_revoked(client, world):
     assert bad.status_code == 401 and bad.get_json()["error"] == "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
+def test_a_token_and_its_user_are_read_in_one_statement(client, world):
+    """Under load (bench/load_test.py) a bearer-token read cost 4.5× a bare Flask endpoint's CPU, one statement of
+    it loading the token's user after the token: every API call of the phone paid it."""
+    from sqlalchemy import event
+
+    headers = token_for(client, world.users["inspector"])
+    url = f"/api/v1/premises/{world.premise_a.id}"
+    assert client.get(url, headers=headers).status_code == 200  # stamps the token's first use
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url, headers=headers).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    # The token with its user, then the premise through the scoping door and its market's name.
+    assert len(statements) == 3, "\n".join(statements)
+    assert "FROM api_tokens LEFT OUTER JOIN users" in statements[0]
+    assert not any(statement.startswith("SELECT users.") for statement in statements)
+
+
 def test_supervisor_cannot_record_and_staff_sees_read_only(client, world):
     headers = token_for(client, world.users["staff"])
     response = client.post("/api/v1/inspections", json=inspection_payload(world.premise_a), headers=headers)

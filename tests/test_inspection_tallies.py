@@ -266,3 +266,42 @@ def test_migration_0017_fills_the_instruments_and_standards_of_existing_data(app
     assert all(uses), uses
     _down_and_up_again("0016")
     assert _stored_uses() == uses
+
+
+def test_writes_reuse_the_statements_that_keep_the_tallies_and_the_premise_state(app, world, monkeypatch):
+    """Under load (bench/load_test.py) every finding's write built the tallies' SELECT (some sixty filtered counts)
+    and the premise state's two UPDATEs anew: about 18 ms of CPU per write, on SQLite while holding the write lock,
+    and the inspectors' findings waited seconds behind one another. Each is built once and run with the ids bound."""
+    from dataclasses import replace
+
+    from inspect_app.inspections import tallies
+    from inspect_app.premises import state
+
+    built = {"tallies": 0, "premise_state": 0}
+    first = next(iter(tallies.TALLIES))
+
+    def counted_condition(condition=tallies.TALLIES[first].condition):
+        built["tallies"] += 1
+        return condition()
+
+    def counted_statements(*args, statements=state._statements, **kwargs):
+        built["premise_state"] += 1
+        return statements(*args, **kwargs)
+
+    monkeypatch.setitem(tallies.TALLIES, first, replace(tallies.TALLIES[first], condition=counted_condition))
+    monkeypatch.setattr(state, "_statements", counted_statements)
+    for module in (tallies, state):
+        if hasattr(module, "_batch_statements"):
+            module._batch_statements.cache_clear()
+    inspector = world.users["inspector"]
+    inspection, _ = service.create_inspection(
+        {"uuid": str(uuid.uuid4()), "premise_id": world.premise_a.id, "kind": "planned", "team": []}, inspector
+    )
+    for code in ("GIA-01", "GIA-02", "NHAN-01", "NHAN-02"):
+        service.record_finding(inspection, {"uuid": str(uuid.uuid4()), "item_code": code, "answer": "fail"}, inspector)
+    assert built == {"tallies": 1, "premise_state": 1}
+    # And what they write is still the truth.
+    monkeypatch.undo()
+    for module in (tallies, state):
+        module._batch_statements.cache_clear()
+    assert _stored() == _python_counts()

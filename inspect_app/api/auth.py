@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import writes
 from ..extensions import db
@@ -45,7 +46,10 @@ def user_from_bearer() -> User | None:
     token = bearer_token()
     if token is None:
         return None
-    record = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    # The token and its user in one statement: every API call of the phone starts here.
+    record = db.session.scalars(
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == hash_token(token))
+    ).first()
     if record is None or record.revoked_at is not None or not record.user.is_active:
         return None
     user = record.user

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 
 from sqlalchemy import (
+    BindParameter,
     Date,
     Integer,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -190,7 +193,7 @@ def _has_violation(inspection_id):
     )
 
 
-def _statements(premise_ids: list[int] | None, overdue_months: int):
+def _statements(premise_ids: list[int] | BindParameter | None, overdue_months: int):
     premises = Premise.__table__
     latest = Inspection.__table__.alias("latest")
     latest_id = (
@@ -247,10 +250,18 @@ def refresh_premise_state(
         _expire(session, None)
         return
     ids = sorted(set(premise_ids))
+    statements = _batch_statements(overdue_months)
     for start in range(0, len(ids), BATCH):
-        for statement in _statements(ids[start : start + BATCH], overdue_months):
-            session.execute(statement)
+        for statement in statements:
+            session.execute(statement, {"ids": ids[start : start + BATCH]})
     _expire(session, set(ids))
+
+
+@cache
+def _batch_statements(overdue_months: int) -> tuple:
+    """The two UPDATEs for a batch of premises (bound as ``ids``), built once: every write of an inspection or its
+    results runs them before its commit, and building them cost more CPU than running them for one premise."""
+    return _statements(bindparam("ids", expanding=True), overdue_months)
 
 
 def _configured_months() -> int:

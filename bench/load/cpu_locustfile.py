@@ -1,0 +1,20 @@
+"""One user class asking for one URL again and again, no think time: ``load_test.py``'s CPU comparison runs it
+against the app (a typical API read, with an inspector's token) and against ``bare_app.py`` with the same settings.
+Environment: ``LOAD_CPU_PATH``, ``LOAD_CPU_TOKEN``."""
+
+from __future__ import annotations
+
+import os
+
+from locust import HttpUser, constant, task
+
+PATH = os.environ["LOAD_CPU_PATH"]
+HEADERS = {"Authorization": f"Bearer {os.environ.get('LOAD_CPU_TOKEN', '')}", "Accept": "application/json"}
+
+
+class Reader(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def read(self):
+        self.client.get(PATH, headers=HEADERS, name=PATH)
