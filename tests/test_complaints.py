@@ -360,3 +360,20 @@ def test_a_visit_made_offline_is_accepted_though_the_desk_closed_its_complaint(c
     login(world.users["supervisor_unit"])
     refused = client.post(f"/complaints/{complaint.id}/inspection")
     assert refused.status_code == 422 and "đã được giải quyết" in refused.get_data(as_text=True)
+
+
+def test_a_complaint_form_sent_twice_records_one_complaint(client, login, world):
+    """The clerk presses "Ghi nhận" twice (or the browser resends the form): the form's own UUID, made when it was
+    shown, stores one complaint, and both answers lead to it."""
+    login(world.users["staff"])
+    page = client.get(f"/complaints/new?premise_id={world.premise_a.id}").get_data(as_text=True)
+    shown_uuid = re.search(r'name="uuid" type="hidden" value="([0-9a-f-]{36})"', page).group(1)
+    first = _create(client, world.premise_a, uuid=shown_uuid)
+    second = _create(client, world.premise_a, uuid=shown_uuid)
+    complaint = _only_complaint()
+    assert complaint.uuid == shown_uuid
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"] == f"/complaints/{complaint.id}"
+    # A tampered UUID is not an error: the complaint gets a fresh one.
+    assert _create(client, world.premise_a, uuid="not-a-uuid").status_code == 302
+    assert db.session.scalar(select(func.count(Complaint.id))) == 2

@@ -64,6 +64,8 @@ class NewComplaint:
     content: str
     complainant_name: str = ""
     complainant_contact: str = ""
+    # The UUID the desk's form was shown with (a form sent twice records one complaint); a new one when empty.
+    uuid: str = ""
 
 
 def create_complaint(data: NewComplaint, user: User) -> Complaint:
@@ -96,7 +98,7 @@ def create_complaint(data: NewComplaint, user: User) -> Complaint:
     if errors:
         raise InvalidInput(errors)
     complaint = Complaint(
-        uuid=str(uuid.uuid4()),
+        uuid=data.uuid or str(uuid.uuid4()),
         unit_id=unit_id,
         premise_id=premise.id if premise else None,
         address=address,

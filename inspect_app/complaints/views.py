@@ -88,6 +88,7 @@ def new_complaint():
                     content=form.content.data or "",
                     complainant_name=form.complainant_name.data or "",
                     complainant_contact=form.complainant_contact.data or "",
+                    uuid=form.new_uuid(),
                 ),
                 current_user,
             )

@@ -23,7 +23,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..web.forms import ChoiceField as SelectField
-from ..web.forms import int_or_none, rule
+from ..web.forms import int_or_none, rule, uuid_or_new
 from ..domain.errors import RuleError
 from ..domain.vocabulary import (
     CERTIFICATE_TYPES,
@@ -90,7 +90,7 @@ class StandardForm(FlaskForm):
             self.uuid.data = str(uuid.uuid4())
 
     def new_uuid(self) -> str:
-        return _uuid_or_new(self.uuid.data)
+        return uuid_or_new(self.uuid.data)
 
     def values(self) -> dict:
         return {
@@ -191,14 +191,6 @@ class StateCheckForm(FlaskForm):
 # ---- readings and lots typed in at the desk -----------------------------------------------------------------------
 
 
-def _uuid_or_new(value) -> str:
-    """The form's own UUID (a double submit stores one record), or a fresh one if it was tampered with."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return str(uuid.uuid4())
-
-
 class ReadingForm(FlaskForm):
     """A reading copied at the desk: the same fields the phone sends, judged by the same service."""
 
@@ -248,7 +240,7 @@ class ReadingForm(FlaskForm):
     def values(self) -> dict:
         control = self.kind.data == "control"
         return {
-            "uuid": _uuid_or_new(self.uuid.data),
+            "uuid": uuid_or_new(self.uuid.data),
             "instrument_id": self.instrument_id.data,
             "kind": self.kind.data,
             "direction": self.direction.data if control else None,
@@ -352,7 +344,7 @@ class MeterCheckForm(FlaskForm):
             return (field.data or "").strip()
 
         return {
-            "uuid": _uuid_or_new(self.uuid.data),
+            "uuid": uuid_or_new(self.uuid.data),
             "instrument_id": self.instrument_id.data,
             "index_reading": decimal_value(self.index_reading.data, "Chỉ số", required=False),
             "stamp_state": self.stamp_state.data,
@@ -427,7 +419,7 @@ class LotForm(FlaskForm):
     def values(self) -> dict:
         lot_size = (self.lot_size.data or "").strip()
         return {
-            "uuid": _uuid_or_new(self.uuid.data),
+            "uuid": uuid_or_new(self.uuid.data),
             "product": self.product.data.strip(),
             "nominal": decimal_value(self.nominal.data, "Lượng danh định"),
             "unit": self.unit.data,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -24,6 +25,15 @@ def rule(check: Callable[[str], object]):
             raise ValidationError(str(error)) from None
 
     return validator
+
+
+def uuid_or_new(value) -> str:
+    """The form's own UUID, made when it was shown (a double submit stores one record), or a fresh one if it was
+    tampered with."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return str(uuid.uuid4())
 
 
 def int_or_none(value) -> int | None:
