@@ -29,14 +29,7 @@ from inspect_app.models import AuditEvent, AuditHead, Minutes
 from tests.api_helpers import inspection_payload, token_for
 from tests.factories import PASSWORD, decision_draft, make_completed_inspection, make_decision
 from tests.minutes_helpers import issue_through_form
-
-
-def events(**where) -> list[AuditEvent]:
-    db.session.expire_all()
-    query = select(AuditEvent).order_by(AuditEvent.id)
-    for key, value in where.items():
-        query = query.where(getattr(AuditEvent, key) == value)
-    return list(db.session.scalars(query))
+from tests.test_audit import events
 
 
 def some_events(world, count: int = 3) -> list[AuditEvent]:
