@@ -571,6 +571,9 @@ def main(argv=None) -> int:
     parser.add_argument("--cpu-seconds", type=int, default=15, help="length of each CPU comparison run")
     parser.add_argument("--cpu-users", type=int, default=4)
     parser.add_argument("--skip-cpu", action="store_true", help="leave out the CPU comparison")
+    parser.add_argument(
+        "--cpu-only", action="store_true", help="only the CPU comparison: no load, no check of the records"
+    )
     args = parser.parse_args(argv)
 
     out = args.out or Path(f"/tmp/loadtest-{args.backend}-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -614,6 +617,11 @@ def main(argv=None) -> int:
         "LOAD_THINK": args.think,
         "PYTHONPATH": str(ROOT),
     }
+    if args.cpu_only:
+        comparison = cpu_comparison(args, env, out, plan, db_name)
+        (out / "results.json").write_text(json.dumps({"cpu": comparison}, indent=2), encoding="utf-8")
+        print(cpu_table(comparison))
+        return 0 if comparison["ratio"] <= TARGET_CPU_RATIO else 1
     users = args.inspectors + args.supervisors
     server = Server("measured_wsgi:app", args.port, env, out / "gunicorn-load.log", args)
     try:
@@ -814,21 +822,25 @@ def report(summary: dict) -> str:
     if cpu.get("error"):
         lines += ["", f"CPU comparison failed: {cpu['error']}"]
     elif cpu:
-        lines += [
-            "",
-            "CPU per request, gunicorn workers (user + system), same gunicorn and Locust settings:",
-            "",
-            "| case | requests | failures | workers' CPU ms / request | database CPU ms / request | × bare |",
-            "|---|---:|---:|---:|---:|---:|",
-        ]
-        for case in ("api_inspection", "api_premise", "bare"):
-            row = cpu[case]
-            lines.append(
-                f"| GET {row['path']} | {row['requests']:,} | {row['failures']} | "
-                f"{row['workers_cpu_ms_per_request']:.2f} | {row['db_cpu_ms_per_request']:.2f} | "
-                f"{row.get('ratio_to_bare', 1.0):.1f} |"
-            )
+        lines += ["", cpu_table(cpu)]
     return "\n".join(lines) + "\n"
+
+
+def cpu_table(cpu: dict) -> str:
+    lines = [
+        "CPU per request, gunicorn workers (user + system), same gunicorn and Locust settings:",
+        "",
+        "| case | requests | failures | workers' CPU ms / request | database CPU ms / request | × bare |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for case in ("api_inspection", "api_premise", "bare"):
+        row = cpu[case]
+        lines.append(
+            f"| GET {row['path']} | {row['requests']:,} | {row['failures']} | "
+            f"{row['workers_cpu_ms_per_request']:.2f} | {row['db_cpu_ms_per_request']:.2f} | "
+            f"{row.get('ratio_to_bare', 1.0):.1f} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,12 @@ record that does not exist, so ids cannot be probed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, bindparam, false, or_, select, true
 from sqlalchemy.sql import Select
 
 from .extensions import db
@@ -140,8 +140,20 @@ def scope_filter(model: type, user: User | None = None, scope: Scope | None = No
 MAX_ID = 2**31 - 1
 
 
-def get_or_404(model: type[M], record_id: Any, user: User | None = None) -> M:
-    """The record if it exists and the user may see it; otherwise 404, whichever the reason."""
+# Models whose scoping clause is read from the database (a unit's province): built afresh for every lookup.
+_CLAUSE_READS_DATABASE = frozenset({Province, ReportRequest})
+
+
+@lru_cache(maxsize=512)
+def _lookup(model: type, scope: Scope, options: tuple = ()) -> Select:
+    """One record by id inside a scope, built once per model, scope and loader options (a module's constant): every
+    record URL starts with this lookup, and a statement kept keeps its compiled form's cache key too."""
+    return select(model).where(_clause(model, scope), model.id == bindparam("record_id")).options(*options)
+
+
+def get_or_404(model: type[M], record_id: Any, user: User | None = None, options: tuple = ()) -> M:
+    """The record if it exists and the user may see it; otherwise 404, whichever the reason. ``options`` (loader
+    options kept in a module-level tuple) load what the caller will read of it in the same few statements."""
     user = user or current_user
     try:
         record_id = int(record_id)
@@ -149,7 +161,9 @@ def get_or_404(model: type[M], record_id: Any, user: User | None = None) -> M:
         abort(404)
     if not 0 < record_id <= MAX_ID:  # no such row, and more than the column (or SQLite) holds
         abort(404)
-    record = db.session.scalars(scoped(model, user).where(model.id == record_id)).first()
+    scope = scope_for(user)
+    statement = (_lookup.__wrapped__ if model in _CLAUSE_READS_DATABASE else _lookup)(model, scope, options)
+    record = db.session.scalars(statement, {"record_id": record_id}).first()
     if record is None:
         if db.session.scalar(select(model.id).where(model.id == record_id)) is not None:
             # It exists, outside the user's scope: the answer is the same 404, the audit log keeps the attempt.

@@ -110,7 +110,10 @@ def settings_from_env(instance_path: str) -> dict:
         "PASSWORD_HASH_METHOD": "scrypt",
         # Behind nginx: how many proxies to trust for the client address (login throttling) and https.
         "TRUST_PROXY_HOPS": _int(env.get("TRUST_PROXY_HOPS"), 0),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # A pooled connection idle longer than this is pinged before a request uses it (0: before every request);
+        # see extensions.ping_idle_connections for the trade-off.
+        "DB_PING_IDLE_SECONDS": max(0.0, _float(env.get("DB_PING_IDLE_SECONDS"), 10.0)),
         # PostgreSQL: a request waits at most this long for a connection to open, and a statement (or a lock it
         # waits on) runs at most this long before the server cancels it: the user gets a 503 "try again" rather
         # than a page that hangs. 0 switches either off. Migrations and the maintenance commands are not limited.

@@ -124,3 +124,45 @@ def test_a_statement_stuck_behind_a_lock_gives_a_503_and_saves_nothing(app, clie
     assert "Hệ thống đang bận" in response.get_data(as_text=True)
     # The lock gone, the same page answers.
     assert client.get("/premises").status_code == 200
+
+
+def _end_pooled_connection(app) -> None:
+    """What a database restart does to the app's pooled connection: the server ends it."""
+    from inspect_app.extensions import db
+
+    with app.app_context():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.remove()  # back into the pool
+    killer = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with killer.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    killer.dispose()
+
+
+@pytest.mark.parametrize("idle_seconds", [0, 3600])
+def test_a_pooled_connection_the_server_ended_is_replaced(app_config, world, idle_seconds):
+    """Pinged when idle (0: always): the request after a restart answers. Not pinged (handed back moments ago): that
+    one request answers 503 "try again", and the pool then replaces its connections, so the next one answers."""
+    if not PG_URL:
+        missing("PostgreSQL (TEST_POSTGRES_URL)")
+    from inspect_app.api.auth import issue_token
+    from inspect_app.extensions import db
+    from inspect_app.models import User
+
+    app = create_app({**app_config, "DB_PING_IDLE_SECONDS": idle_seconds})
+    client = app.test_client()
+    with app.app_context():
+        _, token = issue_token(db.session.get(User, world.users["inspector"].id), "ping")
+        db.session.remove()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/premises", headers=headers).status_code == 200
+    _end_pooled_connection(app)
+    first = client.get("/api/v1/premises", headers=headers)
+    if idle_seconds == 0:
+        assert first.status_code == 200
+    else:
+        assert first.status_code == 503
+        assert first.headers["Retry-After"] == "5"
+    assert client.get("/api/v1/premises", headers=headers).status_code == 200
+    with app.app_context():
+        db.engine.dispose()

@@ -296,16 +296,19 @@ def send_jpeg(key: str, etag: str):
 JPEG = {"type": "string", "format": "binary"}
 
 
-def find_inspection(inspection_id: str):
+def find_inspection(inspection_id: str, options: tuple = ()):
     """By numeric id or by the phone's UUID; either way through the scoping door."""
     if inspection_id.isdigit():
-        return get_or_404(Inspection, inspection_id)
-    record = db.session.scalars(scoped(Inspection).where(Inspection.uuid == inspection_id.lower())).first()
+        return get_or_404(Inspection, inspection_id, options=options)
+    record = db.session.scalars(
+        scoped(Inspection).where(Inspection.uuid == inspection_id.lower()).options(*options)
+    ).first()
     if record is None:
         abort(404)
     return record
 
 
-def with_inspection(view):
-    """The inspection named in the URL (id or UUID) as ``inspection``; 404 before anything else."""
-    return looks_up("inspection_id", find_inspection, "inspection")(view)
+def with_inspection(view, options: tuple = ()):
+    """The inspection named in the URL (id or UUID) as ``inspection``, loaded with ``options``; 404 before anything
+    else."""
+    return looks_up("inspection_id", lambda value: find_inspection(value, options), "inspection")(view)

@@ -3,13 +3,16 @@ the user's scope; the full answer carries the team, the findings and the photos.
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_login import current_user
 from marshmallow import Schema, pre_dump, validate
+from sqlalchemy.orm import joinedload
 
 from ..domain.geo import FLAG_LABELS
 from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, INSPECTION_STATUSES, REFERRAL_BODIES, SALUTATIONS
 from ..inspections import service
-from ..inspections.queries import inspections_page
+from ..inspections.queries import inspections_page, load_full_answer
 from ..models import Inspection, InspectionMember
 from .core import RECORDS, allowed, bp, named, request_part, shows_conflicts, with_inspection
 from .fields import (
@@ -94,6 +97,8 @@ class OwnGps(Nested):
 
 
 TEAM_SIZE = validate.Length(max=20)
+# The answer names the premise: loaded with the inspection.
+WITH_PREMISE = (joinedload(Inspection.premise),)
 
 
 class InspectionSchema(StrictSchema):
@@ -223,10 +228,10 @@ def create_inspection(data):
 
 @bp.get("/inspections/<inspection_id>", errors=(404,))
 @bp.response(200, InspectionSchema)
-@with_inspection
+@partial(with_inspection, options=WITH_PREMISE)
 def get_inspection(inspection):
     """Một cuộc kiểm tra, kèm đoàn, kết quả, ảnh"""
-    return inspection
+    return load_full_answer(inspection)
 
 
 @bp.patch("/inspections/<inspection_id>", errors=(403, 404, 409, 422))
