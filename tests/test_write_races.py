@@ -19,6 +19,8 @@ from inspect_app.files.evidence import references
 from inspect_app.files.uploads import storage_for
 from inspect_app.models import Decision, Finding, Inspection, Minutes, Photo, ReferenceStandard
 from tests.api_helpers import inspection_payload, jpeg_bytes, token_for
+from tests.test_desk_forms_sent_twice import FORMS as DESK_FORMS
+from tests.test_desk_forms_sent_twice import shown_uuid
 from tests.factories import PASSWORD, make_completed_inspection, make_decision, make_premise
 from tests.minutes_helpers import preview_digest, with_recorder
 
@@ -244,3 +246,25 @@ def test_a_create_form_sent_twice_stores_one_record(live_server, world, app, bac
     assert statuses(answers) == [302] * CLIENTS, [a.text[:300] for a in answers]
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(ReferenceStandard)) == 1
+
+
+@pytest.mark.parametrize("name", sorted(DESK_FORMS))
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_desk_form_sent_at_once_by_several_requests_stores_one_record(live_server, world, backend, name):
+    """A premise, a decision, a plan or an instrument sent at the same moment with the UUID its form was shown
+    with: one record, and every answer leads to it."""
+    form = DESK_FORMS[name]
+    desks = [_desk(live_server, world.users[form.user]) for _ in range(CLIENTS)]
+    url = f"{live_server.url}{form.url(world)}"
+    data = {**form.data(world, 1), "uuid": shown_uuid(desks[0].get(url, timeout=30).text)}
+    before = db.session.scalar(select(func.count()).select_from(form.model))
+    answers = together(CLIENTS, lambda i: desks[i].post(url, data=data, allow_redirects=False, timeout=60))
+    assert statuses(answers) == [302] * CLIENTS, [a.text[:300] for a in answers]
+    db.session.expire_all()
+    records = db.session.scalars(select(form.model).where(form.model.uuid == data["uuid"])).all()
+    assert len(records) == 1
+    made = (form.made or form.landing)(records[0])
+    assert sorted(answer.headers["Location"] for answer in answers) == sorted(
+        [made] + [form.landing(records[0])] * (CLIENTS - 1)
+    )
+    assert db.session.scalar(select(func.count()).select_from(form.model)) == before + 1

@@ -15,9 +15,10 @@ from ..domain.text import fold
 from .csv_import import COLUMNS, import_premises
 from .forms import ImportForm, MarketForm, PremiseForm
 from .rules import FIELD_LABELS
+from ..web.forms import SENT_BEFORE
 from ..web.paging import InvalidCursor
 from .queries import premise_list_args, premises_page
-from .service import create_premise, update_premise
+from .service import create_premise_once, update_premise
 
 bp = Blueprint("premises", __name__)
 
@@ -93,9 +94,10 @@ def _premise_form(premise: Premise | None):
 def create():
     form = _premise_form(None)
     if form.validate_on_submit():
-        premise = create_premise(form.unit_id.data, form.values(), current_user)
-        db.session.commit()
-        flash(f"Đã thêm cơ sở “{premise.name}”.", "success")
+        premise, created = create_premise_once(
+            form.unit_id.data, form.values(), current_user, form.new_uuid()
+        )
+        flash(f"Đã thêm cơ sở “{premise.name}”." if created else SENT_BEFORE, "success" if created else "info")
         return redirect(url_for(".premise_detail", premise_id=premise.id))
     return render_template("premises/form.html", form=form, premise=None), 422 if form.errors else 200
 

@@ -1,0 +1,151 @@
+"""A desk create form sent twice (a double click, a resend after a slow answer, two tabs) stores one record: the
+form carries the UUID it was shown with, and the second sending lands on what the first stored, saying so. Two forms
+(two UUIDs) store two records. The same form sent by several requests at once: tests/test_write_races.py."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from inspect_app.extensions import db
+from inspect_app.models import Decision, Instrument, Plan, Premise
+from inspect_app.web.forms import SENT_BEFORE
+from tests.test_decisions import form_data as decision_form
+from tests.test_measurements_pages import instrument_form
+from tests.test_premises import form as premise_form
+
+
+@dataclass(frozen=True)
+class DeskForm:
+    """A create form of the desk: who fills it, where, with what (``data(world, n)``: the n-th distinct record),
+    the model it stores, the page a second sending lands on (``landing``) and what it shows of the record; ``made``,
+    where the first sending leads when that is another page."""
+
+    user: str
+    url: Callable
+    data: Callable
+    model: type
+    landing: Callable
+    shows: Callable
+    made: Callable | None = None
+
+
+FORMS = {
+    "premise": DeskForm(
+        "staff",
+        lambda world: "/premises/new",
+        lambda world, n: premise_form(world, name=f"Sạp gạo Huỳnh Văn Tư {n}", stall_number=f"A{n}"),
+        Premise,
+        lambda record: f"/premises/{record.id}",
+        lambda record: record.name,
+    ),
+    "decision": DeskForm(
+        "staff",
+        lambda world: "/decisions/new",
+        lambda world, n: decision_form(
+            unit_id=str(world.unit_a.id), subject=f"Kiểm tra chuyên đề đo lường tại chợ Đức Phổ, đợt {n}"
+        ),
+        Decision,
+        lambda record: f"/decisions/{record.id}",
+        lambda record: record.subject,
+    ),
+    "plan": DeskForm(
+        "staff",
+        lambda world: "/plans/new",
+        lambda world, n: {"year": str(2027 + n)},
+        Plan,
+        lambda record: f"/plans/{record.id}",
+        lambda record: f"năm {record.year}",
+    ),
+    "instrument": DeskForm(
+        "inspector",
+        lambda world: f"/premises/{world.premise_a.id}/instruments/new",
+        lambda world, n: instrument_form(serial=f"NH-15-04{n}", verification_mark=f"QN-26-08{n}"),
+        Instrument,
+        lambda record: f"/instruments/{record.id}/edit",
+        lambda record: record.serial,
+        made=lambda record: f"/premises/{record.premise_id}",
+    ),
+}
+
+
+def shown_uuid(page: str) -> str:
+    return re.search(r'name="uuid" type="hidden" value="([0-9a-f-]{36})"', page).group(1)
+
+
+def stored(model) -> list:
+    db.session.expire_all()
+    return list(db.session.scalars(select(model).order_by(model.id)))
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_a_desk_form_sent_twice_stores_one_record_and_lands_on_it(client, login, world, name):
+    desk = FORMS[name]
+    login(world.users[desk.user])
+    before = len(stored(desk.model))
+    page = client.get(desk.url(world))
+    assert page.status_code == 200
+    form_uuid = shown_uuid(page.get_data(as_text=True))
+    data = {**desk.data(world, 1), "uuid": form_uuid}
+    first = client.post(desk.url(world), data=data)
+    assert first.status_code == 302, first.get_data(as_text=True)[:1000]
+    second = client.post(desk.url(world), data=data, follow_redirects=True)
+    records = stored(desk.model)
+    assert len(records) == before + 1
+    record = records[-1]
+    assert record.uuid == form_uuid
+    # The second sending lands on the stored record and says the form was saved before.
+    assert second.status_code == 200
+    assert second.request.path == desk.landing(record)
+    body = second.get_data(as_text=True)
+    assert SENT_BEFORE in body and desk.shows(record) in body
+    # Sent again after the person changed it (Back, edit, send): still the one record.
+    changed = client.post(desk.url(world), data={**desk.data(world, 2), "uuid": form_uuid})
+    assert changed.status_code == 302 and changed.headers["Location"] == desk.landing(record)
+    assert len(stored(desk.model)) == before + 1
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_two_forms_store_two_records(client, login, world, name):
+    desk = FORMS[name]
+    login(world.users[desk.user])
+    before = len(stored(desk.model))
+    for n in (1, 2):
+        form_uuid = shown_uuid(client.get(desk.url(world)).get_data(as_text=True))
+        answer = client.post(desk.url(world), data={**desk.data(world, n), "uuid": form_uuid})
+        assert answer.status_code == 302, answer.get_data(as_text=True)[:1000]
+        assert SENT_BEFORE not in client.get(answer.headers["Location"]).get_data(as_text=True)
+    records = stored(desk.model)
+    assert len(records) == before + 2 and len({record.uuid for record in records[-2:]}) == 2
+
+
+def test_a_form_uuid_that_names_a_record_out_of_scope_stores_nothing(client, login, world):
+    """A UUID taken from another unit's premise: a clear refusal, nothing stored, nothing revealed."""
+    login(world.users["staff"])
+    page = client.get("/premises/new").get_data(as_text=True)
+    client.post(
+        "/premises/new", data={**premise_form(world), "uuid": shown_uuid(page)}, follow_redirects=True
+    )
+    theirs = stored(Premise)[-1]
+    login(world.other_users["staff"])
+    before = db.session.scalar(select(func.count(Premise.id)))
+    data = premise_form(
+        world, name="Tiệm vàng Pleiku", unit_id=str(world.unit_b.id), market_id="", uuid=theirs.uuid
+    )
+    answer = client.post("/premises/new", data=data)
+    assert answer.status_code == 409
+    assert "đã được dùng cho một bản ghi khác" in answer.get_data(as_text=True)
+    assert theirs.name not in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Premise.id))) == before
+
+
+def test_a_tampered_uuid_is_not_an_error(client, login, world):
+    login(world.users["staff"])
+    for _ in range(2):
+        answer = client.post("/premises/new", data={**premise_form(world), "uuid": "không-phải-uuid"})
+        assert answer.status_code == 302
+    assert len([p for p in stored(Premise) if p.name == "Sạp gạo Huỳnh Văn Tư"]) == 2
