@@ -5,6 +5,7 @@ form carries the UUID it was shown with, and the second sending lands on what th
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from collections.abc import Callable
 
@@ -12,11 +13,23 @@ import pytest
 from sqlalchemy import func, select
 
 from inspect_app.extensions import db
-from inspect_app.models import Decision, Instrument, Plan, Premise
+from inspect_app.domain.time import today_vn
+from inspect_app.models import (
+    Complaint,
+    Decision,
+    Inspection,
+    Instrument,
+    Plan,
+    Premise,
+    Report,
+    ReportRequest,
+)
 from inspect_app.web.forms import SENT_BEFORE
+from tests.factories import make_complaint
 from tests.test_decisions import form_data as decision_form
 from tests.test_measurements_pages import instrument_form
 from tests.test_premises import form as premise_form
+from tests.test_reports import _request_form as request_form
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,27 @@ FORMS = {
         lambda record: f"/instruments/{record.id}/edit",
         lambda record: record.serial,
         made=lambda record: f"/premises/{record.premise_id}",
+    ),
+    "report request": DeskForm(
+        "supervisor_province",
+        lambda world: "/reports/requests/new",
+        lambda world, n: request_form(today_vn(), letter_number=f"30{n}/SKHCN-TĐC"),
+        ReportRequest,
+        lambda record: f"/reports/requests/{record.id}",
+        lambda record: record.letter_number,
+    ),
+    "free report": DeskForm(
+        "staff",
+        lambda world: "/reports/new",
+        lambda world, n: {
+            "preset": "quarter",
+            "year": str(today_vn().year),
+            "quarter": "1",
+            "plan": f"Kế hoạch số {n}/KH-UBND",
+        },
+        Report,
+        lambda record: f"/reports/{record.id}/edit",
+        lambda record: record.plan,
     ),
 }
 
@@ -149,3 +183,55 @@ def test_a_tampered_uuid_is_not_an_error(client, login, world):
         answer = client.post("/premises/new", data={**premise_form(world), "uuid": "không-phải-uuid"})
         assert answer.status_code == 302
     assert len([p for p in stored(Premise) if p.name == "Sạp gạo Huỳnh Văn Tư"]) == 2
+
+
+def test_the_inspection_button_of_a_complaint_pressed_twice_makes_one_inspection(client, login, world):
+    from tests.test_complaints import _create
+
+    login(world.users["inspector"])
+    complaint_url = _create(client, world.premise_a).headers["Location"]
+    page = client.get(complaint_url).get_data(as_text=True)
+    button_uuid = re.search(r'name="uuid" value="([0-9a-f-]{36})"', page).group(1)
+    url = f"{complaint_url}/inspection"
+    first = client.post(url, data={"uuid": button_uuid})
+    second = client.post(url, data={"uuid": button_uuid}, follow_redirects=True)
+    inspections = [
+        i for i in stored(Inspection) if i.premise_id == world.premise_a.id and i.kind == "complaint"
+    ]
+    assert len(inspections) == 1 and inspections[0].uuid == button_uuid
+    assert first.headers["Location"] == second.request.path == f"/inspections/{inspections[0].id}"
+    assert SENT_BEFORE in second.get_data(as_text=True)
+    # The page shown again offers a new inspection.
+    again = client.get(complaint_url).get_data(as_text=True)
+    assert re.search(r'name="uuid" value="([0-9a-f-]{36})"', again).group(1) != button_uuid
+
+
+def stall_path(world) -> str:
+    """The public page of premise A, turned on for its unit."""
+    from inspect_app.documents.tokens import new_public_id
+    from inspect_app.stalls.service import stall_url
+
+    world.unit_a.public_stall_page = True
+    world.premise_a.public_id = world.premise_a.public_id or new_public_id()
+    db.session.commit()
+    return urlsplit(stall_url(world.premise_a)).path
+
+
+PUBLIC_REPORT = {"subject": "scale", "content": "Cân của sạp thiếu khoảng 100 g mỗi ký."}
+
+
+def test_the_public_report_form_sent_twice_is_one_report(client, world):
+    path = stall_path(world)
+    form_uuid = shown_uuid(client.get(path).get_data(as_text=True))
+    answers = [client.post(path, data={**PUBLIC_REPORT, "uuid": form_uuid}) for _ in range(2)]
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0].headers["Location"] == answers[1].headers["Location"]
+    assert "Phản ánh đã được chuyển" in client.get(answers[1].headers["Location"]).get_data(as_text=True)
+    (complaint,) = stored(Complaint)
+    assert (complaint.uuid, complaint.channel) == (form_uuid, "public")
+    # Another form (a new page) is another report; the UUID of a complaint the desk recorded is not this form's.
+    other = shown_uuid(client.get(path).get_data(as_text=True))
+    assert client.post(path, data={**PUBLIC_REPORT, "uuid": other}).status_code == 302
+    desk = make_complaint(world.premise_a, world.users["staff"])
+    assert client.post(path, data={**PUBLIC_REPORT, "uuid": desk.uuid}).status_code == 302
+    assert [c.channel for c in stored(Complaint)].count("public") == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import writes
@@ -23,6 +24,7 @@ from .service import create_premise_once, update_premise
 bp = Blueprint("premises", __name__)
 
 PAGE_SIZE = 50
+MARKET_TAKEN = "Đơn vị đã có chợ trùng tên."
 # A filtered list is counted up to this many rows ("hơn 10.000"), so counting costs no more than a few pages.
 COUNT_CAP = 10_000
 
@@ -175,14 +177,21 @@ def create_market():
     if form.validate_on_submit():
         values = form.values()
         if _market_name_taken(form.unit_id.data, values["name"], None):
-            form.name.errors.append("Đơn vị đã có chợ trùng tên.")
+            form.name.errors.append(MARKET_TAKEN)
         else:
             market = Market(unit_id=form.unit_id.data, **values)
             db.session.add(market)
-            db.session.flush()
-            writes.commit("create", market, current_user)
-            flash(f"Đã thêm {market.name}.", "success")
-            return redirect(url_for(".list_markets"))
+            try:
+                db.session.flush()
+                writes.commit("create", market, current_user)
+            except IntegrityError as error:  # the same market saved at the same moment (a form sent twice)
+                db.session.rollback()
+                if not writes.is_unique_violation(error):
+                    raise
+                form.name.errors.append(MARKET_TAKEN)
+            else:
+                flash(f"Đã thêm {market.name}.", "success")
+                return redirect(url_for(".list_markets"))
     return render_template("premises/market_form.html", form=form, market=None), 422 if form.errors else 200
 
 
@@ -196,7 +205,7 @@ def edit_market(market_id: int):
     if form.validate_on_submit():
         values = form.values()
         if _market_name_taken(market.unit_id, values["name"], market.id):
-            form.name.errors.append("Đơn vị đã có chợ trùng tên.")
+            form.name.errors.append(MARKET_TAKEN)
         else:
             for key, value in values.items():
                 setattr(market, key, value)

@@ -1,5 +1,6 @@
-"""desk form UUIDs: premises, decisions and plans keep the UUID their create form was shown with, so the same form
-sent twice stores one record (nullable: older rows and imported premises have none; unique where set)
+"""desk form UUIDs: premises, decisions, plans, report requests and reports keep the UUID their create form was
+shown with, so the same form sent twice stores one record (nullable: older rows, imported premises and reports
+started from a request have none; unique where set)
 
 Revision ID: 0028
 Revises: 0027
@@ -16,7 +17,7 @@ down_revision = "0027"
 branch_labels = None
 depends_on = None
 
-TABLES = ("premises", "decisions", "plans")
+TABLES = ("premises", "decisions", "plans", "report_requests", "reports")
 
 
 # A nullable column and a unique index (not a table constraint): SQLite adds and drops both in place (ADD COLUMN,
