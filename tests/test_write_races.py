@@ -331,3 +331,20 @@ def test_the_stalls_public_form_sent_at_once_is_one_report(live_server, world, b
     assert statuses(answers) == [302] * CLIENTS, [a.text[:300] for a in answers]
     db.session.expire_all()
     assert db.session.scalars(select(Complaint.uuid)).all() == [data["uuid"]]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_premise_added_to_a_plans_annex_twice_at_once_is_one_entry(live_server, world, backend):
+    from inspect_app.models import PlanPremise
+    from inspect_app.plans import service
+
+    staff = world.users["staff"]
+    plan, _ = service.create_plan(world.unit_a, 2027, staff)
+    desks = [_desk(live_server, staff) for _ in range(CLIENTS)]
+    url = f"{live_server.url}/plans/{plan.id}/premises"
+    data = {"premise_id": str(world.premise_a.id), "note": "Dân phản ánh"}
+    answers = together(CLIENTS, lambda i: desks[i].post(url, data=data, allow_redirects=False, timeout=60))
+    assert statuses(answers) == [302] + [422] * (CLIENTS - 1), [a.text[:300] for a in answers]
+    assert all("đã có trong phụ lục" in answer.text for answer in answers if answer.status_code == 422)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(PlanPremise)) == 1

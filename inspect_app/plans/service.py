@@ -352,8 +352,9 @@ def add_premise(plan: Plan, premise_id, note: str, user: User, on: date | None =
     if len(note) > 300:
         raise InvalidInput({"note": "Tối đa 300 ký tự."})
     entry = _entries(plan).get(premise.id)
+    already = InvalidInput({"premise_id": f"{premise.name} đã có trong phụ lục."})
     if entry is not None and entry.active:
-        raise InvalidInput({"premise_id": f"{premise.name} đã có trong phụ lục."})
+        raise already
     on = on or today_vn()
     weights = _weights(plan)
     row = db.session.execute(
@@ -367,7 +368,13 @@ def add_premise(plan: Plan, premise_id, note: str, user: User, on: date | None =
     entry.added_at, entry.added_by_id = utcnow(), user.id
     entry.removed_at, entry.removed_by_id, entry.remove_reason = None, None, ""
     db.session.add(entry)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # added at the same moment elsewhere ("Thêm" sent twice, two clerks)
+        db.session.rollback()
+        if not writes.is_unique_violation(error):
+            raise
+        raise already from None
     return writes.commit(
         "plan_add", entry, user, {"premise_id": premise.id, "source": "manual", "note": note}
     )
