@@ -179,7 +179,7 @@ def prepare(url: str, upload_dir: Path, args) -> dict:
         year = (date(2025, 12, 1), date(2026, 11, 30))
         report_ids = []
         for user in commune_supervisors:
-            report = reports.create_report({"period_from": year[0], "period_to": year[1]}, user)
+            report, _ = reports.create_report({"period_from": year[0], "period_to": year[1]}, user)
             report_ids.append(report.id)
         for n, user in enumerate([province, *commune_supervisors][: args.supervisors]):
             scope = select(Premise).where(Premise.latitude.is_not(None))

@@ -1,6 +1,6 @@
 """Flask commands: create-user, import-units, import-premises, seed-demo, rebuild-premise-state,
-rebuild-inspection-tallies, worker (background jobs), files check, audit verify, and the backup group (create,
-verify, restore)."""
+rebuild-inspection-tallies, worker (background jobs), files check, audit verify, sessions prune, and the backup
+group (create, verify, restore)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ from .models import Province, Unit, User
 
 def register_commands(app: Flask) -> None:
     from .audit.cli import audit_cli
+    from .auth.prune import sessions_cli
     from .backup.cli import backup_cli
     from .files.check import files_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(files_cli)
+    app.cli.add_command(sessions_cli)
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)

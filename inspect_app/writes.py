@@ -132,13 +132,19 @@ def fingerprint(payload: dict, **context: Any) -> str:
 # ---- creates ------------------------------------------------------------------------------------------------------
 
 
-def same_or_conflict(existing: Record, digest: str, user: User) -> Record:
+def same_or_conflict(existing: Record, digest: str, user: User | None) -> Record:
     """A resend gets the stored record; different content gets Conflict. A record outside the user's scope is not
-    revealed: its UUID is simply refused."""
+    revealed: its UUID is simply refused. With no user (the stall's public form, no login) the caller has made sure
+    the UUID can only be its own record's."""
     model = type(existing)
-    if db.session.scalars(scoped(model, user).where(model.id == existing.id)).first() is None:
+    if (
+        user is not None
+        and db.session.scalars(scoped(model, user).where(model.id == existing.id)).first() is None
+    ):
         raise Conflict("Mã định danh (UUID) này đã được dùng cho một bản ghi khác.")
-    if existing.create_digest != digest:
+    # A record made at the desk keeps no digest (""): the same form sent again is the same record, whatever it
+    # says, and the person lands on it to edit it.
+    if getattr(existing, "create_digest", "") != digest:
         raise Conflict("Mã định danh (UUID) này đã có dữ liệu khác trên máy chủ.", existing)
     return existing
 
@@ -155,16 +161,22 @@ def resend_of(model: type[Record], record_uuid: Any, digest: str, user: User) ->
 
 
 def insert(
-    record: Record, digest: str, user: User, twin: Callable[[], Record | None] | None = None
+    record: Record,
+    digest: str,
+    user: User,
+    twin: Callable[[], Record | None] | None = None,
+    changes: dict | None = None,
+    action: str = "create",
 ) -> tuple[Record, bool]:
-    """Store a new record with its audit event: (record, True); if a concurrent request stored the same UUID first,
-    answer as for a resend: (stored, False). ``twin`` finds the stored record that another unique key of the table
-    says is the same one (an instrument's serial at its premise), answered likewise when it stopped the insert."""
+    """Store a new record with its audit event (``action``, with ``changes`` if the event names some): (record,
+    True); if a concurrent request stored the same UUID first, answer as for a resend: (stored, False). ``twin``
+    finds the stored record that another unique key of the table says is the same one (an instrument's serial at its
+    premise), answered likewise when it stopped the insert."""
     db.session.add(record)
     record_uuid = record.uuid
     try:
         db.session.flush()
-        log("create", record, user)
+        log(action, record, user, changes)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()

@@ -383,7 +383,7 @@ def make_decision(unit: Unit, user: User, *, issue: bool = True, today=None, **v
 
     from inspect_app.decisions.service import create_draft, issue_decision
 
-    decision = create_draft(unit, decision_draft(**values), user)
+    decision, _ = create_draft(unit, decision_draft(**values), user)
     if issue:
         issue_decision(decision, user, confirmed=True, today=today or date(2026, 6, 1))
     return decision

@@ -44,7 +44,7 @@ def publish(user, *, period: tuple[date, date], deadline: date, letter_date: dat
         "deadline": deadline,
     }
     data.update(values)
-    return service.publish_request(data, user)
+    return service.publish_request(data, user)[0]
 
 
 def ready_to_send(report, user, number: str = "15/BC-UBND"):

@@ -173,7 +173,7 @@ def test_warning_for_technical_member_without_certificate(app, world):
     )
     from inspect_app.decisions.service import CertificatesMissing, create_draft
 
-    decision = create_draft(world.unit_a, draft, world.users["staff"])
+    decision, _ = create_draft(world.unit_a, draft, world.users["staff"])
     try:
         issue_decision(decision, world.users["staff"])
     except CertificatesMissing as exc:
@@ -326,7 +326,7 @@ def test_a_second_issue_of_the_same_draft_takes_no_number_and_a_resubmitted_noti
     from inspect_app.decisions.service import DecisionError, create_draft
 
     user = world.users["staff"]
-    draft = create_draft(world.unit_a, decision_draft(), user)
+    draft, _ = create_draft(world.unit_a, decision_draft(), user)
     stale = db.session.get(Decision, draft.id)
     with app.app_context():  # another request, its own session, issues it first
         issue_decision(db.session.get(Decision, draft.id), user, confirmed=True, today=date(2026, 6, 1))

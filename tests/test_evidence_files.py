@@ -159,3 +159,32 @@ def test_every_issued_document_is_stored_under_its_content(client, login, world,
     assert {"minutes", "decisions", "photos", "thumbnails", "certificates", "instruments"} <= kinds
     result = runner.invoke(args=["files", "check"])
     assert result.exit_code == 0 and "0 tệp không dùng, 0 bản ghi thiếu tệp" in result.output
+
+
+def test_a_replaced_certificate_photo_is_kept_as_the_audit_logs_evidence(world, app, runner):
+    """The standard's certificate photo is replaced: no row names the old file any more, but the audit log's
+    old → new values do, so `--delete-orphans` keeps it (a file nothing names at all is still removed)."""
+    from tests.factories import make_standard
+
+    from inspect_app.measurements.standards import set_certificate_photo
+
+    storage = storage_for(app)
+    user = world.users["staff"]
+    standard = make_standard(world.unit_a, user)
+    set_certificate_photo(standard, jpeg_bytes(color=(200, 30, 30)), storage, user)
+    old_keys = {standard.certificate_key, standard.certificate_thumbnail_key}
+    set_certificate_photo(standard, jpeg_bytes(color=(30, 30, 200)), storage, user)
+    assert old_keys.isdisjoint({standard.certificate_key, standard.certificate_thumbnail_key})
+    storage.put("photos/00/left-behind.jpg", b"an upload whose row was never written")
+    hours_ago = time.time() - 2 * 3600
+    for key in [*old_keys, "photos/00/left-behind.jpg"]:
+        os.utime(storage.path(key), (hours_ago, hours_ago))
+
+    result = runner.invoke(args=["files", "check", "--delete-orphans"])
+
+    assert result.exit_code == 0, result.output
+    assert "tệp cũ nhật ký thay đổi còn ghi (giữ làm chứng cứ): 2" in result.output
+    assert "Tệp không bản ghi nào dùng: photos/00/left-behind.jpg" in result.output
+    assert "Đã xóa 1 tệp" in result.output and not storage.exists("photos/00/left-behind.jpg")
+    assert all(storage.exists(key) for key in old_keys)
+    assert not any(key in result.output for key in old_keys)

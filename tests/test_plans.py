@@ -188,7 +188,7 @@ def test_sql_score_equals_the_formula_on_generated_premises(app, world):
 
 
 def _plan(world, year=None, **values) -> Plan:
-    plan = service.create_plan(world.unit_a, year or today_vn().year, world.users["staff"])
+    plan, _ = service.create_plan(world.unit_a, year or today_vn().year, world.users["staff"])
     for key, value in values.items():
         setattr(plan, key, value)
     db.session.commit()
@@ -378,7 +378,7 @@ def test_the_plan_as_pdf(app, client, login, world):
 
 
 def test_another_units_plan_is_not_found(app, client, login, world):
-    plan = service.create_plan(world.unit_b, 2027, world.other_users["staff"])
+    plan, _ = service.create_plan(world.unit_b, 2027, world.other_users["staff"])
     login(world.users["supervisor_province"])
     assert client.get(f"/plans/{plan.id}").status_code == 404
     assert client.get(f"/plans/{plan.id}/plan.pdf").status_code == 404

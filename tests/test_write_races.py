@@ -19,6 +19,8 @@ from inspect_app.files.evidence import references
 from inspect_app.files.uploads import storage_for
 from inspect_app.models import Decision, Finding, Inspection, Minutes, Photo, ReferenceStandard
 from tests.api_helpers import inspection_payload, jpeg_bytes, token_for
+from tests.test_desk_forms_sent_twice import FORMS as DESK_FORMS
+from tests.test_desk_forms_sent_twice import PUBLIC_REPORT, shown_uuid, stall_path
 from tests.factories import PASSWORD, make_completed_inspection, make_decision, make_premise
 from tests.minutes_helpers import preview_digest, with_recorder
 
@@ -244,3 +246,105 @@ def test_a_create_form_sent_twice_stores_one_record(live_server, world, app, bac
     assert statuses(answers) == [302] * CLIENTS, [a.text[:300] for a in answers]
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(ReferenceStandard)) == 1
+
+
+@pytest.mark.parametrize("name", sorted(DESK_FORMS))
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_desk_form_sent_at_once_by_several_requests_stores_one_record(live_server, world, backend, name):
+    """A premise, a decision, a plan or an instrument sent at the same moment with the UUID its form was shown
+    with: one record, and every answer leads to it."""
+    form = DESK_FORMS[name]
+    desks = [_desk(live_server, world.users[form.user]) for _ in range(CLIENTS)]
+    url = f"{live_server.url}{form.url(world)}"
+    data = {**form.data(world, 1), "uuid": shown_uuid(desks[0].get(url, timeout=30).text)}
+    before = db.session.scalar(select(func.count()).select_from(form.model))
+    answers = together(CLIENTS, lambda i: desks[i].post(url, data=data, allow_redirects=False, timeout=60))
+    assert statuses(answers) == [302] * CLIENTS, [a.text[:300] for a in answers]
+    db.session.expire_all()
+    records = db.session.scalars(select(form.model).where(form.model.uuid == data["uuid"])).all()
+    assert len(records) == 1
+    made = (form.made or form.landing)(records[0])
+    assert sorted(answer.headers["Location"] for answer in answers) == sorted(
+        [made] + [form.landing(records[0])] * (CLIENTS - 1)
+    )
+    assert db.session.scalar(select(func.count()).select_from(form.model)) == before + 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_market_or_an_account_saved_twice_at_once_is_one_record_and_a_form_message(
+    live_server, world, backend
+):
+    """A market's name and an account's username are their own keys: of several sendings at once, one stores the
+    record and the others are told the name is taken (never a 500)."""
+    from inspect_app.models import Market, User
+    from tests.test_admin import new_user
+
+    cases = [
+        (
+            world.users["staff"],
+            "/markets/new",
+            {
+                "unit_id": str(world.unit_a.id),
+                "name": "Chợ Phổ Ninh",
+                "address": "",
+                "latitude": "",
+                "longitude": "",
+            },
+            lambda: db.session.scalar(
+                select(func.count()).select_from(Market).where(Market.name == "Chợ Phổ Ninh")
+            ),
+            "Đơn vị đã có chợ trùng tên.",
+        ),
+        (
+            world.users["admin_province"],
+            "/admin/users/new",
+            new_user(world),
+            lambda: db.session.scalar(
+                select(func.count()).select_from(User).where(User.username == "kiemtra.moi")
+            ),
+            "Tên đăng nhập này đã có người dùng.",
+        ),
+    ]
+    for user, path, data, count, taken in cases:
+        desks = [_desk(live_server, user) for _ in range(CLIENTS)]
+        url = f"{live_server.url}{path}"
+        answers = together(
+            CLIENTS,
+            lambda i, url=url, data=data, desks=desks: desks[i].post(
+                url, data=data, allow_redirects=False, timeout=60
+            ),
+        )
+        assert statuses(answers) == [302] + [422] * (CLIENTS - 1), [a.text[:300] for a in answers]
+        assert all(taken in answer.text for answer in answers if answer.status_code == 422)
+        db.session.expire_all()
+        assert count() == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_stalls_public_form_sent_at_once_is_one_report(live_server, world, backend):
+    from inspect_app.models import Complaint
+
+    url = f"{live_server.url}{stall_path(world)}"
+    senders = [requests.Session() for _ in range(CLIENTS)]
+    data = {**PUBLIC_REPORT, "uuid": shown_uuid(senders[0].get(url, timeout=30).text)}
+    answers = together(CLIENTS, lambda i: senders[i].post(url, data=data, allow_redirects=False, timeout=60))
+    assert statuses(answers) == [302] * CLIENTS, [a.text[:300] for a in answers]
+    db.session.expire_all()
+    assert db.session.scalars(select(Complaint.uuid)).all() == [data["uuid"]]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_premise_added_to_a_plans_annex_twice_at_once_is_one_entry(live_server, world, backend):
+    from inspect_app.models import PlanPremise
+    from inspect_app.plans import service
+
+    staff = world.users["staff"]
+    plan, _ = service.create_plan(world.unit_a, 2027, staff)
+    desks = [_desk(live_server, staff) for _ in range(CLIENTS)]
+    url = f"{live_server.url}/plans/{plan.id}/premises"
+    data = {"premise_id": str(world.premise_a.id), "note": "Dân phản ánh"}
+    answers = together(CLIENTS, lambda i: desks[i].post(url, data=data, allow_redirects=False, timeout=60))
+    assert statuses(answers) == [302] + [422] * (CLIENTS - 1), [a.text[:300] for a in answers]
+    assert all("đã có trong phụ lục" in answer.text for answer in answers if answer.status_code == 422)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(PlanPremise)) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..access import get_or_404, permission_required, scope_for, scoped, visible_units
 from .. import writes
@@ -13,6 +14,8 @@ from ..extensions import db
 from ..models import Premise, Province, Unit, User
 from ..domain.minutes_rules import minutes_suffix
 from .forms import UnitMinutesForm, UserForm, username_rule
+
+USERNAME_TAKEN = "Tên đăng nhập này đã có người dùng."
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -52,7 +55,7 @@ def _save_user(form: UserForm, user: User) -> bool:
         select(User.id).where(func.lower(User.username) == username, User.id != (user.id or 0))
     )
     if taken:
-        form.username.errors.append("Tên đăng nhập này đã có người dùng.")
+        form.username.errors.append(USERNAME_TAKEN)
         return False
     unit_id, province_id = form.home_ids()
     was_active = bool(user.active) if user.id else False
@@ -78,8 +81,15 @@ def _save_user(form: UserForm, user: User) -> bool:
         keep = current_session_id(current_user) if user.id == current_user.id else None
         changes |= end_credentials(user, keep_session_id=keep)
     db.session.add(user)
-    db.session.flush()
-    writes.commit(action, user, current_user, changes or None)
+    try:
+        db.session.flush()
+        writes.commit(action, user, current_user, changes or None)
+    except IntegrityError as error:  # the same name saved at the same moment (a form sent twice, two admins)
+        db.session.rollback()
+        if not writes.is_unique_violation(error):
+            raise
+        form.username.errors.append(USERNAME_TAKEN)
+        return False
     return True
 
 

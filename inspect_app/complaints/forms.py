@@ -11,12 +11,10 @@ from ..domain.vocabulary import (
     COMPLAINT_RESOLUTIONS,
     COMPLAINT_SUBJECTS,
 )
-from ..web.forms import ChoiceField, DateField, int_or_none, uuid_or_new
+from ..web.forms import ChoiceField, DateField, SentOnce, int_or_none
 
 
-class ComplaintForm(FlaskForm):
-    # The new complaint's UUID, made when the form is shown: a form sent twice records one complaint.
-    uuid = HiddenField()
+class ComplaintForm(SentOnce, FlaskForm):
     unit_id = ChoiceField("Xã/phường tiếp nhận", coerce=int_or_none, validate_choice=False)
     premise_id = HiddenField()
     address = StringField("Địa chỉ nơi bị phản ánh (nếu không chọn cơ sở)")
@@ -29,14 +27,6 @@ class ComplaintForm(FlaskForm):
     content = TextAreaField("Nội dung phản ánh")
     complainant_name = StringField("Họ tên người phản ánh (không công khai)")
     complainant_contact = StringField("Điện thoại / địa chỉ liên hệ (không công khai)")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.uuid.data:
-            self.uuid.data = uuid_or_new(None)
-
-    def new_uuid(self) -> str:
-        return uuid_or_new(self.uuid.data)
 
 
 class AssignForm(FlaskForm):

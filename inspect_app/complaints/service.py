@@ -254,9 +254,10 @@ def note_inspection_completed(inspection: Inspection, user: User) -> None:
     )
 
 
-def start_inspection(complaint: Complaint, user: User) -> Inspection:
+def start_inspection(complaint: Complaint, user: User, form_uuid: str = "") -> tuple[Inspection, bool]:
     """The desk's "Tạo cuộc kiểm tra theo phản ánh": a draft inspection of the complaint's premise, the user leading
-    the team (the phone or the desk records the rest)."""
+    the team (the phone or the desk records the rest): (it, True). The button pressed again on the same page (its
+    ``form_uuid``) gets the inspection the first press made: (it, False)."""
     from ..inspections import service as inspections
 
     _closed(complaint)
@@ -266,9 +267,9 @@ def start_inspection(complaint: Complaint, user: User) -> Inspection:
                 "premise_id": "Phản ánh chưa gắn với cơ sở nào: hãy tạo cuộc kiểm tra trên điện thoại tại cơ sở."
             }
         )
-    inspection, _ = inspections.create_inspection(
+    return inspections.create_inspection(
         {
-            "uuid": str(uuid.uuid4()),
+            "uuid": form_uuid or str(uuid.uuid4()),
             "premise_id": complaint.premise_id,
             "kind": "complaint",
             "complaint_id": complaint.id,
@@ -277,7 +278,6 @@ def start_inspection(complaint: Complaint, user: User) -> Inspection:
         },
         user,
     )
-    return inspection
 
 
 # ---- the public form ---------------------------------------------------------------------------------------------
@@ -319,9 +319,24 @@ def check_public_quota(premise: Premise, address: str) -> None:
 
 
 def create_public_complaint(
-    premise: Premise, *, subject: str, content: str, name: str, contact: str, address: str
+    premise: Premise,
+    *,
+    subject: str,
+    content: str,
+    name: str,
+    contact: str,
+    address: str,
+    form_uuid: str = "",
 ) -> Complaint:
-    """A report sent from the stall's public page (no login): channel "qua trang công khai", received today."""
+    """A report sent from the stall's public page (no login): channel "qua trang công khai", received today. The
+    page's form sent again (``form_uuid``, one after the other or at the same moment) is the report already
+    received: nothing more is recorded or counted against the sender's quota."""
+    form_uuid = form_uuid or str(uuid.uuid4())
+    stored = db.session.scalars(select(Complaint).where(Complaint.uuid == form_uuid)).first()
+    if stored is not None:
+        if stored.premise_id == premise.id and stored.channel == "public":
+            return stored
+        form_uuid = str(uuid.uuid4())  # another record's UUID (a tampered form): a report of its own
     check_public_quota(premise, address)
     errors: dict[str, str] = {}
     if subject not in COMPLAINT_SUBJECTS:
@@ -332,7 +347,7 @@ def create_public_complaint(
     if errors:
         raise InvalidInput(errors)
     complaint = Complaint(
-        uuid=str(uuid.uuid4()),
+        uuid=form_uuid,
         unit_id=premise.unit_id,
         premise_id=premise.id,
         received_on=today_vn(),
@@ -344,5 +359,6 @@ def create_public_complaint(
         status="new",
         source_hash=source_hash(address),
     )
+    # Sent at the same moment as this form's other sending: that one's report (writes.insert, with no account).
     record, _ = writes.insert(complaint, "", None)
     return record

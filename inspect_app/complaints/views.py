@@ -20,7 +20,7 @@ from ..domain.vocabulary import (
 )
 from ..extensions import db
 from ..models import Complaint, Premise
-from ..web.forms import int_or_none
+from ..web.forms import SENT_BEFORE, int_or_none, uuid_or_new
 from ..web.paging import InvalidCursor
 from . import service
 from .forms import AssignForm, ComplaintForm, InformForm, ResolveForm
@@ -142,6 +142,8 @@ def _detail(complaint: Complaint, *, assign=None, resolve=None, inform=None, sta
         inspection_statuses=INSPECTION_STATUSES,
         may_assign=can("complaint.assign"),
         may_record=can("complaint.record"),
+        # The UUID of the inspection "Tạo cuộc kiểm tra theo phản ánh" makes: pressed twice, it makes one.
+        inspection_uuid=uuid_or_new(None),
     )
     return page, status
 
@@ -221,11 +223,13 @@ def start_inspection(complaint_id: int):
     """A draft inspection theo phản ánh of the complaint's premise, opened at once."""
     complaint = get_or_404(Complaint, complaint_id)
     try:
-        inspection = service.start_inspection(complaint, current_user)
+        inspection, created = service.start_inspection(
+            complaint, current_user, uuid_or_new(request.form.get("uuid"))
+        )
     except InvalidInput as exc:
         db.session.rollback()
         for message in exc.errors.values():
             flash(message, "error")
         return _detail(get_or_404(Complaint, complaint_id), status=422)
-    flash("Đã tạo cuộc kiểm tra theo phản ánh.", "success")
+    flash("Đã tạo cuộc kiểm tra theo phản ánh." if created else SENT_BEFORE, "success" if created else "info")
     return redirect(url_for("inspections.inspection_detail", inspection_id=inspection.id))

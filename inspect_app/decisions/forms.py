@@ -9,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..domain.decision_rules import MAX_MEMBERS, DecisionDraft, MemberLine
 from ..domain.text import nfc
 from ..domain.vocabulary import DECISION_KINDS, DECISION_SCOPE_GROUPS, NOTICE_KINDS, TEAM_ROLES
-from ..web.forms import ChoiceField, DateField, int_or_none
+from ..web.forms import ChoiceField, DateField, SentOnce, int_or_none
 
 DEFAULT_BASES = (
     "Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025\n"
@@ -37,7 +37,7 @@ class MultiCheckboxField(SelectMultipleField):
         pass  # the service names a wrong group in Vietnamese
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(SentOnce, FlaskForm):
     unit_id = ChoiceField("Đơn vị ban hành", coerce=int_or_none, validate_choice=True)
     kind = ChoiceField("Hình thức kiểm tra", choices=list(DECISION_KINDS.items()))
     subject = StringField(

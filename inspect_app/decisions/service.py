@@ -5,6 +5,7 @@ an inspection may rest on."""
 from __future__ import annotations
 
 import hashlib
+import uuid as uuid_module
 from datetime import date
 
 from flask import current_app
@@ -122,15 +123,18 @@ def _apply(decision: Decision, draft: DecisionDraft) -> None:
     ]
 
 
-def create_draft(unit: Unit, draft: DecisionDraft, user: User) -> Decision:
+def create_draft(unit: Unit, draft: DecisionDraft, user: User, uuid: str | None = None) -> tuple[Decision, bool]:
+    """A new draft, stored under the UUID its form was shown with: (it, True); the same form sent again, one after
+    the other or at the same moment, gets the stored draft: (it, False)."""
+    uuid = uuid or str(uuid_module.uuid4())
+    if (stored := writes.resend_of(Decision, uuid, "", user)) is not None:
+        return stored, False
     if errors := draft_errors(draft):
         raise InvalidInput(errors)
-    decision = Decision(unit_id=unit.id, status="draft", created_by_id=user.id)
+    decision = Decision(uuid=uuid, unit_id=unit.id, status="draft", created_by_id=user.id)
     decision.unit = unit
     _apply(decision, draft)
-    db.session.add(decision)
-    db.session.flush()
-    return writes.commit("create", decision, user, {"subject": [None, decision.subject]})
+    return writes.insert(decision, "", user, changes={"subject": [None, decision.subject]})
 
 
 def update_draft(decision: Decision, draft: DecisionDraft, user: User) -> Decision:

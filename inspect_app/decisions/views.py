@@ -10,6 +10,7 @@ from ..access import get_or_404, require, visible_units
 from ..domain.errors import InvalidInput
 from ..domain.vocabulary import DECISION_KINDS, DECISION_SCOPE_GROUPS, DECISION_STATUSES, NOTICE_KINDS
 from ..models import Decision, Minutes, Notice
+from ..web.forms import SENT_BEFORE
 from ..web.paging import InvalidCursor
 from ..audit.service import log_download
 from . import notices, service
@@ -72,11 +73,11 @@ def new():
     if form.validate_on_submit():
         unit = next(u for u in visible_units() if u.id == form.unit_id.data)
         try:
-            decision = service.create_draft(unit, form.draft(), current_user)
+            decision, created = service.create_draft(unit, form.draft(), current_user, form.new_uuid())
         except InvalidInput as exc:
             _field_errors(form, exc.errors)
         else:
-            flash("Đã lưu dự thảo quyết định.", "success")
+            flash("Đã lưu dự thảo quyết định." if created else SENT_BEFORE, "success" if created else "info")
             return redirect(url_for(".detail", decision_id=decision.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("decisions/form.html", form=form, decision=None), status

@@ -460,7 +460,7 @@ def _load_plans(units: dict[str, Unit]) -> int:
     if db.session.scalar(select(Plan.id).where(Plan.unit_id == unit.id, Plan.year == DEMO_PLAN["year"])):
         return 0
     clerk = db.session.scalars(select(User).where(User.username == DEMO_PLAN["clerk"])).one()
-    plan = plans.create_plan(unit, DEMO_PLAN["year"], clerk)
+    plan, _ = plans.create_plan(unit, DEMO_PLAN["year"], clerk)
     plan.number = "15/KH-UBND"
     plan.annex_size = DEMO_PLAN["annex_size"]
     plan.signer_title = "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
@@ -607,5 +607,5 @@ def _load_decision(units: dict[str, Unit]) -> int:
             MemberLine("Võ Thị Mai", "Trưởng ban", "Ban quản lý chợ Đức Phổ"),
         ),
     )
-    issue_decision(create_draft(unit, draft, clerk), clerk, confirmed=True)
+    issue_decision(create_draft(unit, draft, clerk)[0], clerk, confirmed=True)
     return 1

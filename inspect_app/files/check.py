@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..domain.time import utcnow
-from .evidence import FileReference, references
+from .evidence import FileReference, audited_keys, references
 from .uploads import storage_for
 
 # A file younger than this may belong to an upload still in flight (written, its row not yet committed).
@@ -23,16 +23,21 @@ class FileCheck:
     missing: list[FileReference] = field(default_factory=list)
     stored: int = 0
     referenced: int = 0
+    # Files no row names any more but the audit log does (a replaced certificate photo): kept as evidence.
+    audited: int = 0
 
 
 def check_files(storage) -> FileCheck:
-    """Compare the store's keys with the keys the rows name."""
+    """Compare the store's keys with the keys the rows name; a file only the audit log names is not an orphan (nor
+    is one it names and the store lacks a missing file: no record shows it)."""
     named: dict[str, list[FileReference]] = {}
     for reference in references():
         named.setdefault(reference.key, []).append(reference)
     stored = set(storage.keys())
-    result = FileCheck(stored=len(stored), referenced=len(named))
-    result.orphans = sorted(stored - named.keys())
+    unnamed = stored - named.keys()
+    audited = unnamed & audited_keys()
+    result = FileCheck(stored=len(stored), referenced=len(named), audited=len(audited))
+    result.orphans = sorted(unnamed - audited)
     result.missing = [ref for key in sorted(named.keys() - stored) for ref in named[key]]
     return result
 
@@ -65,7 +70,10 @@ def check_command(delete_orphans: bool) -> None:
     """Liệt kê tệp không bản ghi nào dùng đến và bản ghi thiếu tệp; mã thoát 1 khi có bản ghi thiếu tệp."""
     storage = storage_for(current_app)
     result = check_files(storage)
-    click.echo(f"Tệp đã lưu: {result.stored}; tệp được bản ghi dùng đến: {result.referenced}.")
+    click.echo(
+        f"Tệp đã lưu: {result.stored}; tệp được bản ghi dùng đến: {result.referenced}; "
+        f"tệp cũ nhật ký thay đổi còn ghi (giữ làm chứng cứ): {result.audited}."
+    )
     for key in result.orphans:
         click.echo(f"Tệp không bản ghi nào dùng: {key}")
     for reference in result.missing:

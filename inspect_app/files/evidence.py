@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, union
 
 from ..extensions import db
-from ..models import Decision, InstrumentPhoto, Minutes, Notice, Photo, ReferenceStandard, ReportFile
+from ..models import AuditEvent, Decision, InstrumentPhoto, Minutes, Notice, Photo, ReferenceStandard, ReportFile
 
-__all__ = ["NewFiles", "FileReference", "content_key", "is_referenced", "references"]
+__all__ = ["NewFiles", "FileReference", "audited_keys", "content_key", "is_referenced", "references"]
 
 _KIND = re.compile(r"[a-z][a-z0-9-]*")
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")
@@ -77,6 +77,20 @@ def references() -> Iterator[FileReference]:
     )
     for row_id, digest in db.session.execute(query):
         yield FileReference(f"{SIGNATURE_PREFIX}{digest}.png", "minutes", row_id, "leader_signature_sha256")
+
+
+def audited_keys() -> set[str]:
+    """The keys the audit log names as a value some record had ({column: [old, new]} of its events): a certificate
+    photo since replaced is no longer named by any row, but it is the evidence of what the record was. One
+    statement, whatever the size of the log."""
+    parts = []
+    for model, name in KEY_COLUMNS:
+        for index in (0, 1):
+            key = AuditEvent.changes[(name, index)].as_string()
+            parts.append(
+                select(key.label("key")).where(AuditEvent.record_type == model.__tablename__, key.is_not(None))
+            )
+    return {key for key in db.session.scalars(union(*parts)) if key}
 
 
 def is_referenced(key: str) -> bool:

@@ -9,17 +9,21 @@ import threading
 import time
 import traceback
 import uuid
+from dataclasses import astuple
 
 from flask import Flask
 
+from ..auth.prune import prune_login_records
 from ..extensions import db
 from .kinds import JobRefused, kinds_for
 from .queue import FAILED_MESSAGE, Claim, LeaseLost, claim, fail, finish, heartbeat, prune_results
 
 log = logging.getLogger(__name__)
 
-# An idle worker deletes expired result files at most this often.
+# An idle worker deletes expired result files at most this often,
 PRUNE_EVERY_SECONDS = 600
+# and the ended or expired login sessions and the login tries the throttle no longer reads (auth.prune).
+PRUNE_LOGINS_EVERY_SECONDS = 3600
 
 
 def new_worker_id() -> str:
@@ -37,6 +41,7 @@ class Worker:
         )
         self.stop = threading.Event()
         self._pruned_at: float | None = None
+        self._logins_pruned_at: float | None = None
 
     def run_one(self) -> bool:
         """Claim and run one job; False when none waits."""
@@ -85,6 +90,16 @@ class Worker:
                 log.info("deleted the expired files of %s jobs", pruned)
         except Exception:  # noqa: BLE001 - tried again later
             log.exception("could not delete expired job files")
+        if self._logins_pruned_at is not None and now - self._logins_pruned_at < PRUNE_LOGINS_EVERY_SECONDS:
+            return
+        self._logins_pruned_at = now
+        try:
+            with self.app.app_context():
+                logins = prune_login_records()
+                db.session.remove()
+            log.info("deleted %s ended or expired sessions and %s old login tries", *astuple(logins))
+        except Exception:  # noqa: BLE001 - tried again later
+            log.exception("could not prune login sessions and tries")
 
     def _heartbeat(self, held: Claim, done: threading.Event) -> None:
         """Keep the lease while the job runs, also through a long step that reports no progress. The thread dies

@@ -23,7 +23,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..web.forms import ChoiceField as SelectField
-from ..web.forms import int_or_none, rule, uuid_or_new
+from ..web.forms import SentOnce, int_or_none, rule, uuid_or_new
 from ..domain.errors import RuleError
 from ..domain.vocabulary import (
     CERTIFICATE_TYPES,
@@ -48,9 +48,7 @@ def day(label: str, *, required: bool = False):
     return rule(lambda v: date_value(v, label, required=required))
 
 
-class StandardForm(FlaskForm):
-    # The new standard's UUID, made when the form is shown: a form sent twice stores one standard.
-    uuid = HiddenField()
+class StandardForm(SentOnce, FlaskForm):
     unit_id = SelectField("Đơn vị", coerce=int_or_none, validate_choice=True)
     kind = SelectField("Loại chuẩn", choices=list(STANDARD_KINDS.items()), validate_choice=True)
     nominal = StringField("Giá trị danh định", validators=[number("Giá trị danh định", required=True)])
@@ -86,11 +84,6 @@ class StandardForm(FlaskForm):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.unit_id.choices = [(u.id, u.name) for u in units]
-        if not self.uuid.data:
-            self.uuid.data = str(uuid.uuid4())
-
-    def new_uuid(self) -> str:
-        return uuid_or_new(self.uuid.data)
 
     def values(self) -> dict:
         return {
@@ -111,7 +104,7 @@ class StandardForm(FlaskForm):
         }
 
 
-class InstrumentForm(FlaskForm):
+class InstrumentForm(SentOnce, FlaskForm):
     instrument_type = SelectField(
         "Loại phương tiện đo", choices=list(INSTRUMENT_TYPES.items()), validate_choice=True
     )

@@ -16,7 +16,7 @@ from ..domain.errors import Conflict, InvalidInput, Locked
 from ..extensions import db
 from ..tolerances import sample_plan_text, with_table_names
 from ..tolerances.common import plain
-from ..web.forms import apply_errors, submitted
+from ..web.forms import SENT_BEFORE, apply_errors, submitted
 from ..domain.time import today_vn
 from ..models import Inspection, Premise, Province
 from ..domain.vocabulary import (
@@ -208,6 +208,16 @@ def _save_certificate(form: StandardForm, standard: ReferenceStandard) -> bool:
     return True
 
 
+def _stored_before(error: Conflict, endpoint: str, id_name: str):
+    """A create form sent again after the person changed it (Back, edit, send): its UUID names what the first
+    sending stored, so it lands there. A UUID naming a record out of the person's scope stays a Conflict."""
+    db.session.rollback()
+    if error.current is None:
+        raise error
+    flash(SENT_BEFORE, "info")
+    return redirect(url_for(endpoint, **{id_name: error.current.id}))
+
+
 @bp.route("/standards/new", methods=["GET", "POST"])
 @permission_required("standard.edit")
 def create_standard():
@@ -215,11 +225,16 @@ def create_standard():
     if form.validate_on_submit():
         data = {**form.values(), "uuid": form.new_uuid(), "unit_id": form.unit_id.data}
         try:
-            standard, _created = standards.create_standard(data, current_user)
+            standard, created = standards.create_standard(data, current_user)
         except InvalidInput as error:
             db.session.rollback()
             apply_errors(form, error.errors)
+        except Conflict as error:
+            return _stored_before(error, ".edit_standard", "standard_id")
         else:
+            if not created:
+                flash(SENT_BEFORE, "info")
+                return redirect(url_for(".edit_standard", standard_id=standard.id))
             if _save_certificate(form, standard):
                 flash("Đã thêm chuẩn đo lường.", "success")
                 return redirect(url_for(".list_standards"))
@@ -292,13 +307,19 @@ def create_instrument(premise_id: int):
     form = _instrument_form(None)
     if form.validate_on_submit():
         try:
+            sent_uuid = form.new_uuid()
             instrument, created = instruments.create_instrument(
-                premise, {**form.values(), "uuid": str(uuid.uuid4())}, current_user
+                premise, {**form.values(), "uuid": sent_uuid}, current_user
             )
         except InvalidInput as error:
             db.session.rollback()
             apply_errors(form, error.errors)
+        except Conflict as error:
+            return _stored_before(error, ".edit_instrument", "instrument_id")
         else:
+            if not created and instrument.uuid == sent_uuid:
+                flash(SENT_BEFORE, "info")
+                return redirect(url_for(".edit_instrument", instrument_id=instrument.id))
             if not created:  # the same serial or stamp number is already recorded here
                 flash(
                     f"Cơ sở đã có {instrument_label(instrument)} (cùng số sản xuất hoặc số tem kiểm định): "

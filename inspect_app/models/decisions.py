@@ -30,9 +30,12 @@ class Decision(db.Model):
         CheckConstraint("status = 'draft' OR number > 0", name="number"),
         # The list order, newest first, for one unit.
         Index("ix_decisions_unit_id_created_at_id", "unit_id", "created_at", "id"),
+        Index("ix_decisions_uuid", "uuid", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The UUID the desk's form was shown with: a draft sent twice is saved once.
+    uuid: Mapped[str | None] = mapped_column(String(36))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     status: Mapped[str] = mapped_column(String(8), default="draft")
     kind: Mapped[str] = mapped_column(String(16))

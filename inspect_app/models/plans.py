@@ -42,9 +42,12 @@ class Plan(Timestamped, db.Model):
         CheckConstraint("year >= 2000 AND year <= 2100", name="year"),
         CheckConstraint("random_share >= 0 AND random_share <= 100", name="random_share"),
         CheckConstraint("annex_size >= 0", name="annex_size"),
+        Index("ix_plans_uuid", "uuid", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The UUID the desk's form was shown with: "Tạo kế hoạch" sent twice lands on the one plan.
+    uuid: Mapped[str | None] = mapped_column(String(36))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     year: Mapped[int]
     status: Mapped[str] = mapped_column(String(10), default="draft")

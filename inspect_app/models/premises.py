@@ -56,6 +56,7 @@ class Premise(db.Model):
         Index("ix_premises_unit_id_open_fix_deadline", "unit_id", "open_fix_deadline"),
         Index("ix_premises_unit_id_earliest_stamp_expiry", "unit_id", "earliest_stamp_expiry"),
         Index("ix_premises_public_id", "public_id", unique=True),
+        Index("ix_premises_uuid", "uuid", unique=True),
         # The map: premises by position with everything its GROUP BY reads (supervision.queries), index only.
         Index(
             "ix_premises_map",
@@ -71,6 +72,8 @@ class Premise(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The UUID the desk's form was shown with (a form sent twice stores one premise); none for imported ones.
+    uuid: Mapped[str | None] = mapped_column(String(36))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     owner_name: Mapped[str] = mapped_column(String(160), default="")

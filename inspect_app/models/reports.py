@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -33,9 +34,12 @@ class ReportRequest(Timestamped, db.Model):
     __table_args__ = (
         CheckConstraint("period_from <= period_to", name="period"),
         CheckConstraint("deadline >= letter_date", name="deadline"),
+        Index("ix_report_requests_uuid", "uuid", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The UUID the desk's form was shown with: a letter published twice is one request.
+    uuid: Mapped[str | None] = mapped_column(String(36))
     province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)
     letter_number: Mapped[str] = mapped_column(String(60))
     letter_date: Mapped[date] = mapped_column(Date)
@@ -71,9 +75,13 @@ class Report(Timestamped, db.Model):
             "AND sent_on IS NOT NULL AND public_id IS NOT NULL AND figures IS NOT NULL)",
             name="sent_complete",
         ),
+        Index("ix_reports_uuid", "uuid", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The UUID the desk's form was shown with (a free-standing report sent twice is one draft); none for a report
+    # started from a request, which is one per commune anyway.
+    uuid: Mapped[str | None] = mapped_column(String(36))
     # Indexed by the unique constraint (unit_id, request_id).
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("report_requests.id"), index=True)

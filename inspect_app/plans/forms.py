@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.risk import FACTORS, RiskWeights
 from ..domain.vocabulary import GROUPS, INSPECTION_KINDS
-from ..web.forms import ChoiceField
+from ..web.forms import ChoiceField, SentOnce
 from .service import QUARTERS
 
 
@@ -26,7 +26,7 @@ class MultiCheckboxField(SelectMultipleField):
             raise ValidationError("Lựa chọn không hợp lệ.")
 
 
-class NewPlanForm(FlaskForm):
+class NewPlanForm(SentOnce, FlaskForm):
     year = StringField("Năm kế hoạch")
     unit_id = ChoiceField("Đơn vị", choices=[], validate_choice=False)
 

@@ -5,6 +5,7 @@ the row and in the audit log), approve it, mark it sent to the Sở, and measure
 from __future__ import annotations
 
 import secrets
+import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -109,20 +110,29 @@ def default_title(unit: Unit, year: int) -> str:
 # ---- creating and editing -------------------------------------------------------------------------------------------
 
 
-def create_plan(unit: Unit, year: int | None, user: User) -> Plan:
+def create_plan(unit: Unit, year: int | None, user: User, uuid: str | None = None) -> tuple[Plan, bool]:
     """A draft plan of the unit for the year, filled with the seeds' wording, the unit's active standards and the
-    default targets; InvalidInput when the year is wrong or the unit has that year's plan already."""
+    default targets, stored under the UUID its form was shown with: (it, True). The same form sent again, one after
+    the other or at the same moment, gets the stored plan: (it, False). InvalidInput when the year is wrong or the
+    unit has that year's plan already (made by another form)."""
+    uuid = uuid or str(uuid_module.uuid4())
+    if (stored := writes.resend_of(Plan, uuid, "", user)) is not None:
+        return stored, False
     if year is None or not 2000 <= year <= 2100:
         raise InvalidInput({"year": "Hãy nhập năm của kế hoạch (ví dụ 2027)."})
-    taken = db.session.scalar(select(Plan.id).where(Plan.unit_id == unit.id, Plan.year == year))
-    if taken:
-        raise InvalidInput({"year": f"{unit.name} đã có kế hoạch kiểm tra năm {year}."})
+    taken = InvalidInput({"year": f"{unit.name} đã có kế hoạch kiểm tra năm {year}."})
+    existing = db.session.scalars(select(Plan).where(Plan.unit_id == unit.id, Plan.year == year)).first()
+    if existing is not None:
+        if existing.uuid == uuid:  # this form's other sending, committed since the look-up above
+            return existing, False
+        raise taken
     standards = db.session.scalars(
         select(ReferenceStandard.id)
         .where(ReferenceStandard.unit_id == unit.id, ReferenceStandard.active.is_(True))
         .order_by(ReferenceStandard.id)
     ).all()
     plan = Plan(
+        uuid=uuid,
         unit_id=unit.id,
         year=year,
         title=default_title(unit, year),
@@ -139,13 +149,10 @@ def create_plan(unit: Unit, year: int | None, user: User) -> Plan:
         random_share=15,
         created_by_id=user.id,
     )
-    db.session.add(plan)
     try:
-        db.session.flush()
-    except IntegrityError:  # a double submit, or two clerks at once: the first made it
-        db.session.rollback()
-        raise InvalidInput({"year": f"{unit.name} đã có kế hoạch kiểm tra năm {year}."}) from None
-    return writes.commit("create", plan, user)
+        return writes.insert(plan, "", user)
+    except writes.Conflict:  # another form made the unit's plan for the year at the same moment
+        raise taken from None
 
 
 def _count(value, field: str, errors: dict, high: int = MAX_TARGET) -> int:
@@ -345,8 +352,9 @@ def add_premise(plan: Plan, premise_id, note: str, user: User, on: date | None =
     if len(note) > 300:
         raise InvalidInput({"note": "Tối đa 300 ký tự."})
     entry = _entries(plan).get(premise.id)
+    already = InvalidInput({"premise_id": f"{premise.name} đã có trong phụ lục."})
     if entry is not None and entry.active:
-        raise InvalidInput({"premise_id": f"{premise.name} đã có trong phụ lục."})
+        raise already
     on = on or today_vn()
     weights = _weights(plan)
     row = db.session.execute(
@@ -360,7 +368,13 @@ def add_premise(plan: Plan, premise_id, note: str, user: User, on: date | None =
     entry.added_at, entry.added_by_id = utcnow(), user.id
     entry.removed_at, entry.removed_by_id, entry.remove_reason = None, None, ""
     db.session.add(entry)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # added at the same moment elsewhere ("Thêm" sent twice, two clerks)
+        db.session.rollback()
+        if not writes.is_unique_violation(error):
+            raise
+        raise already from None
     return writes.commit(
         "plan_add", entry, user, {"premise_id": premise.id, "source": "manual", "note": note}
     )

@@ -16,7 +16,7 @@ from ..domain.time import today_vn
 from ..domain.vocabulary import GROUPS, INSPECTION_KINDS, PLAN_SOURCES, PLAN_STATUSES, PREMISE_TYPES
 from ..extensions import db
 from ..models import Plan, Province, Unit
-from ..web.forms import int_or_none
+from ..web.forms import SENT_BEFORE, int_or_none
 from . import service
 from .content import build_plan_document
 from .forms import (
@@ -97,12 +97,17 @@ def new_plan():
             form.unit_id.errors = [*form.unit_id.errors, "Hãy chọn đơn vị của kế hoạch."]
         else:
             try:
-                plan = service.create_plan(unit, int_or_none(form.year.data), current_user)
+                plan, created = service.create_plan(
+                    unit, int_or_none(form.year.data), current_user, form.new_uuid()
+                )
             except InvalidInput as error:
                 db.session.rollback()
                 _apply_errors(form, error.errors)
             else:
-                flash(f"Đã tạo dự thảo kế hoạch kiểm tra năm {plan.year}.", "success")
+                if created:
+                    flash(f"Đã tạo dự thảo kế hoạch kiểm tra năm {plan.year}.", "success")
+                else:
+                    flash(SENT_BEFORE, "info")
                 return redirect(url_for(".plan_detail", plan_id=plan.id))
     status = 422 if any(field.errors for field in form) else 200
     return render_template("plans/new.html", form=form, own_unit=current_user.unit_id is not None), status

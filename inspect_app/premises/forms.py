@@ -9,12 +9,12 @@ from wtforms.validators import ValidationError
 
 from ..domain.vocabulary import PREMISE_TYPES
 from ..web.forms import ChoiceField as SelectField
-from ..web.forms import int_or_none, rule
+from ..web.forms import SentOnce, int_or_none, rule
 from ..domain.vocabulary import PREMISE_STATUSES
 from . import rules
 
 
-class PremiseForm(FlaskForm):
+class PremiseForm(SentOnce, FlaskForm):
     unit_id = SelectField("Đơn vị", coerce=int_or_none, validate_choice=True)
     name = StringField("Tên cơ sở", validators=[rule(rules.name)])
     owner_name = StringField(

@@ -43,17 +43,30 @@ def _refresh_search_text(premise: Premise) -> None:
     premise.search_text = fold(" ".join(p for p in parts if p))
 
 
-def create_premise(unit_id: int, values: dict, user: User | None) -> Premise:
-    """Add a premise to the session (the caller commits, so an import can be one transaction)."""
-    premise = Premise(unit_id=unit_id, created_by_id=user.id if user else None)
+def _new_premise(unit_id: int, values: dict, user: User | None, uuid: str | None = None) -> Premise:
+    premise = Premise(uuid=uuid, unit_id=unit_id, created_by_id=user.id if user else None)
     for field in EDITABLE_FIELDS:
         if field in values:
             setattr(premise, field, values[field])
     _refresh_search_text(premise)
+    return premise
+
+
+def create_premise(unit_id: int, values: dict, user: User | None) -> Premise:
+    """Add a premise to the session (the caller commits, so an import can be one transaction)."""
+    premise = _new_premise(unit_id, values, user)
     db.session.add(premise)
     db.session.flush()
     writes.log("create", premise, user)
     return premise
+
+
+def create_premise_once(unit_id: int, values: dict, user: User, uuid: str) -> tuple[Premise, bool]:
+    """A premise from the desk's form, stored and committed under the UUID the form was shown with: (it, True); the
+    same form sent again, one after the other or at the same moment, gets the stored one: (it, False)."""
+    if (stored := writes.resend_of(Premise, uuid, "", user)) is not None:
+        return stored, False
+    return writes.insert(_new_premise(unit_id, values, user, uuid), "", user)
 
 
 def update_premise(

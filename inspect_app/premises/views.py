@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import writes
@@ -15,13 +16,15 @@ from ..domain.text import fold
 from .csv_import import COLUMNS, import_premises
 from .forms import ImportForm, MarketForm, PremiseForm
 from .rules import FIELD_LABELS
+from ..web.forms import SENT_BEFORE
 from ..web.paging import InvalidCursor
 from .queries import premise_list_args, premises_page
-from .service import create_premise, update_premise
+from .service import create_premise_once, update_premise
 
 bp = Blueprint("premises", __name__)
 
 PAGE_SIZE = 50
+MARKET_TAKEN = "Đơn vị đã có chợ trùng tên."
 # A filtered list is counted up to this many rows ("hơn 10.000"), so counting costs no more than a few pages.
 COUNT_CAP = 10_000
 
@@ -93,9 +96,10 @@ def _premise_form(premise: Premise | None):
 def create():
     form = _premise_form(None)
     if form.validate_on_submit():
-        premise = create_premise(form.unit_id.data, form.values(), current_user)
-        db.session.commit()
-        flash(f"Đã thêm cơ sở “{premise.name}”.", "success")
+        premise, created = create_premise_once(
+            form.unit_id.data, form.values(), current_user, form.new_uuid()
+        )
+        flash(f"Đã thêm cơ sở “{premise.name}”." if created else SENT_BEFORE, "success" if created else "info")
         return redirect(url_for(".premise_detail", premise_id=premise.id))
     return render_template("premises/form.html", form=form, premise=None), 422 if form.errors else 200
 
@@ -173,14 +177,21 @@ def create_market():
     if form.validate_on_submit():
         values = form.values()
         if _market_name_taken(form.unit_id.data, values["name"], None):
-            form.name.errors.append("Đơn vị đã có chợ trùng tên.")
+            form.name.errors.append(MARKET_TAKEN)
         else:
             market = Market(unit_id=form.unit_id.data, **values)
             db.session.add(market)
-            db.session.flush()
-            writes.commit("create", market, current_user)
-            flash(f"Đã thêm {market.name}.", "success")
-            return redirect(url_for(".list_markets"))
+            try:
+                db.session.flush()
+                writes.commit("create", market, current_user)
+            except IntegrityError as error:  # the same market saved at the same moment (a form sent twice)
+                db.session.rollback()
+                if not writes.is_unique_violation(error):
+                    raise
+                form.name.errors.append(MARKET_TAKEN)
+            else:
+                flash(f"Đã thêm {market.name}.", "success")
+                return redirect(url_for(".list_markets"))
     return render_template("premises/market_form.html", form=form, market=None), 422 if form.errors else 200
 
 
@@ -194,7 +205,7 @@ def edit_market(market_id: int):
     if form.validate_on_submit():
         values = form.values()
         if _market_name_taken(market.unit_id, values["name"], market.id):
-            form.name.errors.append("Đơn vị đã có chợ trùng tên.")
+            form.name.errors.append(MARKET_TAKEN)
         else:
             for key, value in values.items():
                 setattr(market, key, value)

@@ -13,7 +13,7 @@ from wtforms import FieldList, Form, FormField, HiddenField, StringField, TextAr
 from ..domain.errors import RuleError
 from ..domain.report_rules import MAX_TYPED_ROWS, PERIOD_PRESETS, QUARTERS, preset_of, preset_period
 from ..domain.time import today_vn
-from ..web.forms import ChoiceField, DateField, int_or_none
+from ..web.forms import ChoiceField, DateField, SentOnce, int_or_none
 
 # Rows the app cannot know, offered with empty values (a row left without a value is not kept).
 SUGGESTED_ROWS = (
@@ -68,7 +68,7 @@ class PeriodFields:
             return None, None
 
 
-class RequestForm(PeriodFields, FlaskForm):
+class RequestForm(SentOnce, PeriodFields, FlaskForm):
     letter_number = StringField("Số công văn của Sở")
     letter_date = DateField("Ngày công văn")
     subject = TextAreaField("Trích yếu (về việc …)")
@@ -92,7 +92,7 @@ class LetterFields:
         return self.values_of("letter_number", "letter_date", "letter_subject", "deadline", "plan")
 
 
-class NewReportForm(PeriodFields, LetterFields, FlaskForm):
+class NewReportForm(SentOnce, PeriodFields, LetterFields, FlaskForm):
     """A free-standing report: its period and what it answers; the rest is edited on the draft."""
 
 

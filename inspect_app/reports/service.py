@@ -10,6 +10,7 @@ edit) one wins and the other is told so (``Conflict``), on SQLite and PostgreSQL
 from __future__ import annotations
 
 import hashlib
+import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import date
 
@@ -139,17 +140,20 @@ def clean_typed_rows(rows: list[dict]) -> list[dict]:
 # ---- the Sở's requests ----------------------------------------------------------------------------------------------
 
 
-def publish_request(values: dict, user: User) -> ReportRequest:
-    """The Sở's letter, published to every commune of the user's province at once."""
+def publish_request(values: dict, user: User) -> tuple[ReportRequest, bool]:
+    """The Sở's letter, published to every commune of the user's province at once: (it, True). Sent again under
+    the UUID of its form (``values["uuid"]``), one after the other or at the same moment: (the stored one, False)."""
     if not may_publish(user):
         raise PermissionError("only a province account publishes a request")
+    uuid = values.get("uuid") or str(uuid_module.uuid4())
+    if (stored := writes.resend_of(ReportRequest, uuid, "", user)) is not None:
+        return stored, False
     values = _clean_letter({key: values.get(key) for key in REQUEST_FIELDS}, "subject")
     if errors := request_errors(values):
         raise InvalidInput(errors)
-    request = ReportRequest(province_id=user.province_id, created_by_id=user.id, **values)
-    db.session.add(request)
-    db.session.flush()
-    return writes.commit("publish", request, user, {key: [None, values[key]] for key in REQUEST_FIELDS})
+    request = ReportRequest(uuid=uuid, province_id=user.province_id, created_by_id=user.id, **values)
+    changes = {key: [None, values[key]] for key in REQUEST_FIELDS}
+    return writes.insert(request, "", user, changes=changes, action="publish")
 
 
 @dataclass(frozen=True)
@@ -338,19 +342,21 @@ def start_report(request: ReportRequest, user: User) -> tuple[Report, bool]:
     return report, True
 
 
-def create_report(values: dict, user: User) -> Report:
-    """A free-standing report of the user's commune: its own period, and the letter and plan it answers if any."""
+def create_report(values: dict, user: User) -> tuple[Report, bool]:
+    """A free-standing report of the user's commune: its own period, and the letter and plan it answers if any:
+    (it, True). Sent again under the UUID of its form (``values["uuid"]``): (the stored one, False)."""
     if not may_prepare(user):
         raise PermissionError("only a commune's staff and supervisors prepare its report")
+    uuid = values.get("uuid") or str(uuid_module.uuid4())
+    if (stored := writes.resend_of(Report, uuid, "", user)) is not None:
+        return stored, False
     values = _clean_letter({key: values.get(key) for key in OWN_FIELDS}, "letter_subject")
     if errors := report_errors(values, own_period=True):
         raise InvalidInput(errors)
-    report = Report(unit_id=user.unit_id, created_by_id=user.id, typed_rows=[], **values)
+    report = Report(uuid=uuid, unit_id=user.unit_id, created_by_id=user.id, typed_rows=[], **values)
     report.unit = user.unit
     _prefilled(report, user)
-    db.session.add(report)
-    db.session.flush()
-    return writes.commit("create", report, user)
+    return writes.insert(report, "", user)
 
 
 def update_report(report: Report, values: dict, user: User) -> Report:

@@ -13,6 +13,7 @@ from ..domain.time import today_vn
 from ..domain.vocabulary import REPORT_FORMATS, REPORT_STATUSES, REPORT_TASK_STATUSES
 from ..extensions import db
 from ..models import Report, ReportRequest
+from ..web.forms import SENT_BEFORE
 from ..audit.service import log_download
 from . import service
 from .content import SECTION_HEADING
@@ -75,21 +76,21 @@ def list_reports():
 
 def _create(form, read, create, done, template: str):
     """A form that makes one record: shown empty (this year's period), then on a valid POST ``read`` gives the
-    values, ``create`` makes the record (its messages come back onto the fields) and ``done`` names the page to go
-    to, with what to say."""
+    values, ``create`` makes the record under the form's UUID (its messages come back onto the fields; the same form
+    sent again gets the stored record) and ``done`` names the page to go to, with what to say."""
     if request.method == "GET":
         form.show_period(None, None)
     if form.validate_on_submit():
         values = read(form)
         if not _has_errors(form):
             try:
-                made = create(values, current_user)
+                made, created = create({**values, "uuid": form.new_uuid()}, current_user)
             except InvalidInput as error:
                 db.session.rollback()
                 _apply_errors(form, error.errors)
             else:
                 url, message = done(made)
-                flash(message, "success")
+                flash(message if created else SENT_BEFORE, "success" if created else "info")
                 return redirect(url)
     return render_template(template, form=form), _status(form)
 

@@ -6,10 +6,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from ..domain.vocabulary import COMPLAINT_SUBJECTS
-from ..web.forms import ChoiceField
+from ..web.forms import ChoiceField, SentOnce
 
 
-class PublicReportForm(FlaskForm):
+class PublicReportForm(SentOnce, FlaskForm):
     subject = ChoiceField(
         "Vấn đề", choices=[("", "— Chọn —"), *COMPLAINT_SUBJECTS.items()], validate_choice=False
     )

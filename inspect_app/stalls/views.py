@@ -49,6 +49,7 @@ def stall_page(token: str):
                     name=form.name.data or "",
                     contact=form.contact.data or "",
                     address=request.remote_addr or "",
+                    form_uuid=form.new_uuid(),
                 )
             except complaints.TooMany as exc:
                 db.session.rollback()

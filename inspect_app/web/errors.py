@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from ..domain.errors import Conflict
 from ..files.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,15 @@ def register_error_handlers(app: Flask) -> None:
         log.info("concurrent edit refused on %s %s: %s", request.method, request.path, error)
         db.session.rollback()
         return error_response(409, STALE_MESSAGE)
+
+    @app.errorhandler(Conflict)
+    def conflict(error: Conflict):
+        # A conflict no view answers in its own words (a form's UUID that names a record out of the person's
+        # scope): its message, nothing stored. The API answers its own with the record as stored.
+        from ..extensions import db
+
+        db.session.rollback()
+        return error_response(409, error.message)
 
     @app.errorhandler(DBAPIError)
     @app.errorhandler(PoolTimeout)

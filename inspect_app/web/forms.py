@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import flash, request
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from ..domain import plausible
@@ -34,6 +34,26 @@ def uuid_or_new(value) -> str:
         return str(uuid.UUID(str(value)))
     except ValueError:
         return str(uuid.uuid4())
+
+
+# What a create form sent again says when it lands on the record its first sending stored.
+SENT_BEFORE = "Biểu mẫu này đã được gửi trước đó và đã được lưu; không tạo thêm bản mới. Đây là bản đã lưu."
+
+
+class SentOnce:
+    """A create form carrying the new record's UUID, made when the form was shown: sent twice (a double click, a
+    resend after a slow answer, two tabs), it stores one record and the second sending lands on it. Mixed in before
+    FlaskForm; the service hands the UUID to the write door (``writes.resend_of`` and ``writes.insert``)."""
+
+    uuid = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.uuid.data:
+            self.uuid.data = uuid_or_new(None)
+
+    def new_uuid(self) -> str:
+        return uuid_or_new(self.uuid.data)
 
 
 def int_or_none(value) -> int | None:
