@@ -6,9 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     jsonify,
-    redirect,
     render_template,
     request,
     send_file,
@@ -25,19 +23,11 @@ from ..files.uploads import storage_for
 from ..web.errors import error_response
 from .kinds import export_params
 from .queue import enqueue
-from .service import job_summary, own_job_or_404, own_jobs
+from .service import job_summary, own_job_or_404, own_jobs, queued
 
 bp = Blueprint("jobs", __name__)
 
 LISTS = tuple(EXPORTS)
-
-
-def _queued(job, created: bool):
-    if created:
-        flash("Đã đưa tác vụ vào hàng chờ. Tệp sẽ có ở trang này khi làm xong.", "success")
-    else:
-        flash("Tác vụ này đang chờ hoặc đang chạy, không tạo thêm.", "warning")
-    return redirect(url_for(".list_jobs", _anchor=f"job-{job.id}"))
 
 
 def _summary(job) -> dict:
@@ -69,7 +59,7 @@ def queue_export(list_name: str, fmt: str):
         )  # the filters are checked now, the rows read by the worker
     except InvalidFilters as exc:
         return error_response(400, "Không xuất được danh sách: " + " ".join(exc.errors.values()))
-    return _queued(*enqueue("export", export_params(list_name, fmt, args), current_user))
+    return queued(*enqueue("export", export_params(list_name, fmt, args), current_user))
 
 
 @bp.route("/jobs/reports/requests/<id:request_id>/summary.<fmt>", methods=["POST"])
@@ -79,7 +69,7 @@ def queue_report_summary(request_id: int, fmt: str):
     if fmt not in SUMMARY_FORMATS:
         abort(404)
     params = {"request_id": report_request.id, "format": fmt}
-    return _queued(*enqueue("report-summary", params, current_user))
+    return queued(*enqueue("report-summary", params, current_user))
 
 
 @bp.route("/jobs/<id:job_id>/download")
