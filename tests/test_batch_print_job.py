@@ -5,7 +5,6 @@ worker killed in the middle of the batch leaves exactly one result and one print
 from __future__ import annotations
 
 import io
-import signal
 import zipfile
 from datetime import timedelta
 
@@ -13,14 +12,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
-from inspect_app.domain.time import utcnow
 from inspect_app.extensions import db
 from inspect_app.files.uploads import storage_for
 from inspect_app.jobs.worker import Worker
 from inspect_app.models import AuditEvent, Job, Minutes
 from tests.factories import make_completed_inspection, make_premise
 from tests.minutes_helpers import issue_through_form
-from tests.test_jobs import worker_process, wait_for
+from tests.test_jobs import kill_worker_mid_job, run_once_after_the_lease
 
 SIGNED = {"representative_name": "Nguyễn Thị Hường", "copies": "2"}
 
@@ -155,26 +153,13 @@ def test_a_worker_killed_mid_batch_is_replaced_and_each_minutes_counts_one_print
     job_id = db.session.scalars(select(Job.id)).one()
     db.session.remove()
 
-    slow = {"JOBS_TEST_PAUSE": "0.5"}
-    first = worker_process(app, tmp_path, env=slow)
-    try:
-        wait_for(lambda: "Đã ghép 1/4" in job_now(job_id).message, "the batch to be under way")
-        db.session.remove()
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
-    finally:
-        if first.poll() is None:
-            first.kill()
-    killed = db.session.get(Job, job_id)
+    kill_worker_mid_job(
+        app, tmp_path, lambda: "Đã ghép 1/4" in job_now(job_id).message, env={"JOBS_TEST_PAUSE": "0.5"}
+    )
+    killed = job_now(job_id)
     assert (killed.status, killed.attempts, killed.result_key) == ("running", 1, None)
     assert db.session.scalars(select(Minutes.print_count)).all() == [0, 0, 0, 0]  # nothing counted yet
-    db.session.remove()
-
-    wait_for(lambda: job_now(job_id).lease_until < utcnow(), "the dead worker's lease to run out")
-    db.session.remove()
-    second = worker_process(app, tmp_path, "--once")
-    output, _ = second.communicate(timeout=120)
-    assert second.returncode == 0, output
+    run_once_after_the_lease(app, tmp_path, job_id)
     done = db.session.get(Job, job_id)
     assert (done.status, done.attempts) == ("done", 2)
     assert list(storage_for(app).keys(f"jobs/{job_id}/")) == [done.result_key]

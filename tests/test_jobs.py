@@ -198,6 +198,30 @@ def worker_process(app, tmp_path, *extra: str, env: dict | None = None) -> subpr
     )
 
 
+def kill_worker_mid_job(app, tmp_path, under_way, env: dict | None = None) -> None:
+    """Start a real `flask worker` and SIGKILL it once ``under_way()`` holds."""
+    first = worker_process(app, tmp_path, env=env)
+    try:
+        wait_for(under_way, "the job to be under way")
+        db.session.remove()
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+
+
+def run_once_after_the_lease(app, tmp_path, job_id: int) -> str:
+    """Wait for the dead worker's lease to run out, then run `flask worker --once`; its output."""
+    db.session.remove()
+    wait_for(lambda: _job(job_id).lease_until < utcnow(), "the dead worker's lease to run out")
+    db.session.remove()
+    second = worker_process(app, tmp_path, "--once")
+    output, _ = second.communicate(timeout=120)
+    assert second.returncode == 0, output
+    return output
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 def test_a_worker_killed_mid_job_is_replaced_and_the_job_ends_with_exactly_one_result(
     app, world, backend, tmp_path
@@ -205,27 +229,11 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_ends_with_exactly_one_r
     job, _ = enqueue("test-slow", {"steps": 20, "pause": 0.25}, world.users["staff"])
     job_id = job.id
     db.session.remove()
-    first = worker_process(app, tmp_path)
-    try:
-        wait_for(
-            lambda: (j := _job(job_id)).status == "running" and j.progress >= 10, "the job to be under way"
-        )
-        db.session.remove()
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
-    finally:
-        if first.poll() is None:
-            first.kill()
+    kill_worker_mid_job(app, tmp_path, lambda: (j := _job(job_id)).status == "running" and j.progress >= 10)
     killed = _job(job_id)
     assert killed.status == "running" and killed.attempts == 1 and killed.result_key is None
-    db.session.remove()
     # Its lease runs out; the next worker takes the job again and finishes it.
-    wait_for(lambda: _job(job_id).lease_until < utcnow(), "the dead worker's lease to run out")
-    db.session.remove()
-    second = worker_process(app, tmp_path, "--once")
-    output, _ = second.communicate(timeout=120)
-    assert second.returncode == 0, output
-    assert "Đã chạy 1 tác vụ." in output
+    assert "Đã chạy 1 tác vụ." in run_once_after_the_lease(app, tmp_path, job_id)
     done = _job(job_id)
     assert (done.status, done.attempts, done.progress) == ("done", 2, 100)
     files = _result_files(app, job_id)
