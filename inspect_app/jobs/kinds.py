@@ -16,6 +16,9 @@ from ..domain.time import today_vn
 from ..exports.formats import csv_chunks, write_xlsx
 from ..exports.queries import EXPORTS, InvalidFilters, build_export
 from ..access import can, scoped
+from ..backup import jobs as backup_jobs
+from ..backup.jobs import may_back_up
+from ..backup.manifest import BackupError
 from ..domain.errors import RuleError
 from ..minutes.batch import batch_period, period_text, print_batch, record_prints
 from ..extensions import db
@@ -24,8 +27,9 @@ from ..reports import service as reports
 from .queue import Claim, report_progress
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Progress is reported (and the lease extended) after this many rows.
+# Progress is reported (and the lease extended) after this many rows, or stored files copied into a backup.
 PROGRESS_EVERY_ROWS = 1000
+PROGRESS_EVERY_FILES = 200
 
 
 class JobRefused(Exception):
@@ -42,6 +46,8 @@ class Result:
     filename: str
     content_type: str
     record: Callable[[], None] | None = None
+    # The stored object's extension when it is not the downloaded file itself (a backup's pointer).
+    stored_extension: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +190,27 @@ def minutes_print_label(params: dict) -> str:
     return f"In tất cả biên bản {period_text(first, last)}"
 
 
+def run_backup(held: Claim) -> Result:
+    """The same archive as ``flask backup create``, into BACKUP_DIR; the job keeps a pointer to it (backup.jobs)."""
+    user = _requester(held)
+    if not may_back_up(user):
+        raise JobRefused("Chỉ quản trị viên quản lý toàn bộ hệ thống mới tạo được bản sao lưu.")
+    db.session.rollback()  # the snapshot is the backup's own, not this session's
+    report_progress(held, 5, "Đang sao lưu cơ sở dữ liệu")
+
+    def on_file(count: int) -> None:
+        if count % PROGRESS_EVERY_FILES == 0:
+            report_progress(held, 50, f"Đã chép {count} tệp")
+        _test_pause()
+
+    try:
+        name, pointer, summary = backup_jobs.back_up_for_job(held.job_id, on_file)
+    except BackupError as error:
+        raise JobRefused(f"Không tạo được bản sao lưu. {error}") from None
+    report_progress(held, 99, f"Đã tạo {name}: {summary}"[:200])
+    return Result(pointer, name, backup_jobs.ARCHIVE_TYPE, stored_extension="json")
+
+
 def run_slow_test_job(held: Claim) -> Result:
     """For the tests only (JOBS_TEST_KINDS): steps with a pause between progress reports, so a worker can be killed
     in the middle of one."""
@@ -198,6 +225,7 @@ KINDS: dict[str, Kind] = {
     "export": Kind("Xuất danh sách", run_export),
     "report-summary": Kind("Bảng tổng hợp báo cáo của các xã", run_report_summary),
     "minutes-print": Kind("In biên bản", run_minutes_print),
+    "backup": Kind("Sao lưu toàn bộ dữ liệu", run_backup),
 }
 TEST_KINDS: dict[str, Kind] = {"test-slow": Kind("Tác vụ thử", run_slow_test_job)}
 

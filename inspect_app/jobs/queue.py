@@ -227,16 +227,19 @@ def finish(
     content_type: str,
     *,
     record: Callable[[], None] | None = None,
+    extension: str | None = None,
 ) -> str:
     """Store the result (bytes, or an open file copied in chunks) and finish the job with it; its storage key.
     LeaseLost (and nothing kept) if another attempt holds the job now.
 
     ``record``, when given, makes the job's own writes (through the session and the write door, with their audit
     events) in the transaction that finishes the job: they are kept exactly when this attempt's result is, never
-    by an attempt that lost the job and never twice."""
+    by an attempt that lost the job and never twice. ``extension``: the stored object's, when it is not the
+    downloaded file's (a backup's pointer)."""
     storage = storage_for(current_app)
     digest, size = _digest(data)
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    if extension is None:
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     key = f"jobs/{held.job_id}/{held.attempt}-{digest}.{extension}"
     if isinstance(data, bytes):
         storage.put(key, data)

@@ -14,7 +14,9 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ..access import get_or_404
+from ..access import get_or_404, note_denied, require
+from ..backup.jobs import archive_of, may_back_up
+from ..backup.manifest import BackupError
 from ..audit.service import log_download
 from ..exports.queries import EXPORTS, InvalidFilters, build_export
 from ..models import ReportRequest
@@ -38,7 +40,7 @@ def _summary(job) -> dict:
 @login_required
 def list_jobs():
     jobs = [_summary(job) for job in own_jobs(current_user)]
-    return render_template("jobs/list.html", jobs=jobs)
+    return render_template("jobs/list.html", jobs=jobs, may_back_up=may_back_up(current_user))
 
 
 @bp.route("/jobs/status.json")
@@ -72,17 +74,36 @@ def queue_report_summary(request_id: int, fmt: str):
     return queued(*enqueue("report-summary", params, current_user))
 
 
+@bp.route("/jobs/backup", methods=["POST"])
+@login_required
+def queue_backup():
+    _require_backup_rights()
+    return queued(*enqueue("backup", {}, current_user))
+
+
+def _require_backup_rights() -> None:
+    require("backup.create")
+    if not may_back_up(current_user):
+        note_denied("jobs", None, "backup.create")
+        abort(403)
+
+
 @bp.route("/jobs/<id:job_id>/download")
 @login_required
 def download(job_id: int):
     job = own_job_or_404(job_id, current_user)
     if job.status != "done":
         return error_response(409, "Tác vụ chưa xong nên chưa có tệp để tải.")
+    if job.kind == "backup":
+        _require_backup_rights()  # still an administrator of everything, as when it was asked for
     try:
         if not job.result_key:
             raise FileNotFoundError(job.id)
         handle = storage_for(current_app).open(job.result_key)
-    except FileNotFoundError:
+        if job.kind == "backup":
+            with handle:
+                handle = archive_of(handle.read()).open("rb")
+    except (FileNotFoundError, BackupError):
         return error_response(404, "Tệp kết quả không còn được lưu. Vui lòng yêu cầu lại.")
     log_download(job, current_user, job.result_filename or "ket-qua")
     response = send_file(

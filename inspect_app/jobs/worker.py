@@ -56,7 +56,12 @@ class Worker:
                 db.session.rollback()  # end the job's read transaction before the result is written
                 try:
                     finish(
-                        held, result.data, result.filename, result.content_type, record=result.record
+                        held,
+                        result.data,
+                        result.filename,
+                        result.content_type,
+                        record=result.record,
+                        extension=result.stored_extension,
                     )
                 finally:
                     if not isinstance(result.data, bytes):
