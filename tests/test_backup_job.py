@@ -83,7 +83,9 @@ def test_a_backup_whose_worker_died_leaves_one_archive(app, client, login, world
     folder.mkdir()
     (folder / f"inspect-backup-20261203T010000Z-job{job_id}.tar").write_bytes(b"whole but never finished")
     (folder / f"inspect-backup-20261203T010500Z-job{job_id}.tar.partial").write_bytes(b"cut short")
-    db.session.execute(update(Job).where(Job.id == held.job_id).values(lease_until=utcnow() - timedelta(seconds=1)))
+    db.session.execute(
+        update(Job).where(Job.id == held.job_id).values(lease_until=utcnow() - timedelta(seconds=1))
+    )
     db.session.commit()
     Worker(app, poll_seconds=0).run(once=True)
     done = db.session.get(Job, job_id)

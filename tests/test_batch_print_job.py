@@ -16,7 +16,7 @@ from inspect_app.extensions import db
 from inspect_app.files.uploads import storage_for
 from inspect_app.jobs.worker import Worker
 from inspect_app.models import AuditEvent, Job, Minutes
-from tests.factories import make_completed_inspection, make_premise
+from tests.factories import make_completed_inspection, make_decision, make_minutes, make_notice, make_premise
 from tests.minutes_helpers import issue_through_form
 from tests.test_jobs import kill_worker_mid_job, run_once_after_the_lease
 
@@ -83,10 +83,14 @@ def test_a_days_minutes_print_as_one_pdf_of_the_requesters_unit(app, client, log
     cover = [text for text in pages if "BIÊN BẢN KIỂM TRA NGÀY" in text]
     assert len(cover) == 1 and pages[0] == cover[0]
     assert len(pages) == 1 + sum(issued_pages(app, m) for m in issued)
-    assert "3 biên bản" in cover[0] and all(name in cover[0] for name in names)
+    assert "3 văn bản" in cover[0] and all(name in cover[0] for name in names)
     body = "\n".join(pages[1:])
     positions = [body.index(f"Số: {m.label}") for m in issued]
-    assert positions == sorted(positions) and [m.label for m in issued] == ["01/BB-KT", "02/BB-KT", "03/BB-KT"]
+    assert positions == sorted(positions) and [m.label for m in issued] == [
+        "01/BB-KT",
+        "02/BB-KT",
+        "03/BB-KT",
+    ]
     assert all(name in body for name in names)
     assert world.premise_b.name not in "\n".join(pages)  # another unit's biên bản, same day, same number
     assert "BẢN SAO" not in body
@@ -115,7 +119,7 @@ def test_a_period_prints_in_parts_and_bad_or_empty_days_queue_nothing(app, clien
     login(staff)
     client.post("/minutes/print-day", data={"day": day.isoformat()})
     _, content = run_and_download(app, client)
-    assert "2 biên bản" in pdf_pages_text(content)[0]
+    assert "2 văn bản" in pdf_pages_text(content)[0]
 
     app.config["BATCH_PRINT_PART_SIZE"] = 2
     first = (day - timedelta(days=1)).isoformat()
@@ -125,7 +129,7 @@ def test_a_period_prints_in_parts_and_bad_or_empty_days_queue_nothing(app, clien
     with zipfile.ZipFile(io.BytesIO(content)) as bundle:
         parts = [pdf_pages_text(bundle.read(name)) for name in bundle.namelist()]
     assert [p[0].count("/BB-KT") for p in parts] == [2, 1]
-    assert "Phần 1: 2 biên bản" in parts[0][0] and "Phần 2: 1 biên bản" in parts[1][0]
+    assert "Phần 1: 2 văn bản" in parts[0][0] and "Phần 2: 1 văn bản" in parts[1][0]
 
     jobs_before = db.session.scalar(select(func.count()).select_from(Job))
     for form, message in (
@@ -164,7 +168,48 @@ def test_a_worker_killed_mid_batch_is_replaced_and_each_minutes_counts_one_print
     assert (done.status, done.attempts) == ("done", 2)
     assert list(storage_for(app).keys(f"jobs/{job_id}/")) == [done.result_key]
     pages = pdf_pages_text(storage_for(app).get(done.result_key))
-    assert "4 biên bản" in pages[0] and "BẢN SAO" not in "\n".join(pages)
+    assert "4 văn bản" in pages[0] and "BẢN SAO" not in "\n".join(pages)
     assert db.session.scalars(select(Minutes.print_count)).all() == [1, 1, 1, 1]
     prints = db.session.scalars(select(AuditEvent.record_id).where(AuditEvent.action == "print")).all()
     assert sorted(prints) == sorted(ids)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_decisions_and_notices_of_the_days_print_after_the_minutes_when_asked(
+    app, client, login, world, backend
+):
+    staff = world.users["staff"]
+    minutes = make_minutes(make_premise(world.unit_a, name="Sạp gạo Cô Ba"), world.users["inspector"], staff)
+    day = minutes.issued_on
+    decision = make_decision(world.unit_a, staff, today=day)
+    notice = make_notice(minutes, staff)
+    make_decision(world.unit_b, world.other_users["staff"], today=day)
+    login(staff)
+    client.post("/minutes/print-day", data={"day": day.isoformat()})
+    _, only_minutes = run_and_download(app, client)
+    assert "1 văn bản" in pdf_pages_text(only_minutes)[0]
+
+    client.post(
+        "/minutes/print-day", data={"from": day.isoformat(), "to": day.isoformat(), "with_others": "1"}
+    )
+    shown, content = run_and_download(app, client)
+    assert shown["label"] == f"In tất cả biên bản, quyết định và thông báo ngày {day:%d/%m/%Y}"
+    pages = pdf_pages_text(content)
+    cover = pages[0]
+    assert "3 văn bản" in cover and world.unit_b.name not in cover
+    # The biên bản, then the decisions, then the notices.
+    listed = [
+        cover.index(f"{kind}\n{number}")
+        for kind, number in (
+            ("Biên bản", minutes.label),
+            ("Quyết định", decision.number_text),
+            ("Thông báo", notice.number_text),
+        )
+    ]
+    assert listed == sorted(listed)
+    stored = [m.pdf_key for m in (minutes, decision, notice)]
+    assert len(pages) == 1 + sum(
+        len(PdfReader(io.BytesIO(storage_for(app).get(key))).pages) for key in stored
+    )
+    body = "\n".join(pages[1:])
+    assert decision.number_text in body and notice.number_text in body and "Sạp gạo Cô Ba" in body

@@ -140,8 +140,9 @@ def _test_pause() -> None:
 
 
 def run_minutes_print(held: Claim) -> Result:
-    """Every valid biên bản of a day or a period in the requester's scope, as one PDF to print (a ZIP of PDFs for
-    more than BATCH_PRINT_PART_SIZE); each counts one print when the job finishes, and only then."""
+    """Every valid biên bản of a day or a period in the requester's scope (and the decisions and notices issued in it
+    when asked), as one PDF to print (a ZIP of PDFs for more than BATCH_PRINT_PART_SIZE); each biên bản counts one
+    print when the job finishes, and only then."""
     user = _requester(held)
     if not can("minutes.issue", user):
         raise JobRefused("Tài khoản yêu cầu tác vụ này không còn quyền in biên bản.")
@@ -164,6 +165,7 @@ def run_minutes_print(held: Claim) -> Result:
             user,
             first,
             last,
+            with_others=bool(held.params.get("with_others")),
             part_size=int(current_app.config.get("BATCH_PRINT_PART_SIZE", 200)),
             tmpdir=current_app.config.get("EXPORT_TMPDIR") or None,
             progress=progress,
@@ -178,8 +180,9 @@ def run_minutes_print(held: Claim) -> Result:
     return Result(built.file, f"{stem}.{built.extension}", built.content_type, record=record)
 
 
-def minutes_print_params(first: date, last: date) -> dict:
-    return {"from": first.isoformat(), "to": last.isoformat()}
+def minutes_print_params(first: date, last: date, with_others: bool = False) -> dict:
+    params = {"from": first.isoformat(), "to": last.isoformat()}
+    return {**params, "with_others": True} if with_others else params
 
 
 def minutes_print_label(params: dict) -> str:
@@ -187,6 +190,8 @@ def minutes_print_label(params: dict) -> str:
         first, last = batch_period(params.get("from"), params.get("to"))
     except RuleError:
         return "In biên bản"
+    if params.get("with_others"):
+        return f"In tất cả biên bản, quyết định và thông báo {period_text(first, last)}"
     return f"In tất cả biên bản {period_text(first, last)}"
 
 

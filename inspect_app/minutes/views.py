@@ -203,17 +203,20 @@ def print_one(minutes_id: int):
 @bp.route("/minutes/print-day", methods=["POST"])
 @login_required
 def print_day():
-    """Queue the batch print of a day ("day") or a period ("from", "to"); the Tác vụ page gives the file."""
+    """Queue the batch print of a day ("day") or a period ("from", "to"), with the decisions and notices issued in
+    it when "with_others" is ticked; the Tác vụ page gives the file."""
     require("minutes.issue")
     try:
         first, last = batch_period(request.form.get("from") or request.form.get("day"), request.form.get("to"))
     except RuleError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".list_minutes"))
-    if count_batch(current_user, first, last) == 0:
+    with_others = bool(request.form.get("with_others"))
+    if count_batch(current_user, first, last, with_others=with_others) == 0:
         flash(nothing_to_print(first, last), "warning")
         return redirect(url_for(".list_minutes", day=first.isoformat() if first == last else ""))
-    return queued(*enqueue("minutes-print", minutes_print_params(first, last), current_user))
+    params = minutes_print_params(first, last, with_others)
+    return queued(*enqueue("minutes-print", params, current_user))
 
 
 def _reason_action(minutes_id: int, action: str, permission: str, done: str):

@@ -22,7 +22,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ..fonts import FontFamily, register_serif_family
-from ..official_pdf.styles import MARGIN_LEFT, MARGIN_RIGHT, PAGE_HEIGHT, PAGE_WIDTH, nfc
+from ..official_pdf.styles import PAGE_HEIGHT, PAGE_WIDTH, nfc
 from ..vn_format import vn_short_date
 from .copies import copy_mark_page
 
@@ -34,8 +34,10 @@ ZIP = "application/zip"
 
 @dataclass(frozen=True)
 class BatchEntry:
-    """One biên bản of the batch as its cover lists it."""
+    """One document of the batch as its cover lists it: its kind ("Biên bản", "Quyết định", "Thông báo"), number,
+    day, unit, the premise (or what it is about), and whether it is printed as a copy."""
 
+    document: str
     number_text: str
     issued_on: date
     unit_name: str
@@ -62,26 +64,37 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-# The cover's columns: heading, width in mm.
-COLUMNS = (("STT", 12), ("Số biên bản", 30), ("Ngày lập", 22), ("Đơn vị", 40), ("Cơ sở", 56), ("Số trang", 18))
+# The cover's columns (heading, width in mm), across the 180 mm between its margins.
+COLUMNS = (
+    ("STT", 10),
+    ("Văn bản", 20),
+    ("Số", 30),
+    ("Ngày", 20),
+    ("Đơn vị", 34),
+    ("Cơ sở / nội dung", 52),
+    ("Trang", 14),
+)
 ROW = 6.2 * mm
+LEFT = 15 * mm
 
 
-def cover_pdf(title: str, entries: Sequence[BatchEntry], pages: Sequence[int], part: str, fonts: FontFamily) -> bytes:
-    """The cover: the batch's title, then one row per biên bản in the order they follow (number, day, unit, premise,
-    its pages, "bản sao" for a reprint), on as many A4 pages as the list needs."""
+def cover_pdf(
+    title: str, entries: Sequence[BatchEntry], pages: Sequence[int], part: str, fonts: FontFamily
+) -> bytes:
+    """The cover: the batch's title, then one row per document in the order they follow (kind, number, day, unit,
+    premise, its pages, "bản sao" for a reprint), on as many A4 pages as the list needs."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1)
     top = PAGE_HEIGHT - 20 * mm
     bottom = 18 * mm
 
     def heading(y: float) -> float:
-        x = MARGIN_LEFT
+        x = LEFT
         canvas.setFont(fonts.bold, 9.5)
         for label, width in COLUMNS:
             canvas.drawString(x + 1 * mm, y, label)
             x += width * mm
-        canvas.line(MARGIN_LEFT, y - 2 * mm, PAGE_WIDTH - MARGIN_RIGHT, y - 2 * mm)
+        canvas.line(LEFT, y - 2 * mm, LEFT + sum(width for _label, width in COLUMNS) * mm, y - 2 * mm)
         return y - ROW
 
     canvas.setFont(fonts.bold, 14)
@@ -89,7 +102,9 @@ def cover_pdf(title: str, entries: Sequence[BatchEntry], pages: Sequence[int], p
     canvas.setFont(fonts.regular, 10.5)
     total_pages = sum(pages)
     canvas.drawCentredString(
-        PAGE_WIDTH / 2, top - 7 * mm, nfc(f"{part}{len(entries)} biên bản, {total_pages} trang, theo thứ tự dưới đây")
+        PAGE_WIDTH / 2,
+        top - 7 * mm,
+        nfc(f"{part}{len(entries)} văn bản, {total_pages} trang, theo thứ tự dưới đây"),
     )
     y = heading(top - 17 * mm)
     for index, (entry, count) in enumerate(zip(entries, pages, strict=True), start=1):
@@ -98,13 +113,14 @@ def cover_pdf(title: str, entries: Sequence[BatchEntry], pages: Sequence[int], p
             y = heading(top)
         cells = (
             str(index),
+            entry.document,
             entry.number_text + (" (bản sao)" if entry.copy else ""),
             vn_short_date(entry.issued_on),
             entry.unit_name,
             entry.premise_name,
             str(count),
         )
-        x = MARGIN_LEFT
+        x = LEFT
         canvas.setFont(fonts.regular, 9.5)
         for text, (_label, width) in zip(cells, COLUMNS, strict=True):
             canvas.drawString(x + 1 * mm, y, _fit(text, fonts.regular, 9.5, width * mm - 2 * mm))
@@ -177,7 +193,9 @@ class BatchPrint:
             try:
                 with zipfile.ZipFile(bundle, "w", compression=zipfile.ZIP_STORED) as archive:
                     for number, part in enumerate(self._parts, start=1):
-                        with archive.open(f"{self.stem}-phan-{number:02d}.pdf", "w", force_zip64=True) as member:
+                        with archive.open(
+                            f"{self.stem}-phan-{number:02d}.pdf", "w", force_zip64=True
+                        ) as member:
                             while chunk := part.read(1 << 20):
                                 member.write(chunk)
                 bundle.seek(0)
