@@ -225,6 +225,9 @@ PERMISSIONS = {
     "plan.settings": {"admin"},
     # The audit log (nhật ký thao tác): read and exported by supervisors and administrators, within their scope.
     "audit.view": {"supervisor", "admin"},
+    # A backup of the whole instance from the Tác vụ page, and its download (backup.jobs adds: an administrator
+    # who sees every unit).
+    "backup.create": {"admin"},
 }
 
 

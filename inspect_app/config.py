@@ -131,6 +131,14 @@ def settings_from_env(instance_path: str) -> dict:
         "JOBS_KEEP_DAYS": max(1, _int(env.get("JOBS_KEEP_DAYS"), 7)),
         # Test-only kinds of job (a slow one that can be killed mid-run); never on in production.
         "JOBS_TEST_KINDS": _bool(env.get("JOBS_TEST_KINDS"), False),
+        # With the test kinds on: a pause after each step of a real job, so a test can kill its worker mid-job.
+        "JOBS_TEST_PAUSE": max(0.0, _float(env.get("JOBS_TEST_PAUSE"), 0.0)),
+        # A batch print of more biên bản than this is a ZIP of PDFs of at most this many each (the PDF writer
+        # keeps one part's pages in memory).
+        "BATCH_PRINT_PART_SIZE": max(1, _int(env.get("BATCH_PRINT_PART_SIZE"), 200)),
+        # Where a backup asked for on the Tác vụ page is written (as ``flask backup create`` writes by default):
+        # never inside UPLOAD_DIR; with several servers, a folder they all mount.
+        "BACKUP_DIR": env.get("BACKUP_DIR") or str(Path(instance_path) / "backups"),
     }
 
 

@@ -50,7 +50,7 @@ def _result_files(app, job_id: int) -> list[str]:
     return list(storage_for(app).keys(f"jobs/{job_id}/"))
 
 
-def _wait_for(condition, what: str, seconds: float = 60.0):
+def wait_for(condition, what: str, seconds: float = 60.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = condition()
@@ -173,7 +173,8 @@ def test_an_error_is_retried_then_fails_and_a_refusal_is_not(app, world, backend
 # ---- the worker process, killed ------------------------------------------------------------------------------------
 
 
-def _worker_process(app, tmp_path, *extra: str) -> subprocess.Popen:
+def worker_process(app, tmp_path, *extra: str, env: dict | None = None) -> subprocess.Popen:
+    """A real `flask worker` process on the test's database and files (``env`` adds settings)."""
     env = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -185,6 +186,7 @@ def _worker_process(app, tmp_path, *extra: str) -> subprocess.Popen:
         "JOBS_LEASE_SECONDS": "2",
         "JOBS_POLL_SECONDS": "0.2",
         "PUBLIC_URL_CHECK_SECONDS": "0",
+        **(env or {}),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *extra],
@@ -196,6 +198,30 @@ def _worker_process(app, tmp_path, *extra: str) -> subprocess.Popen:
     )
 
 
+def kill_worker_mid_job(app, tmp_path, under_way, env: dict | None = None) -> None:
+    """Start a real `flask worker` and SIGKILL it once ``under_way()`` holds."""
+    first = worker_process(app, tmp_path, env=env)
+    try:
+        wait_for(under_way, "the job to be under way")
+        db.session.remove()
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+
+
+def run_once_after_the_lease(app, tmp_path, job_id: int) -> str:
+    """Wait for the dead worker's lease to run out, then run `flask worker --once`; its output."""
+    db.session.remove()
+    wait_for(lambda: _job(job_id).lease_until < utcnow(), "the dead worker's lease to run out")
+    db.session.remove()
+    second = worker_process(app, tmp_path, "--once")
+    output, _ = second.communicate(timeout=120)
+    assert second.returncode == 0, output
+    return output
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 def test_a_worker_killed_mid_job_is_replaced_and_the_job_ends_with_exactly_one_result(
     app, world, backend, tmp_path
@@ -203,27 +229,11 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_ends_with_exactly_one_r
     job, _ = enqueue("test-slow", {"steps": 20, "pause": 0.25}, world.users["staff"])
     job_id = job.id
     db.session.remove()
-    first = _worker_process(app, tmp_path)
-    try:
-        _wait_for(
-            lambda: (j := _job(job_id)).status == "running" and j.progress >= 10, "the job to be under way"
-        )
-        db.session.remove()
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
-    finally:
-        if first.poll() is None:
-            first.kill()
+    kill_worker_mid_job(app, tmp_path, lambda: (j := _job(job_id)).status == "running" and j.progress >= 10)
     killed = _job(job_id)
     assert killed.status == "running" and killed.attempts == 1 and killed.result_key is None
-    db.session.remove()
     # Its lease runs out; the next worker takes the job again and finishes it.
-    _wait_for(lambda: _job(job_id).lease_until < utcnow(), "the dead worker's lease to run out")
-    db.session.remove()
-    second = _worker_process(app, tmp_path, "--once")
-    output, _ = second.communicate(timeout=120)
-    assert second.returncode == 0, output
-    assert "Đã chạy 1 tác vụ." in output
+    assert "Đã chạy 1 tác vụ." in run_once_after_the_lease(app, tmp_path, job_id)
     done = _job(job_id)
     assert (done.status, done.attempts, done.progress) == ("done", 2, 100)
     files = _result_files(app, job_id)
@@ -239,9 +249,9 @@ def test_sigterm_lets_the_job_under_way_finish(app, world, backend, tmp_path):
     job, _ = enqueue("test-slow", {"steps": 6, "pause": 0.25}, world.users["staff"])
     job_id = job.id
     db.session.remove()
-    worker = _worker_process(app, tmp_path)
+    worker = worker_process(app, tmp_path)
     try:
-        _wait_for(lambda: _job(job_id).status == "running", "the job to start")
+        wait_for(lambda: _job(job_id).status == "running", "the job to start")
         db.session.remove()
         worker.send_signal(signal.SIGTERM)
         output, _ = worker.communicate(timeout=60)
@@ -382,6 +392,6 @@ def test_the_inline_worker_thread_runs_queued_jobs(app, world, backend):
     db.session.remove()
     worker = start_inline_worker(app)
     try:
-        _wait_for(lambda: _job(job_id).status == "done", "the inline worker to run the job")
+        wait_for(lambda: _job(job_id).status == "done", "the inline worker to run the job")
     finally:
         worker.stop.set()

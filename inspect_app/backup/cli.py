@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 import click
@@ -13,7 +12,8 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..files.uploads import storage_for
-from .manifest import BackupError, Manifest
+from .manifest import BackupError
+from .text import app_version, summary
 from .service import create_backup, default_archive_name, restore_backup, verify_backup
 
 backup_cli = AppGroup("backup", help="Sao lưu và phục hồi cơ sở dữ liệu cùng các tệp đã lưu.")
@@ -21,48 +21,27 @@ backup_cli = AppGroup("backup", help="Sao lưu và phục hồi cơ sở dữ li
 ARCHIVE = click.Path(dir_okay=False, path_type=Path)
 
 
-def _app_version() -> str:
-    try:
-        return metadata.version("inspect-app")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-def _summary(manifest: Manifest) -> str:
-    audit = manifest.audit
-    megabytes = f"{manifest.file_bytes / 1024 / 1024:.1f}".replace(".", ",")
-    return (
-        f"tạo lúc {manifest.created_at}, cơ sở dữ liệu {manifest.backend} phiên bản {manifest.alembic_revision}, "
-        f"{len(manifest.tables)} bảng, {_number(manifest.rows)} dòng, {_number(len(manifest.files))} tệp "
-        f"({megabytes} MB), nhật ký thao tác đến sự kiện #{audit.last_event_id} ({_number(audit.events)} sự kiện)"
-    )
-
-
 @backup_cli.command("create")
 @click.option(
     "--output",
     type=click.Path(path_type=Path),
     default=None,
-    help="Tệp .tar sẽ ghi, hoặc thư mục chứa nó (mặc định: instance/backups/).",
+    help="Tệp .tar sẽ ghi, hoặc thư mục chứa nó (mặc định: BACKUP_DIR, tức instance/backups/).",
 )
 def create_command(output: Path | None):
     """Back up the database, every stored file and a manifest into one .tar archive, while the app keeps running."""
     name = default_archive_name(datetime.now(UTC))
     if output is None:
-        output = Path(current_app.instance_path) / "backups" / name
+        output = Path(current_app.config["BACKUP_DIR"]) / name
     elif output.is_dir():
         output = output / name
     if output.exists():
         raise click.ClickException(f"Đã có tệp {output}; không ghi đè.")
     try:
-        manifest = create_backup(db.engine, storage_for(current_app), output, _app_version())
+        manifest = create_backup(db.engine, storage_for(current_app), output, app_version())
     except BackupError as error:
         raise click.ClickException(f"Không tạo được bản sao lưu. {error}") from None
-    click.echo(f"Đã tạo bản sao lưu {output}: {_summary(manifest)}.")
+    click.echo(f"Đã tạo bản sao lưu {output}: {summary(manifest)}.")
 
 
 @backup_cli.command("verify")
@@ -74,7 +53,7 @@ def verify_command(archive: Path):
             manifest = verify_backup(archive, Path(work)).manifest
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Bản sao lưu {archive} toàn vẹn: {_summary(manifest)}.")
+    click.echo(f"Bản sao lưu {archive} toàn vẹn: {summary(manifest)}.")
 
 
 @backup_cli.command("restore")
@@ -88,7 +67,7 @@ def restore_command(archive: Path):
     except BackupError as error:
         raise click.ClickException(f"Không phục hồi. {error}") from None
     click.echo(
-        f"Đã phục hồi {archive}: {_summary(restored.manifest)}; đã kiểm tra lại số dòng và mã băm của các tệp."
+        f"Đã phục hồi {archive}: {summary(restored.manifest)}; đã kiểm tra lại số dòng và mã băm của các tệp."
     )
     if restored.needs_upgrade:
         click.echo("Cơ sở dữ liệu cũ hơn phiên bản ứng dụng này: hãy chạy flask --app wsgi db upgrade.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,10 +54,18 @@ def default_archive_name(moment: datetime) -> str:
     return f"inspect-backup-{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}.tar"
 
 
-def create_backup(engine: Engine, storage: Storage, output: Path, app_version: str) -> Manifest:
+def create_backup(
+    engine: Engine,
+    storage: Storage,
+    output: Path,
+    app_version: str,
+    *,
+    on_file: Callable[[int], None] | None = None,
+) -> Manifest:
     """Write the archive `output`: the database first (a consistent snapshot), then every stored file, then the
     manifest and its digest. Files are stored before the rows that name them are committed, so every file the
-    snapshot's rows name is already there when the files are read after it; a file stored later is kept too."""
+    snapshot's rows name is already there when the files are read after it; a file stored later is kept too.
+    ``on_file(count)`` is told how many files are in after each one (a background job's progress)."""
     backend = backend_of(engine)
     root = getattr(storage, "root", None)
     if root is not None and output.resolve().is_relative_to(root):
@@ -79,6 +88,8 @@ def create_backup(engine: Engine, storage: Storage, output: Path, app_version: s
                     size = stream.seek(0, 2)
                     stream.seek(0)
                     files[key] = archive.add_stream(FILES_PREFIX + key, stream, size)
+                if on_file is not None:
+                    on_file(len(files))
             manifest = _manifest(created_at, app_version, backend, database, snapshot, files)
             data = manifest.to_json()
             archive.add_bytes(MANIFEST_NAME, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -64,6 +65,11 @@ class Storage(ABC):
     def put(self, key: str, data: bytes) -> None:
         """Store `data` under `key` atomically: readers see the old object or the new one, never a part."""
 
+    def put_file(self, key: str, source: BinaryIO) -> None:
+        """Store the rest of the open binary file `source` under `key`, as `put` does; backends override this to
+        copy it in chunks, so a large file is never held in memory."""
+        self.put(key, source.read())
+
     def put_if_absent(self, key: str, data: bytes) -> bool:
         """Store `data` under `key` unless an object is already there (then nothing is written): True if this call
         created it. Backends override this with an atomic create; this fallback is not race-free."""
@@ -123,21 +129,27 @@ class LocalStorage(Storage):
             raise ValueError(f"storage key resolves outside the storage root: {key!r}")
         return full
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes | BinaryIO) -> None:
         target = self.path(key)
         try:
             self._write(target, data)
         except OSError as error:
             raise StorageUnavailable(f"cannot write {key!r} under {self.root}: {error}") from error
 
-    def _write(self, target: Path, data: bytes, *, replace: bool = True) -> bool:
-        """Write a temp file beside ``target`` and rename it into place (``replace``) or hard-link it there, which
-        fails if ``target`` exists (then nothing is written: False)."""
+    put_file = put  # _write copies an open file in chunks
+
+    def _write(self, target: Path, data: bytes | BinaryIO, *, replace: bool = True) -> bool:
+        """Write a temp file beside ``target`` (from bytes, or copied in chunks from an open file) and rename it into
+        place (``replace``) or hard-link it there, which fails if ``target`` exists (then nothing is written:
+        False)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as tmp:
-                tmp.write(data)
+                if isinstance(data, bytes | bytearray | memoryview):
+                    tmp.write(data)
+                else:
+                    shutil.copyfileobj(data, tmp)
                 tmp.flush()
                 if self.fsync:
                     os.fsync(tmp.fileno())

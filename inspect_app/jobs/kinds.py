@@ -6,6 +6,8 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -13,15 +15,21 @@ from sqlalchemy import func, select
 from ..domain.time import today_vn
 from ..exports.formats import csv_chunks, write_xlsx
 from ..exports.queries import EXPORTS, InvalidFilters, build_export
-from ..access import scoped
+from ..access import can, scoped
+from ..backup import jobs as backup_jobs
+from ..backup.jobs import may_back_up
+from ..backup.manifest import BackupError
+from ..domain.errors import RuleError
+from ..minutes.batch import batch_period, period_text, print_batch, record_prints
 from ..extensions import db
 from ..models import ReportRequest, User
 from ..reports import service as reports
 from .queue import Claim, report_progress
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Progress is reported (and the lease extended) after this many rows.
+# Progress is reported (and the lease extended) after this many rows, or stored files copied into a backup.
 PROGRESS_EVERY_ROWS = 1000
+PROGRESS_EVERY_FILES = 200
 
 
 class JobRefused(Exception):
@@ -31,9 +39,15 @@ class JobRefused(Exception):
 
 @dataclass(frozen=True)
 class Result:
-    data: bytes
+    """A job's file: bytes, or an open temporary file (a large one, written on disk) that the worker closes once it
+    is stored. ``record``: the job's own writes, made in the transaction that finishes it (queue.finish)."""
+
+    data: bytes | BinaryIO
     filename: str
     content_type: str
+    record: Callable[[], None] | None = None
+    # The stored object's extension when it is not the downloaded file itself (a backup's pointer).
+    stored_extension: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,11 +107,15 @@ def run_export(held: Claim) -> Result:
     if fmt == "csv":
         return Result(b"".join(csv_chunks(built.fields, counted())), filename, "text/csv; charset=utf-8")
     tmpdir = current_app.config.get("EXPORT_TMPDIR") or None
-    with tempfile.TemporaryFile(dir=tmpdir) as spooled:
+    spooled = tempfile.TemporaryFile(dir=tmpdir)
+    try:
         write_xlsx(spooled, built.fields, counted(), built.title, tmpdir=tmpdir)
         report_progress(held, 95, "Đang lưu tệp")
         spooled.seek(0)
-        return Result(spooled.read(), filename, XLSX_MIMETYPE)
+    except BaseException:
+        spooled.close()
+        raise
+    return Result(spooled, filename, XLSX_MIMETYPE)
 
 
 def run_report_summary(held: Claim) -> Result:
@@ -114,6 +132,90 @@ def run_report_summary(held: Claim) -> Result:
     return Result(content, reports.summary_file_name(found, fmt), reports.MIMETYPES[fmt])
 
 
+def _test_pause() -> None:
+    """With the test kinds on, a pause after each step of a real job (JOBS_TEST_PAUSE seconds), so a test can kill
+    its worker in the middle of one."""
+    if current_app.config.get("JOBS_TEST_KINDS"):
+        time.sleep(float(current_app.config.get("JOBS_TEST_PAUSE") or 0))
+
+
+def run_minutes_print(held: Claim) -> Result:
+    """Every valid biên bản of a day or a period in the requester's scope (and the decisions and notices issued in it
+    when asked), as one PDF to print (a ZIP of PDFs for more than BATCH_PRINT_PART_SIZE); each biên bản counts one
+    print when the job finishes, and only then."""
+    user = _requester(held)
+    if not can("minutes.issue", user):
+        raise JobRefused("Tài khoản yêu cầu tác vụ này không còn quyền in biên bản.")
+    try:
+        first, last = batch_period(held.params.get("from"), held.params.get("to"))
+    except RuleError as refused:
+        raise JobRefused(str(refused)) from None
+    report_progress(held, 1, "Đang đếm biên bản")
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        percent = 2 + 90 * done // total
+        if percent != shown[0] or done == total:
+            shown[0] = percent
+            report_progress(held, percent, f"Đã ghép {done}/{total} biên bản")
+        _test_pause()
+
+    try:
+        built, stem, printed = print_batch(
+            user,
+            first,
+            last,
+            with_others=bool(held.params.get("with_others")),
+            part_size=int(current_app.config.get("BATCH_PRINT_PART_SIZE", 200)),
+            tmpdir=current_app.config.get("EXPORT_TMPDIR") or None,
+            progress=progress,
+        )
+    except RuleError as refused:
+        raise JobRefused(str(refused)) from None
+    requester_id = user.id
+
+    def record() -> None:
+        record_prints(printed, db.session.get(User, requester_id))
+
+    return Result(built.file, f"{stem}.{built.extension}", built.content_type, record=record)
+
+
+def minutes_print_params(first: date, last: date, with_others: bool = False) -> dict:
+    params = {"from": first.isoformat(), "to": last.isoformat()}
+    return {**params, "with_others": True} if with_others else params
+
+
+def minutes_print_label(params: dict) -> str:
+    try:
+        first, last = batch_period(params.get("from"), params.get("to"))
+    except RuleError:
+        return "In biên bản"
+    if params.get("with_others"):
+        return f"In tất cả biên bản, quyết định và thông báo {period_text(first, last)}"
+    return f"In tất cả biên bản {period_text(first, last)}"
+
+
+def run_backup(held: Claim) -> Result:
+    """The same archive as ``flask backup create``, into BACKUP_DIR; the job keeps a pointer to it (backup.jobs)."""
+    user = _requester(held)
+    if not may_back_up(user):
+        raise JobRefused("Chỉ quản trị viên quản lý toàn bộ hệ thống mới tạo được bản sao lưu.")
+    db.session.rollback()  # the snapshot is the backup's own, not this session's
+    report_progress(held, 5, "Đang sao lưu cơ sở dữ liệu")
+
+    def on_file(count: int) -> None:
+        if count % PROGRESS_EVERY_FILES == 0:
+            report_progress(held, 50, f"Đã chép {count} tệp")
+        _test_pause()
+
+    try:
+        name, pointer, summary = backup_jobs.back_up_for_job(held.job_id, on_file)
+    except BackupError as error:
+        raise JobRefused(f"Không tạo được bản sao lưu. {error}") from None
+    report_progress(held, 99, f"Đã tạo {name}: {summary}"[:200])
+    return Result(pointer, name, backup_jobs.ARCHIVE_TYPE, stored_extension="json")
+
+
 def run_slow_test_job(held: Claim) -> Result:
     """For the tests only (JOBS_TEST_KINDS): steps with a pause between progress reports, so a worker can be killed
     in the middle of one."""
@@ -127,6 +229,8 @@ def run_slow_test_job(held: Claim) -> Result:
 KINDS: dict[str, Kind] = {
     "export": Kind("Xuất danh sách", run_export),
     "report-summary": Kind("Bảng tổng hợp báo cáo của các xã", run_report_summary),
+    "minutes-print": Kind("In biên bản", run_minutes_print),
+    "backup": Kind("Sao lưu toàn bộ dữ liệu", run_backup),
 }
 TEST_KINDS: dict[str, Kind] = {"test-slow": Kind("Tác vụ thử", run_slow_test_job)}
 
@@ -139,6 +243,8 @@ def kinds_for(app) -> dict[str, Kind]:
 def job_label(kind: str, params: dict) -> str:
     if kind == "export":
         return export_label(params)
+    if kind == "minutes-print":
+        return minutes_print_label(params)
     if kind == "report-summary":
         return f"Bảng tổng hợp báo cáo, yêu cầu số {params.get('request_id')} ({str(params.get('format', '')).upper()})"
     found = KINDS.get(kind) or TEST_KINDS.get(kind)

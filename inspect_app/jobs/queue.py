@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -206,33 +207,73 @@ def heartbeat(held: Claim) -> bool:
         )
 
 
-def finish(held: Claim, data: bytes, filename: str, content_type: str) -> str:
-    """Store the result and finish the job with it; its storage key. LeaseLost (and nothing kept) if another
-    attempt holds the job now."""
+def _digest(data: bytes | BinaryIO) -> tuple[str, int]:
+    """The SHA-256 and size of the result; an open file is read in chunks and left where it started."""
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest(), len(data)
+    start = data.tell()
+    digest, size = hashlib.sha256(), 0
+    while chunk := data.read(1 << 20):
+        digest.update(chunk)
+        size += len(chunk)
+    data.seek(start)
+    return digest.hexdigest(), size
+
+
+def finish(
+    held: Claim,
+    data: bytes | BinaryIO,
+    filename: str,
+    content_type: str,
+    *,
+    record: Callable[[], None] | None = None,
+    extension: str | None = None,
+) -> str:
+    """Store the result (bytes, or an open file copied in chunks) and finish the job with it; its storage key.
+    LeaseLost (and nothing kept) if another attempt holds the job now.
+
+    ``record``, when given, makes the job's own writes (through the session and the write door, with their audit
+    events) in the transaction that finishes the job: they are kept exactly when this attempt's result is, never
+    by an attempt that lost the job and never twice. ``extension``: the stored object's, when it is not the
+    downloaded file's (a backup's pointer)."""
     storage = storage_for(current_app)
-    digest = hashlib.sha256(data).hexdigest()
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    digest, size = _digest(data)
+    if extension is None:
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     key = f"jobs/{held.job_id}/{held.attempt}-{digest}.{extension}"
-    storage.put(key, data)
+    if isinstance(data, bytes):
+        storage.put(key, data)
+    else:
+        storage.put_file(key, data)
     now = utcnow()
-    with db.engine.begin() as conn:
-        done = conn.execute(
-            update(JOBS)
-            .where(_held(held))
-            .values(
-                status="done",
-                progress=100,
-                message="Hoàn thành",
-                result_key=key,
-                result_filename=filename[:200],
-                result_content_type=content_type[:120],
-                result_sha256=digest,
-                result_size=len(data),
-                dedupe_key=None,
-                lease_until=None,
-                finished_at=now,
-            )
-        ).rowcount
+    finished = update(JOBS).where(_held(held)).values(
+        status="done",
+        progress=100,
+        message="Hoàn thành",
+        result_key=key,
+        result_filename=filename[:200],
+        result_content_type=content_type[:120],
+        result_sha256=digest,
+        result_size=size,
+        dedupe_key=None,
+        lease_until=None,
+        finished_at=now,
+    )
+    if record is None:
+        with db.engine.begin() as conn:
+            done = conn.execute(finished).rowcount
+    else:
+        done = db.session.execute(finished).rowcount
+        if done == 1:
+            try:
+                record()
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                storage.delete(key)
+                raise
+        else:
+            db.session.rollback()
     if done != 1:
         storage.delete(key)
         raise LeaseLost(held.job_id)

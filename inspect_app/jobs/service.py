@@ -3,7 +3,7 @@ while it stays in their scope; anyone else gets 404, as for a job that does not 
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, flash, redirect, url_for
 from ..access import get_or_404, scoped
 from ..extensions import db
 from ..models import Job, User
@@ -11,6 +11,15 @@ from .kinds import job_label
 
 # The Tác vụ page lists this many of the person's latest jobs.
 LISTED_JOBS = 50
+
+
+def queued(job: Job, created: bool):
+    """The answer to a request that queued a job (or found the same one waiting): the Tác vụ page, at the job."""
+    if created:
+        flash("Đã đưa tác vụ vào hàng chờ. Tệp sẽ có ở trang này khi làm xong.", "success")
+    else:
+        flash("Tác vụ này đang chờ hoặc đang chạy, không tạo thêm.", "warning")
+    return redirect(url_for("jobs.list_jobs", _anchor=f"job-{job.id}"))
 
 
 def own_jobs(user: User, limit: int = LISTED_JOBS) -> list[Job]:

@@ -59,7 +59,18 @@ class Worker:
             try:
                 result = kinds[held.kind].run(held)
                 db.session.rollback()  # end the job's read transaction before the result is written
-                finish(held, result.data, result.filename, result.content_type)
+                try:
+                    finish(
+                        held,
+                        result.data,
+                        result.filename,
+                        result.content_type,
+                        record=result.record,
+                        extension=result.stored_extension,
+                    )
+                finally:
+                    if not isinstance(result.data, bytes):
+                        result.data.close()  # a temporary file: gone once closed
             except LeaseLost:
                 log.warning(
                     "job %s attempt %s lost its lease; its work is dropped", held.job_id, held.attempt

@@ -508,11 +508,16 @@ def print_copy(minutes_list: list[Minutes], user: User) -> bytes:
         content = issued_pdf(minutes_list[0])
     else:
         content = print_job([(issued_pdf(m), m.print_count > 0) for m in minutes_list])
+    count_prints(minutes_list, user)
+    db.session.commit()
+    return content
+
+
+def count_prints(minutes_list: list[Minutes], user: User) -> None:
+    """One more print of each, in the audit log (the caller commits): the next print of it is a copy."""
     for m in minutes_list:
         m.print_count += 1
         writes.log("print", m, user, {"print_count": [m.print_count - 1, m.print_count]})
-    db.session.commit()
-    return content
 
 
 def minutes_of(inspection: Inspection) -> list[Minutes]:

@@ -21,6 +21,10 @@ from ..decisions import notices as notice_service
 from ..domain.vocabulary import NOTICE_KINDS
 from ..audit.service import log_download
 from . import service
+from ..jobs.kinds import minutes_print_params
+from ..jobs.queue import enqueue
+from ..jobs.service import queued
+from .batch import batch_period, count_batch, nothing_to_print
 from .queries import counts_by_day, minutes_list_args, minutes_page
 from .forms import DayForm, IssueForm, ReasonForm, signature_png
 
@@ -199,19 +203,20 @@ def print_one(minutes_id: int):
 @bp.route("/minutes/print-day", methods=["POST"])
 @login_required
 def print_day():
+    """Queue the batch print of a day ("day") or a period ("from", "to"), with the decisions and notices issued in
+    it when "with_others" is ticked; the Tác vụ page gives the file."""
     require("minutes.issue")
     try:
-        day = date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
-        flash("Ngày không hợp lệ (định dạng YYYY-MM-DD).", "error")
+        first, last = batch_period(request.form.get("from") or request.form.get("day"), request.form.get("to"))
+    except RuleError as exc:
+        flash(str(exc), "error")
         return redirect(url_for(".list_minutes"))
-    items = db.session.scalars(
-        scoped(Minutes).where(Minutes.issued_on == day, Minutes.status == "valid").order_by(Minutes.number)
-    ).all()
-    if not items:
-        flash(f"Không có biên bản có hiệu lực nào ngày {day:%d/%m/%Y}.", "warning")
-        return redirect(url_for(".list_minutes", day=day.isoformat()))
-    return _pdf(service.print_copy(list(items), current_user), f"bien-ban-ngay-{day.isoformat()}.pdf")
+    with_others = bool(request.form.get("with_others"))
+    if count_batch(current_user, first, last, with_others=with_others) == 0:
+        flash(nothing_to_print(first, last), "warning")
+        return redirect(url_for(".list_minutes", day=first.isoformat() if first == last else ""))
+    params = minutes_print_params(first, last, with_others)
+    return queued(*enqueue("minutes-print", params, current_user))
 
 
 def _reason_action(minutes_id: int, action: str, permission: str, done: str):

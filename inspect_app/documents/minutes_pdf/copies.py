@@ -16,10 +16,10 @@ from reportlab.pdfgen.canvas import Canvas
 from ..fonts import register_serif_family
 from .page import draw_copy_mark
 
-__all__ = ["print_job"]
+__all__ = ["copy_mark_page", "print_job"]
 
 
-def _copy_mark_page():
+def copy_mark_page():
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=1)
     draw_copy_mark(canvas, register_serif_family())
@@ -38,7 +38,7 @@ def print_job(issued: Sequence[tuple[bytes, bool]]) -> bytes:
         for page in PdfReader(io.BytesIO(content)).pages:
             added = writer.add_page(page)
             if is_copy:
-                stamp = stamp or _copy_mark_page()
+                stamp = stamp or copy_mark_page()
                 added.merge_page(stamp)
     out = io.BytesIO()
     writer.write(out)
