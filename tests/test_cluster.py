@@ -24,9 +24,6 @@ from tests.factories import PASSWORD, build_world, make_completed_inspection, ma
 from tests.minutes_helpers import preview_digest, with_recorder
 from tests.test_write_races import together
 
-# One cluster for the module: keep its tests on one pytest-xdist worker (make test runs --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("cluster")
-
 OTHER = {"A": "B", "B": "A"}
 
 
@@ -55,17 +52,6 @@ def cluster(tmp_path_factory, worker_id):
         drop_postgres_database(name)
 
 
-@pytest.fixture
-def world(cluster):
-    """Fresh provinces, units and accounts in the shared database (tests/factories.build_world); the test runs in
-    the app context of the tests' own view of it."""
-    with cluster.app.app_context():
-        built = build_world()
-        db.session.commit()
-        yield built
-        db.session.remove()
-
-
 def log_in(cluster: Cluster, user, via: str) -> requests.Session:
     """A browser that opened the login page through the other server and logged in through ``via``."""
     browser = cluster.browser()
@@ -81,13 +67,13 @@ def log_in(cluster: Cluster, user, via: str) -> requests.Session:
     return browser
 
 
-def test_round_robin_alternates_between_the_two_servers(cluster):
+def round_robin_alternates_between_the_two_servers(cluster, world):
     answers = [cluster.upstream(cluster.probe()) for _ in range(6)]
     assert set(answers) == {"A", "B"}
     assert all(first != second for first, second in pairwise(answers))
 
 
-def test_a_login_through_one_server_holds_on_the_other_and_its_logout_ends_it_on_both(cluster, world):
+def a_login_through_one_server_holds_on_the_other_and_its_logout_ends_it_on_both(cluster, world):
     staff = world.users["staff"]
     browser = log_in(cluster, staff, via="A")
     home = cluster.send(browser, "GET", "/", via="B")
@@ -110,7 +96,7 @@ def test_a_login_through_one_server_holds_on_the_other_and_its_logout_ends_it_on
         assert answer.status_code == 302 and "/login" in answer.headers["Location"]
 
 
-def test_a_photo_uploaded_through_one_server_is_read_whole_through_the_other(cluster, world):
+def a_photo_uploaded_through_one_server_is_read_whole_through_the_other(cluster, world):
     phone = cluster.browser()
     answer = cluster.send(
         phone,
@@ -148,7 +134,7 @@ def test_a_photo_uploaded_through_one_server_is_read_whole_through_the_other(clu
 ISSUES = 8
 
 
-def test_biên_bản_issued_through_both_servers_at_once_keep_gap_free_numbers(cluster, world):
+def biên_bản_issued_through_both_servers_at_once_keep_gap_free_numbers(cluster, world):
     inspections = [
         make_completed_inspection(world.premise_a, world.users["inspector"]) for _ in range(ISSUES)
     ]
@@ -177,7 +163,7 @@ def test_biên_bản_issued_through_both_servers_at_once_keep_gap_free_numbers(c
         assert answer.headers["Location"] == f"/minutes/{by_inspection[inspection_id]}"
 
 
-def test_failed_logins_through_both_servers_are_counted_together(cluster, world):
+def failed_logins_through_both_servers_are_counted_together(cluster, world):
     username = make_user("staff", world.unit_a).username
     browser = cluster.browser()
     token = csrf_token(cluster.send(browser, "GET", "/login").text)
@@ -204,9 +190,7 @@ def test_failed_logins_through_both_servers_are_counted_together(cluster, world)
     assert addresses == ["127.0.0.1"] * limit
 
 
-def test_an_export_queued_through_one_server_is_run_by_the_worker_and_downloaded_through_the_other(
-    cluster, world
-):
+def an_export_queued_through_one_server_is_run_by_the_worker_and_downloaded_through_the_other(cluster, world):
     staff = world.users["staff"]
     browser = log_in(cluster, staff, via="B")
     page = cluster.send(browser, "GET", "/jobs", via="A")
@@ -231,3 +215,28 @@ def test_an_export_queued_through_one_server_is_run_by_the_worker_and_downloaded
     assert hashlib.sha256(downloaded.content).hexdigest() == stored.result_sha256
     # Run by the flask worker process, not by either app server.
     assert stored.worker_id.split(":")[1] == str(cluster.processes["worker"].pid)
+
+
+SCENARIOS = [
+    round_robin_alternates_between_the_two_servers,
+    a_login_through_one_server_holds_on_the_other_and_its_logout_ends_it_on_both,
+    a_photo_uploaded_through_one_server_is_read_whole_through_the_other,
+    biên_bản_issued_through_both_servers_at_once_keep_gap_free_numbers,
+    failed_logins_through_both_servers_are_counted_together,
+    an_export_queued_through_one_server_is_run_by_the_worker_and_downloaded_through_the_other,
+]
+
+
+def test_two_app_servers_behind_nginx(cluster):
+    """Every scenario on one set of servers (started once: a test of its own each would start one set per
+    pytest-xdist worker), each with fresh provinces, units and accounts (tests/factories.build_world)."""
+    for scenario in SCENARIOS:
+        with cluster.app.app_context():
+            world = build_world()
+            db.session.commit()
+            try:
+                scenario(cluster, world)
+            except AssertionError as failure:
+                raise AssertionError(f"{scenario.__name__}: {failure}\n{cluster.logs()}") from failure
+            finally:
+                db.session.remove()
