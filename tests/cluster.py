@@ -179,6 +179,7 @@ class Cluster:
         self.upstreams = {name: f"127.0.0.1:{port}" for name, port in self.ports.items()}
         self.processes: dict[str, Process] = {}
         self.certificate: Path | None = None
+        self.app = None  # the tests' own Flask app on the same database and store, set by the fixture
 
     def environment(self, instance: str) -> dict[str, str]:
         """The settings every process gets, the same on every server; only the instance folder is its own."""

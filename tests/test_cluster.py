@@ -22,6 +22,7 @@ from tests.cluster import Cluster, csrf_token, environment, nginx_binary
 from tests.conftest import RUN_ID, create_postgres_database, drop_postgres_database, missing
 from tests.factories import PASSWORD, build_world, make_completed_inspection, make_user
 from tests.minutes_helpers import preview_digest, with_recorder
+from tests.test_jobs import _wait_for
 from tests.test_write_races import together
 
 OTHER = {"A": "B", "B": "A"}
@@ -45,9 +46,8 @@ def cluster(tmp_path_factory, worker_id):
         yield running
     finally:
         running.stop()
-        app = getattr(running, "app", None)
-        if app is not None:
-            with app.app_context():
+        if running.app is not None:
+            with running.app.app_context():
                 db.engine.dispose()
         drop_postgres_database(name)
 
@@ -203,8 +203,6 @@ def an_export_queued_through_one_server_is_run_by_the_worker_and_downloaded_thro
         jobs = cluster.send(browser, "GET", "/jobs/status.json").json()["jobs"]
         assert len(jobs) == 1 and jobs[0]["status"] in ("queued", "running", "done"), jobs
         return jobs[0] if jobs[0]["status"] == "done" else None
-
-    from tests.test_jobs import _wait_for
 
     job = _wait_for(finished, "the worker to run the export", seconds=30)
     downloaded = cluster.send(browser, "GET", job["download_url"], via="B")
