@@ -64,12 +64,11 @@ def migrated_sqlite(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def migrated_postgres(tmp_path_factory, worker_id) -> str:
+def create_postgres_database(name: str) -> str:
+    """An empty database of that name on the TEST_POSTGRES_URL server (dropped first if left over); its URL."""
     if not PG_URL:
         missing("PostgreSQL (TEST_POSTGRES_URL)")
     server = make_url(PG_URL)
-    name = f"inspect_test_{RUN_ID}_{worker_id}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -80,13 +79,23 @@ def migrated_postgres(tmp_path_factory, worker_id) -> str:
         missing(f"PostgreSQL at {server.render_as_string()} ({error})")
     finally:
         admin.dispose()
-    url = server.set(database=name).render_as_string(hide_password=False)
-    _upgrade(url, tmp_path_factory.mktemp("pg-template"))
-    yield url
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(name: str) -> None:
+    admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(tmp_path_factory, worker_id) -> str:
+    name = f"inspect_test_{RUN_ID}_{worker_id}"
+    url = create_postgres_database(name)
+    _upgrade(url, tmp_path_factory.mktemp("pg-template"))
+    yield url
+    drop_postgres_database(name)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
@@ -11,18 +11,31 @@ from ..extensions import db
 from ..models import Market, Premise
 from ..premises.state import state_expression
 from ..web.errors import RETRY_AFTER_SECONDS
+from .schema import missing_version_table, schema_is_older
 
 bp = Blueprint("main", __name__)
 
 
+SCHEMA_OLDER = (
+    "Cơ sở dữ liệu chưa được nâng cấp cho phiên bản ứng dụng này: cần chạy flask --app wsgi db upgrade."
+)
+
+
 @bp.route("/healthz")
 def healthz():
-    """A real round trip to the database; 503 when it cannot be reached."""
+    """A real round trip to the database, which reads its schema revision; 503 when the database cannot be reached
+    or its schema is older than this code (main/schema.py)."""
+    unhealthy = None
     try:
-        db.session.execute(text("SELECT 1")).scalar_one()
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
         db.session.rollback()
-        body = {"status": "error", "error": "Không kết nối được cơ sở dữ liệu."}
+        unhealthy = SCHEMA_OLDER if missing_version_table(error) else "Không kết nối được cơ sở dữ liệu."
+    else:
+        if schema_is_older(revision, current_app.extensions["migrate"].directory):
+            unhealthy = SCHEMA_OLDER
+    if unhealthy:
+        body = {"status": "error", "error": unhealthy}
         return jsonify(body), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return jsonify({"status": "ok"})
 
