@@ -22,7 +22,7 @@ from tests.cluster import Cluster, csrf_token, environment, nginx_binary
 from tests.conftest import RUN_ID, create_postgres_database, drop_postgres_database, missing
 from tests.factories import PASSWORD, build_world, make_completed_inspection, make_user
 from tests.minutes_helpers import preview_digest, with_recorder
-from tests.test_jobs import _wait_for
+from tests.test_jobs import wait_for
 from tests.test_write_races import together
 
 OTHER = {"A": "B", "B": "A"}
@@ -204,7 +204,7 @@ def an_export_queued_through_one_server_is_run_by_the_worker_and_downloaded_thro
         assert len(jobs) == 1 and jobs[0]["status"] in ("queued", "running", "done"), jobs
         return jobs[0] if jobs[0]["status"] == "done" else None
 
-    job = _wait_for(finished, "the worker to run the export", seconds=30)
+    job = wait_for(finished, "the worker to run the export", seconds=30)
     downloaded = cluster.send(browser, "GET", job["download_url"], via="B")
     assert downloaded.status_code == 200 and "attachment" in downloaded.headers["Content-Disposition"]
     assert world.premise_a.name.encode() in downloaded.content
