@@ -110,20 +110,28 @@ def share(total: int, parts: int, index: int) -> int:
     return total // parts + (1 if index < total % parts else 0)
 
 
-class CopySink:
-    """``generate_province.build``'s writer for one province: its rows (ids from 1) go to PostgreSQL by COPY, every
-    id and every foreign key moved past the rows already in the table it names. Columns a row leaves out get the
-    model's Python-side default, as an INSERT through SQLAlchemy would."""
+# Province k's rows have the ids k × stride + their ids in the province (from 1), so a province's ids are the same
+# whichever run, or which of several parallel runs (--part), wrote it.
+STRIDE = 10_000_000
+SMALL_STRIDES = {"provinces": 1, "units": 1000, "users": 1000, "markets": 1000, "minutes_counters": 1000}
 
-    def __init__(self, conn):
+
+def stride(table_name: str) -> int:
+    return SMALL_STRIDES.get(table_name, STRIDE)
+
+
+class CopySink:
+    """``generate_province.build``'s writer for province ``index``: its rows (ids from 1) go to PostgreSQL by COPY,
+    every id and every foreign key moved to that province's range of the table it names. Columns a row leaves out
+    get the model's Python-side default, as an INSERT through SQLAlchemy would."""
+
+    def __init__(self, conn, index: int):
         self.cursor = conn.connection.driver_connection.cursor()
-        self.offsets: dict[str, int] = {}
+        self.index = index
         self.counts: dict[str, int] = {}
-        for table in _tables_with_ids():
-            self.offsets[table.name] = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()
 
     def _shift(self, table_name: str) -> int:
-        return self.offsets.get(table_name, 0)
+        return self.index * stride(table_name)
 
     def __call__(self, table, rows: list[dict]) -> None:
         if not rows:
@@ -143,6 +151,8 @@ class CopySink:
                 how = "default" if column.default.is_scalar else "callable"
                 columns.append((column.name, how, column.default.arg, False))
         standard_shift = self._shift("reference_standards")
+        if "id" in given and max(row.get("id") or 0 for row in rows) > stride(table.name):
+            raise ValueError(f"{table.name}: more rows in a province than its id stride allows")
         names = ", ".join(f'"{name}"' for name, *_ in columns)
         with self.cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for row in rows:
@@ -165,12 +175,6 @@ class CopySink:
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
 
 
-def _tables_with_ids():
-    from inspect_app.extensions import db
-
-    return [t for t in db.metadata.sorted_tables if "id" in t.c and isinstance(t.c.id.type, Integer)]
-
-
 def fill(conn, args) -> dict[str, int]:
     """Every province not yet in the database, one transaction each (``conn`` is committed after each); returns
     the rows written per table. Prints each province's rows and rows/s."""
@@ -179,9 +183,10 @@ def fill(conn, args) -> dict[str, int]:
     done = set(conn.execute(select(Province.code)).scalars())
     conn.commit()
     totals: dict[str, int] = {}
+    part, parts = args.part
     for index in range(args.provinces):
         where = place(index)
-        if where.code in done:
+        if where.code in done or index % parts != part:
             continue
         province_args = argparse.Namespace(**vars(args))
         province_args.units = share(args.communes, args.provinces, index)
@@ -190,7 +195,7 @@ def fill(conn, args) -> dict[str, int]:
         province_args.seed = f"{args.seed}:{where.code}"
         started, cpu = time.perf_counter(), time.process_time()
         conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-        sink = CopySink(conn)
+        sink = CopySink(conn, index)
         build(conn, province_args, where, insert=sink)
         conn.commit()
         seconds = time.perf_counter() - started
@@ -203,6 +208,64 @@ def fill(conn, args) -> dict[str, int]:
             flush=True,
         )
     return totals
+
+
+# The tables a province fills by the hundred thousand rows: their secondary indexes and unique constraints are
+# dropped while they are filled and built again at the end (a bulk build costs a fraction of keeping them on every
+# row), their definitions kept meanwhile in BENCH_DEFERRED so a stopped run puts them back when it goes on.
+BIG_TABLES = (
+    "premises",
+    "premise_changes",
+    "instruments",
+    "inspections",
+    "inspection_members",
+    "findings",
+    "photos",
+    "readings",
+    "reading_standards",
+    "prepackaged_lots",
+    "minutes",
+)
+BENCH_DEFERRED = "bench_deferred_indexes"
+
+
+def defer_indexes(conn) -> None:
+    conn.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {BENCH_DEFERRED} (name text PRIMARY KEY, drop_ddl text, create_ddl text)"
+    )
+    found = conn.exec_driver_sql(
+        """
+        SELECT i.relname, t.relname, pg_get_indexdef(i.oid), c.conname, pg_get_constraintdef(c.oid)
+        FROM pg_index x
+        JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_class t ON t.oid = x.indrelid
+        LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = t.oid AND c.contype = 'u'
+        WHERE t.relname = ANY(%(tables)s) AND NOT x.indisprimary
+        """,
+        {"tables": list(BIG_TABLES)},
+    ).all()
+    for index, table, index_ddl, constraint, constraint_ddl in found:
+        if constraint:
+            drop = f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"'
+            create = f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" {constraint_ddl}'
+        else:
+            drop, create = f'DROP INDEX "{index}"', index_ddl
+        conn.exec_driver_sql(
+            f"INSERT INTO {BENCH_DEFERRED} VALUES (%(n)s, %(d)s, %(c)s)", {"n": index, "d": drop, "c": create}
+        )
+        conn.exec_driver_sql(drop)
+    conn.commit()
+
+
+def restore_indexes(conn) -> None:
+    exists = conn.exec_driver_sql(f"SELECT to_regclass('{BENCH_DEFERRED}')").scalar()
+    if exists is None:
+        return
+    conn.exec_driver_sql("SET maintenance_work_mem = '1GB'")
+    for (create,) in conn.exec_driver_sql(f"SELECT create_ddl FROM {BENCH_DEFERRED} ORDER BY name").all():
+        conn.exec_driver_sql(create)
+    conn.exec_driver_sql(f"DROP TABLE {BENCH_DEFERRED}")
+    conn.commit()
 
 
 def add_national_admin(conn) -> None:
@@ -232,6 +295,7 @@ def generate(args, *, migrate: bool = True) -> dict[str, int]:
     from flask_migrate import upgrade
 
     from inspect_app.extensions import db
+    from inspect_app.models import Province
 
     if migrate:
         prepare_database(args.url, args.recreate)
@@ -241,7 +305,17 @@ def generate(args, *, migrate: bool = True) -> dict[str, int]:
         if migrate:
             upgrade()
         with db.engine.connect() as conn:
+            if args.defer_indexes:
+                defer_indexes(conn)
             totals = fill(conn, args)
+            present = conn.execute(select(func.count()).select_from(Province)).scalar()
+            conn.commit()
+            if present < args.provinces:
+                print(f"{present} of {args.provinces} provinces in: the run that adds the last one finishes")
+                return totals
+            indexing = time.perf_counter()
+            restore_indexes(conn)
+            indexing = time.perf_counter() - indexing
             reset_sequences(conn)
             add_national_admin(conn)
         built = time.perf_counter() - started
@@ -250,7 +324,9 @@ def generate(args, *, migrate: bool = True) -> dict[str, int]:
     rows = sum(totals.values())
     if rows:
         print(", ".join(f"{table} {count:,}" for table, count in totals.items()))
-        print(f"{rows:,} rows in {built:.0f} s: {rows / built:,.0f} rows/s")
+        print(
+            f"{rows:,} rows in {built:.0f} s: {rows / built:,.0f} rows/s (indexes built at the end: {indexing:.0f} s)"
+        )
     print(
         f"premise state {state:.0f} s, tallies {tallied:.0f} s; CPU of this process {time.process_time():.0f} s"
     )
@@ -266,6 +342,19 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--communes", type=int, default=3321, help="communes, wards and special zones in all")
     parser.add_argument("--premises", type=int, default=1_700_000)
     parser.add_argument("--inspections", type=int, default=2_000_000, help="in the generated year")
+    parser.add_argument(
+        "--part",
+        type=lambda text: tuple(int(n) for n in text.split("/")),
+        default=(0, 1),
+        help="k/n: only the provinces whose index is k modulo n (n runs in parallel fill a database n times faster "
+        "when the machine has the cores; the last to end finishes)",
+    )
+    parser.add_argument(
+        "--defer-indexes",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="drop the big tables' secondary indexes while filling them, build them at the end",
+    )
     add_record_options(parser)
     return parser
 
