@@ -305,12 +305,12 @@ def generate(args, *, migrate: bool = True) -> dict[str, int]:
         if migrate:
             upgrade()
         with db.engine.connect() as conn:
-            if args.defer_indexes:
+            if args.defer_indexes and not args.finish_now:
                 defer_indexes(conn)
-            totals = fill(conn, args)
+            totals = {} if args.finish_now else fill(conn, args)
             present = conn.execute(select(func.count()).select_from(Province)).scalar()
             conn.commit()
-            if present < args.provinces:
+            if present < args.provinces and not args.finish_now:
                 print(f"{present} of {args.provinces} provinces in: the run that adds the last one finishes")
                 return totals
             indexing = time.perf_counter()
@@ -348,6 +348,11 @@ def parser() -> argparse.ArgumentParser:
         default=(0, 1),
         help="k/n: only the provinces whose index is k modulo n (n runs in parallel fill a database n times faster "
         "when the machine has the cores; the last to end finishes)",
+    )
+    parser.add_argument(
+        "--finish-now",
+        action="store_true",
+        help="add no province: build the indexes, the sequences, the premise state and tallies over those in",
     )
     parser.add_argument(
         "--defer-indexes",
