@@ -252,7 +252,10 @@ def main(argv=None) -> int:
     parser.add_argument("url", help="the database built by national.py")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
-        "--province", type=int, default=PROVINCE, help="which province (0 for the first) the Sở and commune are of"
+        "--province",
+        type=int,
+        default=PROVINCE,
+        help="which province (0 for the first) the Sở and commune are of",
     )
     parser.add_argument("--only", help="only cases whose label contains this text")
     parser.add_argument(
@@ -278,7 +281,7 @@ def main(argv=None) -> int:
         accounts_for=accounts,
         on_case=Explainer() if args.explain else None,
     )
-    if not args.no_report and not args.only:
+    if not args.no_report and (not args.only or args.only in "report_table"):
         from bench_report import bench_database
 
         result = bench_database(
