@@ -150,19 +150,30 @@ def make_app(url: str, overrides: dict):
     )
 
 
-def bench_database(url: str, runs: int, only: str | None, cases_for=cases) -> dict:
-    """Each of ``cases_for(role, user)``'s requests, as the province supervisor and as one commune's inspector."""
+def province_accounts() -> dict:
+    """The accounts a province bench measures as: the province supervisor and the first commune's inspector."""
     from inspect_app.extensions import db
     from inspect_app.models import User
 
+    return {
+        "province": db.session.scalars(select(User).where(User.username == SUPERVISOR)).one(),
+        "commune": db.session.scalars(
+            select(User).where(User.role == "inspector").order_by(User.unit_id, User.id)
+        ).first(),
+    }
+
+
+def bench_database(
+    url: str, runs: int, only: str | None, cases_for=cases, accounts_for=province_accounts, on_case=None
+) -> dict:
+    """Each of ``cases_for(role, user)``'s requests, as each of ``accounts_for()`` (by default the province
+    supervisor and one commune's inspector). ``on_case(app, client, label, path, query)``, if given, runs after a
+    case's measured requests."""
+    from inspect_app.extensions import db
+
     base = make_app(url, {})
     with base.app_context():
-        accounts = {
-            "province": db.session.scalars(select(User).where(User.username == SUPERVISOR)).one(),
-            "commune": db.session.scalars(
-                select(User).where(User.role == "inspector").order_by(User.unit_id, User.id)
-            ).first(),
-        }
+        accounts = accounts_for()
         plan = {role: (user.username, cases_for(role, user)) for role, user in accounts.items()}
         db.session.remove()
         db.engine.dispose()
@@ -193,6 +204,8 @@ def bench_database(url: str, runs: int, only: str | None, cases_for=cases) -> di
                 if index:
                     samples.append((cpu, db_cpu, meter.statements - statements_before, len(body), wall))
             raw = len(client.get(path, query_string=query).get_data())
+            if on_case is not None:
+                on_case(app, client, f"{role}: {label}", path, query)
             result = {
                 "cpu_ms": statistics.median(s[0] for s in samples) * 1000,
                 "db_cpu_ms": statistics.median(s[1] for s in samples) * 1000,
@@ -287,7 +300,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def run_and_print(urls: list[str], runs: int, only: str | None, cases_for) -> None:
+def run_and_print(urls: list[str], runs: int, only: str | None, cases_for, **options) -> None:
     """Every case on every database, the load average before and after (stderr), then the Markdown table."""
     with open("/proc/loadavg") as handle:
         print(f"load average at start: {handle.read().split()[0]}", file=sys.stderr)
@@ -295,7 +308,7 @@ def run_and_print(urls: list[str], runs: int, only: str | None, cases_for) -> No
     for url in urls:
         backend = make_url(url).get_backend_name()
         print(f"{backend}: {make_url(url).render_as_string()}", file=sys.stderr)
-        everything[backend] = bench_database(url, runs, only, cases_for=cases_for)
+        everything[backend] = bench_database(url, runs, only, cases_for=cases_for, **options)
     with open("/proc/loadavg") as handle:
         print(f"load average at end: {handle.read().split()[0]}", file=sys.stderr)
     print_table(everything)

@@ -39,7 +39,9 @@ PERIOD = (date(2025, 12, 1), date(2026, 11, 30))
 TODAY = date(2026, 12, 2)
 
 
-def bench_database(url: str, runs: int) -> dict[str, dict]:
+def bench_database(url: str, runs: int, accounts_for=None) -> dict[str, dict]:
+    """``report_table`` for the generated year as each of ``accounts_for()`` ({label: user}; by default the province
+    supervisor and one commune's inspector)."""
     from inspect_app.extensions import db
     from inspect_app.models import Inspection, Reading, User
     from inspect_app.reports.figures import report_table
@@ -55,14 +57,18 @@ def bench_database(url: str, runs: int) -> dict[str, dict]:
             )
         ).one()
         print(f"  {sizes[0]:,} inspections, {sizes[1]:,} readings", file=sys.stderr)
-        accounts = {
-            "province (every commune and the total)": db.session.scalars(
-                select(User).where(User.username == SUPERVISOR)
-            ).one(),
-            "one commune": db.session.scalars(
-                select(User).where(User.role == "inspector").order_by(User.unit_id, User.id)
-            ).first(),
-        }
+        accounts = (
+            accounts_for()
+            if accounts_for
+            else {
+                "province (every commune and the total)": db.session.scalars(
+                    select(User).where(User.username == SUPERVISOR)
+                ).one(),
+                "one commune": db.session.scalars(
+                    select(User).where(User.role == "inspector").order_by(User.unit_id, User.id)
+                ).first(),
+            }
+        )
         for label, user in accounts.items():
             samples = []
             for index in range(runs + 1):  # run 0 is the warm-up

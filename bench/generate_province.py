@@ -58,6 +58,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -1023,7 +1024,24 @@ def lot_rows(rng: random.Random, inspections, findings, premises) -> list[dict]:
     return rows
 
 
-def build(conn, args) -> dict[str, int]:
+@dataclass(frozen=True)
+class Place:
+    """Where a generated province is and what it is called: its code and name, its Sở account (and an
+    administrator's, if any), the first of its communes' codes and the south-west corner of the 0.85° × 0.75° box its
+    communes are spread over. ``national.py`` builds 34 of them, each with its own."""
+
+    code: str = PROVINCE_CODE
+    name: str = PROVINCE_NAME
+    supervisor: str = SUPERVISOR
+    admin: str | None = "admin.bench"
+    unit_code_base: int = 21000
+    south: float = 14.55
+    west: float = 108.35
+
+
+def build(conn, args, where: Place = Place(), insert=None) -> dict[str, int]:
+    """Every row of one province, written by ``insert(table, rows)`` (bulk INSERTs into ``conn`` by default) with
+    ids from 1 in each table; the rows reference each other by those ids."""
     from werkzeug.security import generate_password_hash
 
     from inspect_app.checklists import load_catalogue
@@ -1054,14 +1072,14 @@ def build(conn, args) -> dict[str, int]:
     rng = random.Random(args.seed)
     # The metrology records draw from their own stream: the rows made without them stay the same.
     metrology_rng = random.Random(f"{args.seed}:metrology")
-    insert = Inserter(conn)
+    insert = insert or Inserter(conn)
     catalogue = load_catalogue(None)
     items_by_type: dict[str, list[str]] = {}
     for code, _ in TYPE_SHARES:
         items_by_type[code] = [i.code for g in catalogue.groups for i in g.items if i.applies_to(code)]
 
     # ---- province, communes, accounts ----------------------------------------------------------------------------
-    insert(Province.__table__, [{"id": 1, "code": PROVINCE_CODE, "name": PROVINCE_NAME}])
+    insert(Province.__table__, [{"id": 1, "code": where.code, "name": where.name}])
     units = []
     side = math.ceil(math.sqrt(args.units))
     names_seen = set()
@@ -1074,12 +1092,12 @@ def build(conn, args) -> dict[str, int]:
                 names_seen.add(place)
                 break
         # Communes on a grid over roughly 14.5–15.4 N, 108.3–109.1 E.
-        lat = 14.55 + 0.85 * ((n // side) + 0.5) / side + rng.uniform(-0.01, 0.01)
-        lon = 108.35 + 0.75 * ((n % side) + 0.5) / side + rng.uniform(-0.01, 0.01)
+        lat = where.south + 0.85 * ((n // side) + 0.5) / side + rng.uniform(-0.01, 0.01)
+        lon = where.west + 0.75 * ((n % side) + 0.5) / side + rng.uniform(-0.01, 0.01)
         units.append(
             {
                 "id": n + 1,
-                "code": f"{21000 + n}",
+                "code": f"{where.unit_code_base + n}",
                 "name": f"{label} {place}",
                 "kind": kind,
                 "province_id": 1,
@@ -1112,9 +1130,10 @@ def build(conn, args) -> dict[str, int]:
         return len(users)
 
     supervisor_id = add_user(
-        SUPERVISOR, "supervisor", province_id=1, position="Chuyên viên Sở Khoa học và Công nghệ"
+        where.supervisor, "supervisor", province_id=1, position="Chuyên viên Sở Khoa học và Công nghệ"
     )
-    add_user("admin.bench", "admin", province_id=1, position="Quản trị hệ thống")
+    if where.admin:
+        add_user(where.admin, "admin", province_id=1, position="Quản trị hệ thống")
     for unit in units:
         code = unit["code"]
         inspectors[unit["id"]] = [
@@ -1235,8 +1254,8 @@ def build(conn, args) -> dict[str, int]:
         else:
             accuracy = round(rng.uniform(4, 45) if rng.random() > 0.05 else rng.uniform(60, 200), 1)
             off = rng.expovariate(1 / 25) if rng.random() > 0.03 else rng.uniform(300, 2000)
-            base_lat = premise["latitude"] if premise["latitude"] is not None else 14.8
-            base_lon = premise["longitude"] if premise["longitude"] is not None else 108.9
+            base_lat = premise["latitude"] if premise["latitude"] is not None else where.south + 0.25
+            base_lon = premise["longitude"] if premise["longitude"] is not None else where.west + 0.55
             bearing = rng.uniform(0, 2 * math.pi)
             lat = round(base_lat + off * math.cos(bearing) / 111_320, 6)
             lon = round(base_lon + off * math.sin(bearing) / (111_320 * math.cos(math.radians(base_lat))), 6)
@@ -1426,14 +1445,8 @@ def reset_sequences(conn) -> None:
         )
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("url", help="SQLAlchemy database URL (sqlite:///… or postgresql+psycopg://…)")
-    parser.add_argument("--premises", type=int, default=50_000)
-    parser.add_argument("--inspections", type=int, default=200_000)
-    parser.add_argument("--units", type=int, default=96, help="communes, wards and special zones")
+def add_record_options(parser: argparse.ArgumentParser) -> None:
+    """The options of what each inspection carries, shared with ``national.py``."""
     parser.add_argument("--markets-per-unit", type=int, default=2)
     parser.add_argument("--findings-per-inspection", type=int, default=4)
     parser.add_argument("--photo-share", type=float, default=0.3, help="share of inspections with a photo")
@@ -1455,25 +1468,64 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--recreate", action="store_true", help="drop the database (or SQLite file) first")
-    args = parser.parse_args(argv)
 
-    from flask_migrate import upgrade
 
+def bulk_load_app(url: str):
     from inspect_app import create_app
-    from inspect_app.extensions import db
-    from inspect_app.models import Premise
-    from inspect_app.inspections import tallies
-    from inspect_app.premises.state import refresh_premise_state
 
-    prepare_database(args.url, args.recreate)
-    app = create_app(
+    return create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": args.url,
+            "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "bench",
             "UPLOAD_DIR": tempfile.mkdtemp(),
             "DB_STATEMENT_TIMEOUT_MS": 0,  # a bulk load, not a web request
         }
     )
+
+
+def compute_kept() -> tuple[float, float]:
+    """In the app's context, after the rows are in: every premise's latest state and every inspection's tallies, as
+    `flask rebuild-premise-state` and `flask rebuild-inspection-tallies` compute them, with ANALYZE before (PostgreSQL
+    plans the state 30 times slower on freshly loaded tables without statistics) and after. Seconds of each."""
+    from inspect_app.extensions import db
+    from inspect_app.inspections import tallies
+    from inspect_app.premises.state import refresh_premise_state
+
+    def analyze():
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+
+    started = time.perf_counter()
+    analyze()
+    refresh_premise_state(None)
+    db.session.commit()
+    state = time.perf_counter() - started
+    tallies.refresh(db.session)
+    db.session.commit()
+    tallied = time.perf_counter() - started - state
+    analyze()
+    return state, tallied
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("url", help="SQLAlchemy database URL (sqlite:///… or postgresql+psycopg://…)")
+    parser.add_argument("--premises", type=int, default=50_000)
+    parser.add_argument("--inspections", type=int, default=200_000)
+    parser.add_argument("--units", type=int, default=96, help="communes, wards and special zones")
+    add_record_options(parser)
+    args = parser.parse_args(argv)
+
+    from flask_migrate import upgrade
+
+    from inspect_app.extensions import db
+    from inspect_app.models import Premise
+
+    prepare_database(args.url, args.recreate)
+    app = bulk_load_app(args.url)
     started = time.perf_counter()
     with app.app_context():
         upgrade()
@@ -1484,22 +1536,7 @@ def main(argv=None) -> int:
             counts = build(conn, args)
             reset_sequences(conn)
         built = time.perf_counter() - started
-
-        def analyze():
-            with db.engine.connect() as conn:
-                conn.execute(text("ANALYZE"))
-                conn.commit()
-
-        # Every premise's latest state, as `flask rebuild-premise-state` computes it: after ANALYZE (PostgreSQL
-        # plans it 30 times slower on freshly loaded tables without statistics), and ANALYZE again after it.
-        analyze()
-        refresh_premise_state(None)
-        db.session.commit()
-        state = time.perf_counter() - started - built
-        tallies.refresh(db.session)
-        db.session.commit()
-        tallied = time.perf_counter() - started - built - state
-        analyze()
+        state, tallied = compute_kept()
         db.engine.dispose()
     elapsed = time.perf_counter() - started
     print(", ".join(f"{table} {count:,}" for table, count in counts.items()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.vocabulary import LATEST_RESULTS, PREMISE_STATUSES, one_of
@@ -57,6 +57,14 @@ class Premise(db.Model):
         Index("ix_premises_unit_id_earliest_stamp_expiry", "unit_id", "earliest_stamp_expiry"),
         Index("ix_premises_public_id", "public_id", unique=True),
         Index("ix_premises_uuid", "uuid", unique=True),
+        # The latest inspections still awaiting a fix (the dashboard's and the report's open fix-by requests),
+        # read from the index alone: a few per cent of the premises instead of the country's unit_id index.
+        Index(
+            "ix_premises_pending_fix",
+            "last_inspection_id",
+            sqlite_where=text("last_result = 'pending_fix'"),
+            postgresql_where=text("last_result = 'pending_fix'"),
+        ),
         # The map: premises by position with everything its GROUP BY reads (supervision.queries), index only.
         Index(
             "ix_premises_map",
