@@ -1,5 +1,5 @@
 """Flask commands: create-user, import-units, import-premises, seed-demo, rebuild-premise-state,
-rebuild-inspection-tallies, worker (background jobs), files check, audit verify, and the backup group (create,
+rebuild-inspection-tallies, worker (background jobs), files check and migrate-to-s3, audit verify, and the backup group (create,
 verify, restore)."""
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ def register_commands(app: Flask) -> None:
     from .audit.cli import audit_cli
     from .backup.cli import backup_cli
     from .files.check import files_cli
+    from .files.migrate import migrate_command
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_cli)
+    files_cli.add_command(migrate_command)
     app.cli.add_command(files_cli)
 
     @app.cli.command("create-user")
