@@ -210,6 +210,15 @@ def s3_settings(server, **overrides) -> dict:
     }
 
 
+def storage_env(config) -> dict:
+    """The storage settings of `config` as environment variables, for an app started in another process."""
+    return {
+        name: str(value)
+        for name, value in config.items()
+        if name == "STORAGE_BACKEND" or name.startswith("S3_")
+    }
+
+
 @pytest.fixture
 def storage_settings(request):
     """Settings for a further app's own, empty file store, of the backend the run tests (TEST_STORAGE)."""

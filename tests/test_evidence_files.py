@@ -4,14 +4,14 @@ refused upload, and `flask files check` reporting orphan files and rows whose fi
 from __future__ import annotations
 
 import hashlib
-import os
-import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from inspect_app.domain.time import utcnow
 from inspect_app.extensions import db
 from inspect_app.files.evidence import content_key, references
 from inspect_app.files.storage import LocalStorage
@@ -101,7 +101,7 @@ def test_a_conflicting_upload_keeps_a_file_another_row_shares(client, world, app
 # ---- flask files check --------------------------------------------------------------------------------------------
 
 
-def test_files_check_reports_orphans_and_missing_files(client, world, app, runner):
+def test_files_check_reports_orphans_and_missing_files(client, world, app, runner, monkeypatch):
     from tests.factories import make_completed_inspection
 
     auth = token_for(client, world.users["inspector"])
@@ -126,8 +126,11 @@ def test_files_check_reports_orphans_and_missing_files(client, world, app, runne
     # A fresh orphan may be an upload in flight: kept. One older than an hour is removed.
     fresh = runner.invoke(args=["files", "check", "--delete-orphans"])
     assert "Đã xóa 0 tệp" in fresh.output and storage.exists("photos/00/left-behind.jpg")
-    old = time.time() - 2 * 3600
-    os.utime(storage.path("photos/00/left-behind.jpg"), (old, old))
+    # Two hours later (a stored object's time cannot be set back in an object store, so the clock moves on).
+    from inspect_app.files import check
+
+    later = utcnow() + timedelta(hours=2)
+    monkeypatch.setattr(check, "utcnow", lambda: later)
     cleaned = runner.invoke(args=["files", "check", "--delete-orphans"])
     assert "Đã xóa 1 tệp" in cleaned.output and not storage.exists("photos/00/left-behind.jpg")
     assert cleaned.exit_code == 1  # the photo's file is still missing: never hidden
