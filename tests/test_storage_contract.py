@@ -183,3 +183,13 @@ def test_unusable_storage_settings_stop_the_start(settings, message, tmp_path):
         create_app(
             {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": "sqlite://", "UPLOAD_DIR": str(tmp_path), **settings}
         )
+
+
+def test_s3_without_conditional_writes_still_never_replaces(s3_server, tmp_path):
+    """A store that answers 501 to If-None-Match gets a look-then-write: not atomic, but its keys are content
+    hashes, so a racing writer could only write the same bytes; what is there is never replaced."""
+    store = make_storage({**TEST_SETTINGS, "UPLOAD_DIR": str(tmp_path), **s3_settings(s3_server)})
+    store.conditional_writes = False
+    assert store.put_if_absent(KEY, b"original") is True
+    assert store.put_if_absent(KEY, b"another") is False
+    assert store.get(KEY) == b"original"

@@ -256,6 +256,13 @@ class _ObjectReader(io.RawIOBase):
         self._body_position += count
         return count
 
+    def readall(self) -> bytes:
+        # What read() with no size calls: in large reads, not io's 8 KiB ones.
+        chunks = []
+        while data := self.read(READ_CHUNK * 16):
+            chunks.append(data)
+        return b"".join(chunks)
+
     def _reopen(self) -> None:
         self._close_body()
         arguments = {"Bucket": self._storage.bucket, "Key": self._name, "Range": f"bytes={self._position}-"}
