@@ -193,3 +193,32 @@ def test_s3_without_conditional_writes_still_never_replaces(s3_server, tmp_path)
     assert store.put_if_absent(KEY, b"original") is True
     assert store.put_if_absent(KEY, b"another") is False
     assert store.get(KEY) == b"original"
+
+
+def test_s3_settings_come_from_the_environment(monkeypatch, tmp_path):
+    from inspect_app import create_app
+    from inspect_app.files.s3 import S3Storage
+    from inspect_app.files.uploads import storage_for
+
+    for name, value in {
+        "STORAGE_BACKEND": "S3",
+        "S3_ENDPOINT_URL": "http://127.0.0.1:8333",
+        "S3_BUCKET": "inspect-files",
+        "S3_REGION": "ap-southeast-1",
+        "S3_ACCESS_KEY_ID": "key",
+        "S3_SECRET_ACCESS_KEY": "secret",
+        "S3_PREFIX": "quang-ngai/",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "x",
+    }.items():
+        monkeypatch.setenv(name, value)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    storage = storage_for(app)
+    assert isinstance(storage, S3Storage)
+    assert (storage.bucket, storage.prefix, storage.endpoint_url) == (
+        "inspect-files",
+        "quang-ngai/",
+        "http://127.0.0.1:8333",
+    )
+    assert storage.client.meta.region_name == "ap-southeast-1"
+    assert "secret" not in repr(storage)
