@@ -35,6 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    from .files.uploads import check_storage_settings
+
+    check_storage_settings(app.config)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     hops = app.config["TRUST_PROXY_HOPS"]
     if hops:

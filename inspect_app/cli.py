@@ -1,6 +1,6 @@
 """Flask commands: create-user, import-units, import-premises, seed-demo, rebuild-premise-state,
-rebuild-inspection-tallies, worker (background jobs), files check, audit verify, sessions prune, and the backup
-group (create, verify, restore)."""
+rebuild-inspection-tallies, worker (background jobs), files check and migrate-to-s3, audit verify, sessions prune,
+and the backup group (create, verify, restore)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ def register_commands(app: Flask) -> None:
     from .auth.prune import sessions_cli
     from .backup.cli import backup_cli
     from .files.check import files_cli
+    from .files.migrate import migrate_command
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_cli)
+    files_cli.add_command(migrate_command)
     app.cli.add_command(files_cli)
     app.cli.add_command(sessions_cli)
 

@@ -129,6 +129,21 @@ def settings_from_env(instance_path: str) -> dict:
         "JOBS_POLL_SECONDS": max(0.1, _float(env.get("JOBS_POLL_SECONDS"), 2.0)),
         # Finished jobs' files are kept this many days (``flask worker`` deletes older ones).
         "JOBS_KEEP_DAYS": max(1, _int(env.get("JOBS_KEEP_DAYS"), 7)),
+        # Where photos and issued PDFs live: "local" (UPLOAD_DIR) or "s3", an S3-compatible bucket that several app
+        # servers share (``files.uploads``). Keys are stored under S3_PREFIX in S3_BUCKET. Without an access key
+        # boto3 finds credentials itself (AWS_* variables, ~/.aws, an instance role). A store that does not answer
+        # within the timeouts (after S3_MAX_ATTEMPTS tries) makes the request answer 503 "try again".
+        "STORAGE_BACKEND": (env.get("STORAGE_BACKEND") or "local").strip().lower(),
+        "S3_ENDPOINT_URL": (env.get("S3_ENDPOINT_URL") or "").strip(),
+        "S3_BUCKET": (env.get("S3_BUCKET") or "").strip(),
+        "S3_REGION": (env.get("S3_REGION") or "").strip(),
+        "S3_ACCESS_KEY_ID": (env.get("S3_ACCESS_KEY_ID") or "").strip(),
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or "",
+        "S3_PREFIX": (env.get("S3_PREFIX") or "").strip(),
+        "S3_ADDRESSING_STYLE": (env.get("S3_ADDRESSING_STYLE") or "path").strip(),
+        "S3_CONNECT_TIMEOUT_SECONDS": max(0.1, _float(env.get("S3_CONNECT_TIMEOUT_SECONDS"), 5.0)),
+        "S3_READ_TIMEOUT_SECONDS": max(0.1, _float(env.get("S3_READ_TIMEOUT_SECONDS"), 30.0)),
+        "S3_MAX_ATTEMPTS": max(1, _int(env.get("S3_MAX_ATTEMPTS"), 3)),
         # Test-only kinds of job (a slow one that can be killed mid-run); never on in production.
         "JOBS_TEST_KINDS": _bool(env.get("JOBS_TEST_KINDS"), False),
         # With the test kinds on: a pause after each step of a real job, so a test can kill its worker mid-job.

@@ -16,6 +16,16 @@ def token_for(client, user) -> dict:
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
+def upload_photo(client, inspection_id, auth, content: bytes, photo_uuid: str):
+    """POST a JPEG to an inspection through the API, as the phone sends it."""
+    return client.post(
+        f"/api/v1/inspections/{inspection_id}/photos",
+        data={"uuid": photo_uuid, "file": (io.BytesIO(content), "anh.jpg")},
+        headers=auth,
+        content_type="multipart/form-data",
+    )
+
+
 def inspection_payload(premise, **changes) -> dict:
     payload = {
         "uuid": str(uuid.uuid4()),

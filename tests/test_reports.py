@@ -15,7 +15,6 @@ import re
 import threading
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 import requests
@@ -25,6 +24,7 @@ from inspect_app.domain.errors import Conflict, InvalidInput
 from inspect_app.domain.vocabulary import REPORT_FORMATS
 from inspect_app.domain.time import today_vn
 from inspect_app.extensions import db
+from inspect_app.files.uploads import storage_for
 from inspect_app.inspections import service as inspections
 from inspect_app.models import AuditEvent, Report, ReportFile, ReportRequest
 from inspect_app.reports import service
@@ -438,8 +438,7 @@ def test_two_sends_at_once_give_one_sent_report(app, live_server, world, rendere
     sends = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "send")
     assert db.session.scalar(sends) == 1
     # Only the winner's files are in storage.
-    stored = sorted(p.name for p in (Path(app.config["UPLOAD_DIR"]) / "reports").rglob("*") if p.is_file())
-    assert stored == sorted(Path(f.storage_key).name for f in files)
+    assert list(storage_for(app).keys("reports/")) == sorted(f.storage_key for f in files)
 
 
 def test_the_public_page_verifies_a_sent_report_by_token(client, login, world, rendered):
@@ -522,7 +521,7 @@ def test_a_send_from_a_stale_read_loses_to_the_one_that_committed(app, world, re
     with pytest.raises(Conflict, match="đã được gửi"):
         service.send_report(stale, staff)
     files = db.session.scalars(select(ReportFile)).all()
-    stored = [p for p in (Path(app.config["UPLOAD_DIR"]) / "reports").rglob("*") if p.is_file()]
+    stored = list(storage_for(app).keys("reports/"))
     assert len(files) == len(stored) == len(REPORT_FORMATS)
 
 

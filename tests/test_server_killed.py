@@ -24,6 +24,7 @@ from inspect_app.extensions import db
 from inspect_app.files.uploads import storage_for
 from inspect_app.models import Photo
 from tests.api_helpers import inspection_payload, jpeg_bytes, token_for
+from tests.conftest import storage_env
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = 6
@@ -46,6 +47,7 @@ class Server:
             **os.environ,
             "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
             "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+            **storage_env(app.config),
             "SECRET_KEY": app.config["SECRET_KEY"],
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "PUBLIC_BASE_URL": "http://testserver",

@@ -57,7 +57,9 @@ def remove_orphans(storage, orphans: list[str], min_age: timedelta = ORPHAN_MIN_
     return removed
 
 
-files_cli = AppGroup("files", help="Tệp đã lưu (ảnh, PDF đã ban hành, chữ ký): kiểm tra và dọn dẹp.")
+files_cli = AppGroup(
+    "files", help="Tệp đã lưu (ảnh, PDF đã ban hành, chữ ký): kiểm tra, dọn dẹp, chép lên kho S3."
+)
 
 
 @files_cli.command("check")
