@@ -3,9 +3,9 @@ database migrated once, two gunicorn instances of ``wsgi:app`` with the same set
 background jobs, and nginx in front (round robin, TLS with a self-signed certificate) configured by the repository's
 ``deploy/nginx.conf``.
 
-Every process gets its settings from the environment built by :meth:`Cluster.environment`; where the files live is
-decided by :func:`storage_environment` alone. nginx adds an ``X-Upstream`` header (its ``$upstream_addr``), so a
-test knows which app server answered, and :meth:`Cluster.send` can send a request through a chosen one.
+Every process gets its settings from the environment built by :meth:`Cluster.environment`, the file store's
+included (the one object store every server uses). nginx adds an ``X-Upstream`` header (its ``$upstream_addr``), so
+a test knows which app server answered, and :meth:`Cluster.send` can send a request through a chosen one.
 """
 
 from __future__ import annotations
@@ -30,10 +30,6 @@ SERVERS = ("A", "B")
 START_SECONDS = 60
 
 
-def storage_environment(folder: Path) -> dict[str, str]:
-    """Where every server keeps photos, PDFs and job results: one folder all of them read (the object store's
-    settings go here instead)."""
-    return {"UPLOAD_DIR": str(folder / "uploads")}
 
 
 def free_port() -> int:
@@ -169,9 +165,12 @@ class Process:
 class Cluster:
     """Two gunicorn instances, a job worker and nginx on loopback, sharing one PostgreSQL database and one store."""
 
-    def __init__(self, folder: Path, database_url: str):
+    def __init__(self, folder: Path, database_url: str, storage: dict[str, str]):
+        """``storage``: where every server keeps photos, PDFs and job results, as environment variables (the object
+        store's settings: one store all of them read and write)."""
         self.folder = folder
         self.database_url = database_url
+        self.storage = storage
         self.secret_key = secrets.token_hex(32)
         self.ports = {name: free_port() for name in SERVERS}
         self.https_port, self.http_port = free_port(), free_port()
@@ -194,7 +193,7 @@ class Cluster:
             "PUBLIC_URL_CHECK_SECONDS": "0",
             "STORAGE_FSYNC": "0",
             "INSTANCE_PATH": str(self.folder / f"instance-{instance}"),
-            **storage_environment(self.folder),
+            **self.storage,
         }
 
     def flask(self, *args: str) -> list[str]:

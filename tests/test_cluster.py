@@ -19,7 +19,14 @@ from inspect_app.files.uploads import storage_for
 from inspect_app.models import Job, LoginAttempt, Minutes, Photo
 from tests.api_helpers import inspection_payload, jpeg_bytes
 from tests.cluster import Cluster, csrf_token, environment, nginx_binary
-from tests.conftest import RUN_ID, create_postgres_database, drop_postgres_database, missing
+from tests.conftest import (
+    RUN_ID,
+    create_postgres_database,
+    drop_postgres_database,
+    missing,
+    s3_settings,
+    storage_env,
+)
 from tests.factories import PASSWORD, build_world, make_completed_inspection, make_user
 from tests.minutes_helpers import preview_digest, with_recorder
 from tests.test_jobs import wait_for
@@ -29,14 +36,15 @@ OTHER = {"A": "B", "B": "A"}
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory, worker_id):
+def cluster(tmp_path_factory, worker_id, s3_server):
     name = f"inspect_cluster_{RUN_ID}_{worker_id}"
     url = create_postgres_database(name)  # skips without TEST_POSTGRES_URL
     nginx = nginx_binary()
     if nginx is None:
         drop_postgres_database(name)
         missing("nginx")
-    running = Cluster(tmp_path_factory.mktemp("cluster"), url)
+    # Every server reads and writes the one object store (a real S3-compatible server on loopback).
+    running = Cluster(tmp_path_factory.mktemp("cluster"), url, storage_env(s3_settings(s3_server)))
     try:
         running.start(nginx)
         # The tests' own view of the same database and store, with every server's settings; accounts they make
