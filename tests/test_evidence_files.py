@@ -156,7 +156,7 @@ def test_every_issued_document_is_stored_under_its_content(client, login, world,
     assert result.exit_code == 0 and "0 tệp không dùng, 0 bản ghi thiếu tệp" in result.output
 
 
-def test_a_replaced_certificate_photo_is_kept_as_the_audit_logs_evidence(world, app, runner):
+def test_a_replaced_certificate_photo_is_kept_as_the_audit_logs_evidence(world, app, runner, monkeypatch):
     """The standard's certificate photo is replaced: no row names the old file any more, but the audit log's
     old → new values do, so `--delete-orphans` keeps it (a file nothing names at all is still removed)."""
     from tests.factories import make_standard
@@ -171,9 +171,11 @@ def test_a_replaced_certificate_photo_is_kept_as_the_audit_logs_evidence(world, 
     set_certificate_photo(standard, jpeg_bytes(color=(30, 30, 200)), storage, user)
     assert old_keys.isdisjoint({standard.certificate_key, standard.certificate_thumbnail_key})
     storage.put("photos/00/left-behind.jpg", b"an upload whose row was never written")
-    hours_ago = time.time() - 2 * 3600
-    for key in [*old_keys, "photos/00/left-behind.jpg"]:
-        os.utime(storage.path(key), (hours_ago, hours_ago))
+    # Two hours later, when the files are old enough to be removed.
+    from inspect_app.files import check
+
+    later = utcnow() + timedelta(hours=2)
+    monkeypatch.setattr(check, "utcnow", lambda: later)
 
     result = runner.invoke(args=["files", "check", "--delete-orphans"])
 
