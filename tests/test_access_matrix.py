@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, select, text
 
 from inspect_app import create_app
 from inspect_app.extensions import db
-from tests.conftest import REPLICA_SESSION, TEST_SETTINGS, empty_postgres, postgres_tables
+from tests.conftest import REPLICA_SESSION, TEST_SETTINGS, app_url, empty_postgres, postgres_tables
 
 # URL argument → how to pick the record of the actor's own unit and of the other unit.
 ID_ARGUMENTS = {
@@ -360,7 +360,7 @@ def _postgres_world(request, base: Path) -> MatrixWorld:
     def copy_database(tmp_path: Path) -> str:
         with engine.begin() as conn:
             conn.exec_driver_sql(restore)
-        return url
+        return app_url(url)
 
     return MatrixWorld(**values, uploads=base / "uploads", copy_database=copy_database)
 

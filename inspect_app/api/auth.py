@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import writes
+from ..access import identified, identity_scope_columns
 from ..extensions import db
 from ..models import ApiToken, User
 from ..domain.time import utcnow
@@ -46,13 +47,16 @@ def user_from_bearer() -> User | None:
     token = bearer_token()
     if token is None:
         return None
-    # The token and its user in one statement: every API call of the phone starts here.
-    record = db.session.scalars(
-        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == hash_token(token))
+    # The token and its user in one statement, which on PostgreSQL also gives the transaction the user's scope
+    # (row-level security): every API call of the phone starts here.
+    scope = identity_scope_columns(ApiToken.user_id, ApiToken.revoked_at.is_(None))
+    row = db.session.execute(
+        select(ApiToken, *scope).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == hash_token(token))
     ).first()
+    record = row[0] if row is not None else None
     if record is None or record.revoked_at is not None or not record.user.is_active:
         return None
-    user = record.user
+    user = identified(record.user, scope_set=bool(scope))
     stamp_use(record)
     return user
 

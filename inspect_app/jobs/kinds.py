@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ..domain.time import today_vn
 from ..exports.formats import csv_chunks, write_xlsx
 from ..exports.queries import EXPORTS, InvalidFilters, build_export
-from ..access import scoped
+from ..access import act_for, scoped
 from ..extensions import db
 from ..models import ReportRequest, User
 from ..reports import service as reports
@@ -46,6 +46,8 @@ def _requester(held: Claim) -> User:
     user = db.session.get(User, held.requested_by_id)
     if user is None or not user.is_active:
         raise JobRefused("Tài khoản yêu cầu tác vụ này không còn hoạt động.")
+    # The job's reads see what its requester sees, in the database too.
+    act_for(user)
     return user
 
 

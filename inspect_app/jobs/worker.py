@@ -12,6 +12,7 @@ import uuid
 
 from flask import Flask
 
+from ..access import NOTHING, act_as
 from ..extensions import db
 from .kinds import JobRefused, kinds_for
 from .queue import FAILED_MESSAGE, Claim, LeaseLost, claim, fail, finish, heartbeat, prune_results
@@ -52,6 +53,8 @@ class Worker:
             pulse = threading.Thread(target=self._heartbeat, args=(held, beating), daemon=True)
             pulse.start()
             try:
+                # The job's transactions see nothing until it acts for its requester (jobs.kinds).
+                act_as(NOTHING)
                 result = kinds[held.kind].run(held)
                 db.session.rollback()  # end the job's read transaction before the result is written
                 finish(held, result.data, result.filename, result.content_type)
