@@ -153,11 +153,22 @@ def get_or_404(model: type[M], record_id: Any, user: User | None = None) -> M:
         abort(404)
     record = db.session.scalars(scoped(model, user).where(model.id == record_id)).first()
     if record is None:
-        if db.session.scalar(select(model.id).where(model.id == record_id)) is not None:
+        if _exists_anywhere(model, record_id):
             # It exists, outside the user's scope: the answer is the same 404, the audit log keeps the attempt.
             note_denied(model.__tablename__, record_id)
         abort(404)
     return record
+
+
+def _exists_anywhere(model: type, record_id: int) -> bool:
+    """Whether the id exists in any unit. On PostgreSQL the user's own transaction sees only the user's units
+    (row-level security), so it is asked on a short connection of its own that acts for nobody."""
+    query = select(model.id).where(model.id == record_id)
+    if db.engine.dialect.name != "postgresql":
+        return db.session.scalar(query) is not None
+    with db.engine.connect() as connection:
+        system_transaction(connection)
+        return connection.scalar(query) is not None
 
 
 def visible_units(user: User | None = None) -> list[Unit]:

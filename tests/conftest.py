@@ -43,6 +43,14 @@ def _sqlite_without_fsync(dbapi_connection, connection_record):
         cursor.close()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "database_owner: on PostgreSQL the test's app connects as the tables' owner, not as the app's role (it runs "
+        "migrations, or changes rows behind the app's back as only the owner could)",
+    )
+
+
 def missing(what: str) -> None:
     """A tool the suite needs is absent: a failure in CI, a skip on a developer's machine."""
     if IN_CI:
@@ -131,6 +139,8 @@ def database_url(request, backend, tmp_path) -> str:
     with engine.begin() as conn:
         empty_postgres(conn)
     engine.dispose()
+    if request.node.get_closest_marker("database_owner"):
+        return url
     return app_url(url)
 
 
