@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from inspect_app import create_app
+from inspect_app.access import system_transaction
 from inspect_app.extensions import db
 from tests.conftest import REPLICA_SESSION, TEST_SETTINGS, app_url, empty_postgres, postgres_tables
 
@@ -397,8 +398,9 @@ def app_config(app_config, matrix) -> dict:
 
 
 def _rows_now() -> dict:
-    # A new connection, so the snapshot sees what the requests committed.
+    # A new connection, so the snapshot sees what the requests committed (every unit's rows).
     with db.engine.connect() as connection:
+        system_transaction(connection)
         return table_rows(connection)
 
 
@@ -484,6 +486,7 @@ def test_each_case_starts_from_the_untouched_world(app, matrix, turn):
         "jobs",
     }
     with db.engine.begin() as connection:
+        system_transaction(connection)
         connection.execute(text("UPDATE findings SET version = version + 1"))
         connection.execute(text("UPDATE premises SET name = 'Đã sửa'"))
         connection.execute(
