@@ -58,7 +58,7 @@ UNIT_TABLES = (
     "reports",
 )
 # Tables that belong to a unit or, for a province account's rows, to a province (as the scoping door reads them).
-UNIT_OR_PROVINCE_TABLES = ("jobs", "audit_events")
+UNIT_OR_PROVINCE_TABLES = ("jobs",)
 # Tables reached through their parent: (table, foreign key column, parent table).
 CHILD_TABLES = (
     ("findings", "inspection_id", "inspections"),
@@ -98,6 +98,14 @@ DROP_FUNCTIONS = (
 
 UNIT_RULE = "inspect_every_unit() OR unit_id = ANY (inspect_unit_ids())"
 UNIT_OR_PROVINCE_RULE = UNIT_RULE + " OR province_id = ANY (inspect_province_ids())"
+# The audit log also takes the events a commune's account writes about its province's own records (the download of
+# the Sở's summary of a report request it sees): an event with no unit belongs to the units of its province too.
+# (Reading them stays the door's business: it shows a commune's accounts only their units' events.)
+AUDIT_RULE = (
+    UNIT_OR_PROVINCE_RULE
+    + " OR (unit_id IS NULL AND province_id IN (SELECT units.province_id FROM units"
+    " WHERE units.id = ANY (inspect_unit_ids())))"
+)
 
 
 def child_rule(table: str, column: str, parent: str) -> str:
@@ -107,6 +115,7 @@ def child_rule(table: str, column: str, parent: str) -> str:
 def rules() -> dict[str, str]:
     found = {table: UNIT_RULE for table in UNIT_TABLES}
     found |= {table: UNIT_OR_PROVINCE_RULE for table in UNIT_OR_PROVINCE_TABLES}
+    found["audit_events"] = AUDIT_RULE
     found |= {table: child_rule(table, column, parent) for table, column, parent in CHILD_TABLES}
     return found
 
