@@ -100,9 +100,10 @@ def register_extensions(app: Flask) -> None:
 
     bind_sessions(login_manager)
 
+    from .access import identified
     from .api.auth import user_from_bearer
 
-    login_manager.request_loader(lambda request: user_from_bearer())
+    login_manager.request_loader(lambda request: identified(user_from_bearer()))
 
     @login_manager.unauthorized_handler
     def unauthorized():

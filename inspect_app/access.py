@@ -7,13 +7,30 @@ record that does not exist, so ids cannot be probed.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
-from flask import abort, g, has_request_context
+from flask import abort, g, has_app_context, has_request_context
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, bindparam, false, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    event,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from .extensions import db
@@ -165,11 +182,22 @@ def get_or_404(model: type[M], record_id: Any, user: User | None = None, options
     statement = (_lookup.__wrapped__ if model in _CLAUSE_READS_DATABASE else _lookup)(model, scope, options)
     record = db.session.scalars(statement, {"record_id": record_id}).first()
     if record is None:
-        if db.session.scalar(select(model.id).where(model.id == record_id)) is not None:
+        if _exists_anywhere(model, record_id):
             # It exists, outside the user's scope: the answer is the same 404, the audit log keeps the attempt.
             note_denied(model.__tablename__, record_id)
         abort(404)
     return record
+
+
+def _exists_anywhere(model: type, record_id: int) -> bool:
+    """Whether the id exists in any unit. On PostgreSQL the user's own transaction sees only the user's units
+    (row-level security), so it is asked on a short connection of its own that acts for nobody."""
+    query = select(model.id).where(model.id == record_id)
+    if db.engine.dialect.name != "postgresql":
+        return db.session.scalar(query) is not None
+    with db.engine.connect() as connection:
+        system_transaction(connection)
+        return connection.scalar(query) is not None
 
 
 def visible_units(user: User | None = None) -> list[Unit]:
@@ -262,3 +290,172 @@ def permission_required(action: str):
         return wrapped
 
     return decorator
+
+
+# ---- The database's own copy of the door (PostgreSQL row-level security, migration 0030) ----------------------------
+#
+# Each transaction tells PostgreSQL whose it is, and the policies keep a query that forgot the door inside the same
+# units. Whom a transaction acts for is decided here, and only here:
+#
+# - a request: the logged-in user (session or bearer token), from the moment the loader knows them; before that,
+#   and for an anonymous request, nothing at all is visible (the account tables are outside the policies, so the
+#   loaders and the login can read them);
+# - "system" (every unit), set explicitly by code that acts for nobody: the login (it logs tries against an account
+#   before anyone is known), the public pages opened by a signed QR token (the signature is their door), every
+#   ``flask`` command, the job queue's bookkeeping and the backup's counts; migrations set it themselves;
+# - a background job: its requester, once the worker has loaded them (``act_for``).
+#
+# The settings are transaction-local (set_config(…, true)): nothing outlives the transaction, so a pooled connection
+# never carries one request's scope into the next.
+
+# ("user", id): what that account sees; SYSTEM: every unit; NOTHING: no unit.
+DatabaseScope = tuple[str, int | None]
+SYSTEM: DatabaseScope = ("every", None)
+NOTHING: DatabaseScope = ("nothing", None)
+
+_SET_FIXED_SCOPE = text(
+    "SELECT set_config('inspect.unit_ids', CAST(:units AS text), true), "
+    "set_config('inspect.province_ids', '', true)"
+)
+# Code run from the command line acts for nobody (see ``system_commands``).
+_command_acts_as_system: ContextVar[bool] = ContextVar("command_acts_as_system", default=False)
+
+
+def scope_settings(user_id, valid: ColumnElement[bool] | None = None) -> list:
+    """The two set_config() columns that give a transaction the scope of the account ``user_id`` (a value, or a
+    column of the enclosing query), the same three homes as ``scope_for``: a commune's unit; a province's units
+    (listed in the statement) and its own rows; everything for an administrator with no home. Nothing for an
+    inactive account, or when ``valid`` is false (a revoked token)."""
+    account = aliased(User, name="scope_account")
+    province_units = (
+        select(func.coalesce(func.string_agg(cast(Unit.id, Text), ","), ""))
+        .where(Unit.province_id == account.province_id)
+        .scalar_subquery()
+    )
+    units = case(
+        (account.unit_id.is_not(None), cast(account.unit_id, Text)),
+        (account.province_id.is_not(None), province_units),
+        (account.role == "admin", "*"),
+        else_="",
+    )
+    provinces = case(
+        (and_(account.unit_id.is_(None), account.province_id.is_not(None)), cast(account.province_id, Text)),
+        else_="",
+    )
+    settings = []
+    for name, value in (("inspect.unit_ids", units), ("inspect.province_ids", provinces)):
+        of_account = select(value).where(account.id == user_id, account.active).scalar_subquery()
+        if valid is not None:
+            of_account = case((valid, of_account), else_="")
+        settings.append(func.set_config(name, func.coalesce(of_account, ""), True).label(name.replace(".", "_")))
+    return settings
+
+
+def database_scope(user: User) -> DatabaseScope:
+    return ("user", user.id)
+
+
+def _set_scope(session, connection, scope: DatabaseScope) -> None:
+    if scope[0] == "user":
+        connection.execute(select(*scope_settings(literal(scope[1]))))
+    else:
+        connection.execute(_SET_FIXED_SCOPE, {"units": "*" if scope == SYSTEM else ""})
+    session.info["db_scope_applied"] = (session.get_transaction(), scope)
+
+
+def _acting() -> DatabaseScope | None:
+    if has_app_context() and "db_scope" in g:
+        return g.db_scope
+    return SYSTEM if _command_acts_as_system.get() else None
+
+
+def act_as(scope: DatabaseScope) -> None:
+    """From now on in this app context the database sees ``scope``; the transaction under way takes it at once."""
+    g.db_scope = scope
+    session = db.session()
+    transaction = session.get_transaction()
+    if transaction is None or session.info.get("db_scope_transaction") is not transaction:
+        return  # no connection yet: the transaction's first statement (after_begin) will say it
+    if session.info.get("db_scope_applied") != (transaction, scope):
+        _set_scope(session, session.connection(), scope)
+
+
+def act_for(user: User) -> None:
+    """The database sees what ``user`` sees (a background job acting for its requester)."""
+    act_as(database_scope(user))
+
+
+def act_as_system() -> None:
+    """Every unit: for code that acts for nobody (see the list above)."""
+    act_as(SYSTEM)
+
+
+def loader_sets_scope() -> bool:
+    """Whether the loaders' one query of the account (a token's or a session's) also sets its scope: on PostgreSQL,
+    unless the request already acts for someone (a public page acts as the system whoever is logged in)."""
+    return db.engine.dialect.name == "postgresql" and not (has_app_context() and "db_scope" in g)
+
+
+def identity_scope_columns(user_id, valid: ColumnElement[bool] | None = None) -> list:
+    """For the loaders' one query of the account: the columns that also set its scope when ``valid``, so knowing
+    who asks costs no statement of its own. None where ``loader_sets_scope`` says no."""
+    if not loader_sets_scope():
+        return []
+    return scope_settings(user_id, valid)
+
+
+def identified(user: User | None, scope_set: bool = False) -> User | None:
+    """A loader's last step: once the request's user is known, its transactions act for them (unless the request
+    already acts as the system, as the public pages do). ``scope_set``: the loader's query already set it."""
+    if user is None or not has_app_context() or "db_scope" in g:
+        return user
+    scope = database_scope(user)
+    if scope_set:
+        g.db_scope = scope
+        session = db.session()
+        session.info["db_scope_applied"] = (session.get_transaction(), scope)
+    else:
+        act_as(scope)
+    return user
+
+
+def system_transaction(connection) -> None:
+    """A connection of the app's own bookkeeping (the job queue, the backup's counts) sees every unit, for the
+    transaction it is in."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_SET_FIXED_SCOPE, {"units": "*"})
+
+
+def system_commands(group) -> None:
+    """Every ``flask`` command of ``group`` (and its subgroups) acts for nobody: its transactions see every unit.
+    The operator who runs one has the server's shell, and with it the database."""
+    for command in group.commands.values():
+        if hasattr(command, "commands"):
+            system_commands(command)
+        elif command.callback is not None and not getattr(command.callback, "acts_as_system", False):
+            command.callback = _as_system(command.callback)
+
+
+def _as_system(callback):
+    @wraps(callback)
+    def wrapped(*args, **kwargs):
+        token = _command_acts_as_system.set(True)
+        try:
+            return callback(*args, **kwargs)
+        finally:
+            _command_acts_as_system.reset(token)
+
+    wrapped.acts_as_system = True
+    return wrapped
+
+
+@event.listens_for(Session, "after_begin")
+def _scope_transaction(session, transaction, connection) -> None:
+    """One statement at the start of each transaction on PostgreSQL: whose it is. A transaction that begins before
+    anyone is known sees nothing until ``act_as`` (or a loader's query) says whom it acts for."""
+    if connection.dialect.name != "postgresql" or transaction.parent is not None:
+        return
+    session.info["db_scope_transaction"] = transaction
+    scope = _acting()
+    if scope is not None:
+        _set_scope(session, connection, scope)

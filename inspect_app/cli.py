@@ -196,3 +196,7 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Bắt đầu chạy tác vụ nền ({worker.worker_id}).")
         count = worker.run(once=once)
         click.echo(f"Đã chạy {count} tác vụ.")
+
+    from .access import system_commands
+
+    system_commands(app.cli)

@@ -119,6 +119,9 @@ def settings_from_env(instance_path: str) -> dict:
         # than a page that hangs. 0 switches either off. Migrations and the maintenance commands are not limited.
         "DB_CONNECT_TIMEOUT_SECONDS": max(0, _int(env.get("DB_CONNECT_TIMEOUT_SECONDS"), 5)),
         "DB_STATEMENT_TIMEOUT_MS": max(0, _int(env.get("DB_STATEMENT_TIMEOUT_MS"), 30_000)),
+        # PostgreSQL: the role the app connects as, separate from the tables' owner who runs the migrations; the
+        # migrations create it if absent and grant it reading and writing rows only (migration 0030).
+        "DATABASE_APP_ROLE": (env.get("DATABASE_APP_ROLE") or "").strip(),
         # Background jobs (exports): a serving process runs a worker thread of its own when JOBS_INLINE_WORKER is
         # on (the default on SQLite, where one machine does everything); otherwise run ``flask worker`` beside it.
         "JOBS_INLINE_WORKER": _bool(env.get("JOBS_INLINE_WORKER"), database_url.startswith("sqlite")),

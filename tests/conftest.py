@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 
 from inspect_app import create_app
+from inspect_app.access import act_as_system
 from inspect_app.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -36,6 +37,10 @@ if TEST_STORAGE not in ("local", "s3"):
 S3_TEST_BUCKET = "inspect-test"
 # Each test process names its databases uniquely, so two runs on one server never drop each other's.
 RUN_ID = uuid.uuid4().hex[:10]
+# The app's own role on PostgreSQL, as in production: not the tables' owner, not a superuser, so every PostgreSQL
+# test runs under the row-level security policies (migration 0030). The migrations run as TEST_POSTGRES_URL's role,
+# which owns the tables and grants this one reading and writing rows.
+APP_ROLE = "inspect_test_app"
 
 
 @event.listens_for(Engine, "connect")
@@ -44,6 +49,14 @@ def _sqlite_without_fsync(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA synchronous=OFF")
         cursor.close()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "database_owner: on PostgreSQL the test's app connects as the tables' owner, not as the app's role (it runs "
+        "migrations, or changes rows behind the app's back as only the owner could)",
+    )
 
 
 def missing(what: str) -> None:
@@ -57,7 +70,12 @@ def _upgrade(url: str, instance: Path) -> None:
     from flask_migrate import upgrade
 
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "migrate", "UPLOAD_DIR": str(instance / "u")}
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "migrate",
+            "UPLOAD_DIR": str(instance / "u"),
+            "DATABASE_APP_ROLE": APP_ROLE,
+        }
     )
     with app.app_context():
         upgrade()
@@ -97,11 +115,21 @@ def drop_postgres_database(name: str) -> None:
     admin.dispose()
 
 
+def app_url(owner_url: str) -> str:
+    """The same database, logged in as the app's role instead of the owner."""
+    return make_url(owner_url).set(username=APP_ROLE, password=APP_ROLE).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def migrated_postgres(tmp_path_factory, worker_id) -> str:
     name = f"inspect_test_{RUN_ID}_{worker_id}"
     url = create_postgres_database(name)
     _upgrade(url, tmp_path_factory.mktemp("pg-template"))
+    admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        # The migration created the role (without a login); the tests log in with it.
+        conn.execute(text(f"ALTER ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE}' NOSUPERUSER NOBYPASSRLS"))
+    admin.dispose()
     yield url
     drop_postgres_database(name)
 
@@ -128,7 +156,9 @@ def database_url(request, backend, tmp_path) -> str:
     with engine.begin() as conn:
         empty_postgres(conn)
     engine.dispose()
-    return url
+    if request.node.get_closest_marker("database_owner"):
+        return url
+    return app_url(url)
 
 
 def postgres_tables(conn) -> list[str]:
@@ -251,6 +281,9 @@ def app_config(database_url, tmp_path, storage_settings) -> dict:
 def app(app_config):
     app = create_app(app_config)
     with app.app_context():
+        # The test's own code (factories, checks of what was stored) acts for nobody: it sees every unit. Each
+        # request of the test client runs in its own context and acts for its user.
+        act_as_system()
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -22,10 +22,11 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from inspect_app import create_app
+from inspect_app.access import system_transaction
 from inspect_app.extensions import db
 from inspect_app.files.storage import LocalStorage
 from inspect_app.files.uploads import make_storage, storage_for
-from tests.conftest import REPLICA_SESSION, TEST_SETTINGS, empty_postgres, postgres_tables
+from tests.conftest import REPLICA_SESSION, TEST_SETTINGS, app_url, empty_postgres, postgres_tables
 
 # URL argument → how to pick the record of the actor's own unit and of the other unit.
 ID_ARGUMENTS = {
@@ -360,7 +361,7 @@ def _postgres_world(request, base: Path) -> MatrixWorld:
     def copy_database(tmp_path: Path) -> str:
         with engine.begin() as conn:
             conn.exec_driver_sql(restore)
-        return url
+        return app_url(url)
 
     return MatrixWorld(**values, uploads=base / "uploads", copy_database=copy_database)
 
@@ -400,8 +401,9 @@ def app_config(app_config, matrix) -> dict:
 
 
 def _rows_now() -> dict:
-    # A new connection, so the snapshot sees what the requests committed.
+    # A new connection, so the snapshot sees what the requests committed (every unit's rows).
     with db.engine.connect() as connection:
+        system_transaction(connection)
         return table_rows(connection)
 
 
@@ -487,6 +489,7 @@ def test_each_case_starts_from_the_untouched_world(app, matrix, turn):
         "jobs",
     }
     with db.engine.begin() as connection:
+        system_transaction(connection)
         connection.execute(text("UPDATE findings SET version = version + 1"))
         connection.execute(text("UPDATE premises SET name = 'Đã sửa'"))
         connection.execute(

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from inspect_app import writes
+from inspect_app.access import act_as_system
 from inspect_app.audit.service import verify_all
 from inspect_app.decisions.service import update_draft
 from inspect_app.domain.audit_chain import GENESIS
@@ -63,6 +64,7 @@ def triggers_off(connection):
 # ---- append-only in the database ------------------------------------------------------------------------------
 
 
+@pytest.mark.database_owner
 def test_the_database_refuses_to_update_delete_or_truncate_an_event(app, world):
     (first, *_) = some_events(world, 1)
     stored, first_id = len(events()), first.id
@@ -120,6 +122,7 @@ def test_each_chain_links_its_events_and_verify_passes(app, runner, world):
     assert f"{len(events())} sự kiện trong {len(by_chain)} chuỗi" in result.output
 
 
+@pytest.mark.database_owner
 def test_verify_names_an_event_changed_behind_the_apps_back(app, runner, world):
     made = some_events(world, 3)
     changed = made[3]  # unit A's second event
@@ -134,6 +137,7 @@ def test_verify_names_an_event_changed_behind_the_apps_back(app, runner, world):
     assert "Nhật ký đã bị thay đổi: 1 trong" in result.output and result.output.count("Chuỗi ") == 1
 
 
+@pytest.mark.database_owner
 def test_verify_names_where_an_event_was_removed(app, runner, world):
     made = some_events(world, 3)
     unit_events = [e for e in made if e.chain == f"u{world.unit_a.id}"]
@@ -153,6 +157,7 @@ def test_verify_names_where_an_event_was_removed(app, runner, world):
     assert "system" not in breaks
 
 
+@pytest.mark.database_owner
 def test_a_rewritten_chain_with_consistent_hashes_still_breaks_at_its_head(app, world):
     """Changing an event and recomputing its hash does not help: the next event (or the head) still names the old
     hash."""
@@ -179,7 +184,9 @@ def test_concurrent_writers_of_one_chain_never_fork_it(app, world):
 
     def write(n):
         try:
-            with Session(engine) as session:
+            # Each thread writes as the system would (in an app context of its own, as a worker has).
+            with app.app_context(), Session(engine) as session:
+                act_as_system()
                 for i in range(5):
                     from inspect_app.models import Premise, User
 
@@ -209,6 +216,7 @@ def test_concurrent_writers_of_one_chain_never_fork_it(app, world):
     assert verify_all().ok
 
 
+@pytest.mark.database_owner
 def test_events_stored_before_the_chain_are_chained_by_the_migration(app, runner, world):
     downgrade(revision="0024")
     for n, (unit, province) in enumerate(

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from inspect_app import create_app
+from inspect_app.access import act_as_system, system_transaction
 from inspect_app.extensions import db
 from inspect_app.files.storage import LocalStorage
 from inspect_app.files.uploads import storage_for
@@ -56,8 +57,9 @@ def _hashable(value):
 
 
 def table_rows(engine) -> dict[str, Counter]:
-    """Every row of every table, all columns, as a multiset."""
+    """Every row of every table, all columns, as a multiset (every unit's)."""
     with engine.connect() as connection:
+        system_transaction(connection)
         names = inspect(connection).get_table_names()
         return {
             name: Counter(
@@ -98,6 +100,7 @@ class Writer(threading.Thread):
 
         try:
             with self.app.app_context():
+                act_as_system()  # the test's own writer, as a command would write
                 while not self.stop.is_set():
                     create_premise(
                         self.unit_id,

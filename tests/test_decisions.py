@@ -14,6 +14,7 @@ import requests
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from inspect_app.access import act_for
 from inspect_app.decisions.service import issue_decision
 from inspect_app.domain.decision_rules import MemberLine
 from inspect_app.extensions import db
@@ -329,6 +330,7 @@ def test_a_second_issue_of_the_same_draft_takes_no_number_and_a_resubmitted_noti
     draft, _ = create_draft(world.unit_a, decision_draft(), user)
     stale = db.session.get(Decision, draft.id)
     with app.app_context():  # another request, its own session, issues it first
+        act_for(user)
         issue_decision(db.session.get(Decision, draft.id), user, confirmed=True, today=date(2026, 6, 1))
         db.session.remove()
     assert stale.status == "draft"  # what this request read

@@ -248,6 +248,7 @@ def _down_and_up_again(revision: str) -> None:
     db.session.expire_all()
 
 
+@pytest.mark.database_owner
 def test_migration_0014_fills_the_tallies_of_existing_data(app, world):
     writer = TallyWriter(world, random.Random(13))
     for _ in range(40):
@@ -258,6 +259,7 @@ def test_migration_0014_fills_the_tallies_of_existing_data(app, world):
     assert _stored() == truth
 
 
+@pytest.mark.database_owner
 def test_migration_0017_fills_the_instruments_and_standards_of_existing_data(app, world):
     writer = TallyWriter(world, random.Random(17))
     for _ in range(60):

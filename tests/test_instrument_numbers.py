@@ -223,6 +223,7 @@ def test_instrument_lists_run_as_many_statements_for_30_instruments_as_for_3(cli
     assert rows == 30 and many == few
 
 
+@pytest.mark.database_owner
 def test_numbers_recorded_twice_before_the_keys_keep_the_first_as_the_one(app, world):
     """The migration gives each number's key to the oldest instrument; a later copy keeps its row, unkeyed."""
     inspector = world.users["inspector"]

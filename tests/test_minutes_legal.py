@@ -459,6 +459,7 @@ def test_the_phone_sends_the_decision(client, world):
     assert plain.status_code == 201 and plain.get_json()["decision_number"] == ""
 
 
+@pytest.mark.database_owner
 def test_a_biên_bản_issued_before_two_digit_numbers_keeps_the_number_its_pdf_prints(client, login, world):
     """Migration 0010 keeps "5/BB-KT" on the pages of a biên bản whose stored PDF says "Số: 5/BB-KT"."""
     from flask_migrate import downgrade, upgrade

@@ -577,6 +577,7 @@ def test_the_overdue_months_come_from_the_settings(app, world):
 # ---- migration 0012 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.database_owner
 def test_migration_0012_fills_the_state_of_existing_data(app, world):
     writer = Writer(world, random.Random(13))
     for _ in range(30):

@@ -191,6 +191,7 @@ def _revision_before() -> str:
     return ScriptDirectory.from_config(config).get_revision(REVISION).down_revision
 
 
+@pytest.mark.database_owner
 def test_the_migration_fills_the_rows_of_existing_readings(kit):
     one = weigh(kit, [kit["two"]], "2.00")
     several = weigh(kit, [kit["two"], kit["one_due_today"], kit["one_expired"]], "4.00")

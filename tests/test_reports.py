@@ -20,6 +20,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from inspect_app.access import act_for
 from inspect_app.domain.errors import Conflict, InvalidInput
 from inspect_app.domain.vocabulary import REPORT_FORMATS
 from inspect_app.domain.time import today_vn
@@ -515,6 +516,7 @@ def test_a_send_from_a_stale_read_loses_to_the_one_that_committed(app, world, re
     stale = db.session.get(Report, report.id)
     assert stale.status == "draft"
     with app.app_context():  # another request: its own session
+        act_for(staff)
         service.send_report(db.session.get(Report, report.id), db.session.get(User, staff.id))
         db.session.remove()
     assert stale.status == "draft"  # what this session read

@@ -19,6 +19,9 @@ from inspect_app.models.metrology import Reading
 from tests.api_helpers import token_for
 from tests.factories import make_completed_inspection, make_control_reading, make_instrument, make_standard
 
+# Every test takes the database back to 0006 and up again, as the tables' owner.
+pytestmark = pytest.mark.database_owner
+
 # How the superseded engine judged a 1 kg sell check at 1,03 kg: "Bảng 2" = Bảng 1's d column, 20 g for 400 g – 1 kg.
 OLD_TABLES = [{"id": "tt09_2017_permitted_shortfall", "version": "2026.1", "provisional": True}]
 OLD_RULE = (

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .. import writes
+from ..access import identified, loader_sets_scope, scope_settings
 from ..extensions import db
 from ..models import ApiToken, User
 from ..domain.time import utcnow
@@ -46,6 +47,10 @@ def bearer_token() -> str | None:
 TOKEN_WITH_USER = (
     select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == bindparam("token_hash"))
 )
+# On PostgreSQL the same statement also gives the transaction the user's scope (row-level security).
+TOKEN_WITH_USER_AND_SCOPE = TOKEN_WITH_USER.add_columns(
+    *scope_settings(ApiToken.user_id, ApiToken.revoked_at.is_(None))
+)
 
 
 def user_from_bearer() -> User | None:
@@ -53,10 +58,14 @@ def user_from_bearer() -> User | None:
     token = bearer_token()
     if token is None:
         return None
-    record = db.session.scalars(TOKEN_WITH_USER, {"token_hash": hash_token(token)}).first()
+    scope_here = loader_sets_scope()
+    row = db.session.execute(
+        TOKEN_WITH_USER_AND_SCOPE if scope_here else TOKEN_WITH_USER, {"token_hash": hash_token(token)}
+    ).first()
+    record = row[0] if row is not None else None
     if record is None or record.revoked_at is not None or not record.user.is_active:
         return None
-    user = record.user
+    user = identified(record.user, scope_set=scope_here)
     stamp_use(record)
     return user
 

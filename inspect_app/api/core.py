@@ -15,7 +15,7 @@ from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import MultiDict
 
-from ..access import can, get_or_404, note_denied, scoped
+from ..access import act_for, can, get_or_404, note_denied, scoped
 from ..domain.errors import Conflict, InvalidInput, Locked
 from ..extensions import csrf, db, login_manager
 from ..files.photos import PhotoError
@@ -189,6 +189,7 @@ def authenticate():
         if user is None:
             return error(401, "Mã truy cập (token) không hợp lệ hoặc đã bị thu hồi.")
         login_manager._update_request_context_with_user(user)
+        act_for(user)  # and the database sees what the token's user sees
     if not current_user.is_authenticated:
         return error(401, "Vui lòng đăng nhập.")
     if (

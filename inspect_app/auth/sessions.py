@@ -28,6 +28,7 @@ from flask_login.login_manager import LoginManager
 from sqlalchemy import select, update
 
 from .. import writes
+from ..access import identified, identity_scope_columns
 from ..extensions import db
 from ..models import ApiToken, User, UserSession
 from ..domain.time import utcnow
@@ -50,7 +51,8 @@ def _stamp_restored_session(app: Flask, user, **extra) -> None:
 def bind_sessions(manager: LoginManager) -> None:
     manager.session_protection = "strong"
     manager._session_identifier_generator = device_identifier
-    manager.user_loader(load_session_user)
+    # Once the account is known, the request's transactions act for it (row-level security, access.py).
+    manager.user_loader(lambda user_id: identified(load_session_user(user_id)))
     user_loaded_from_cookie.connect(_stamp_restored_session)
 
 
@@ -108,8 +110,10 @@ def load_session_user(user_id: str) -> User | None:
     account, _, key = (user_id or "").partition(":")
     if not key or not (account.isascii() and account.isdigit()) or not 0 < int(account) <= MAX_ID:
         return None
+    # On PostgreSQL the same statement gives the transaction the account's scope (row-level security).
+    scope = identity_scope_columns(User.id)
     found = db.session.execute(
-        select(User, UserSession)
+        select(User, UserSession, *scope)
         .join(UserSession, UserSession.user_id == User.id)
         .where(
             User.id == int(account),
@@ -119,7 +123,8 @@ def load_session_user(user_id: str) -> User | None:
     ).first()
     if found is None or not found.User.is_active:
         return None
-    user, row = found
+    user, row = found[0], found[1]
+    identified(user, scope_set=bool(scope))
     user.session_key, user.session_id = key, row.id
     writes.stamp_last_use(row, "last_seen_at", LAST_SEEN_EVERY, utcnow())
     return user

@@ -32,6 +32,7 @@ from sqlalchemy import and_, case, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import writes
+from ..access import act_as_system, act_for
 from ..extensions import db
 from ..models import LoginAttempt, User
 from ..domain.time import utcnow
@@ -147,11 +148,14 @@ def check_credentials(username: str, password: str, ip: str) -> User:
     user = db.session.scalars(select(User).where(func.lower(User.username) == username)).first()
     matches = check_password_hash(user.password_hash if user is not None else dummy_hash(), password)
     if user is None or not matches or not user.is_active:
-        # Nobody is known to have acted: the account tried (if any) is the record, the name typed is kept.
+        # Nobody is known to have acted: the account tried (if any) is the record, the name typed is kept. The
+        # event belongs to that account's unit, which nobody's scope covers yet: the login writes it as the system.
+        act_as_system()
         writes.log("login_failed", user, None, {"username": [None, username[:64]]}, record_type="users")
         db.session.commit()
         raise LoginRefused(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
     attempt.success = True
+    act_for(user)
     writes.log("login", user, user)
     db.session.commit()
     return user

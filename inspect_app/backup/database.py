@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
+from ..access import system_transaction
 from .audit import audit_head
 from .manifest import AuditHead, BackupError
 
@@ -66,7 +67,9 @@ def table_count(connection: Connection) -> int:
 
 
 def read_snapshot(connection: Connection) -> Snapshot:
-    """Row counts, revision and audit head as the connection's transaction sees them."""
+    """Row counts, revision and audit head as the connection's transaction sees them (every unit's rows: the backup
+    acts for nobody)."""
+    system_transaction(connection)
     names = _tables(connection)
     preparer = connection.dialect.identifier_preparer
     counts = {name: connection.scalar(text(f"SELECT count(*) FROM {preparer.quote(name)}")) for name in names}
@@ -213,6 +216,9 @@ def dump_postgres(engine: Engine, target: Path) -> Snapshot:
     """pg_dump --format=custom of the database as one snapshot sees it; the counts and the audit head are read in
     the transaction that exported that snapshot, so the manifest describes exactly what was dumped."""
     env, _database = libpq_environment(engine)
+    # Row-level security (migration 0030): pg_dump acts for nobody and reads every unit's rows. Without
+    # --enable-row-security it refuses tables with policies unless it runs as a superuser.
+    env["PGOPTIONS"] = (env.get("PGOPTIONS", "") + " -c inspect.unit_ids=*").strip()
     pg_dump = _tool("pg_dump")
     with engine.connect() as connection:
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
@@ -226,6 +232,7 @@ def dump_postgres(engine: Engine, target: Path) -> Snapshot:
                 [
                     pg_dump,
                     "--format=custom",
+                    "--enable-row-security",
                     f"--snapshot={snapshot_id}",
                     f"--file={target}",
                     "--no-password",

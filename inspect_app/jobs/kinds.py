@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from ..domain.time import today_vn
 from ..exports.formats import csv_chunks, write_xlsx
 from ..exports.queries import EXPORTS, InvalidFilters, build_export
-from ..access import can, scoped
+from ..access import act_for, can, scoped
 from ..backup import jobs as backup_jobs
 from ..backup.jobs import may_back_up
 from ..backup.manifest import BackupError
@@ -60,6 +60,8 @@ def _requester(held: Claim) -> User:
     user = db.session.get(User, held.requested_by_id)
     if user is None or not user.is_active:
         raise JobRefused("Tài khoản yêu cầu tác vụ này không còn hoạt động.")
+    # The job's reads see what its requester sees, in the database too.
+    act_for(user)
     return user
 
 

@@ -22,16 +22,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, BinaryIO
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from .. import writes
+from ..access import system_transaction
 from ..domain.time import utcnow
 from ..extensions import db
 from ..files.uploads import storage_for
@@ -118,6 +121,15 @@ def enqueue(
     return job, True
 
 
+@contextmanager
+def _bookkeeping() -> Iterator[Connection]:
+    """A short transaction of the queue's own, on a connection apart from the job's session: it acts for no one
+    and sees every unit's jobs (row-level security, access.py)."""
+    with db.engine.begin() as conn:
+        system_transaction(conn)
+        yield conn
+
+
 def _expired(now):
     return and_(JOBS.c.status == "running", JOBS.c.lease_until < now)
 
@@ -126,7 +138,7 @@ def claim(worker_id: str, kinds: list[str] | tuple[str, ...]) -> Claim | None:
     """Take the oldest job of ``kinds`` that waits, or whose worker died, as a new attempt; None when there is none."""
     now = utcnow()
     is_postgres = db.engine.dialect.name == "postgresql"
-    with db.engine.begin() as conn:
+    with _bookkeeping() as conn:
         # Jobs whose last permitted attempt died end here, with a message the requester can read.
         exhausted = select(JOBS.c.id).where(
             JOBS.c.kind.in_(kinds), _expired(now), JOBS.c.attempts >= JOBS.c.max_attempts
@@ -157,7 +169,7 @@ def claim(worker_id: str, kinds: list[str] | tuple[str, ...]) -> Claim | None:
     candidate = select(JOBS.c.id).where(claimable).order_by(JOBS.c.id).limit(1)
     if is_postgres:
         candidate = candidate.with_for_update(skip_locked=True)
-    with db.engine.begin() as conn:
+    with _bookkeeping() as conn:
         row = conn.execute(
             update(JOBS)
             .where(JOBS.c.id == candidate.scalar_subquery(), claimable)
@@ -188,7 +200,7 @@ def _held(held: Claim):
 def report_progress(held: Claim, percent: int, message: str = "") -> None:
     """Record how far the attempt is and extend its lease (the heartbeat); LeaseLost if it no longer holds the job."""
     now = utcnow()
-    with db.engine.begin() as conn:
+    with _bookkeeping() as conn:
         done = conn.execute(
             update(JOBS)
             .where(_held(held))
@@ -200,7 +212,7 @@ def report_progress(held: Claim, percent: int, message: str = "") -> None:
 
 def heartbeat(held: Claim) -> bool:
     """Extend the attempt's lease; False if it no longer holds the job."""
-    with db.engine.begin() as conn:
+    with _bookkeeping() as conn:
         return (
             conn.execute(update(JOBS).where(_held(held)).values(lease_until=utcnow() + _lease())).rowcount
             == 1
@@ -260,7 +272,7 @@ def finish(
         finished_at=now,
     )
     if record is None:
-        with db.engine.begin() as conn:
+        with _bookkeeping() as conn:
             done = conn.execute(finished).rowcount
     else:
         done = db.session.execute(finished).rowcount
@@ -288,7 +300,7 @@ def fail(held: Claim, error: str, message: str, *, retry: bool) -> None:
     """End the attempt: back in the queue when ``retry`` and attempts remain, otherwise failed with ``message``
     (in Vietnamese, for the requester; ``error`` is for the administrator). A lost lease changes nothing."""
     now = utcnow()
-    with db.engine.begin() as conn:
+    with _bookkeeping() as conn:
         requeued = 0
         if retry:
             requeued = conn.execute(
@@ -322,7 +334,7 @@ def prune_results(keep_days: int) -> int:
     cutoff = utcnow() - timedelta(days=keep_days)
     storage = storage_for(current_app)
     pruned = 0
-    with db.engine.begin() as conn:
+    with _bookkeeping() as conn:
         old = conn.execute(
             select(JOBS.c.id, JOBS.c.result_key).where(
                 JOBS.c.status == "done", JOBS.c.finished_at < cutoff, JOBS.c.result_key.is_not(None)
