@@ -190,9 +190,15 @@ def get_or_404(model: type[M], record_id: Any, user: User | None = None, options
 
 
 def _exists_anywhere(model: type, record_id: int) -> bool:
-    """Whether the id exists in any unit. On PostgreSQL the user's own transaction sees only the user's units
-    (row-level security), so it is asked on a short connection of its own that acts for nobody."""
-    query = select(model.id).where(model.id == record_id)
+    """Whether the id exists in any unit (see ``exists_anywhere``)."""
+    return exists_anywhere(model, model.id == record_id)
+
+
+def exists_anywhere(model: type, condition: ColumnElement[bool]) -> bool:
+    """Whether a row of ``model`` meeting ``condition`` exists in any unit, for an answer that reveals nothing of it.
+    On PostgreSQL the user's own transaction sees only the user's units (row-level security), so it is asked on a
+    short connection of its own that acts for nobody."""
+    query = select(model.id).where(condition).limit(1)
     if db.engine.dialect.name != "postgresql":
         return db.session.scalar(query) is not None
     with db.engine.connect() as connection:

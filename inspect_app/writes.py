@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from .access import scoped
+from .access import exists_anywhere, scoped
 from .domain.errors import Conflict, InvalidInput, Locked
 from .extensions import db
 from .models import AuditEvent, User
@@ -74,6 +74,7 @@ NOISE_COLUMNS = {"version", "updated_at", "search_text"}
 
 STALE_MESSAGE = "Bản ghi đã được sửa ở nơi khác sau khi bạn mở nó. Hãy xem bản hiện tại rồi sửa lại."
 TAKEN_MESSAGE = "Bản ghi này vừa được tạo ở nơi khác cùng lúc. Hãy tải lại để xem bản đã lưu."
+UUID_TAKEN_MESSAGE = "Mã định danh (UUID) này đã được dùng cho một bản ghi khác."
 
 
 class StaleWrite(Conflict):
@@ -141,7 +142,7 @@ def same_or_conflict(existing: Record, digest: str, user: User | None) -> Record
         user is not None
         and db.session.scalars(scoped(model, user).where(model.id == existing.id)).first() is None
     ):
-        raise Conflict("Mã định danh (UUID) này đã được dùng cho một bản ghi khác.")
+        raise Conflict(UUID_TAKEN_MESSAGE)
     # A record made at the desk keeps no digest (""): the same form sent again is the same record, whatever it
     # says, and the person lands on it to edit it.
     if getattr(existing, "create_digest", "") != digest:
@@ -186,6 +187,11 @@ def insert(
         if twin is not None and (same := twin()) is not None:
             return same, False
         if is_unique_violation(error):
+            # A UUID another unit's record holds (which row-level security hides from this user's transaction)
+            # is refused as it is where the record is visible, revealing nothing of it.
+            model = type(record)
+            if exists_anywhere(model, model.uuid == record_uuid):
+                raise Conflict(UUID_TAKEN_MESSAGE) from None
             raise Conflict(TAKEN_MESSAGE) from None
         raise
     return record, True
