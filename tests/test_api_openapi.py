@@ -199,7 +199,7 @@ RULES_BEYOND_THE_SCHEMA = {
     # The plausible window moves with today's date (domain/plausible.py).
     **dict.fromkeys(
         ("started_at", "ended_at", "measured_at", "due_on", "fix_deadline", "referred_to_utility_on",
-         "calibrated_on", "verified_on", "valid_until", "checked_at", "since"),
+         "referred_to_department_on", "calibrated_on", "verified_on", "valid_until", "checked_at", "since"),
         "date window",
     ),
     # Photos: the content must decode as an image (refused with its code, not_an_image…, and no fields).
@@ -207,7 +207,8 @@ RULES_BEYOND_THE_SCHEMA = {
     # Exact decimals: digit counts, ranges and their relations (Min < Max, e ≤ Max) per instrument and kind.
     **dict.fromkeys(
         ("indication", "nominal", "measured", "correction_mg", "max_capacity", "min_capacity", "e", "d",
-         "volume", "reference", "accuracy_class", "unit", "affected_count", "version"),
+         "volume", "reference", "accuracy_class", "unit", "affected_count", "version", "index_reading",
+         "indicative_reference", "indicative_indication"),
         "measurement rule",
     ),
     # The map's filters are free text read by the one parser of the map, its list and the dashboard.

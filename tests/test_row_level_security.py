@@ -171,6 +171,14 @@ def test_the_same_check_fails_once_the_policies_are_dropped(app, ids, app_config
     unprotected = None
     try:
         with server.connect() as conn:
+            # Pools of this process's earlier tests may still hold idle connections to it: ended first.
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": owner.database},
+            )
             conn.execute(text(f'CREATE DATABASE "{scratch}" TEMPLATE "{owner.database}"'))
         scratch_owner = create_engine(owner.set(database=scratch))
         with scratch_owner.begin() as conn:
