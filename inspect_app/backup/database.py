@@ -227,12 +227,21 @@ def dump_postgres(engine: Engine, target: Path) -> Snapshot:
             # Counting a province's tables is a maintenance job, not a request: no per-statement limit.
             connection.execute(text("SET LOCAL statement_timeout = 0"))
             snapshot = read_snapshot(connection)
+            other_schemas = connection.scalars(
+                text(
+                    "SELECT nspname FROM pg_namespace WHERE nspname <> 'public' "
+                    "AND nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
+                )
+            ).all()
             # The exporting transaction stays open until pg_dump is done with the snapshot.
             _run(
                 [
                     pg_dump,
                     "--format=custom",
                     "--enable-row-security",
+                    # Only the app's own schema: another schema in the same database (another program's, a
+                    # test's scratch copy) is not the app's to save, and the app's role may not read it.
+                    *[f"--exclude-schema={name}" for name in other_schemas],
                     f"--snapshot={snapshot_id}",
                     f"--file={target}",
                     "--no-password",
