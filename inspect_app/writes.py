@@ -178,7 +178,7 @@ def insert(
     try:
         db.session.flush()
         log(action, record, user, changes)
-        db.session.commit()
+        _commit_answering(record)
     except IntegrityError as error:
         db.session.rollback()
         existing = _by_uuid(type(record), record_uuid)
@@ -220,10 +220,28 @@ def _commit_or_conflict(record) -> None:
     rolled back and answered with Conflict and the record as now stored. (A unique key taken meanwhile stays an
     IntegrityError here: the services that can meet one say in their own words what was taken.)"""
     try:
-        db.session.commit()
+        _commit_answering(record)
     except StaleDataError:
         db.session.rollback()
         raise StaleWrite(STALE_MESSAGE, record) from None
+
+
+def _commit_answering(record) -> None:
+    """Commit. In a request, the session's objects stay as this transaction left them, for the answer that shows
+    ``record`` (and what it names): reading them all back after the commit would cost a transaction of its own (on
+    PostgreSQL with its scope statement) and a statement per object to fetch what this one has just written. What
+    the database wrote by itself is not kept: the premise state and the tallies the commit rewrote, and the columns
+    it fills in, are expired before the commit and load as usual. Outside a request (commands, jobs), a commit
+    expires everything as SQLAlchemy does by default."""
+    session = db.session()
+    if not has_request_context():
+        session.commit()
+        return
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 # ---- edits --------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from flask import abort, current_app, jsonify, request, send_file
 from flask_login import current_user
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import joinedload
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import MultiDict
 
@@ -49,6 +50,7 @@ def checked_shape(payload):
             raise ValidationError(TOO_DEEP)
         pending.extend((child, depth + 1) for child in children)
     return payload
+
 
 # What each error status means here; every route documents the ones it can answer.
 ERRORS = {
@@ -307,6 +309,11 @@ def find_inspection(inspection_id: str, options: tuple = ()):
     if record is None:
         abort(404)
     return record
+
+
+# For the views whose work or answer needs the inspection's premise (its type decides which items apply): loaded
+# with the inspection, in the same statement.
+WITH_PREMISE = (joinedload(Inspection.premise),)
 
 
 def with_inspection(view, options: tuple = ()):

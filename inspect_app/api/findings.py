@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_login import current_user
 from marshmallow import validate
 
@@ -9,7 +11,17 @@ from ..domain.vocabulary import ANSWERS
 from ..inspections import service
 from ..inspections.queries import finding_by_key
 from ..models import Finding
-from .core import RECORDS, ApiError, allowed, bp, looks_up, request_part, shows_conflicts, with_inspection
+from .core import (
+    RECORDS,
+    WITH_PREMISE,
+    ApiError,
+    allowed,
+    bp,
+    looks_up,
+    request_part,
+    shows_conflicts,
+    with_inspection,
+)
 from .fields import UUID, Bool, DateTime, Int, Str, StrictSchema, length, one_of
 
 NOT_NEGATIVE = validate.Range(min=0, error="Không được âm.")
@@ -63,7 +75,7 @@ def list_findings(inspection):
 @bp.post("/inspections/<inspection_id>/findings", errors=(403, 404, 409, 422))
 @bp.response(201, FindingSchema)
 @bp.alt_response(200, schema=FindingSchema, description="Đã có (gửi lại cùng nội dung)", success=True)
-@with_inspection
+@partial(with_inspection, options=WITH_PREMISE)
 @allowed("inspection.edit", RECORDS)
 @bp.arguments(request_part(FindingSchema, "FindingCreate"))
 def create_finding(data, inspection):

@@ -7,14 +7,13 @@ from functools import partial
 
 from flask_login import current_user
 from marshmallow import Schema, pre_dump, validate
-from sqlalchemy.orm import joinedload
 
 from ..domain.geo import FLAG_LABELS
 from ..domain.vocabulary import HANDLING, INSPECTION_KINDS, INSPECTION_STATUSES, REFERRAL_BODIES, SALUTATIONS
 from ..inspections import service
 from ..inspections.queries import inspections_page, load_full_answer
 from ..models import Inspection, InspectionMember
-from .core import RECORDS, allowed, bp, named, request_part, shows_conflicts, with_inspection
+from .core import WITH_PREMISE, RECORDS, allowed, bp, named, request_part, shows_conflicts, with_inspection
 from .fields import (
     UUID,
     Bool,
@@ -97,8 +96,6 @@ class OwnGps(Nested):
 
 
 TEAM_SIZE = validate.Length(max=20)
-# The answer names the premise: loaded with the inspection.
-WITH_PREMISE = (joinedload(Inspection.premise),)
 
 
 class InspectionSchema(StrictSchema):

@@ -143,6 +143,10 @@ def create_inspection(data: dict, user: User) -> tuple[Inspection, bool]:
         uuid=str(data["uuid"]),
         unit_id=premise.unit_id,
         premise_id=premise.id,
+        premise=premise,
+        # A new inspection has none yet: its answer lists them without asking the database.
+        findings=[],
+        photos=[],
         # An inspection that answers a complaint is "theo phản ánh", whatever the client said.
         kind="complaint" if complaint is not None else data["kind"],
         complaint_id=complaint.id if complaint is not None else None,

@@ -23,7 +23,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, delete, func, insert, literal, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.sql import Select
 
 from ..checklists import load_catalogue
@@ -228,24 +239,37 @@ _KEPT = (
 )
 
 
-def refresh(session, inspection_ids: Iterable[int] | None = None) -> None:
+def refresh(
+    session, inspection_ids: Iterable[int] | None = None, measured: Iterable[int] | None = None
+) -> None:
     """Rewrite what is kept of these inspections (of every inspection when None) — their tallies, the instruments
-    they tested and the standards they used — in the session's transaction."""
+    they tested and the standards they used — in the session's transaction. ``measured``: of ``inspection_ids``,
+    those whose readings may have changed; the instruments and standards kept come from readings alone, so only
+    these have them rewritten (every one of ``inspection_ids`` when None)."""
     if inspection_ids is None:
         for table, target, fresh in _KEPT:
             session.execute(delete(table))
             session.execute(insert(table).from_select(target, fresh()))
         return
     ids = sorted({i for i in inspection_ids if i is not None})
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        for statement in _batch_statements():
-            session.execute(statement, {"ids": batch})
+    of_readings = ids if measured is None else sorted({i for i in measured if i is not None})
+    for batch_ids, statements in ((ids, _batch_statements()[:2]), (of_readings, _batch_statements()[2:])):
+        for start in range(0, len(batch_ids), BATCH):
+            batch = batch_ids[start : start + BATCH]
+            for statement in statements:
+                session.execute(statement, {"ids": batch})
+    # Rows of these tables loaded in the session show what was just written, not what they were loaded with.
+    kept_models = (InspectionTally, InspectionInstrument, InspectionStandard)
+    written = set(ids)
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, kept_models) and loaded.inspection_id in written:
+            session.expire(loaded)
 
 
 @cache
 def _batch_statements() -> tuple:
-    """The DELETE and INSERT … SELECT of every kept table for a batch of inspections (bound as ``ids``), built once.
+    """The DELETE and INSERT … SELECT of every kept table for a batch of inspections (bound as ``ids``), built once,
+    the tallies' two first.
 
     Every write of a finding, reading or lot runs them before its commit; building the tallies' SELECT (some sixty
     filtered counts) cost about 11 ms of CPU each time, more than running it for one inspection, and on SQLite that
@@ -275,7 +299,7 @@ _RELEVANT = {
     ),
     PrepackagedLot: ("outcome", "indicative", "voided_at", "inspection_id"),
 }
-_TOUCHED = "tallies.inspections"
+_TOUCHED, _MEASURED = "tallies.inspections", "tallies.measured"
 
 
 def note_flush(session, flush_context=None) -> None:
@@ -284,6 +308,7 @@ def note_flush(session, flush_context=None) -> None:
     from sqlalchemy import inspect as inspect_record
 
     touched = session.info.setdefault(_TOUCHED, set())
+    measured = session.info.setdefault(_MEASURED, set())
     for record in session.new:
         if isinstance(record, Inspection):
             touched.add(record.id)
@@ -295,17 +320,24 @@ def note_flush(session, flush_context=None) -> None:
             attrs = inspect_record(record).attrs
             if not is_new_or_gone and not any(attrs[c].history.has_changes() for c in columns):
                 continue
-            touched.add(record.inspection_id)
-            touched.update(v for v in attrs["inspection_id"].history.deleted if v is not None)
+            ids = {
+                record.inspection_id,
+                *(v for v in attrs["inspection_id"].history.deleted if v is not None),
+            }
+            touched.update(ids)
+            if isinstance(record, Reading):
+                measured.update(ids)
 
 
 def refresh_touched(session) -> None:
     """Before the commit: rewrite the tallies of the inspections this transaction touched."""
     session.flush()
     touched = session.info.pop(_TOUCHED, None)
+    measured = session.info.pop(_MEASURED, set())
     if touched:
-        refresh(session, touched)
+        refresh(session, touched, measured)
 
 
 def forget_touched(session, previous_transaction=None) -> None:
     session.info.pop(_TOUCHED, None)
+    session.info.pop(_MEASURED, None)

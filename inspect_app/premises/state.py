@@ -83,7 +83,9 @@ def _vn_date_sqlite(element, compiler, **kw):
 
 @compiles(vn_date, "postgresql")
 def _vn_date_postgresql(element, compiler, **kw):
-    return f"LEAST(CAST(({compiler.process(element.clauses, **kw)}) + INTERVAL '7 hours' AS DATE), {LAST_DATE})"
+    return (
+        f"LEAST(CAST(({compiler.process(element.clauses, **kw)}) + INTERVAL '7 hours' AS DATE), {LAST_DATE})"
+    )
 
 
 class add_months(FunctionElement):
@@ -355,8 +357,14 @@ def refresh_touched(session) -> None:
     premises.discard(None)
     inspections.discard(None)
     if inspections:
+        # A result counts for the state only through the premise's latest completed inspection: the results of an
+        # inspection still open change nothing (its completion, an Inspection change, names the premise itself).
         premises.update(
-            session.scalars(select(Inspection.premise_id).where(Inspection.id.in_(sorted(inspections))))
+            session.scalars(
+                select(Inspection.premise_id).where(
+                    Inspection.id.in_(sorted(inspections)), Inspection.status.in_(COMPLETED_STATUSES)
+                )
+            )
         )
     if premises:
         refresh_premise_state(premises, session=session)
