@@ -15,7 +15,9 @@ One run, in order (about 2 minutes of load plus 2–3 minutes of setup and check
    unit's weights can check; the supervisors (the province's and four communes'), each commune supervisor with a
    draft yearly report of the year.
 3. gunicorn on 127.0.0.1 with the README's deployment settings (``--workers 3 --threads 4``), serving ``wsgi:app``
-   through ``bench/load/measured_wsgi.py``, which logs each request's CPU time in the worker.
+   through ``bench/load/measured_wsgi.py``, which logs each request's CPU time in the worker. On PostgreSQL the
+   servers connect as the app's own role (``inspect_load_app``: not the owner, not a superuser), as the README's
+   deployment does, so row-level security's policies are part of every statement (``--as-owner``: the URL's role).
 4. Locust, headless, ``--run-time 2m`` (``bench/load/locustfile.py``): the users ramp up over 10 s; when the time is
    up each user ends the request it is in (``--stop-timeout``).
 5. CPU per request of a typical API read against a bare Flask endpoint: gunicorn restarted on plain ``wsgi:app``,
@@ -90,6 +92,27 @@ def generate(url: str, args) -> None:
         print(done.stdout, done.stderr, file=sys.stderr)
         raise SystemExit(f"generate_province.py failed ({done.returncode})")
     log(done.stdout.strip().splitlines()[-1])
+
+
+APP_ROLE = "inspect_load_app"
+
+
+def app_role_url(url: str, role: str) -> str:
+    """PostgreSQL: the URL the servers use, as the README's deployment has it — a role that is neither the tables'
+    owner nor a superuser, with rows to read and write only, so row-level security's policies are evaluated on
+    every statement. Made (or given back its grants) by the owner; its password is its name."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role})
+        if not exists:
+            connection.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{role}' NOSUPERUSER NOBYPASSRLS"))
+        connection.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"))
+        connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    engine.dispose()
+    return make_url(url).set(username=role, password=role).render_as_string(hide_password=False)
 
 
 # ---- 2. the plan ---------------------------------------------------------------------------------------------------
@@ -572,6 +595,12 @@ def main(argv=None) -> int:
     parser.add_argument("--cpu-users", type=int, default=4)
     parser.add_argument("--skip-cpu", action="store_true", help="leave out the CPU comparison")
     parser.add_argument(
+        "--as-owner",
+        action="store_true",
+        help="PostgreSQL: serve as the tables' owner (the URL's role) instead of the app's own role "
+        f"({APP_ROLE}), as a deployment without DATABASE_APP_ROLE would",
+    )
+    parser.add_argument(
         "--cpu-only", action="store_true", help="only the CPU comparison: no load, no check of the records"
     )
     args = parser.parse_args(argv)
@@ -603,9 +632,10 @@ def main(argv=None) -> int:
     )
 
     host = f"http://127.0.0.1:{args.port}"
+    served_url = url if args.backend == "sqlite" or args.as_owner else app_role_url(url, APP_ROLE)
     env = {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": served_url,
         "SECRET_KEY": secrets.token_hex(32),
         "UPLOAD_DIR": str(upload_dir),
         "INSTANCE_PATH": str(instance),
@@ -642,6 +672,7 @@ def main(argv=None) -> int:
     run = {
         "backend": args.backend,
         "url": url,
+        "served_as": "the URL's role" if served_url == url else APP_ROLE,
         "setup_s": round(setup_s),
         "users": users,
         "run_time": args.run_time,
