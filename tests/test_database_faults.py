@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from inspect_app import create_app
 from inspect_app.config import engine_options
+from inspect_app.extensions import db
 from inspect_app.web.public_url import maintenance_command
 from tests.conftest import PG_URL, TEST_SETTINGS, missing
 
@@ -30,14 +31,14 @@ def test_postgresql_connections_carry_the_timeouts():
         "pool_timeout": 5,
         "connect_args": {
             "connect_timeout": 5,
-            "options": "-c statement_timeout=30000 -c lock_timeout=30000",
+            "options": "-c jit=off -c statement_timeout=30000 -c lock_timeout=30000",
         },
     }
 
 
 def test_timeouts_can_be_switched_off_and_sqlite_is_left_alone():
     off = {"SQLALCHEMY_DATABASE_URI": "postgresql://db/x", "DB_CONNECT_TIMEOUT_SECONDS": 0, "DB_STATEMENT_TIMEOUT_MS": 0}
-    assert engine_options(off) == {"connect_args": {}}
+    assert engine_options(off) == {"connect_args": {"options": "-c jit=off"}}
     sqlite = {"SQLALCHEMY_DATABASE_URI": "sqlite:///x", "DB_CONNECT_TIMEOUT_SECONDS": 5, "DB_STATEMENT_TIMEOUT_MS": 5}
     assert engine_options(sqlite) == {}
 
@@ -109,6 +110,10 @@ def app_config(app_config):
     return {**app_config, "DB_STATEMENT_TIMEOUT_MS": 300}
 
 
+def test_the_apps_connections_run_without_jit_compilation(app):
+    assert db.session.scalar(text("SHOW jit")) == "off"
+
+
 def test_a_statement_stuck_behind_a_lock_gives_a_503_and_saves_nothing(app, client, world, login):
     if not PG_URL:
         missing("PostgreSQL (TEST_POSTGRES_URL)")
@@ -128,7 +133,6 @@ def test_a_statement_stuck_behind_a_lock_gives_a_503_and_saves_nothing(app, clie
 
 def _end_pooled_connection(app) -> None:
     """What a database restart does to the app's pooled connection: the server ends it."""
-    from inspect_app.extensions import db
 
     with app.app_context():
         pid = db.session.scalar(text("SELECT pg_backend_pid()"))
@@ -146,7 +150,6 @@ def test_a_pooled_connection_the_server_ended_is_replaced(app_config, world, idl
     if not PG_URL:
         missing("PostgreSQL (TEST_POSTGRES_URL)")
     from inspect_app.api.auth import issue_token
-    from inspect_app.extensions import db
     from inspect_app.models import User
 
     app = create_app({**app_config, "DB_PING_IDLE_SECONDS": idle_seconds})
