@@ -9,7 +9,8 @@ Measured as bench_map.py measures the map (Flask's test client in this process, 
 includes; statements sent, the login's user and the scoping door's look-ups included). As:
 
 - the national administrator (``quantri.quocgia``, no home province: sees every province): the dashboard of the
-  generated year, the map page, its legend, the whole country at zoom 6 (one count per province) and one province
+  generated year (by province) and its drill-down to one province (``province=``, by commune), the map page of the
+  country and of one province, its legend, the whole country at zoom 6 (one count per province) and one province
   at zoom 9 (one count per commune);
 - one province's Sở account (``sokhcn.13``, Quảng Ngãi): the dashboard of the year, the map of the province, and
   the yearly report's figures (``report_table``, every commune and the total, as bench_report.py times them);
@@ -76,7 +77,9 @@ def cases(role: str, user) -> list[tuple[str, str, dict, dict]]:
         plat, plng = centre(Premise.unit_id.in_(select(Unit.id).where(Unit.province_id == one)))
         return [
             ("dashboard, the year", "/dashboard", YEAR, {}),
+            ("dashboard, the year, one province", "/dashboard", {**YEAR, "province": one}, {}),
             ("HTML /map", "/map", {}, {}),
+            ("HTML /map, one province", "/map", {"province": one}, {}),
             ("API map/summary (legend)", "/api/v1/map/summary", {}, {}),
             (
                 "API map/premises whole country (zoom 6)",

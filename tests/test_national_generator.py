@@ -24,6 +24,7 @@ pytestmark = pytest.mark.postgres
 
 PERIOD = (date(2025, 12, 1), date(2026, 11, 30))
 INSPECTIONS_FIGURE = re.compile(r'data-figure="inspections"[^>]*>([\d.]+)</a>')
+BAR_LABEL = re.compile(r'aria-label="([^":]+): [\d.]+ cuộc kiểm tra" data-bar=')
 
 
 @pytest.fixture
@@ -65,8 +66,13 @@ def test_a_tiny_country_has_its_rows_and_its_dashboard_and_map_load(tiny_country
         if i.status in ("completed", "minutes_issued")
         and PERIOD[0] <= i.started_at.astimezone(VN_TZ).date() <= PERIOD[1]
     ]
-    shown = INSPECTIONS_FIGURE.search(response.get_data(as_text=True))
+    html = response.get_data(as_text=True)
+    shown = INSPECTIONS_FIGURE.search(html)
     assert shown and int(shown.group(1).replace(".", "")) == len(completed) > 0
+    # At national scope the bars are the provinces, not the country's communes.
+    provinces = {p.name for p in db.session.scalars(select(Province))}
+    assert {label for label in BAR_LABEL.findall(html) if not label.startswith("T")} == provinces
+    assert not any(unit.name in html for unit in db.session.scalars(select(Unit)))
 
     # Zoomed out on a country: one count per province, never the points.
     client.application.config["MAP_POINT_LIMIT"] = 2

@@ -461,6 +461,60 @@ def test_the_months_and_units_add_up_and_link_to_narrowed_lists(client, login, b
     assert query["to"] == [w.period[1].isoformat()] and query["from"][0].endswith("-01")
 
 
+def test_the_national_dashboard_counts_by_province_and_drills_down_to_its_communes(client, login, board):
+    """An administrator with no home in a database of several provinces: one bar per province (never one per
+    commune of the country), each listing as many inspections as it says; the province's name opens the province's
+    own dashboard, by commune, with the province's figures; the filter form offers the provinces, then the chosen
+    province's communes only."""
+    from tests.factories import make_user
+
+    w = board
+    login(make_user("admin"))
+    everywhere = {w.unit_a.id, w.unit_a2.id, w.unit_b.id}
+    html = client.get(f"/dashboard?{_period_query(w)}").get_data(as_text=True)
+    first: dict[str, int] = {}
+    for _href, code, n in _figures(html):
+        first.setdefault(code, n)
+    assert first == expected_counts(everywhere, w.period, w.today)
+    completed = Counter(
+        i.unit.province_id
+        for i in db.session.scalars(select(Inspection))
+        if i.status in COMPLETED and w.period[0] <= _vn_day(i.started_at) <= w.period[1]
+    )
+    assert completed[w.p1.id] and completed[w.p2.id]
+    bars = [(unescape(h), label, int(n)) for h, label, n in BAR.findall(html) if not label.startswith("T")]
+    assert {label.split(":")[0]: n for _h, label, n in bars} == {
+        w.p1.name: completed[w.p1.id],
+        w.p2.name: completed[w.p2.id],
+    }
+    for href, _label, number in bars:
+        assert parse_qs(urlsplit(href).query)["province"] in ([str(w.p1.id)], [str(w.p2.id)])
+        total, rows = _list_length(client, href)
+        assert total == number == rows, href
+    for unit in (w.unit_a, w.unit_a2, w.unit_b):
+        assert unit.name not in html  # no commune in the bars nor in the form before a province is chosen
+    assert 'name="province"' in html and 'name="unit"' not in html
+    assert "Chọn tỉnh, thành phố để lọc theo đơn vị" in html
+
+    drill = re.search(r'<a href="([^"]+)" data-drill-down="province">' + re.escape(w.p1.name), html)
+    assert drill, "the province's name opens its dashboard"
+    province_url = unescape(drill.group(1))
+    assert parse_qs(urlsplit(province_url).query)["province"] == [str(w.p1.id)]
+    province = client.get(province_url).get_data(as_text=True)
+    shown: dict[str, int] = {}
+    for href, code, n in _figures(province):
+        shown.setdefault(code, n)
+        assert f"province={w.p1.id}" in href
+    assert shown == expected_counts({w.unit_a.id, w.unit_a2.id}, w.period, w.today)
+    labels = {label.split(":")[0] for _h, label, _n in BAR.findall(province) if not label.startswith("T")}
+    assert labels == {w.unit_a.name, w.unit_a2.name}
+    options = re.search(r'<select name="unit">(.*?)</select>', province, re.S).group(1)
+    assert w.unit_a.name in options and w.unit_a2.name in options and w.unit_b.name not in options
+    # A bad province id is a Vietnamese message, not a 500.
+    response = client.get("/dashboard?province=abc")
+    assert response.status_code == 400 and "Tỉnh, thành phố không hợp lệ" in response.get_data(as_text=True)
+
+
 def _days(start: date, end: date):
     while start <= end:
         yield start

@@ -23,6 +23,7 @@ from tests.factories import make_premise, mark_not_checked
 
 def test_filters_read_every_value_and_give_it_back():
     args = {
+        "province": "2",
         "unit": "3",
         "market": "7",
         "type": "grocery",
@@ -37,6 +38,7 @@ def test_filters_read_every_value_and_give_it_back():
     }
     filters = parse_filters(args)
     assert filters == SupervisionFilters(
+        province_id=2,
         unit_id=3,
         market_id=7,
         premise_type="grocery",
@@ -60,6 +62,7 @@ def test_filters_read_every_value_and_give_it_back():
     ("args", "name", "words"),
     [
         ({"unit": "abc"}, "unit", "Đơn vị không hợp lệ"),
+        ({"province": "Hà Nội"}, "province", "Tỉnh, thành phố không hợp lệ"),
         ({"unit": "-1"}, "unit", "không phải là mã số"),
         ({"market": "99999999999"}, "market", "Chợ không hợp lệ"),
         ({"inspector": "١٢"}, "inspector", "Cán bộ kiểm tra không hợp lệ"),
@@ -357,3 +360,41 @@ def test_a_national_view_counts_by_province_and_drills_down(client, login, mappe
     drill = client.get(f"/api/v1/map/premises?zoom=9&bbox={west},{south},{east},{north}").get_json()
     assert drill["mode"] == "units" and drill["total"] == province["count"]
     assert {g["label"] for g in drill["groups"]} == {w.unit_a.name, w.unit_a2.name}
+
+
+def test_the_national_map_page_offers_provinces_and_a_province_narrows_it(client, login, mapped):
+    """At national scope the filter form lists the provinces, not every commune, market and inspector of the
+    country; a province chosen narrows the legend, the list and the map's counts to it (by commune when zoomed out)
+    and offers its communes."""
+    from tests.factories import make_user
+
+    w = mapped
+    login(make_user("admin"))
+    page = client.get("/map").get_data(as_text=True)
+    assert 'name="province"' in page and w.p1.name in page and w.p2.name in page
+    assert 'name="unit"' not in page and 'name="market"' not in page and 'name="inspector"' not in page
+    assert w.market_a.name not in page.split("</form>")[0]
+    assert w.users["inspector"].full_name not in page
+
+    in_p1 = _scope_count([w.unit_a.id, w.unit_a2.id])
+    narrowed = client.get(f"/map?province={w.p1.id}").get_data(as_text=True)
+    options = narrowed.split('<select name="unit">')[1].split("</select>")[0]
+    assert w.unit_a.name in options and w.unit_a2.name in options and w.unit_b.name not in options
+    assert w.users["inspector"].full_name in narrowed and w.other_users["inspector"].full_name not in narrowed
+    assert w.secret.name not in narrowed
+    summary = client.get(f"/api/v1/map/summary?province={w.p1.id}").get_json()
+    assert summary["total"] == in_p1
+    client.application.config["MAP_POINT_LIMIT"] = 2
+    drill = client.get(f"/api/v1/map/premises?zoom=5&province={w.p1.id}").get_json()
+    located = db.session.scalar(
+        select(func.count())
+        .select_from(Premise)
+        .where(
+            Premise.unit_id.in_([w.unit_a.id, w.unit_a2.id]),
+            Premise.status == "active",
+            Premise.latitude.is_not(None),
+        )
+    )
+    assert drill["mode"] == "units" and drill["total"] == located > 0
+    assert {g["label"] for g in drill["groups"]} == {w.unit_a.name, w.unit_a2.name}
+    assert _ids(client, f"province={w.p2.id}") == {w.secret.id}

@@ -52,6 +52,7 @@ def _filter(name: str, example: str) -> Str:
 class MapFiltersSchema(StrictSchema):
     """The supervisor's filters (supervision.filters): every one optional, all of them combined."""
 
+    filter_province = _filter("province", "1")
     filter_unit = _filter("unit", "12")
     filter_market = _filter("market", "3")
     filter_type = _filter("type", "market_stall")

@@ -165,7 +165,7 @@ def report_table(
     counted = count_figures(Context(scope, filters, today), REPORT_CODES, months=False)
     wanted = {uid for uid, _name in units}
     cells = {
-        code: {uid: counted.by_unit.get(uid, {}).get(code, 0) for uid in wanted} for code in REPORT_CODES
+        code: {uid: counted.by_group.get(uid, {}).get(code, 0) for uid in wanted} for code in REPORT_CODES
     }
     totals = {code: sum(per_unit.values()) for code, per_unit in cells.items()}
     return ReportTable(date_from, date_to, today, units, cells, totals)

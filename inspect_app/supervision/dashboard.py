@@ -31,10 +31,10 @@ What the figures count:
   map's states), overdue when open past its deadline, done at follow-up when it is no longer open and a completed
   follow-up (``follows_id``) found no violation and needed no more than a reminder; the rest had a later inspection
   that did not confirm the fix.
-- Premises today (only the premise filters apply: unit, market, type, state): active premises by state
+- Premises today (only the premise filters apply: province, unit, market, type, state): active premises by state
   (``state_expression``) and those with an in-use instrument whose stamp has expired.
-- Reference standards (only the unit filter applies): active ones overdue (due date passed) and due within
-  ``DUE_SOON_DAYS``.
+- Reference standards (only the province and unit filters apply): active ones overdue (due date passed) and due
+  within ``DUE_SOON_DAYS``.
 - GPS: completed inspections whose fix was far from the premise, or poor.
 """
 
@@ -77,6 +77,7 @@ from ..models import (
     InspectionTally,
     Premise,
     PrepackagedLot,
+    Province,
     Reading,
     Unit,
     User,
@@ -268,31 +269,25 @@ def _used_standards(ctx: Context) -> Select:
         .join(used, used.c.standard_id == ReferenceStandard.id)
         .where(scope_filter(ReferenceStandard, scope=ctx.scope))
     )
-    if ctx.filters.unit_id is not None:
-        query = query.where(ReferenceStandard.unit_id == ctx.filters.unit_id)
-    return query
+    return query.where(*ctx.filters.unit_conditions(ReferenceStandard.unit_id))
 
 
 def _complaints(ctx: Context) -> Select:
-    """Complaints of the scope received in the period (Việt Nam days, both included); only the unit filter applies
-    besides (a complaint may be about an address, not a registered premise)."""
+    """Complaints of the scope received in the period (Việt Nam days, both included); only the province and unit
+    filters apply besides (a complaint may be about an address, not a registered premise)."""
     query = select(Complaint).where(scope_filter(Complaint, scope=ctx.scope))
     if ctx.filters.date_from is not None:
         query = query.where(Complaint.received_on >= ctx.filters.date_from)
     if ctx.filters.date_to is not None:
         query = query.where(Complaint.received_on <= ctx.filters.date_to)
-    if ctx.filters.unit_id is not None:
-        query = query.where(Complaint.unit_id == ctx.filters.unit_id)
-    return query
+    return query.where(*ctx.filters.unit_conditions(Complaint.unit_id))
 
 
 def _standards(ctx: Context) -> Select:
     query = select(ReferenceStandard).where(
         scope_filter(ReferenceStandard, scope=ctx.scope), ReferenceStandard.active.is_(True)
     )
-    if ctx.filters.unit_id is not None:
-        query = query.where(ReferenceStandard.unit_id == ctx.filters.unit_id)
-    return query
+    return query.where(*ctx.filters.unit_conditions(ReferenceStandard.unit_id))
 
 
 @dataclass(frozen=True)
@@ -699,57 +694,73 @@ FIGURES = _figures()
 @dataclass
 class Dashboard:
     """Every figure (code → count), the completed inspections by month ((year, month, count) for each month of the
-    period) and by unit ((unit id, name, count), most first)."""
+    period) and by group ((unit or province id, name, count), most first): by province at national scope
+    (``grouped_by`` "province", ``by_province``), by unit otherwise."""
 
     filters: SupervisionFilters
     today: date
     counts: dict[str, int]
     by_month: list[tuple[int, int, int]] = field(default_factory=list)
-    by_unit: list[tuple[int, str, int]] = field(default_factory=list)
+    by_group: list[tuple[int, str, int]] = field(default_factory=list)
+    grouped_by: str = "unit"
+
+
+def by_province(scope: Scope, filters: SupervisionFilters) -> bool:
+    """Whether the dashboard groups by province: a scope of every unit (an administrator with no home) in a
+    database of several provinces, not narrowed to a province or a unit. A province is the unit of the national
+    view; its drill-down (the ``province`` filter) shows its communes. One small statement when global."""
+    if not scope.is_global or filters.province_id is not None or filters.unit_id is not None:
+        return False
+    return (db.session.scalar(select(func.count()).select_from(Province)) or 0) > 1
 
 
 def dashboard(user: User, filters: SupervisionFilters, today: date | None = None) -> Dashboard:
     """The figures of ``filters`` (which have a period: ``with_period``) in the user's scope (``count_figures``),
-    with the completed inspections by month and by unit."""
+    with the completed inspections by month and by unit, or by province at national scope (``by_province``)."""
     today = today or today_vn()
-    counted = count_figures(Context(scope_for(user), filters, today))
+    scope = scope_for(user)
+    grouped_by = "province" if by_province(scope, filters) else "unit"
+    counted = count_figures(Context(scope, filters, today), by=grouped_by)
     months = month_range(filters.date_from or today, filters.date_to or today)
     return Dashboard(
         filters=filters,
         today=today,
         counts=counted.totals,
         by_month=[(year, m, counted.by_month.get(f"{year:04d}-{m:02d}", 0)) for year, m in months],
-        by_unit=sorted(
+        by_group=sorted(
             (
-                (unit_id, counted.unit_names[unit_id], figures["inspections"])
-                for unit_id, figures in counted.by_unit.items()
+                (group_id, counted.group_names[group_id], figures["inspections"])
+                for group_id, figures in counted.by_group.items()
                 if figures.get("inspections")
             ),
             key=lambda row: (-row[2], row[1]),
         ),
+        grouped_by=grouped_by,
     )
 
 
 @dataclass
 class Counted:
-    """Figures counted per unit: ``by_unit`` (unit id → code → count, the units with any record), their
-    ``totals`` (code → count, every code asked for), the units' names, and the completed inspections by month
-    ('YYYY-MM' → count)."""
+    """Figures counted per unit (or per province): ``by_group`` (unit or province id → code → count, those with
+    any record), their ``totals`` (code → count, every code asked for), the groups' names, and the completed
+    inspections by month ('YYYY-MM' → count)."""
 
     totals: dict[str, int]
-    by_unit: dict[int, dict[str, int]]
-    unit_names: dict[int, str]
+    by_group: dict[int, dict[str, int]]
+    group_names: dict[int, str]
     by_month: dict[str, int]
 
 
-def count_figures(ctx: Context, codes: Iterable[str] | None = None, *, months: bool = True) -> Counted:
-    """Count the figures (every one, or ``codes``) per unit, in SQL: one aggregate statement per kind of record
-    grouped by unit (the inspections' also by month unless ``months`` is false), joined to their stored tallies
-    (inspections.tallies) for the sets of their results. A figure's list (``figure_page``) narrowed to a unit has as
-    many records."""
+def count_figures(
+    ctx: Context, codes: Iterable[str] | None = None, *, months: bool = True, by: str = "unit"
+) -> Counted:
+    """Count the figures (every one, or ``codes``) per unit (``by="province"``: per province), in SQL: one
+    aggregate statement per kind of record grouped by unit or province (the inspections' also by month unless
+    ``months`` is false), joined to their stored tallies (inspections.tallies) for the sets of their results. A
+    figure's list (``figure_page``) narrowed to a unit (a province) has as many records."""
     wanted = set(FIGURES) if codes is None else set(codes)
     totals: dict[str, int] = dict.fromkeys(wanted, 0)
-    by_unit: dict[int, dict[str, int]] = {}
+    by_group: dict[int, dict[str, int]] = {}
     names: dict[int, str] = {}
     by_month: dict[str, int] = {}
     for name, kind in KINDS.items():
@@ -764,7 +775,10 @@ def count_figures(ctx: Context, codes: Iterable[str] | None = None, *, months: b
             continue
         labels = [f.code for f in figures]
         expressions = [f.count_expression(ctx) for f in figures]
-        keys = [kind.unit_column.label("unit_id"), Unit.name]
+        if by == "province":
+            keys = [Unit.province_id.label("group_id"), Province.name]
+        else:
+            keys = [kind.unit_column.label("group_id"), Unit.name]
         if by_months:
             keys.insert(0, vn_month(Inspection.started_at).label("month"))
         query = kind.base(ctx)
@@ -773,17 +787,15 @@ def count_figures(ctx: Context, codes: Iterable[str] | None = None, *, months: b
             query = query.outerjoin(
                 InspectionTally, and_(InspectionTally.inspection_id == Inspection.id, _completed())
             )
-        grouped = (
-            query.join(Unit, Unit.id == kind.unit_column)
-            .with_only_columns(*keys, *expressions)
-            .group_by(*keys)
-            .order_by(None)
-        )
+        query = query.join(Unit, Unit.id == kind.unit_column)
+        if by == "province":
+            query = query.join(Province, Province.id == Unit.province_id)
+        grouped = query.with_only_columns(*keys, *expressions).group_by(*keys).order_by(None)
         for row in db.session.execute(grouped).all():
             month = row[0] if by_months else None
-            unit_id, unit_name, *values = row[1:] if by_months else row
-            names[unit_id] = unit_name
-            mine = by_unit.setdefault(unit_id, {})
+            group_id, group_name, *values = row[1:] if by_months else row
+            names[group_id] = group_name
+            mine = by_group.setdefault(group_id, {})
             for code, value in zip(labels, values, strict=True):
                 value = int(value or 0)
                 if code == "inspections" and month is not None:
@@ -792,7 +804,7 @@ def count_figures(ctx: Context, codes: Iterable[str] | None = None, *, months: b
                     continue
                 mine[code] = mine.get(code, 0) + value
                 totals[code] += value
-    return Counted(totals=totals, by_unit=by_unit, unit_names=names, by_month=by_month)
+    return Counted(totals=totals, by_group=by_group, group_names=names, by_month=by_month)
 
 
 def figure_page(

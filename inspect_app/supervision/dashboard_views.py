@@ -66,7 +66,7 @@ def _form_context(filters, errors) -> dict:
         "RESULTS": INSPECTION_RESULTS,
         "TYPES": PREMISE_TYPES,
         "PREMISE_STATES": PREMISE_STATES,
-        **filter_choices(current_user),
+        **filter_choices(current_user, filters),
     }
 
 
@@ -124,12 +124,16 @@ def dashboard_page():
             for year, m, count in board.by_month
         ]
     )
-    units = row_chart(
-        [
-            (name, count, _link("inspections", {**args, "unit": str(uid)}))
-            for uid, name, count in board.by_unit
-        ]
+    # By unit, or by province at national scope: a bar lists its inspections, a province's name opens its own
+    # dashboard (by commune).
+    key = "province" if board.grouped_by == "province" else "unit"
+    groups = row_chart(
+        [(name, count, _link("inspections", {**args, key: str(gid)})) for gid, name, count in board.by_group]
     )
+    drill_down = [
+        url_for(".dashboard_page", **{**args, "province": str(gid)}) if key == "province" else None
+        for gid, _name, _count in board.by_group
+    ]
     return render_template(
         "supervision/dashboard.html",
         board=board,
@@ -138,7 +142,9 @@ def dashboard_page():
         months_chart=months,
         month_labels=_month_labels(board.by_month),
         month_values=len(board.by_month) <= NAMED_MONTHS,
-        units_chart=units,
+        groups_chart=groups,
+        grouped_by=board.grouped_by,
+        drill_down=drill_down,
         reasons=REASONS,
         quarterly=_last_quarter(),
         INSPECTION_KINDS=INSPECTION_KINDS,

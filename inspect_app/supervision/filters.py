@@ -10,8 +10,10 @@
 
 What each filter means:
 
-- Premise filters: ``unit``, ``market``, ``type`` (premise type) and ``state`` (the premise's state today, the
-  map's colour: ``premises.state.state_expression``).
+- Premise filters: ``province`` (a province's units: the national view's drill-down), ``unit``, ``market``,
+  ``type`` (premise type) and ``state`` (the premise's state today, the map's colour:
+  ``premises.state.state_expression``). ``province`` and ``unit`` also narrow the inspections, complaints and
+  standards (``unit_conditions``).
 - Inspection filters: ``from``/``to`` (the Việt Nam day an inspection started, both included), ``group`` (a
   checklist group was checked: a finding of the group answered đạt or không đạt), ``result`` (``violation``: a
   result that counts as a violation, ``TeamConclusion.counts_as_violation``, within the group when one is given;
@@ -36,7 +38,7 @@ from ..access import Scope, scope_filter
 from ..domain.time import VN_TZ, today_vn
 from ..domain.vocabulary import GROUPS, HANDLING, PREMISE_STATES, PREMISE_TYPES
 from ..inspections.tallies import group_finding
-from ..models import Finding, Inspection, InspectionMember, Premise
+from ..models import Finding, Inspection, InspectionMember, Premise, Unit
 from ..premises.state import inspection_has_violation, state_expression
 
 __all__ = [
@@ -52,6 +54,7 @@ INSPECTION_RESULTS = {"pass": "Đạt", "violation": "Vi phạm"}
 
 # Query-string name → (dataclass field, what it is, in Vietnamese for messages and the form).
 PARAMETERS = {
+    "province": ("province_id", "Tỉnh, thành phố"),
     "unit": ("unit_id", "Đơn vị"),
     "market": ("market_id", "Chợ"),
     "type": ("premise_type", "Loại hình cơ sở"),
@@ -70,7 +73,7 @@ _CHOICES = {
     "result": INSPECTION_RESULTS,
     "handling": HANDLING,
 }
-_IDS = ("unit", "market", "inspector")
+_IDS = ("province", "unit", "market", "inspector")
 _DATES = ("from", "to")
 # Dates a person might type: 2026-03-31 (the date input's own) or 31/03/2026.
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -89,6 +92,7 @@ class InvalidFilters(ValueError):
 class SupervisionFilters:
     """What a supervisor narrowed the view to; None everywhere is the whole scope."""
 
+    province_id: int | None = None
     unit_id: int | None = None
     market_id: int | None = None
     premise_type: str | None = None
@@ -142,14 +146,23 @@ class SupervisionFilters:
 
     # ---- applying -------------------------------------------------------------------------------------------
 
+    def unit_conditions(self, unit_column) -> list[ColumnElement[bool]]:
+        """WHERE clauses on a record's unit column (``Premise.unit_id``, ``Inspection.unit_id``, …) for the
+        ``province`` and ``unit`` filters."""
+        conditions: list[ColumnElement[bool]] = []
+        if self.province_id is not None:
+            conditions.append(unit_column.in_(select(Unit.id).where(Unit.province_id == self.province_id)))
+        if self.unit_id is not None:
+            conditions.append(unit_column == self.unit_id)
+        return conditions
+
     def premise_conditions(
         self, today: date | None = None, *, active_only: bool = True
     ) -> list[ColumnElement[bool]]:
-        """WHERE clauses on Premise for the premise filters (the unit included); active premises only unless
-        ``active_only=False``."""
+        """WHERE clauses on Premise for the premise filters (the province and unit included); active premises only
+        unless ``active_only=False``."""
         conditions: list[ColumnElement[bool]] = [Premise.status == "active"] if active_only else []
-        if self.unit_id is not None:
-            conditions.append(Premise.unit_id == self.unit_id)
+        conditions += self.unit_conditions(Premise.unit_id)
         if self.market_id is not None:
             conditions.append(Premise.market_id == self.market_id)
         if self.premise_type is not None:
@@ -211,9 +224,7 @@ class SupervisionFilters:
     def apply_to_inspections(self, query: Select, today: date | None = None) -> Select:
         """A scoped SELECT over Inspection, narrowed to the inspections these filters keep (of any status: add
         your own condition on ``Inspection.status`` where only completed ones count)."""
-        query = query.where(*self.inspection_conditions())
-        if self.unit_id is not None:
-            query = query.where(Inspection.unit_id == self.unit_id)
+        query = query.where(*self.inspection_conditions(), *self.unit_conditions(Inspection.unit_id))
         if self.filters_premises:
             query = query.where(
                 Inspection.premise_id.in_(

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Float, Integer, and_, func, or_, select
+from sqlalchemy import Float, Integer, and_, false, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
@@ -198,7 +198,7 @@ def _span(scope: Scope, filters: SupervisionFilters) -> tuple[int, int]:
     if filters.unit_id is not None:
         return 1, 1
     if scope.is_global:
-        return 2, 2
+        return (1 if filters.province_id is not None else 2), 2
     units = len(scope.unit_ids or ())
     return (1 if scope.province_ids or units else 0), units
 
@@ -466,11 +466,27 @@ def premise_card(user: User, premise_id: int, today: date | None = None) -> Prem
     return PremiseCard(premise, state, bool(expired), inspection, minutes)
 
 
-def filter_choices(user: User) -> dict:
+def filter_choices(user: User, filters: SupervisionFilters | None = None) -> dict:
     """What the filter form offers: the user's units, their markets and the accounts of the scope (three
-    statements after the scope's look-up)."""
+    statements after the scope's look-up). At national scope (every unit, several provinces) the provinces too,
+    and the units, markets and accounts of the province chosen (by ``province``, or by the chosen unit's) only,
+    none before one is chosen: a province is the unit of the national view, and the country's thousands of communes
+    are no list to pick from (five statements at most)."""
     scope = scope_for(user)
-    units = list(db.session.scalars(select(Unit).where(scope_filter(Unit, scope=scope)).order_by(Unit.name)))
+    filters = filters or SupervisionFilters()
+    units_clause = scope_filter(Unit, scope=scope)
+    provinces: list[Province] = []
+    chosen = None
+    if scope.is_global:
+        provinces = list(db.session.scalars(select(Province).order_by(Province.name)))
+        if len(provinces) > 1:
+            chosen = filters.province_id
+            if chosen is None and filters.unit_id is not None:
+                chosen = db.session.scalar(select(Unit.province_id).where(Unit.id == filters.unit_id))
+            units_clause = Unit.province_id == chosen if chosen is not None else false()
+        else:
+            provinces = []
+    units = list(db.session.scalars(select(Unit).where(units_clause).order_by(Unit.name)))
     markets = list(
         db.session.scalars(
             select(Market)
@@ -478,9 +494,13 @@ def filter_choices(user: User) -> dict:
             .order_by(Market.name)
         )
     )
-    people = db.session.execute(
-        select(User.id, User.full_name)
-        .where(scope_filter(User, scope=scope), User.role.in_(("inspector", "supervisor", "staff")))
-        .order_by(User.full_name, User.id)
-    ).all()
-    return {"units": units, "markets": markets, "people": people}
+    people_query = select(User.id, User.full_name).where(
+        scope_filter(User, scope=scope), User.role.in_(("inspector", "supervisor", "staff"))
+    )
+    if provinces:
+        home = User.unit_id.in_([u.id for u in units]) if units else false()
+        people_query = people_query.where(
+            or_(home, User.province_id == chosen) if chosen is not None else home
+        )
+    people = db.session.execute(people_query.order_by(User.full_name, User.id)).all()
+    return {"provinces": provinces, "units": units, "markets": markets, "people": people}

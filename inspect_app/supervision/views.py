@@ -113,6 +113,6 @@ def map_page():
         HANDLING=HANDLING,
         RESULTS=INSPECTION_RESULTS,
         TYPES=PREMISE_TYPES,
-        **filter_choices(current_user),
+        **filter_choices(current_user, filters),
     )
     return html, (400 if errors else 200)
