@@ -75,6 +75,8 @@ NOISE_COLUMNS = {"version", "updated_at", "search_text"}
 STALE_MESSAGE = "Bản ghi đã được sửa ở nơi khác sau khi bạn mở nó. Hãy xem bản hiện tại rồi sửa lại."
 TAKEN_MESSAGE = "Bản ghi này vừa được tạo ở nơi khác cùng lúc. Hãy tải lại để xem bản đã lưu."
 UUID_TAKEN_MESSAGE = "Mã định danh (UUID) này đã được dùng cho một bản ghi khác."
+# The phone's API (``api.core.bp``): its writes answer with what they wrote.
+API_BLUEPRINT = "api"
 
 
 class StaleWrite(Conflict):
@@ -178,7 +180,7 @@ def insert(
     try:
         db.session.flush()
         log(action, record, user, changes)
-        _commit_answering(record)
+        _commit_answering()
     except IntegrityError as error:
         db.session.rollback()
         existing = _by_uuid(type(record), record_uuid)
@@ -220,28 +222,30 @@ def _commit_or_conflict(record) -> None:
     rolled back and answered with Conflict and the record as now stored. (A unique key taken meanwhile stays an
     IntegrityError here: the services that can meet one say in their own words what was taken.)"""
     try:
-        _commit_answering(record)
+        _commit_answering()
     except StaleDataError:
         db.session.rollback()
         raise StaleWrite(STALE_MESSAGE, record) from None
 
 
-def _commit_answering(record) -> None:
-    """Commit. In a request, the session's objects stay as this transaction left them, for the answer that shows
-    ``record`` (and what it names): reading them all back after the commit would cost a transaction of its own (on
-    PostgreSQL with its scope statement) and a statement per object to fetch what this one has just written. What
-    the database wrote by itself is not kept: the premise state and the tallies the commit rewrote, and the columns
-    it fills in, are expired before the commit and load as usual. Outside a request (commands, jobs), a commit
-    expires everything as SQLAlchemy does by default."""
+def _commit_answering() -> None:
+    """Commit. For the phone's API, whose answer is the record just written (and what it names), the session's
+    objects stay as this transaction left them: reading them all back after the commit cost a transaction of its
+    own (on PostgreSQL with its scope statement) and a statement per object, to fetch what this one had just
+    written. What SQL statements wrote behind the session's back is expired before the commit by whoever wrote it
+    (the premise state, the kept tallies); columns the database fills in are expired by the flush (every column
+    with a server default also has a Python one, and no trigger fills a column). Everywhere else (the desk's
+    pages, commands, jobs) a commit expires everything, as SQLAlchemy does by default: a page built after a commit
+    shows what the database holds."""
     session = db.session()
-    if not has_request_context():
+    if not (has_request_context() and request.blueprint == API_BLUEPRINT):
         session.commit()
         return
-    session.expire_on_commit = False
+    previous, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = previous
 
 
 # ---- edits --------------------------------------------------------------------------------------------------------

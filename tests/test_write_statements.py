@@ -140,3 +140,21 @@ def test_a_finding_changed_after_completion_changes_the_premise_state(app, clien
     assert corrected.get_json()["answer"] == "pass"
     assert len(seen.updating("premises")) == 2
     assert premise_result() == "pass"
+
+
+def test_only_the_phones_api_keeps_what_it_wrote_after_the_commit(app, world):
+    """The API answers with the record it wrote, so its commit keeps the session's objects as written; a desk page
+    built after a commit (or a command, a job) reads what the database holds, as before."""
+    from sqlalchemy import inspect as state_of
+
+    from inspect_app import writes
+
+    clerk = world.users["inspector"]
+    for path, kept in ((f"/api/v1/premises/{world.premise_a.id}", True), (f"/premises/{world.premise_a.id}", False)):
+        with app.test_request_context(path):
+            premise = db.session.get(Premise, world.premise_a.id)
+            premise.owner_name = f"Chủ hộ {path}"
+            writes.commit("edit", premise, clerk)
+            assert (not state_of(premise).expired_attributes) is kept, path
+            assert premise.owner_name == f"Chủ hộ {path}"
+            db.session.expire_all()

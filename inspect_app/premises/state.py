@@ -310,9 +310,9 @@ def stamp_expired_expression(today: date | None = None):
 # The columns whose change can change a premise's state, per model; a new or deleted row always can.
 _RELEVANT = {
     Inspection: ("status", "outcome", "fix_deadline", "started_at", "premise_id"),
-    Finding: ("answer", "indicative"),
-    Reading: ("outcome", "indicative", "voided_at"),
-    PrepackagedLot: ("outcome", "indicative", "voided_at"),
+    Finding: ("answer", "indicative", "inspection_id"),
+    Reading: ("outcome", "indicative", "voided_at", "inspection_id"),
+    PrepackagedLot: ("outcome", "indicative", "voided_at", "inspection_id"),
     Instrument: ("valid_until", "verified_on", "instrument_type", "variant", "in_use", "premise_id"),
 }
 _PREMISES, _INSPECTIONS = "premise_state.premises", "premise_state.inspections"
@@ -341,6 +341,8 @@ def note_flush(session, flush_context=None) -> None:
                 premises.update(history)
             else:
                 inspections.add(record.inspection_id)
+                # A result moved from another inspection (never in practice): the one it left too.
+                inspections.update(_history(record, "inspection_id"))
 
 
 def _history(record, column) -> list[int]:
