@@ -57,6 +57,11 @@ def pytest_configure(config):
         "database_owner: on PostgreSQL the test's app connects as the tables' owner, not as the app's role (it runs "
         "migrations, or changes rows behind the app's back as only the owner could)",
     )
+    config.addinivalue_line(
+        "markers",
+        "local_storage(reason): the test is about files on local disk (an upload folder, the move from it to the "
+        "store): its apps keep their files there even under TEST_STORAGE=s3",
+    )
 
 
 def missing(what: str) -> None:
@@ -260,8 +265,9 @@ def storage_env(config) -> dict:
 
 @pytest.fixture
 def storage_settings(request):
-    """Settings for a further app's own, empty file store, of the backend the run tests (TEST_STORAGE)."""
-    if TEST_STORAGE != "s3":
+    """Settings for a further app's own, empty file store, of the backend the run tests (TEST_STORAGE); local disk
+    for a test marked local_storage."""
+    if TEST_STORAGE != "s3" or request.node.get_closest_marker("local_storage"):
         return dict
     server = request.getfixturevalue("s3_server")
     return lambda: s3_settings(server)
@@ -278,8 +284,12 @@ def app_config(database_url, tmp_path, storage_settings) -> dict:
 
 
 @pytest.fixture
-def app(app_config):
+def app(request, app_config):
     app = create_app(app_config)
+    if TEST_STORAGE == "s3" and not request.node.get_closest_marker("local_storage"):
+        # Every server a test starts serves this app or gets its settings (storage_env): none may fall back to
+        # local disk unnoticed.
+        assert app.config.get("STORAGE_BACKEND") == "s3", "TEST_STORAGE=s3, yet this app keeps its files on disk"
     with app.app_context():
         # The test's own code (factories, checks of what was stored) acts for nobody: it sees every unit. Each
         # request of the test client runs in its own context and acts for its user.

@@ -419,14 +419,12 @@ def test_reference_data_is_revalidated_with_an_etag(client, world):
         assert stale.status_code == 200 and stale.get_json() == first.get_json()
 
 
+@pytest.mark.local_storage("about the local upload folder; the store's outage: tests/photos/test_photos_object_store.py")
 def test_an_unwritable_upload_folder_gives_a_clear_503_and_records_nothing(client, world, auth, app):
     """The folder photos go to cannot be created (a file sits where it should be; as root, a chmod would not
     stop the writes): the phone is told to send again later, and no photo row or stray file is left. (The object
     store's outage: tests/photos/test_photos_object_store.py.)"""
     from pathlib import Path
-
-    if app.config.get("STORAGE_BACKEND") == "s3":
-        pytest.skip("about the local upload folder")
 
     created = client.post(
         "/api/v1/inspections", json=inspection_payload(world.premise_a), headers=auth

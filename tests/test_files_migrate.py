@@ -12,10 +12,8 @@ from tests.conftest import s3_settings
 from tests.factories import make_records
 
 
-@pytest.fixture
-def app_config(app_config):
-    """The install before the move: files on local disk (whatever TEST_STORAGE says)."""
-    return {**app_config, "STORAGE_BACKEND": "local"}
+# The install before the move keeps its files on local disk, whatever TEST_STORAGE says.
+pytestmark = pytest.mark.local_storage("the move from local disk to the store starts on local disk")
 
 
 @pytest.fixture
