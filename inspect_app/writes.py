@@ -178,7 +178,7 @@ def insert(
     db.session.add(record)
     record_uuid = record.uuid
     try:
-        db.session.flush()
+        _keep_up()
         log(action, record, user, changes)
         _commit_answering()
     except IntegrityError as error:
@@ -226,6 +226,16 @@ def _commit_or_conflict(record) -> None:
     except StaleDataError:
         db.session.rollback()
         raise StaleWrite(STALE_MESSAGE, record) from None
+
+
+def _keep_up() -> None:
+    """Flush the write, and rewrite now what is kept of what it touched (the premises' state, the inspections'
+    tallies), before its audit event is added: the event's flush locks its chain's head until the commit, and the
+    next write of the same commune waits for that lock, so only the event and the commit should run while it is held.
+    (The same rewrite also runs before every commit, for writes that reach one without this door.)"""
+    session = db.session()
+    for kept in (premise_state, tallies):
+        kept.refresh_touched(session)
 
 
 def _commit_answering() -> None:
@@ -384,8 +394,9 @@ def commit(action: str, record: Record, user: User | None, changes: dict | None 
             _commit_or_conflict(record)
             return record
     try:
+        _keep_up()
         log(action, record, user, changes)
-    except StaleDataError:  # the event's own query flushed the losing UPDATE
+    except StaleDataError:  # the flush ran the losing UPDATE
         db.session.rollback()
         raise StaleWrite(STALE_MESSAGE, record) from None
     _commit_or_conflict(record)

@@ -80,6 +80,14 @@ def test_a_finding_on_an_open_inspection_rewrites_its_tallies_and_nothing_else(a
     assert seen.writing("inspection_instruments") == [] and seen.writing("inspection_standards") == []
     assert seen.updating("premises") == []
     assert seen.events[-1] == "COMMIT", seen.events[seen.events.index("COMMIT") :]
+    # The audit chain's head, locked until the commit (the commune's next write waits for it), is taken last.
+    head = next(i for i, s in enumerate(seen.events) if s.startswith("UPDATE audit_heads SET last_seq"))
+    assert [s.split(" (")[0].split(" SET")[0] for s in seen.events[head:]] == [
+        "UPDATE audit_heads",
+        "UPDATE audit_heads",
+        "INSERT INTO audit_events",
+        "COMMIT",
+    ]
     tally = db.session.scalars(
         select(InspectionTally).where(InspectionTally.inspection_id == phone["inspection"]["id"])
     ).one()
