@@ -5,6 +5,7 @@ offline."""
 from __future__ import annotations
 
 import json
+import threading
 from importlib.resources import files
 
 from flask import Blueprint, Flask, jsonify, render_template_string, send_from_directory
@@ -30,10 +31,38 @@ class V1Paths(FlaskPlugin):
 
 class V1Api(Api):
     """flask-smorest, documenting only: the app keeps its own error handlers (Vietnamese pages, the phone's JSON
-    shape), the error responses use this API's error schema, and there is no catch-all "default" response."""
+    shape), the error responses use this API's error schema, and there is no catch-all "default" response.
+
+    The routes are documented when the document is first read, not when the app starts: building the document costs
+    three quarters of starting the app (flask-smorest deep-copies every route's schemas), which every gunicorn
+    worker, command and test app paid though few ever serve the document."""
 
     ERROR_SCHEMA = ErrorSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, *args, **kwargs):
+        self._undocumented = []
+        self._documenting = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def spec(self):
+        with self._documenting:
+            while self._undocumented:
+                blp, name, parameters = self._undocumented.pop(0)
+                blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+                self._spec.tag({"name": name, "description": blp.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value):
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
 
     def _register_error_handlers(self):
         pass
