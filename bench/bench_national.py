@@ -40,6 +40,20 @@ from national import NATIONAL_ADMIN, supervisor_of
 PROVINCE = 12  # Quảng Ngãi, code 13: a province in the middle of the list
 
 
+def print_planner_settings(url: str) -> None:
+    """The planner's costs the figures were measured with (national.py sets them on the database it builds)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        shown = [f"{name} = {conn.execute(text(f'SHOW {name}')).scalar()}" for name in PLANNER_SETTINGS]
+    engine.dispose()
+    print("planner: " + ", ".join(shown))
+
+
+PLANNER_SETTINGS = ("random_page_cost", "effective_cache_size", "shared_buffers", "work_mem")
+
+
 def accounts() -> dict:
     from inspect_app.extensions import db
     from inspect_app.models import Unit, User
@@ -276,6 +290,7 @@ def main(argv=None) -> int:
         return 0
     if args.sizes:
         print_sizes(args.url)
+    print_planner_settings(args.url)
     run_and_print(
         [args.url],
         args.runs,
