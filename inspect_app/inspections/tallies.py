@@ -253,7 +253,8 @@ def refresh(
         return
     ids = sorted({i for i in inspection_ids if i is not None})
     of_readings = ids if measured is None else sorted({i for i in measured if i is not None})
-    for batch_ids, statements in ((ids, _batch_statements()[:2]), (of_readings, _batch_statements()[2:])):
+    batches = _batch_statements()
+    for batch_ids, statements in ((ids, batches["tallies"]), (of_readings, batches["measured"])):
         for start in range(0, len(batch_ids), BATCH):
             batch = batch_ids[start : start + BATCH]
             for statement in statements:
@@ -267,19 +268,20 @@ def refresh(
 
 
 @cache
-def _batch_statements() -> tuple:
-    """The DELETE and INSERT … SELECT of every kept table for a batch of inspections (bound as ``ids``), built once,
-    the tallies' two first.
+def _batch_statements() -> dict[str, tuple]:
+    """The DELETE and INSERT … SELECT of every kept table for a batch of inspections (bound as ``ids``), built once:
+    ``tallies`` (the inspections' counts) and ``measured`` (the instruments tested and the standards used, which
+    come from readings alone).
 
     Every write of a finding, reading or lot runs them before its commit; building the tallies' SELECT (some sixty
     filtered counts) cost about 11 ms of CPU each time, more than running it for one inspection, and on SQLite that
     time is spent holding the write lock."""
     ids = bindparam("ids", expanding=True)
-    statements = []
-    for table, target, fresh in _KEPT:
-        statements.append(delete(table).where(table.c.inspection_id.in_(ids)))
-        statements.append(insert(table).from_select(target, fresh(ids)))
-    return tuple(statements)
+    tallies, instruments, standards = (
+        (delete(table).where(table.c.inspection_id.in_(ids)), insert(table).from_select(target, fresh(ids)))
+        for table, target, fresh in _KEPT
+    )
+    return {"tallies": tallies, "measured": instruments + standards}
 
 
 # ---- which inspections a transaction touched ---------------------------------------------------------------------
