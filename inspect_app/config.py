@@ -132,6 +132,8 @@ def settings_from_env(instance_path: str) -> dict:
         "JOBS_POLL_SECONDS": max(0.1, _float(env.get("JOBS_POLL_SECONDS"), 2.0)),
         # Finished jobs' files are kept this many days (``flask worker`` deletes older ones).
         "JOBS_KEEP_DAYS": max(1, _int(env.get("JOBS_KEEP_DAYS"), 7)),
+        # The national dashboard is counted by a job and kept (supervision.kept); older figures are counted again.
+        "DASHBOARD_KEEP_MINUTES": max(0, _int(env.get("DASHBOARD_KEEP_MINUTES"), 60)),
         # Where photos and issued PDFs live: "local" (UPLOAD_DIR) or "s3", an S3-compatible bucket that several app
         # servers share (``files.uploads``). Keys are stored under S3_PREFIX in S3_BUCKET. Without an access key
         # boto3 finds credentials itself (AWS_* variables, ~/.aws, an instance role). A store that does not answer

@@ -27,6 +27,7 @@ from inspect_app.supervision.charts import column_chart, nice_max, row_chart
 from inspect_app.inspections.tallies import reason_codes
 from inspect_app.supervision.dashboard import FIGURES, with_period
 from inspect_app.supervision.filters import InvalidFilters, SupervisionFilters
+from tests.dashboard_helpers import counted_national_dashboard
 from tests.factories import make_instrument, make_premise, make_standard, mark_not_checked
 
 COMPLETED = ("completed", "minutes_issued")
@@ -462,8 +463,8 @@ def test_the_months_and_units_add_up_and_link_to_narrowed_lists(client, login, b
 
 
 def test_the_national_dashboard_counts_by_province_and_drills_down_to_its_communes(client, login, board):
-    """An administrator with no home in a database of several provinces: one bar per province (never one per
-    commune of the country), each listing as many inspections as it says; the province's name opens the province's
+    """An administrator with no home in a database of several provinces: the figures counted in the background
+    (supervision.kept), one bar per province (never one per commune of the country), each listing as many inspections as it says; the province's name opens the province's
     own dashboard, by commune, with the province's figures; the filter form offers the provinces, then the chosen
     province's communes only."""
     from tests.factories import make_user
@@ -471,7 +472,7 @@ def test_the_national_dashboard_counts_by_province_and_drills_down_to_its_commun
     w = board
     login(make_user("admin"))
     everywhere = {w.unit_a.id, w.unit_a2.id, w.unit_b.id}
-    html = client.get(f"/dashboard?{_period_query(w)}").get_data(as_text=True)
+    html = counted_national_dashboard(client, f"/dashboard?{_period_query(w)}").get_data(as_text=True)
     first: dict[str, int] = {}
     for _href, code, n in _figures(html):
         first.setdefault(code, n)

@@ -24,6 +24,8 @@ from ..minutes.batch import batch_period, period_text, print_batch, record_print
 from ..extensions import db
 from ..models import ReportRequest, User
 from ..reports import service as reports
+from ..supervision import kept as kept_dashboard
+from ..supervision.dashboard import dashboard
 from .queue import Claim, report_progress
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -218,6 +220,20 @@ def run_backup(held: Claim) -> Result:
     return Result(pointer, name, backup_jobs.ARCHIVE_TYPE, stored_extension="json")
 
 
+def run_dashboard(held: Claim) -> Result:
+    """The dashboard's figures for the requester's filters and day, counted in the requester's scope and kept as
+    the job's result (supervision.kept): the country's, which take too long for a web request."""
+    user = _requester(held)
+    try:
+        filters, today = kept_dashboard.read_params(held.params)
+    except ValueError:  # InvalidFilters too
+        raise JobRefused("Bộ lọc của trang tổng hợp không còn hợp lệ.") from None
+    report_progress(held, 5, "Đang đếm số liệu")
+    board = dashboard(user, filters, today)
+    name = f"tong-hop-{today.strftime('%Y%m%d')}.json"
+    return Result(kept_dashboard.encode(board), name, "application/json")
+
+
 def run_slow_test_job(held: Claim) -> Result:
     """For the tests only (JOBS_TEST_KINDS): steps with a pause between progress reports, so a worker can be killed
     in the middle of one."""
@@ -233,6 +249,7 @@ KINDS: dict[str, Kind] = {
     "report-summary": Kind("Bảng tổng hợp báo cáo của các xã", run_report_summary),
     "minutes-print": Kind("In biên bản", run_minutes_print),
     "backup": Kind("Sao lưu toàn bộ dữ liệu", run_backup),
+    kept_dashboard.JOB_KIND: Kind("Tổng hợp toàn quốc", run_dashboard),
 }
 TEST_KINDS: dict[str, Kind] = {"test-slow": Kind("Tác vụ thử", run_slow_test_job)}
 
@@ -247,6 +264,8 @@ def job_label(kind: str, params: dict) -> str:
         return export_label(params)
     if kind == "minutes-print":
         return minutes_print_label(params)
+    if kind == kept_dashboard.JOB_KIND:
+        return kept_dashboard.job_label(params)
     if kind == "report-summary":
         return f"Bảng tổng hợp báo cáo, yêu cầu số {params.get('request_id')} ({str(params.get('format', '')).upper()})"
     found = KINDS.get(kind) or TEST_KINDS.get(kind)

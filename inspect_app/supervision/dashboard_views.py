@@ -8,6 +8,8 @@ import math
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..access import scope_for
+
 from ..domain.vocabulary import (
     ANSWERS,
     COMPLAINT_STATUSES,
@@ -29,7 +31,17 @@ from ..domain.time import today_vn
 from ..exports.queries import item_question, quarter_period
 from ..web.paging import InvalidCursor
 from .charts import column_chart, row_chart
-from .dashboard import FIGURES, MEASURED_TYPES, REASONS, dashboard, figure_page, month_period, with_period
+from .dashboard import (
+    FIGURES,
+    MEASURED_TYPES,
+    REASONS,
+    by_province,
+    dashboard,
+    figure_page,
+    month_period,
+    with_period,
+)
+from .kept import kept_dashboard, keep_minutes
 from .queries import filter_choices, state_of
 from .filters import INSPECTION_RESULTS, PARAMETERS, InvalidFilters, SupervisionFilters, parse_filters
 
@@ -116,7 +128,17 @@ def dashboard_page():
             "supervision/dashboard.html", board=None, figures=FIGURES, **_form_context(filters, errors)
         )
         return html, 400
-    board = dashboard(current_user, filters)
+    if by_province(scope_for(current_user), filters):
+        # The country's figures are counted in the background and kept (supervision.kept).
+        kept = kept_dashboard(current_user, filters, today_vn())
+        board = kept.board
+    else:
+        kept, board = None, dashboard(current_user, filters)
+    context = {"kept": kept, "keep_minutes": keep_minutes(), "recount_url": url_for(".recount", **filters.to_args())}
+    if board is None:
+        return render_template(
+            "supervision/dashboard.html", board=None, figures=FIGURES, **context, **_form_context(filters, errors)
+        )
     args = filters.to_args()
     months = column_chart(
         [
@@ -151,8 +173,19 @@ def dashboard_page():
         MEASURED_TYPES=MEASURED_TYPES,
         DIRECTIONS=DIRECTIONS,
         REFERRAL_BODIES=REFERRAL_BODIES,
+        **context,
         **_form_context(filters, errors),
     )
+
+
+@bp.route("/dashboard/recount", methods=["POST"])
+@login_required
+def recount():
+    """Count the national dashboard's figures again now (a job), then back to the dashboard of the same filters."""
+    filters, errors = _read_filters()
+    if not errors and by_province(scope_for(current_user), filters):
+        kept_dashboard(current_user, filters, today_vn(), recount=True)
+    return redirect(url_for(".dashboard_page", **({} if errors else filters.to_args())))
 
 
 @bp.route("/dashboard/<figure>")
