@@ -133,7 +133,7 @@ def settings_from_env(instance_path: str) -> dict:
         # Finished jobs' files are kept this many days (``flask worker`` deletes older ones).
         "JOBS_KEEP_DAYS": max(1, _int(env.get("JOBS_KEEP_DAYS"), 7)),
         # The national dashboard is counted by a job and kept (supervision.kept); older figures are counted again.
-        "DASHBOARD_KEEP_MINUTES": max(0, _int(env.get("DASHBOARD_KEEP_MINUTES"), 60)),
+        "DASHBOARD_KEEP_MINUTES": max(1, _int(env.get("DASHBOARD_KEEP_MINUTES"), 60)),
         # Where photos and issued PDFs live: "local" (UPLOAD_DIR) or "s3", an S3-compatible bucket that several app
         # servers share (``files.uploads``). Keys are stored under S3_PREFIX in S3_BUCKET. Without an access key
         # boto3 finds credentials itself (AWS_* variables, ~/.aws, an instance role). A store that does not answer

@@ -5,12 +5,14 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from inspect_app.domain.time import today_vn
+from inspect_app.domain.time import today_vn, utcnow
 from inspect_app.extensions import db
 from inspect_app.files.uploads import storage_for
 from inspect_app.jobs.queue import claim, fail
@@ -36,6 +38,14 @@ def _inspections_shown(html: str) -> int:
     found = INSPECTIONS.search(html)
     assert found, "the figure of inspections"
     return int(found.group(1).replace(".", ""))
+
+
+def _age(job: Job, minutes: int) -> None:
+    """As if the job had finished ``minutes`` ago."""
+    db.session.execute(
+        update(Job).where(Job.id == job.id).values(finished_at=utcnow() - timedelta(minutes=minutes))
+    )
+    db.session.commit()
 
 
 def _run_jobs(app) -> None:
@@ -83,10 +93,8 @@ def test_the_country_is_counted_once_in_the_background_then_shown_from_what_was_
     for _gid, name, count in expected.by_group:
         assert f'aria-label="{name}: {count}' in html, name
     assert len(_jobs(w.admin)) == 1
-    # The count is one of the person's jobs, named for what it counted.
-    period = with_period(SupervisionFilters(), today_vn())
-    jobs_page = client.get("/jobs").get_data(as_text=True)
-    assert f"Tổng hợp toàn quốc từ {period.date_from.strftime('%d/%m/%Y')}" in jobs_page
+    # The counts are not listed among the files the person asked for (Tác vụ): the dashboard shows them.
+    assert "Tổng hợp toàn quốc" not in client.get("/jobs").get_data(as_text=True)
 
 
 def test_old_figures_are_shown_while_they_are_counted_again(app, client, login, country):
@@ -99,7 +107,7 @@ def test_old_figures_are_shown_while_they_are_counted_again(app, client, login, 
     assert _inspections_shown(client.get("/dashboard").get_data(as_text=True)) == 2
     assert len(_jobs(w.admin)) == 1
 
-    app.config["DASHBOARD_KEEP_MINUTES"] = 0
+    _age(_jobs(w.admin)[0], minutes=61)  # DASHBOARD_KEEP_MINUTES is 60
     html = client.get("/dashboard").get_data(as_text=True)
     assert 'data-kept="stale"' in html and "Đang tính lại số liệu của cả nước ở nền" in html
     assert _inspections_shown(html) == 2  # the old figures meanwhile
@@ -145,15 +153,29 @@ def test_a_failed_count_is_shown_and_counted_again_when_asked(app, client, login
     assert 'data-kept="fresh"' in html and _inspections_shown(html) == 2 and "không thành công" not in html
 
 
-def test_kept_figures_whose_file_is_gone_are_counted_again(app, client, login, country):
+@pytest.mark.parametrize(
+    "kept",
+    [
+        None,  # the file is gone
+        b"not json",
+        json.dumps({"format": 1, "today": "2026-12-01", "counts": {"inspections": 2}}).encode(),  # other figures
+        json.dumps({"format": 1, "counts": []}).encode(),
+    ],
+)
+def test_kept_figures_that_cannot_be_shown_are_counted_again(app, client, login, country, kept):
     w = country
     login(w.admin)
     counted_national_dashboard(client, "/dashboard")
     [job] = _jobs(w.admin)
-    storage_for(app).delete(job.result_key)
-    html = client.get("/dashboard").get_data(as_text=True)
-    assert 'data-kept="none"' in html
+    storage = storage_for(app)
+    storage.delete(job.result_key)
+    if kept is not None:
+        storage.put(job.result_key, kept)
+    response = client.get("/dashboard")
+    assert response.status_code == 200 and 'data-kept="none"' in response.get_data(as_text=True)
     assert [job.status for job in _jobs(w.admin)] == ["done", "queued"]
+    _run_jobs(app)
+    assert _inspections_shown(client.get("/dashboard").get_data(as_text=True)) == 2
 
 
 def test_each_administrator_has_their_own_count(app, client, login, country):

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, url_for
 from ..access import get_or_404, scoped
 from ..extensions import db
 from ..models import Job, User
+from ..supervision.kept import JOB_KIND as DASHBOARD_JOB
 from .kinds import job_label
 
 # The Tác vụ page lists this many of the person's latest jobs.
@@ -23,7 +24,14 @@ def queued(job: Job, created: bool):
 
 
 def own_jobs(user: User, limit: int = LISTED_JOBS) -> list[Job]:
-    query = scoped(Job, user).where(Job.requested_by_id == user.id).order_by(Job.id.desc()).limit(limit)
+    """The person's latest jobs but the national dashboard's counts, which that page shows (supervision.kept) and
+    which would push the files they asked for off this list."""
+    query = (
+        scoped(Job, user)
+        .where(Job.requested_by_id == user.id, Job.kind != DASHBOARD_JOB)
+        .order_by(Job.id.desc())
+        .limit(limit)
+    )
     return list(db.session.scalars(query))
 
 

@@ -23,13 +23,15 @@ from ..files.storage import StorageUnavailable
 from ..files.uploads import storage_for
 from ..models import Job, User
 from ..jobs.queue import enqueue
-from .dashboard import Dashboard, with_period
+from .dashboard import FIGURES, Dashboard, with_period
 from .filters import SupervisionFilters, parse_filters
 
 JOB_KIND = "dashboard"
 # The person's latest dashboard jobs looked at for the same filters: one statement, whatever their number.
 LOOKED_AT = 20
 PENDING = ("queued", "running")
+# The kept file's format: a file of another (an older release's) is counted again, never shown.
+FORMAT = 1
 
 
 def job_params(filters: SupervisionFilters, today: date) -> dict:
@@ -56,6 +58,7 @@ def job_label(params: dict) -> str:
 def encode(board: Dashboard) -> bytes:
     """The figures a page needs, as the job's result."""
     data = {
+        "format": FORMAT,
         "today": board.today.isoformat(),
         "counts": board.counts,
         "by_month": board.by_month,
@@ -66,8 +69,17 @@ def encode(board: Dashboard) -> bytes:
 
 
 def decode(data: bytes, filters: SupervisionFilters) -> Dashboard:
-    """A kept result back as the page's figures; ValueError (or KeyError, TypeError) when it is not one."""
-    kept = json.loads(data.decode("utf-8"))
+    """A kept result back as the page's figures; ValueError when it is not one of this release's, with every
+    figure the page shows."""
+    try:
+        return _decode(json.loads(data.decode("utf-8")), filters)
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"not a kept dashboard: {error!r}") from None
+
+
+def _decode(kept, filters: SupervisionFilters) -> Dashboard:
+    if kept.get("format") != FORMAT or set(kept["counts"]) != set(FIGURES):
+        raise ValueError("another format, or other figures")
     return Dashboard(
         filters=filters,
         today=date.fromisoformat(kept["today"]),
@@ -92,15 +104,18 @@ class Kept:
 
 
 def keep_minutes() -> int:
-    return max(0, int(current_app.config.get("DASHBOARD_KEEP_MINUTES", 60)))
+    return max(1, int(current_app.config.get("DASHBOARD_KEEP_MINUTES", 60)))
 
 
 def _read(job: Job, filters: SupervisionFilters) -> Dashboard | None:
+    """The figures ``job`` kept; None when its file is gone, unreadable or not this release's (counted again, as
+    if never kept). StorageUnavailable when the store does not answer."""
     try:
         with storage_for(current_app).open(job.result_key) as handle:
             return decode(handle.read(), filters)
-    except (FileNotFoundError, StorageUnavailable, ValueError, KeyError, TypeError):
-        # Pruned, unreachable or not a dashboard: counted again, as if never kept.
+    except StorageUnavailable:
+        raise
+    except (OSError, ValueError):  # FileNotFoundError and a local disk's errors among them
         return None
 
 
@@ -124,7 +139,10 @@ def kept_dashboard(user: User, filters: SupervisionFilters, today: date, *, reco
         elif job.status == "failed":
             kept.failed = kept.failed or job
         elif job.status == "done" and job.result_key:
-            board = _read(job, filters)
+            try:
+                board = _read(job, filters)
+            except StorageUnavailable:
+                break  # an older file would not answer either: nothing kept to show now
             if board is not None:
                 kept.board, kept.counted_at = board, job.finished_at
                 break
