@@ -10,7 +10,8 @@ includes; statements sent, the login's user and the scoping door's look-ups incl
 
 - the national administrator (``quantri.quocgia``, no home province: sees every province): the dashboard of the
   generated year (by province), counted by its job (``supervision.kept``: "Tổng hợp toàn quốc", the job's worker
-  timed like a request, medians of --runs) and then served from what the job kept, and its drill-down to one province (``province=``, by commune), the map page of the
+  timed like a request, medians of --runs) and then served from what the job kept, the lists two of its figures
+  open (the year's completed inspections, the instruments tested), and its drill-down to one province (``province=``, by commune), the map page of the
   country and of one province, its legend, the whole country at zoom 6 (one count per province) and one province
   at zoom 9 (one count per commune);
 - one province's Sở account (``sokhcn.13``, Quảng Ngãi): the dashboard of the year, the map of the province, and
@@ -97,6 +98,8 @@ def cases(role: str, user) -> list[tuple[str, str, dict, dict]]:
         return [
             ("dashboard, the year, kept", "/dashboard", YEAR, KEPT_FILES),
             ("dashboard, the year, one province", "/dashboard", {**YEAR, "province": one}, {}),
+            ("list: completed inspections of the year", "/dashboard/inspections", YEAR, {}),
+            ("list: instruments tested in the year", "/dashboard/instruments_checked", YEAR, {}),
             ("HTML /map", "/map", {}, {}),
             ("HTML /map, one province", "/map", {"province": one}, {}),
             ("API map/summary (legend)", "/api/v1/map/summary", {}, {}),

@@ -26,6 +26,7 @@ from inspect_app.access import system_transaction
 from inspect_app.extensions import db
 from inspect_app.files.storage import LocalStorage
 from inspect_app.files.uploads import make_storage, storage_for
+from inspect_app.models import Job
 from tests.conftest import REPLICA_SESSION, TEST_SETTINGS, app_url, empty_postgres, postgres_tables
 
 # URL argument → how to pick the record of the actor's own unit and of the other unit.
@@ -705,7 +706,7 @@ def dashboard_urls() -> list[str]:
         {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "UPLOAD_DIR": "/tmp/inspect-x"}
     )
     rules = sorted(rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("dashboard."))
-    assert rules == ["/dashboard", "/dashboard/<figure>"], rules
+    assert rules == ["/dashboard", "/dashboard/<figure>", "/dashboard/recount"], rules
     return ["/dashboard"] + [f"/dashboard/{code}" for code in FIGURES]
 
 
@@ -739,6 +740,14 @@ def test_the_dashboard_and_its_lists_never_show_another_units_records(client, lo
                 assert 'data-total="0"' in text, (actor, url, query)
     board = client.get(f"/dashboard?{period}").get_data(as_text=True)
     assert 'data-figure="inspections"' in board
+    # Counting the country again (supervision.kept) is for a national scope only: anyone else is sent back to
+    # their own dashboard, and no count is queued, whatever unit the query names.
+    for query in (period, f"{period}&unit={matrix.unit_b}"):
+        response = client.post(f"/dashboard/recount?{query}")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/dashboard"), query
+    with db.engine.connect() as connection:
+        system_transaction(connection)  # every unit's rows, whatever the scope of the test's session
+        assert connection.execute(select(Job.id).where(Job.kind == "dashboard")).first() is None
     listed = client.get(f"/dashboard/premises?{period}").get_data(as_text=True)
     assert "Sạp cân Nguyễn Thị Hường" in listed
     assert ("Tạp hóa Đinh Văn Ba" in listed) == (actor in ("supervisor_province", "admin_province"))
