@@ -9,7 +9,6 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..access import scope_for
-
 from ..domain.vocabulary import (
     ANSWERS,
     COMPLAINT_STATUSES,
@@ -134,12 +133,12 @@ def dashboard_page():
         board = kept.board
     else:
         kept, board = None, dashboard(current_user, filters)
-    context = {"kept": kept, "keep_minutes": keep_minutes(), "recount_url": url_for(".recount", **filters.to_args())}
+    args = filters.to_args()
+    context = {"kept": kept, "keep_minutes": keep_minutes(), "recount_url": url_for(".recount", **args)}
     if board is None:
         return render_template(
             "supervision/dashboard.html", board=None, figures=FIGURES, **context, **_form_context(filters, errors)
         )
-    args = filters.to_args()
     months = column_chart(
         [
             (f"{MONTH_NAMES[m]}/{year}", count, _link("inspections", month_period(filters, year, m)))
