@@ -30,8 +30,13 @@ READS_THE_ROWS = re.compile(r"\b(FROM|JOIN) (inspections|inspection_tallies|insp
 
 
 def _jobs(user) -> list[Job]:
+    """The person's counts, oldest first (PostgreSQL returns an updated row wherever it now lies)."""
     db.session.expire_all()
-    return list(db.session.scalars(select(Job).where(Job.kind == JOB_KIND, Job.requested_by_id == user.id)))
+    return list(
+        db.session.scalars(
+            select(Job).where(Job.kind == JOB_KIND, Job.requested_by_id == user.id).order_by(Job.id)
+        )
+    )
 
 
 def _inspections_shown(html: str) -> int:
