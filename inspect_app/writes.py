@@ -289,31 +289,29 @@ def apply_edit(
 # ---- last use -----------------------------------------------------------------------------------------------------
 
 
-def stamp_last_use(record, column: str, every: timedelta, now: datetime) -> None:
-    """Note in ``record.<column>`` that a token or a session was used at ``now``, unless that was noted less than
-    ``every`` before, so reads stay reads: a phone syncing every few seconds does not queue a write behind every
-    other phone's on SQLite's single writer lock.
+def stamp_last_use(model, record_id: int, column: str, last: datetime | None, every: timedelta, now: datetime) -> None:
+    """Note in ``<model>.<column>`` of row ``record_id`` that a token or a session was used at ``now``, unless it was
+    last noted (``last``) less than ``every`` before, so reads stay reads: a phone syncing every few seconds does not
+    queue a write behind every other phone's on SQLite's single writer lock.
 
     The UPDATE carries the same condition, so of many requests arriving together only one writes. The stamp is best
     effort: if the database is busy it is skipped (the next request tries again) instead of failing a read. No audit
     event: nothing was changed by anyone.
     """
-    last = getattr(record, column)
     if last is not None and now - last < every:
         return
-    model = type(record)
     stamped = getattr(model, column)
     try:
         db.session.execute(
             update(model)
-            .where(model.id == record.id, or_(stamped.is_(None), stamped <= now - every))
+            .where(model.id == record_id, or_(stamped.is_(None), stamped <= now - every))
             .values({column: now})
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
     except OperationalError as error:
         logging.getLogger(__name__).warning(
-            "%s %s: last use not stamped (%s)", model.__tablename__, record.id, error.orig
+            "%s %s: last use not stamped (%s)", model.__tablename__, record_id, error.orig
         )
         db.session.rollback()
 

@@ -126,7 +126,7 @@ def load_session_user(user_id: str) -> User | None:
     user, row = found[0], found[1]
     identified(user, scope_set=bool(scope))
     user.session_key, user.session_id = key, row.id
-    writes.stamp_last_use(row, "last_seen_at", LAST_SEEN_EVERY, utcnow())
+    writes.stamp_last_use(UserSession, row.id, "last_seen_at", row.last_seen_at, LAST_SEEN_EVERY, utcnow())
     return user
 
 
