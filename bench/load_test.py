@@ -20,9 +20,10 @@ One run, in order (about 2 minutes of load plus 2–3 minutes of setup and check
    deployment does, so row-level security's policies are part of every statement (``--as-owner``: the URL's role).
 4. Locust, headless, ``--run-time 2m`` (``bench/load/locustfile.py``): the users ramp up over 10 s; when the time is
    up each user ends the request it is in (``--stop-timeout``).
-5. CPU per request of a typical API read against a bare Flask endpoint: gunicorn restarted on plain ``wsgi:app``,
-   then on ``bench/load/bare_app.py``, same settings; the same short Locust run against each; the workers' CPU time
-   (``/proc/<pid>/stat``: user + system) divided by the requests served.
+5. CPU per request of a typical API read against a bare Flask endpoint: gunicorn on plain ``wsgi:app`` and on
+   ``bench/load/bare_app.py`` side by side, same settings; the same short Locust run against each in turn, for
+   ``--cpu-rounds`` rounds; the workers' CPU time (``/proc/<pid>/stat``: user + system) divided by the requests
+   served, each read divided by the same round's bare endpoint, the median of the rounds reported.
 6. The check: every record the server acknowledged (logged by the Locust users) is in the database exactly once
    under its id, nothing acknowledged is missing, every completed inspection is completed, every photo's file and
    thumbnail are on disk and the file's SHA-256 is the recorded one; records stored by the test accounts that were
@@ -591,8 +592,11 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--premises", type=int, default=10_000)
     parser.add_argument("--inspections", type=int, default=20_000)
-    parser.add_argument("--cpu-seconds", type=int, default=15, help="length of each CPU comparison run")
+    parser.add_argument("--cpu-seconds", type=int, default=10, help="length of each CPU comparison run")
     parser.add_argument("--cpu-users", type=int, default=4)
+    parser.add_argument(
+        "--cpu-rounds", type=int, default=3, help="turns of the CPU comparison's cases (the median is reported)"
+    )
     parser.add_argument("--skip-cpu", action="store_true", help="leave out the CPU comparison")
     parser.add_argument(
         "--as-owner",
@@ -729,61 +733,75 @@ CPU_LOCUSTFILE = LOAD / "cpu_locustfile.py"
 
 
 def cpu_comparison(args, env: dict, out: Path, plan: dict, db_name: str | None) -> dict:
-    """The workers' CPU per request: two typical API reads of the app, and a bare Flask endpoint."""
-    results = {}
+    """The workers' CPU per request: two typical API reads of the app, and a bare Flask endpoint.
+
+    Both servers run at once (the app on ``--port``, the bare endpoint on the next port) and the three cases take
+    turns, ``--cpu-rounds`` times: this shared machine's speed drifts by a quarter within minutes, so each round's
+    reads are divided by the same round's bare endpoint and the ratio reported is the median of the rounds'."""
     token = plan["inspectors"][0]["token"]
     cases = [
-        ("wsgi:app", "api_inspection", f"/api/v1/inspections/{plan['read_inspection_id']}"),
-        ("wsgi:app", "api_premise", f"/api/v1/premises/{plan['read_premise_id']}"),
-        ("bare_app:app", "bare", "/bare/1"),
+        ("app", "api_inspection", f"/api/v1/inspections/{plan['read_inspection_id']}"),
+        ("app", "api_premise", f"/api/v1/premises/{plan['read_premise_id']}"),
+        ("bare", "bare", "/bare/1"),
     ]
-    server = None
-    target_running = None
+    servers: dict[str, Server] = {}
+    rounds: dict[str, list[dict]] = {case: [] for _, case, _ in cases}
     try:
-        for target, case, path in cases:
-            if target != target_running:
-                if server:
-                    server.stop()
-                log(f"CPU comparison: gunicorn {target}")
-                server = Server(target, args.port, env, out / f"gunicorn-{case}.log", args)
-                target_running = target
-            case_env = {**env, "LOAD_CPU_PATH": path, "LOAD_CPU_TOKEN": token}
-            # A warm-up (the first requests of a worker import and prepare things), then the measured run.
-            run_locust(
-                CPU_LOCUSTFILE,
-                f"http://127.0.0.1:{args.port}",
-                args.cpu_users,
-                args.cpu_users,
-                "3s",
-                out / f"cpu-{case}-warmup",
-                case_env,
-            )
-            before, db_before = server.worker_cpu(), database_cpu(db_name)
-            run_locust(
-                CPU_LOCUSTFILE,
-                f"http://127.0.0.1:{args.port}",
-                args.cpu_users,
-                args.cpu_users,
-                f"{args.cpu_seconds}s",
-                out / f"cpu-{case}",
-                case_env,
-            )
-            after, db_after = server.worker_cpu(), database_cpu(db_name)
-            count, failures = locust_total(out / f"cpu-{case}_stats.csv")
-            cpu_s = sum(after[p] - before.get(p, 0.0) for p in after)
-            results[case] = {
-                "path": path,
-                "requests": count,
-                "failures": failures,
-                "workers_cpu_ms_per_request": round(1000 * cpu_s / max(1, count), 3),
-                "db_cpu_ms_per_request": round(1000 * (db_after - db_before) / max(1, count), 3),
-            }
+        for name, target, port in (("app", "wsgi:app", args.port), ("bare", "bare_app:app", args.port + 1)):
+            log(f"CPU comparison: gunicorn {target} on port {port}")
+            servers[name] = Server(target, port, env, out / f"gunicorn-cpu-{name}.log", args)
+        for n in range(args.cpu_rounds):
+            for server_name, case, path in cases:
+                server = servers[server_name]
+                host = f"http://127.0.0.1:{server.port}"
+                case_env = {**env, "LOAD_CPU_PATH": path, "LOAD_CPU_TOKEN": token}
+                if n == 0:
+                    # A warm-up (the first requests of a worker import and prepare things).
+                    run_locust(
+                        CPU_LOCUSTFILE, host, args.cpu_users, args.cpu_users, "3s", out / f"cpu-{case}-warmup", case_env
+                    )
+                before, db_before = server.worker_cpu(), database_cpu(db_name)
+                prefix = out / f"cpu-{case}-{n + 1}"
+                run_locust(
+                    CPU_LOCUSTFILE, host, args.cpu_users, args.cpu_users, f"{args.cpu_seconds}s", prefix, case_env
+                )
+                after, db_after = server.worker_cpu(), database_cpu(db_name)
+                count, failures = locust_total(Path(f"{prefix}_stats.csv"))
+                cpu_s = sum(after[p] - before.get(p, 0.0) for p in after)
+                rounds[case].append(
+                    {
+                        "requests": count,
+                        "failures": failures,
+                        "workers_cpu_ms_per_request": round(1000 * cpu_s / max(1, count), 3),
+                        "db_cpu_ms_per_request": round(1000 * (db_after - db_before) / max(1, count), 3),
+                    }
+                )
+            log(f"CPU comparison: round {n + 1} of {args.cpu_rounds} done")
     finally:
-        if server:
+        for server in servers.values():
             server.stop()
-    bare = results["bare"]["workers_cpu_ms_per_request"]
+    return summarise_cpu(cases, rounds)
+
+
+def summarise_cpu(cases: list[tuple[str, str, str]], rounds: dict[str, list[dict]]) -> dict:
+    """Each case's median over the rounds, and each read's ratio to the bare endpoint of the same round (median,
+    lowest, highest)."""
+    results: dict = {}
+    for _, case, path in cases:
+        runs = rounds[case]
+        results[case] = {
+            "path": path,
+            "requests": sum(r["requests"] for r in runs),
+            "failures": sum(r["failures"] for r in runs),
+            "workers_cpu_ms_per_request": statistics.median(r["workers_cpu_ms_per_request"] for r in runs),
+            "db_cpu_ms_per_request": statistics.median(r["db_cpu_ms_per_request"] for r in runs),
+            "rounds": runs,
+        }
+    bare = [r["workers_cpu_ms_per_request"] for r in rounds["bare"]]
     for case in ("api_inspection", "api_premise"):
-        results[case]["ratio_to_bare"] = round(results[case]["workers_cpu_ms_per_request"] / bare, 2)
+        ratios = [r["workers_cpu_ms_per_request"] / b for r, b in zip(rounds[case], bare, strict=True) if b]
+        results[case]["ratio_to_bare"] = round(statistics.median(ratios), 2)
+        results[case]["ratio_range"] = [round(min(ratios), 2), round(max(ratios), 2)]
     results["ratio"] = results["api_premise"]["ratio_to_bare"]
     return results
 
@@ -861,15 +879,17 @@ def cpu_table(cpu: dict) -> str:
     lines = [
         "CPU per request, gunicorn workers (user + system), same gunicorn and Locust settings:",
         "",
-        "| case | requests | failures | workers' CPU ms / request | database CPU ms / request | × bare |",
+        "| case | requests | failures | workers' CPU ms / request (median of rounds) | database CPU ms / request | "
+        "× bare (median; range) |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for case in ("api_inspection", "api_premise", "bare"):
         row = cpu[case]
+        spread = row.get("ratio_range")
+        ratio = f"{row.get('ratio_to_bare', 1.0):.1f}" + (f" ({spread[0]:.1f}–{spread[1]:.1f})" if spread else "")
         lines.append(
             f"| GET {row['path']} | {row['requests']:,} | {row['failures']} | "
-            f"{row['workers_cpu_ms_per_request']:.2f} | {row['db_cpu_ms_per_request']:.2f} | "
-            f"{row.get('ratio_to_bare', 1.0):.1f} |"
+            f"{row['workers_cpu_ms_per_request']:.2f} | {row['db_cpu_ms_per_request']:.2f} | {ratio} |"
         )
     return "\n".join(lines)
 
