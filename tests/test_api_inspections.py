@@ -322,6 +322,32 @@ def test_a_token_and_its_user_are_read_in_one_statement(client, world):
     assert client.get(url, headers=headers).get_json()["market"] == world.market_a.name
 
 
+def test_a_bearer_request_neither_reads_nor_writes_the_browsers_session_cookie(client, login, world, monkeypatch):
+    """The phone's API calls act as the token's user whatever cookie came with them, so the cookie is not opened
+    (nor signed again): a browser logged in as one person and a token of another in the same client."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    login(world.users["staff"])  # unit A's staff, in the browser
+    headers = token_for(client, world.other_users["inspector"])  # unit B's inspector, on the phone
+    signing = []
+    serializer = SecureCookieSessionInterface.get_signing_serializer
+    monkeypatch.setattr(
+        SecureCookieSessionInterface,
+        "get_signing_serializer",
+        lambda self, app: signing.append(1) or serializer(self, app),
+    )
+    answer = client.get(f"/api/v1/premises/{world.premise_b.id}", headers=headers)
+    assert answer.status_code == 200 and answer.get_json()["name"] == world.premise_b.name
+    assert "Set-Cookie" not in answer.headers
+    assert client.get(f"/api/v1/premises/{world.premise_a.id}", headers=headers).status_code == 404
+    assert signing == []
+    # Without the token the same client is the browser's user again, with the session intact.
+    assert client.get(f"/api/v1/premises/{world.premise_a.id}").status_code == 200
+    assert signing
+    assert client.get(f"/api/v1/premises/{world.premise_b.id}").status_code == 404
+    assert client.get("/premises").status_code == 200
+
+
 def test_supervisor_cannot_record_and_staff_sees_read_only(client, world):
     headers = token_for(client, world.users["staff"])
     response = client.post("/api/v1/inspections", json=inspection_payload(world.premise_a), headers=headers)
