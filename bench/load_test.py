@@ -288,6 +288,10 @@ class Server:
             time.sleep(0.5)
         # Every worker has booted once /healthz answers from any; give the others a moment.
         time.sleep(2)
+        if self.process.poll() is not None or not self.workers():
+            # What answered was another process on the port: ours has exited.
+            self.stop()
+            raise SystemExit(f"gunicorn did not start ({target}): is port {port} taken? see {log_path}")
 
     def workers(self):
         import psutil
@@ -608,6 +612,8 @@ def main(argv=None) -> int:
         "--cpu-only", action="store_true", help="only the CPU comparison: no load, no check of the records"
     )
     args = parser.parse_args(argv)
+    if args.cpu_rounds < 1:
+        parser.error("--cpu-rounds must be at least 1")
 
     out = args.out or Path(f"/tmp/loadtest-{args.backend}-{time.strftime('%Y%m%d-%H%M%S')}")
     if out.exists():
@@ -751,7 +757,8 @@ def cpu_comparison(args, env: dict, out: Path, plan: dict, db_name: str | None) 
             log(f"CPU comparison: gunicorn {target} on port {port}")
             servers[name] = Server(target, port, env, out / f"gunicorn-cpu-{name}.log", args)
         for n in range(args.cpu_rounds):
-            for server_name, case, path in cases:
+            # A different case first in each round, so a drift within a round does not favour one side.
+            for server_name, case, path in cases[n % len(cases) :] + cases[: n % len(cases)]:
                 server = servers[server_name]
                 host = f"http://127.0.0.1:{server.port}"
                 case_env = {**env, "LOAD_CPU_PATH": path, "LOAD_CPU_TOKEN": token}
@@ -800,6 +807,8 @@ def summarise_cpu(cases: list[tuple[str, str, str]], rounds: dict[str, list[dict
     bare = [r["workers_cpu_ms_per_request"] for r in rounds["bare"]]
     for case in ("api_inspection", "api_premise"):
         ratios = [r["workers_cpu_ms_per_request"] / b for r, b in zip(rounds[case], bare, strict=True) if b]
+        if not ratios:
+            raise SystemExit("CPU comparison: the bare endpoint served nothing in any round")
         results[case]["ratio_to_bare"] = round(statistics.median(ratios), 2)
         results[case]["ratio_range"] = [round(min(ratios), 2), round(max(ratios), 2)]
     results["ratio"] = results["api_premise"]["ratio_to_bare"]

@@ -346,6 +346,9 @@ def test_a_bearer_request_neither_reads_nor_writes_the_browsers_session_cookie(c
     assert signing
     assert client.get(f"/api/v1/premises/{world.premise_b.id}").status_code == 404
     assert client.get("/premises").status_code == 200
+    # A page asked with a bearer header keeps the browser's session: still unit A's staff.
+    page = client.get("/premises", headers=headers)
+    assert page.status_code == 200 and world.premise_a.name in page.get_data(as_text=True)
 
 
 def test_supervisor_cannot_record_and_staff_sees_read_only(client, world):
