@@ -67,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.headers import register_security_headers
 
     register_security_headers(app)
-    from .web.cookie_session import register_cookie_session
+    from .api.cookie_session import register_cookie_session
 
     register_cookie_session(app)
     from .cli import register_commands

@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from ..api.auth import bearer_token
-from ..api.core import PREFIX
+from .auth import bearer_token
+from .core import PREFIX
 
 
 def _api_call_with_token(request) -> bool:
