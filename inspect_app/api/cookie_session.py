@@ -5,6 +5,7 @@ asked with a bearer header keeps its session (its CSRF secret, its flashed messa
 
 from __future__ import annotations
 
+import flask
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
@@ -12,20 +13,18 @@ from .auth import bearer_token
 from .core import PREFIX
 
 
-def _api_call_with_token(request) -> bool:
-    return request.path.startswith(PREFIX + "/") and bearer_token() is not None
+def _api_call_with_token() -> bool:
+    return flask.request.path.startswith(PREFIX + "/") and bearer_token() is not None
 
 
 class CookieSessions(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request):
-        if _api_call_with_token(request):
+        if _api_call_with_token():
             return self.session_class()  # empty; anything put in it is dropped at the end
         return super().open_session(app, request)
 
     def save_session(self, app: Flask, session, response) -> None:
-        from flask import request
-
-        if _api_call_with_token(request):
+        if _api_call_with_token():
             return
         super().save_session(app, session, response)
 
