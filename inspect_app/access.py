@@ -365,7 +365,7 @@ def database_scope(user: User) -> DatabaseScope:
 def _note(session, key: str, transaction, scope: DatabaseScope | None = None) -> None:
     """What the session knows of its transaction's scope. The transaction is held weakly: a strong reference from
     ``session.info`` would tie the session, its transaction and its connection into a cycle that only the garbage
-    collector frees (a fifth of the collector's runs per API read; the instructions a read runs were the same)."""
+    collector frees (four times as many collector runs per API read; the instructions a read runs were the same)."""
     session.info[key] = (weakref.ref(transaction), scope)
 
 
