@@ -90,9 +90,11 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     from .extensions import ping_idle_connections
+    from .web.read_ends import register_read_ends
 
     with app.app_context():
         ping_idle_connections(db.engine, app.config["DB_PING_IDLE_SECONDS"])
+        register_read_ends(app, db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -28,7 +28,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     true,
 )
 from sqlalchemy.orm import Session, aliased
@@ -320,9 +319,9 @@ DatabaseScope = tuple[str, int | None]
 SYSTEM: DatabaseScope = ("every", None)
 NOTHING: DatabaseScope = ("nothing", None)
 
-_SET_FIXED_SCOPE = text(
-    "SELECT set_config('inspect.unit_ids', CAST(:units AS text), true), "
-    "set_config('inspect.province_ids', '', true)"
+_SET_FIXED_SCOPE = select(
+    func.set_config("inspect.unit_ids", bindparam("units", type_=Text), true()),
+    func.set_config("inspect.province_ids", "", true()),
 )
 # Code run from the command line acts for nobody (see ``system_commands``).
 _command_acts_as_system: ContextVar[bool] = ContextVar("command_acts_as_system", default=False)

@@ -304,10 +304,9 @@ class IsolatedClient(FlaskClient):
     test's context into the request or from one request into the next."""
 
     def open(self, *args, **kwargs):
+        # The request's session ends as in production, with its app context (``web.read_ends``, then the close).
         with self.application.app_context():
-            response = super().open(*args, **kwargs)
-            db.session.remove()
-        return response
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
