@@ -93,6 +93,9 @@ def test_a_read_commits_and_anything_else_rolls_back(app, client, world):
     seen = ends(app)
     assert client.get("/_test/read").status_code == 200
     assert seen == ["commit"]
+    seen.clear()
+    assert client.get("/healthz").status_code == 200  # the load balancer's probe, every few seconds
+    assert seen == ["commit"]
     for view in ("flushed", "unflushed", "textual", "failed"):
         seen.clear()
         client.get(f"/_test/{view}")
@@ -112,6 +115,22 @@ def test_an_error_ends_even_a_read_with_rollback(app, world):
         assert seen == []  # left to the close, which rolls back
         db.session.remove()
         assert seen == ["rollback"]
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_commit_that_fails_still_lets_the_session_close(app, world, monkeypatch):
+    """Whatever the commit raises, Flask-SQLAlchemy's close still runs after it and rolls back: no session (and no
+    connection with its scope) is left behind for a later context."""
+    premise_id = world.premise_a.id
+    db.session.close()
+    with app.app_context():
+        act_as_system()
+        db.session.get(Premise, premise_id)
+        session = db.session()
+        monkeypatch.setattr(session, "commit", lambda: (_ for _ in ()).throw(RuntimeError("a listener failed")))
+        seen = ends(app)
+    assert seen == ["rollback"]
+    assert db.engine.pool.checkedout() == 0
 
 
 def test_a_view_that_did_not_commit_leaves_nothing_behind(app, client, world):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, text
+from sqlalchemy import column, func, select, table
 
 from ..access import scope_filter, visible_units
 from ..extensions import db
@@ -27,7 +27,9 @@ def healthz():
     or its schema is older than this code (main/schema.py)."""
     unhealthy = None
     try:
-        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        # A compiled SELECT, not text(): on PostgreSQL the probe then ends as a read (web/read_ends.py) and leaves
+        # the connection's prepared statements in place.
+        revision = db.session.execute(select(column("version_num")).select_from(table("alembic_version"))).scalar()
     except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
         db.session.rollback()
         unhealthy = SCHEMA_OLDER if missing_version_table(error) else "Không kết nối được cơ sở dữ liệu."

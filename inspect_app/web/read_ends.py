@@ -20,14 +20,17 @@ Only on PostgreSQL: SQLite's driver prepares nothing, and ends a transaction tha
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from ..extensions import db
+
+log = logging.getLogger(__name__)
 
 _ONLY_READ = "transaction_only_read"
 _CONNECTION = "transaction_connection"
@@ -74,8 +77,8 @@ def end_reads(exc: BaseException | None = None) -> None:
     try:
         if only_read(session):
             session.commit()
-    except SQLAlchemyError:
-        return  # the close that follows rolls back
+    except Exception:  # noqa: BLE001 - whatever failed, the close that follows must still run (and rolls back)
+        log.warning("a read's transaction could not be committed; it is rolled back", exc_info=True)
 
 
 def register_read_ends(app: Flask, engine: Engine) -> None:
