@@ -599,6 +599,11 @@ def main(argv=None) -> int:
     parser.add_argument("--cpu-seconds", type=int, default=10, help="length of each CPU comparison run")
     parser.add_argument("--cpu-users", type=int, default=4)
     parser.add_argument(
+        "--cpu-rate",
+        type=float,
+        help="requests per second of each CPU comparison user (default: as fast as each case is served)",
+    )
+    parser.add_argument(
         "--cpu-rounds", type=int, default=3, help="turns of the CPU comparison's cases (the median is reported)"
     )
     parser.add_argument("--skip-cpu", action="store_true", help="leave out the CPU comparison")
@@ -762,6 +767,8 @@ def cpu_comparison(args, env: dict, out: Path, plan: dict, db_name: str | None) 
                 server = servers[server_name]
                 host = f"http://127.0.0.1:{server.port}"
                 case_env = {**env, "LOAD_CPU_PATH": path, "LOAD_CPU_TOKEN": token}
+                if args.cpu_rate:
+                    case_env["LOAD_CPU_RATE"] = str(args.cpu_rate)
                 if n == 0:
                     # A warm-up (the first requests of a worker import and prepare things).
                     run_locust(

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from ..access import system_transaction
+from ..main.schema import SCHEMA_REVISION
 from .audit import audit_head
 from .manifest import AuditHead, BackupError
 
@@ -75,7 +76,7 @@ def read_snapshot(connection: Connection) -> Snapshot:
     counts = {name: connection.scalar(text(f"SELECT count(*) FROM {preparer.quote(name)}")) for name in names}
     revision = None
     if "alembic_version" in counts:
-        revision = connection.scalar(text("SELECT version_num FROM alembic_version"))
+        revision = connection.scalar(SCHEMA_REVISION)
     return Snapshot(tables=counts, alembic_revision=revision, audit=audit_head(connection))
 
 

@@ -11,6 +11,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from sqlalchemy import column, select, table
+
+# The schema revision the database is at: read by /healthz and by the backup's manifest. A compiled SELECT, not
+# text(): on PostgreSQL a request that only ran it ends as a read (web/read_ends.py), so the load balancer's probe
+# leaves the connection's prepared statements in place.
+SCHEMA_REVISION = select(column("version_num")).select_from(table("alembic_version"))
+
 
 @lru_cache(maxsize=4)
 def _revisions(migrations: str) -> tuple[frozenset[str], frozenset[str]]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import column, func, select, table
+from sqlalchemy import func, select
 
 from ..access import scope_filter, visible_units
 from ..extensions import db
 from ..models import Market, Premise
 from ..premises.state import state_expression
 from ..web.errors import RETRY_AFTER_SECONDS
-from .schema import missing_version_table, schema_is_older
+from .schema import SCHEMA_REVISION, missing_version_table, schema_is_older
 
 bp = Blueprint("main", __name__)
 
@@ -27,9 +27,7 @@ def healthz():
     or its schema is older than this code (main/schema.py)."""
     unhealthy = None
     try:
-        # A compiled SELECT, not text(): on PostgreSQL the probe then ends as a read (web/read_ends.py) and leaves
-        # the connection's prepared statements in place.
-        revision = db.session.execute(select(column("version_num")).select_from(table("alembic_version"))).scalar()
+        revision = db.session.execute(SCHEMA_REVISION).scalar()
     except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
         db.session.rollback()
         unhealthy = SCHEMA_OLDER if missing_version_table(error) else "Không kết nối được cơ sở dữ liệu."

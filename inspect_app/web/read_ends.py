@@ -12,8 +12,10 @@ to 0.23 ms when its transaction ended with COMMIT (bench/README: "Reads end with
 "Only read" is decided from the statements themselves, on the connection: a transaction is a read while each of its
 statements is a compiled SELECT. Anything else — an INSERT, UPDATE or DELETE (a flush included), DDL, a textual
 statement, a driver-level one — makes it a write, and a write that was not committed where it was made is rolled
-back as before: a form that flushed, then refused its input, still leaves nothing behind. So is a transaction in
-which an error was raised, and one whose session still holds changes not flushed.
+back as before: a form that flushed, then refused its input, still leaves nothing behind. So is a transaction whose
+session still holds changes not flushed, one a database error left inactive, and any transaction of an app context
+that an unhandled exception ended. An error the app's own handler answered (a 404, a 500 page) after statements
+that only read ends with COMMIT like any read: it wrote nothing.
 
 Only on PostgreSQL: SQLite's driver prepares nothing, and ends a transaction that read the same way either way.
 """
