@@ -291,9 +291,16 @@ EXPORT_FIELDS = (
 )
 
 
-def export_rows(user: User, **filters) -> Iterator[tuple]:
-    """The filtered events, newest first, read in batches as the CSV is written."""
-    query = audit_query(user, **filters).order_by(*NEWEST_FIRST.order_by()).execution_options(yield_per=1000)
+def export_query(user: User, **filters) -> Select:
+    """The statement of the export: the filtered events, newest first, read in batches.
+
+    Built in the view, before anything is committed or the response starts: the rows are read while the response
+    is streamed, after the request's session has ended, when the user's record can no longer be read."""
+    return audit_query(user, **filters).order_by(*NEWEST_FIRST.order_by()).execution_options(yield_per=1000)
+
+
+def export_rows(query: Select) -> Iterator[tuple]:
+    """The rows of ``export_query``'s statement, one CSV row per event, read as the CSV is written."""
     for event, full_name, username, unit_name in db.session.execute(query):
         yield (
             event.id,

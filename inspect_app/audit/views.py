@@ -57,11 +57,12 @@ def export_events():
     listed = service.audit_list_args(request.args)
     if listed.errors:
         return error_response(400, "Không xuất được nhật ký: " + " ".join(listed.errors.values()))
+    query = service.export_query(current_user, **listed.kwargs)
     service.log_export(current_user, "audit_events", "csv", listed.echo, record_type="audit_events")
     filename = f"nhat-ky-thao-tac-{today_vn().strftime('%Y%m%d')}.csv"
     return Response(
         stream_with_context(
-            csv_chunks(service.EXPORT_FIELDS, service.export_rows(current_user, **listed.kwargs))
+            csv_chunks(service.EXPORT_FIELDS, service.export_rows(query))
         ),
         mimetype="text/csv",
         headers={
