@@ -533,7 +533,9 @@ export function renderStart(view, app, act, premise) {
         )
       )
     ),
-    bottomBar(h("button", { class: "btn btn-primary btn-wide", type: "button", id: "start", onclick: () => act.start(premise) }, "Bắt đầu kiểm tra"))
+    bottomBar(
+      h("button", { class: "btn btn-primary btn-wide", type: "button", id: "start", onclick: oneTapAtATime(() => act.start(premise)) }, "Bắt đầu kiểm tra")
+    )
   );
 }
 
@@ -878,17 +880,7 @@ export function renderDone(view, app, act, inspection) {
               class: "btn btn-primary btn-wide",
               type: "button",
               id: "complete",
-              // Once: a second tap while the first is being saved does nothing.
-              onclick: async (event) => {
-                const button = event.currentTarget;
-                if (button.disabled) return;
-                button.disabled = true;
-                try {
-                  await act.complete(inspection, errors);
-                } finally {
-                  button.disabled = false;
-                }
-              },
+              onclick: oneTapAtATime(() => act.complete(inspection, errors)),
             },
             "Hoàn thành"
           )
@@ -1123,4 +1115,17 @@ export function renderNoAccount(view) {
   );
 }
 
-
+/** A button's click handler that runs `action` once at a time: the button is disabled from the first tap until the
+ * action has finished, so a double tap (or a double click on a desk's mouse) starts or saves nothing twice. */
+function oneTapAtATime(action) {
+  return async (event) => {
+    const button = event.currentTarget;
+    if (button.disabled) return;
+    button.disabled = true;
+    try {
+      await action();
+    } finally {
+      button.disabled = false;
+    }
+  };
+}

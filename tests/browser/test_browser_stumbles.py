@@ -63,6 +63,20 @@ def test_a_double_tap_on_complete_acts_once_and_opens_nothing_underneath(field_a
     assert page.errors == []
 
 
+def test_a_double_tap_on_start_starts_one_inspection(field_app):
+    """A quick double tap (or a desk mouse's double click) on "Bắt đầu kiểm tra" used to start two inspections of
+    the stall, both sent to the server."""
+    _, page = field_app.phone()
+    login(page, field_app.url)
+    start_nearest(page, double_tap=True)
+    page.wait_for_timeout(800)  # anything the second tap set off has happened by now
+    wait_synced(page)
+    db.session.rollback()
+    started = db.session.scalars(select(Inspection)).all()
+    assert len(started) == 1, [(i.id, i.premise_id, i.uuid) for i in started]
+    assert page.errors == []
+
+
 def test_what_the_last_inspection_filled_in_is_shown_and_confirmed_before_starting(field_app):
     """The kind, legal basis and team of the previous inspection used to be reused silently for the next stall."""
     _, page = field_app.phone()
