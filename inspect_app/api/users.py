@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema
 
 from ..access import can, scoped
+from ..domain.plausible import latest_day
 from ..extensions import db
 from ..models import User
 from .auth import bearer_token
@@ -30,6 +31,10 @@ class SettingsSchema(Schema):
     gps_max_distance_m = Number(dump_only=True)
     photo_max_bytes = Int(dump_only=True)
     photo_max_edge = Int(dump_only=True)
+    latest_day = Str(
+        dump_only=True,
+        metadata={"description": "Ngày xa nhất (YYYY-MM-DD) máy chủ nhận cho một ngày, ví dụ thời hạn khắc phục"},
+    )
 
 
 class MeSchema(Schema):
@@ -59,5 +64,7 @@ def me():
             "gps_max_distance_m": current_app.config["GPS_MAX_DISTANCE_M"],
             "photo_max_bytes": current_app.config["PHOTO_MAX_BYTES"],
             "photo_max_edge": 2000,
+            # The same day the API's date fields check against (domain/plausible.py).
+            "latest_day": latest_day().isoformat(),
         },
     }

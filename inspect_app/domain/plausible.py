@@ -34,11 +34,15 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def latest_day(today: date | None = None) -> date:
+    """The last day a date may name (a plan's, a certificate's, a fix-by deadline): ``YEARS_AHEAD`` from today."""
+    return _years_after(today or date.today(), YEARS_AHEAD)
+
+
 def day_problem(day: date | None, today: date | None = None) -> str | None:
     if day is None:
         return None
-    today = today or date.today()
-    latest = _years_after(today, YEARS_AHEAD)
+    latest = latest_day(today)
     if EARLIEST_DAY <= day <= latest:
         return None
     return f"Ngày {_vn(day)} nằm ngoài khoảng hợp lý (từ {_vn(EARLIEST_DAY)} đến {_vn(latest)})."

@@ -746,8 +746,12 @@ const actions = {
     }
     if (!form.outcome) problems.push("Chọn kết quả / hình thức xử lý.");
     if (form.outcome === "fix_request") {
+      // The server's last plausible day (/api/v1/me): a deadline after it would be refused once sent, the
+      // inspection already closed on the phone.
+      const latestDay = app.me.settings.latest_day;
       if (!form.fix_deadline) problems.push("Yêu cầu khắc phục cần có thời hạn khắc phục.");
       else if (form.fix_deadline < inspection.startedAt.slice(0, 10)) problems.push("Thời hạn khắc phục không được trước ngày kiểm tra.");
+      else if (latestDay && form.fix_deadline > latestDay) problems.push(`Thời hạn khắc phục không được sau ngày ${screens.dayText(latestDay)}.`);
     }
     if (form.outcome === "referral" && !form.referral_body) problems.push("Chọn cơ quan có thẩm quyền được chuyển hồ sơ.");
     if (problems.length) {

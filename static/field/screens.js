@@ -77,7 +77,7 @@ function keptLine(app) {
 }
 
 /** "dd/mm/yyyy" of an ISO date. */
-function dayText(iso) {
+export function dayText(iso) {
   const [y, m, d] = iso.split("-");
   return `${d}/${m}/${y}`;
 }
@@ -807,7 +807,14 @@ export function renderDone(view, app, act, inspection) {
             "div",
             { class: "field" },
             h("label", { for: "fix-deadline" }, "Thời hạn khắc phục"),
-            h("input", { type: "date", id: "fix-deadline", min: inspection.startedAt.slice(0, 10), value: form.fix_deadline || "", onchange: (e) => (form.fix_deadline = e.target.value) })
+            h("input", {
+              type: "date",
+              id: "fix-deadline",
+              min: inspection.startedAt.slice(0, 10),
+              max: app.me.settings.latest_day || "",
+              value: form.fix_deadline || "",
+              onchange: (e) => (form.fix_deadline = e.target.value),
+            })
           )
         : null,
       form.outcome === "referral"

@@ -10,6 +10,7 @@ import io
 import json
 import threading
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -312,10 +313,11 @@ def mark_rest_not_checked(page, reason: str = "Không đủ thời gian kiểm t
     return marked
 
 
-def complete(page, deadline: str = "2026-12-05") -> None:
+def complete(page, deadline: str | None = None) -> None:
+    """Concludes with a fix-by request, its deadline a week from today unless given."""
     page.click("label.choice:has-text('Yêu cầu khắc phục')")
     assert page.is_checked("input[name=outcome][value=fix_request]")
-    page.fill("#fix-deadline", deadline)
+    page.fill("#fix-deadline", deadline or (date.today() + timedelta(days=7)).isoformat())
     page.fill("#handling-note", "Yêu cầu đưa cân đi kiểm định trước hạn.")
     page.click("#complete")
     page.wait_for_selector("#premise-list")

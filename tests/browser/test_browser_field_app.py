@@ -5,7 +5,7 @@ record, the shared-phone logout warning, and the bytes a first visit costs.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -44,7 +44,7 @@ def check_server_record(name: str, answers: dict, photos: int) -> Inspection:
     inspection = only(Inspection)
     assert inspection.premise.name == name
     assert inspection.status == "completed" and inspection.outcome == "fix_request"
-    assert inspection.fix_deadline == date(2026, 12, 5)
+    assert inspection.fix_deadline == date.today() + timedelta(days=7)  # complete()'s deadline
     assert inspection.kind == "planned" and inspection.basis == "Kế hoạch số 50/KH-UBND ngày 29/9/2025"
     assert inspection.gps_accuracy_m == MARKET["accuracy"] and inspection.flags == []
     assert [(m.display_name, m.team_role) for m in inspection.members] == [

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import select
 
+from inspect_app.domain import plausible
 from inspect_app.extensions import db
 from inspect_app.models import Finding, Inspection
 from tests.browser.conftest import login, mark_rest_not_checked, start_nearest, wait_synced
@@ -74,6 +77,35 @@ def test_a_double_tap_on_start_starts_one_inspection(field_app):
     db.session.rollback()
     started = db.session.scalars(select(Inspection)).all()
     assert len(started) == 1, [(i.id, i.premise_id, i.uuid) for i in started]
+    assert page.errors == []
+
+
+def test_a_fix_deadline_the_server_would_refuse_is_refused_on_the_phone(field_app):
+    """A deadline in year 9999 used to close the inspection on the phone, then be refused by the server, leaving
+    it closed on the phone and open on the server for good. The phone now checks the server's last plausible day
+    (/api/v1/me) and keeps the inspection open until the deadline is one the server takes."""
+    _, page = field_app.phone()
+    login(page, field_app.url)
+    start_nearest(page)
+    inspection = page.url.rsplit("#/i/", 1)[-1].split("/")[0]
+    page.goto(f"{field_app.url}/app#/i/{inspection}/done")
+    mark_rest_not_checked(page)
+    page.click("label.choice:has-text('Yêu cầu khắc phục')")
+    latest = page.get_attribute("#fix-deadline", "max")
+    assert latest == plausible.latest_day().isoformat()
+    page.fill("#fix-deadline", "9999-12-31")
+    page.click("#complete")
+    shown = page.wait_for_selector(".error:has-text('Thời hạn khắc phục không được sau ngày')").inner_text()
+    year, month, day = latest.split("-")
+    assert shown == f"Thời hạn khắc phục không được sau ngày {day}/{month}/{year}."
+    assert page.locator("#premise-list").count() == 0  # still on the conclusion screen
+    page.fill("#fix-deadline", (date.today() + timedelta(days=14)).isoformat())
+    page.click("#complete")
+    page.wait_for_selector("#premise-list")
+    wait_synced(page)
+    db.session.rollback()
+    done = db.session.scalars(select(Inspection).where(Inspection.uuid == inspection)).one()
+    assert (done.status, done.fix_deadline) == ("completed", date.today() + timedelta(days=14))
     assert page.errors == []
 
 
