@@ -685,21 +685,7 @@ export function itemCard(app, act, inspection, item) {
     finding.answer === NOT_CHECKED ? h("p", { class: "warn small not-checked" }, `Không kiểm tra – lý do: ${finding.note}`) : null,
     answers,
     finding.answer === "fail" && item.fail_handling_note ? h("p", { class: "suggest" }, "Gợi ý xử lý: ", item.fail_handling_note) : null,
-    finding.answer === "fail" && item.answer_kind === "pass_fail_count"
-      ? h(
-          "div",
-          { class: "field fcount" },
-          h("label", { for: `count-${item.code}` }, "Số lượng không đạt"),
-          h("input", {
-            type: "number",
-            inputmode: "numeric",
-            min: 0,
-            id: `count-${item.code}`,
-            value: finding.affected_count ?? "",
-            onchange: (e) => act.answer(inspection, item, { affected_count: e.target.value === "" ? null : Math.max(0, parseInt(e.target.value, 10) || 0) }),
-          })
-        )
-      : null,
+    finding.answer === "fail" && item.answer_kind === "pass_fail_count" ? countField(act, inspection, item, finding) : null,
     showNote
       ? h(
           "div",
@@ -892,6 +878,43 @@ export function renderDone(view, app, act, inspection) {
             "Hoàn thành"
           )
         )
+  );
+}
+
+// The largest count the server stores (a 32-bit integer column).
+const MAX_COUNT = 2147483647;
+
+/** What is wrong with a typed count ("how many were wrong"), or null: empty (no count) or a whole number from 0. */
+export function countProblem(text) {
+  if (text === "") return null;
+  if (!/^\d+$/.test(text)) return "Số lượng không đạt phải là số nguyên, không âm (ví dụ 3).";
+  if (Number(text) > MAX_COUNT) return "Số lượng không đạt quá lớn; vui lòng kiểm tra lại.";
+  return null;
+}
+
+/** A failed item's count: saved when it is a count, otherwise refused under the box, the typed text kept. */
+function countField(act, inspection, item, finding) {
+  const problem = h("p", { class: "error", role: "alert", id: `count-error-${item.code}` });
+  return h(
+    "div",
+    { class: "field fcount" },
+    h("label", { for: `count-${item.code}` }, "Số lượng không đạt"),
+    h("input", {
+      type: "number",
+      inputmode: "numeric",
+      min: 0,
+      step: 1,
+      id: `count-${item.code}`,
+      value: finding.affected_count ?? "",
+      onchange: (e) => {
+        // A number input gives "" for text it cannot read as a number: that is refused too, not taken for "no count".
+        const text = e.target.validity.badInput ? "?" : e.target.value.trim();
+        const wrong = countProblem(text);
+        problem.textContent = wrong || "";
+        if (!wrong) act.answer(inspection, item, { affected_count: text === "" ? null : Number(text) });
+      },
+    }),
+    problem
   );
 }
 

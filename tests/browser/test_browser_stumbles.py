@@ -44,6 +44,36 @@ def test_the_count_box_is_only_there_for_a_failed_item(field_app):
     assert page.errors == []
 
 
+def test_a_count_that_is_not_a_count_is_refused_on_the_phone_and_the_last_one_kept(field_app):
+    """A negative count used to stay on the phone's screen while 0 was saved: the inspector saw one number and
+    the biên bản said another. Now it is refused under the box, and nothing is saved until it is a count."""
+    _, page = field_app.phone()
+    login(page, field_app.url)
+    start_nearest(page)
+    inspection = page.url.rsplit("#/i/", 1)[-1].split("/")[0]
+    page.goto(f"{field_app.url}/app#/i/{inspection}/NHAN")
+    item = "#item-NHAN-01"
+    page.wait_for_selector(item)
+    page.click(f"{item} .ans-fail")
+    page.wait_for_selector("#count-NHAN-01")
+    page.fill("#count-NHAN-01", "3")
+    page.locator("#count-NHAN-01").blur()
+    wait_synced(page)
+    for typed in ("-5", "2.5"):
+        page.fill("#count-NHAN-01", typed)
+        page.locator("#count-NHAN-01").blur()
+        assert page.inner_text("#count-error-NHAN-01") == "Số lượng không đạt phải là số nguyên, không âm (ví dụ 3).", typed
+        assert page.input_value("#count-NHAN-01") == typed  # what was typed stays, to be corrected
+    page.fill("#count-NHAN-01", "4")
+    page.locator("#count-NHAN-01").blur()
+    page.wait_for_function("document.getElementById('count-error-NHAN-01').textContent === ''")
+    wait_synced(page)
+    db.session.rollback()
+    finding = db.session.scalars(select(Finding).where(Finding.item_code == "NHAN-01")).one()
+    assert (finding.answer, finding.affected_count) == ("fail", 4)
+    assert page.errors == []
+
+
 def test_a_double_tap_on_complete_acts_once_and_opens_nothing_underneath(field_app):
     """The second tap of a double tap on "Hoàn thành" used to land on the home screen's list and open the start
     screen of another stall."""
