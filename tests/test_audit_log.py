@@ -490,3 +490,24 @@ def test_login_and_logout_stay_logged_with_the_address(client, world):
     (login_event,) = events(action="login")
     assert login_event.remote_addr and login_event.chain == f"u{world.unit_a.id}"
     assert login_event.occurred_at.tzinfo is not None
+
+
+def test_an_issued_decision_reads_as_a_decision_in_the_viewer_and_the_csv(client, login, world):
+    """An issued decision used to read "Lập biên bản — Quyết định kiểm tra", its number "Số biên bản"."""
+    decision = make_decision(world.unit_a, world.users["staff"])
+    inspection = make_completed_inspection(world.premise_a, world.users["inspector"])
+    login(world.users["staff"])
+    assert issue_through_form(client, inspection, {"representative_name": "Nguyễn Thị Hường"}).status_code == 302
+    minutes = db.session.scalars(select(Minutes)).one()
+    login(world.users["admin_province"])
+    page = client.get("/audit?action=issue").get_data(as_text=True)
+    assert f"Ban hành quyết định — Quyết định kiểm tra #{decision.id}" in page
+    assert f"Lập biên bản — Biên bản #{minutes.id}" in page
+    assert "Số quyết định" in page and "Số biên bản" in page
+    rows = list(csv.reader(io.StringIO(client.get("/audit.csv?action=issue").get_data(as_text=True).lstrip("\ufeff"))))
+    by_type = {row[6]: (row[5], row[10]) for row in rows[1:]}
+    assert by_type["Quyết định kiểm tra"][0] == "Ban hành quyết định"
+    assert by_type["Quyết định kiểm tra"][1].startswith("Số quyết định: ")
+    assert by_type["Biên bản"] == ("Lập biên bản", by_type["Biên bản"][1])
+    assert by_type["Biên bản"][1].startswith("Số biên bản: ")
+    assert "Lập, ban hành văn bản" in page  # the filter's option: any kind of record

@@ -15,7 +15,12 @@ from .. import writes
 from ..access import scope_filter
 from ..domain.audit_chain import ChainWalk
 from ..domain.time import VN_TZ
-from ..domain.vocabulary import AUDIT_ACTIONS, AUDIT_RECORD_TYPES
+from ..domain.vocabulary import (
+    AUDIT_ACTIONS,
+    AUDIT_FIELDS_BY_RECORD,
+    AUDIT_RECORD_TYPES,
+    audit_action_label,
+)
 from ..exports.formats import Field
 from ..extensions import db
 from ..inspections.history import FIELD_LABELS
@@ -246,11 +251,16 @@ def _plain_text(value) -> str:
     return str(value)
 
 
-def describe_changes(changes: dict | None) -> list[tuple[str, str, str]]:
+def describe_changes(changes: dict | None, record_type: str | None = None) -> list[tuple[str, str, str]]:
     """(field label, old, new) for each field an event names; a value that is not a pair is shown as the new one."""
     shown = []
     for name, value in (changes or {}).items():
-        label = FIELD_LABELS.get(name) or EXTRA_LABELS.get(name) or name
+        label = (
+            AUDIT_FIELDS_BY_RECORD.get((record_type, name))
+            or FIELD_LABELS.get(name)
+            or EXTRA_LABELS.get(name)
+            or name
+        )
         if isinstance(value, list) and len(value) == 2:
             old, new = value
         else:
@@ -259,10 +269,10 @@ def describe_changes(changes: dict | None) -> list[tuple[str, str, str]]:
     return shown
 
 
-def _changes_text(changes: dict | None) -> str:
+def _changes_text(changes: dict | None, record_type: str | None) -> str:
     return " | ".join(
         f"{label}: {old} → {new}" if old else f"{label}: {new}"
-        for label, old, new in describe_changes(changes)
+        for label, old, new in describe_changes(changes, record_type)
     )
 
 
@@ -276,7 +286,7 @@ EXPORT_FIELDS = (
     Field("Thời điểm (giờ Việt Nam)", "datetime"),
     Field("Người thực hiện"),
     Field("Tên đăng nhập"),
-    Field("Thao tác", labels=AUDIT_ACTIONS),
+    Field("Thao tác"),
     Field("Loại bản ghi", labels=AUDIT_RECORD_TYPES),
     Field("Mã bản ghi", "int"),
     Field("UUID bản ghi"),
@@ -308,12 +318,12 @@ def export_rows(query: Select) -> Iterator[tuple]:
             event.occurred_at,
             full_name or "",
             username or "",
-            event.action,
+            audit_action_label(event.action, event.record_type),
             event.record_type,
             event.record_id,
             event.record_uuid,
             unit_name or "",
-            _changes_text(event.changes),
+            _changes_text(event.changes, event.record_type),
             json.dumps(event.changes or {}, ensure_ascii=False, sort_keys=True),
             event.remote_addr,
             event.chain,

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..access import permission_required, scoped, visible_units
 from ..domain.time import today_vn
-from ..domain.vocabulary import AUDIT_ACTIONS, AUDIT_RECORD_TYPES
+from ..domain.vocabulary import AUDIT_ACTIONS, AUDIT_RECORD_TYPES, audit_action_label
 from ..exports.formats import csv_chunks
 from ..extensions import db
 from ..models import User
@@ -48,6 +48,7 @@ def list_events():
         actions=AUDIT_ACTIONS,
         record_types=AUDIT_RECORD_TYPES,
         describe=service.describe_changes,
+        action_label=audit_action_label,
     )
 
 

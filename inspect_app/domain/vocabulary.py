@@ -448,7 +448,7 @@ PLAN_SOURCES = {
 AUDIT_ACTIONS = {
     "create": "Tạo mới",
     "edit": "Sửa",
-    "issue": "Lập biên bản",
+    "issue": "Lập, ban hành văn bản",
     "supersede": "Thay thế biên bản",
     "reopen": "Mở lại để đính chính",
     "revoke": "Hủy",
@@ -470,6 +470,26 @@ AUDIT_ACTIONS = {
     "login_failed": "Đăng nhập không thành công",
     "logout": "Đăng xuất",
     "denied": "Bị từ chối truy cập",
+}
+
+# The same action in the words of its kind of record, where they differ (the list's line, the CSV's column).
+AUDIT_ACTIONS_BY_RECORD = {
+    ("issue", "minutes"): "Lập biên bản",
+    ("issue", "decisions"): "Ban hành quyết định",
+    ("issue", "notices"): "Ban hành thông báo",
+}
+
+
+
+def audit_action_label(action: str, record_type: str | None = None) -> str:
+    """An event's action in words, those of its kind of record where they differ ("Ban hành quyết định")."""
+    return AUDIT_ACTIONS_BY_RECORD.get((action, record_type)) or AUDIT_ACTIONS.get(action, action)
+
+
+# A field's label in the words of its kind of record, where the shared label (FIELD_LABELS) is that of another.
+AUDIT_FIELDS_BY_RECORD = {
+    ("decisions", "number"): "Số quyết định",
+    ("notices", "number"): "Số thông báo",
 }
 
 # What an audit event is about (its record_type), as the log's viewer names it.

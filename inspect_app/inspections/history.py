@@ -15,13 +15,13 @@ from ..documents.vn_format import format_vn_decimal
 from ..domain.time import local_time
 from ..domain.vocabulary import (
     ANSWERS,
-    AUDIT_ACTIONS,
     HANDLING,
     INSPECTION_KINDS,
     INSPECTION_STATUSES,
     MINUTES_STATUSES,
     OUTCOMES,
     REFERRAL_BODIES,
+    audit_action_label,
 )
 from ..extensions import db
 from ..models import AuditEvent, Inspection, User
@@ -175,7 +175,7 @@ def inspection_history(inspection: Inspection) -> list[Entry]:
             Entry(
                 at=event.occurred_at,
                 actor=actor or "",
-                action=AUDIT_ACTIONS.get(event.action, event.action),
+                action=audit_action_label(event.action, event.record_type),
                 subject=subjects[event.record_type, event.record_id],
                 changes=changes,
                 reason=reason,
