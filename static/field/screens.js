@@ -406,6 +406,7 @@ export function renderStart(view, app, act, premise) {
   const newName = h("input", { type: "text", id: "member-name", placeholder: "Họ và tên", autocomplete: "off" });
   const newPosition = h("input", { type: "text", id: "member-position", placeholder: "Chức vụ (không bắt buộc)", autocomplete: "off" });
   const newOrganisation = h("input", { type: "text", id: "member-organisation", placeholder: "Cơ quan, ví dụ Công an phường", list: "organisations", autocomplete: "off" });
+  const memberProblem = h("p", { class: "error", role: "alert", id: "member-error" });
 
   mount(
     view,
@@ -497,6 +498,7 @@ export function renderStart(view, app, act, premise) {
       external,
       h("datalist", { id: "organisations" }, ORGANISATIONS.map((o) => h("option", { value: o }))),
       h("div", { class: "member-form" }, newName, newPosition, newOrganisation),
+      memberProblem,
       h(
         "button",
         {
@@ -505,6 +507,7 @@ export function renderStart(view, app, act, premise) {
           id: "add-member",
           onclick: () => {
             const name = newName.value.trim();
+            memberProblem.textContent = name ? "" : "Nhập họ tên thành viên trước khi thêm.";
             if (!name) {
               newName.focus();
               return;

@@ -141,3 +141,17 @@ def test_the_lot_screens_say_how_many_units_the_lot_size_needs(field_app, comple
     assert "lô dưới 100 đơn vị: cân/đo cả lô" in hint
     assert "lô 100–500 đơn vị: 30 đơn vị mẫu" in hint and "lô trên 500 đơn vị: 50 đơn vị mẫu" in hint
     assert page.errors == []
+
+
+def test_desk_pages_ask_for_nothing_that_is_not_there(field_app):
+    """Every desk page used to ask for /favicon.ico and get a 404, an error in the console of every page."""
+    context = field_app.browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    field_app.contexts.append(context)
+    page = context.new_page()
+    missing = []
+    page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
+    page.goto(f"{field_app.url}/login")
+    page.wait_for_load_state("networkidle")
+    icon = page.get_attribute("link[rel=icon]", "href")
+    assert icon and context.request.get(f"{field_app.url}{icon}").status == 200
+    assert missing == []

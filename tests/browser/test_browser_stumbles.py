@@ -167,3 +167,22 @@ def test_what_the_last_inspection_filled_in_is_shown_and_confirmed_before_starti
     page.click("#start")
     page.wait_for_selector(".items .item")
     assert page.errors == []
+
+
+def test_adding_a_member_without_a_name_says_what_is_missing(field_app):
+    """"+ Thêm thành viên" with the name empty used to do nothing, with no word of why."""
+    _, page = field_app.phone()
+    login(page, field_app.url)
+    page.click("#premise-list .prow >> nth=0")
+    page.wait_for_selector("#start")
+    page.fill("#member-position", "Cán bộ")
+    page.click("#add-member")
+    assert page.inner_text("#member-error") == "Nhập họ tên thành viên trước khi thêm."
+    assert page.locator(".members li").count() == 0
+    assert page.input_value("#member-position") == "Cán bộ"  # what was typed stays
+    page.fill("#member-name", "Nguyễn Văn An")
+    page.click("#add-member")
+    page.wait_for_selector(".members li:has-text('Nguyễn Văn An')")
+    assert page.inner_text("#member-error") == ""
+    assert page.errors == []
+
