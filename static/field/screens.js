@@ -3,7 +3,7 @@
 import { assessFix, distanceM } from "./geo.js";
 import { failuresOf, suggestedHandling, suggestionBasis } from "./handling.js";
 import { instrumentPanel, isInstrumentSource, lotPanel, suggestionFor } from "./measure.js";
-import { choices, fieldMessages, fold, formatDateTime, formatDistance, h, label, mount, today } from "./ui.js";
+import { choices, fieldMessages, fold, formatDateTime, formatDistance, h, label, matchesWords, mount, today } from "./ui.js";
 
 const ORGANISATIONS = [
   "Công an phường",
@@ -291,14 +291,14 @@ export function renderHome(view, app, act) {
 }
 
 function fillPremises(list, app) {
-  const words = fold(app.query).split(/\s+/).filter(Boolean);
+  const words = fold(app.query).split(/[^a-z0-9]+/).filter(Boolean);
   const draftFor = new Map([...app.inspections.values()].filter((i) => i.status === "draft").map((i) => [i.premise.id, i]));
   const doneToday = new Set(
     [...app.inspections.values()].filter((i) => i.status === "completed" && i.startedAt.slice(0, 10) === today()).map((i) => i.premise.id)
   );
   const rows = sortedPremises(app).filter(({ premise }) => {
     const text = fold([premise.name, premise.owner_name, premise.stall_number, premise.market, premise.address].join(" "));
-    return words.every((w) => text.includes(w));
+    return matchesWords(text, words);
   });
   mount(
     list,

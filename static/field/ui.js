@@ -81,6 +81,15 @@ export function fold(text) {
     .toLowerCase();
 }
 
+/**
+ * Whether every typed word is found in `text` (both folded): at the start of one of its words, so "huong" finds
+ * "Hường" but not the "phường" of every address; a word with a digit anywhere, so "11" finds stall "G11".
+ */
+export function matchesWords(text, words) {
+  const starts = ` ${text.replace(/[^a-z0-9]+/g, " ")}`;
+  return words.every((w) => (/\d/.test(w) ? text.includes(w) : starts.includes(` ${w}`)));
+}
+
 let toastTimer = null;
 export function toast(message) {
   const el = document.getElementById("toast");
