@@ -63,6 +63,13 @@ class FontFamily:
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _registered: dict[tuple[str, ...], FontFamily] = {}
+# The characters every face of the registered family can draw (None until one is registered).
+_covered: frozenset[int] | None = None
+
+
+def covered_code_points() -> frozenset[int] | None:
+    """The code points all four faces of the registered family have a glyph for; None before any registration."""
+    return _covered
 
 
 def _missing_glyphs(font: TTFont) -> str:
@@ -87,6 +94,9 @@ def _register(family: str, paths: tuple[Path, Path, Path, Path], source: str) ->
     addMapping(family, 1, 0, names[1])
     addMapping(family, 0, 1, names[2])
     addMapping(family, 1, 1, names[3])
+    global _covered
+    faces = [set(pdfmetrics.getFont(name).face.charToGlyph) for name in names]
+    _covered = frozenset(set.intersection(*faces))
     return FontFamily(family, *names, source=source)
 
 

@@ -358,3 +358,13 @@ def test_meters_checked_are_listed_after_the_lots_and_carry_no_verdict():
                      "Ông Trần Văn Bình", "Chuyển đơn vị cấp điện/cấp nước ngày 22/11/2026."):  # fmt: skip
         assert expected.replace(" ", "") in squeezed, expected
     assert "Đạt" not in section and "Không đạt" not in section
+
+
+def test_an_emoji_typed_in_the_field_prints_as_a_visible_mark_not_a_gap(doc: MinutesDocument) -> None:
+    """An emoji in the representative's statement used to print as an invisible gap (a text extractor read a NUL):
+    the font has no glyph for it. It prints as one empty box; the Vietnamese around it is untouched."""
+    statement = "Tôi đồng ý với kết quả kiểm tra 👍🏽; sẽ khắc phục ❤️ trước hạn ♥"
+    text = "\n".join(page_texts(render_minutes_pdf(replace(doc, representative_statement=statement), verify_url=URL)))
+    assert "\x00" not in text
+    flat = " ".join(text.split())
+    assert "Tôi đồng ý với kết quả kiểm tra □; sẽ khắc phục □ trước hạn ♥" in flat

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
-from ..fonts import FontFamily
+from ..fonts import FontFamily, covered_code_points
 
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -41,9 +41,30 @@ NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 QR_CAPTION = "Quét mã để kiểm tra tính xác thực"
 
 
+# Parts of an emoji that are not a character of their own (joiners, presentation selectors, skin tones): dropped, so
+# one emoji becomes one mark.
+_INVISIBLE = frozenset({0x200C, 0x200D, *range(0xFE00, 0xFE10), *range(0x1F3FB, 0x1F400)})
+# What a character the font cannot draw becomes (an empty box, as a reader of the print would expect).
+MISSING_GLYPH = "\u25a1"
+
+
 def nfc(text: str) -> str:
-    # Decomposed input (base letter + combining marks) would print detached accents: fonts map precomposed letters.
-    return unicodedata.normalize("NFC", text)
+    """User text as the document's font can print it.
+
+    Decomposed input (base letter + combining marks) would print detached accents: fonts map precomposed letters, so
+    the text is composed (NFC). A character the registered family has no glyph for (an emoji typed in a note) would
+    print as an invisible gap; it becomes a visible empty box instead, so the reader sees that something was there.
+    """
+    text = unicodedata.normalize("NFC", text)
+    covered = covered_code_points()
+    if covered is None or all(
+        (ord(ch) in covered or ch in "\n\r\t") and ord(ch) not in _INVISIBLE for ch in text
+    ):
+        return text
+    mark = MISSING_GLYPH if ord(MISSING_GLYPH) in covered else "?"
+    return "".join(
+        "" if ord(ch) in _INVISIBLE else ch if ord(ch) in covered or ch in "\n\r\t" else mark for ch in text
+    )
 
 
 def markup(text: str) -> str:
