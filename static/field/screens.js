@@ -406,7 +406,8 @@ export function renderStart(view, app, act, premise) {
   const newName = h("input", { type: "text", id: "member-name", placeholder: "Họ và tên", autocomplete: "off" });
   const newPosition = h("input", { type: "text", id: "member-position", placeholder: "Chức vụ (không bắt buộc)", autocomplete: "off" });
   const newOrganisation = h("input", { type: "text", id: "member-organisation", placeholder: "Cơ quan, ví dụ Công an phường", list: "organisations", autocomplete: "off" });
-  const memberProblem = h("p", { class: "error", role: "alert", id: "member-error" });
+  // Kept in the form: the screen is drawn again when a GPS fix arrives, and the message must outlive that.
+  const memberProblem = h("p", { class: "error", role: "alert", id: "member-error" }, form.memberError || "");
 
   mount(
     view,
@@ -507,7 +508,8 @@ export function renderStart(view, app, act, premise) {
           id: "add-member",
           onclick: () => {
             const name = newName.value.trim();
-            memberProblem.textContent = name ? "" : "Nhập họ tên thành viên trước khi thêm.";
+            form.memberError = name ? "" : "Nhập họ tên thành viên trước khi thêm.";
+            memberProblem.textContent = form.memberError;
             if (!name) {
               newName.focus();
               return;

@@ -169,26 +169,6 @@ def test_what_the_last_inspection_filled_in_is_shown_and_confirmed_before_starti
     assert page.errors == []
 
 
-def test_adding_a_member_without_a_name_says_what_is_missing(field_app):
-    """"+ Thêm thành viên" with the name empty used to do nothing, with no word of why."""
-    _, page = field_app.phone()
-    login(page, field_app.url)
-    page.click("#premise-list .prow >> nth=0")
-    page.wait_for_selector("#start")
-    page.wait_for_selector("#gps-box >> text=Sai số GPS ±15 m")  # the screen is drawn again once the fix arrives
-    page.fill("#member-position", "Cán bộ")
-    page.click("#add-member")
-    assert page.inner_text("#member-error") == "Nhập họ tên thành viên trước khi thêm."
-    assert page.locator(".members li").count() == 0
-    assert page.input_value("#member-position") == "Cán bộ"  # what was typed stays
-    page.fill("#member-name", "Nguyễn Văn An")
-    page.click("#add-member")
-    page.wait_for_selector(".members li:has-text('Nguyễn Văn An')")
-    assert page.inner_text("#member-error") == ""
-    assert page.errors == []
-
-
-
 def test_the_phone_search_finds_words_not_pieces_of_the_ward_name(field_app):
     """"huong" used to keep every premise listed: each address's "phường" holds it once the accents are gone.
     A typed word now has to start a word (a number may sit anywhere: "11" finds stall "G11")."""
