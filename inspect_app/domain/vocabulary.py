@@ -480,7 +480,6 @@ AUDIT_ACTIONS_BY_RECORD = {
 }
 
 
-
 def audit_action_label(action: str, record_type: str | None = None) -> str:
     """An event's action in words, those of its kind of record where they differ ("Ban hành quyết định")."""
     return AUDIT_ACTIONS_BY_RECORD.get((action, record_type)) or AUDIT_ACTIONS.get(action, action)

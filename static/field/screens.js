@@ -890,7 +890,7 @@ export function renderDone(view, app, act, inspection) {
 const MAX_COUNT = 2147483647;
 
 /** What is wrong with a typed count ("how many were wrong"), or null: empty (no count) or a whole number from 0. */
-export function countProblem(text) {
+function countProblem(text) {
   if (text === "") return null;
   if (!/^\d+$/.test(text)) return "Số lượng không đạt phải là số nguyên, không âm (ví dụ 3).";
   if (Number(text) > MAX_COUNT) return "Số lượng không đạt quá lớn; vui lòng kiểm tra lại.";

@@ -57,9 +57,7 @@ def nfc(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text)
     covered = covered_code_points()
-    if covered is None or all(
-        (ord(ch) in covered or ch in "\n\r\t") and ord(ch) not in _INVISIBLE for ch in text
-    ):
+    if covered is None:
         return text
     mark = MISSING_GLYPH if ord(MISSING_GLYPH) in covered else "?"
     return "".join(
